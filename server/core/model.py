@@ -1,0 +1,151 @@
+"""The schema model that migration replay produces: plain dataclasses, no LSP types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lockstep.core.text import Range
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A range in a workspace file; `path` is relative to the root, with `/` separators."""
+
+    path: str
+    range: Range
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One statement that created or changed an object, for history, hover and rules."""
+
+    location: Location
+    action: str  # e.g. "create table", "add column mood", "rename to wins"
+    migration: str  # path of the migration file
+
+
+@dataclass(slots=True)
+class Column:
+    name: str
+    type: str  # exactly as PostgreSQL's format_type() prints it
+    nullable: bool = True
+    default: str | None = None
+    primary_key: bool = False
+    identity: str | None = None  # "ALWAYS" / "BY DEFAULT"
+    generated: str | None = None  # expression of a stored generated column
+    location: Location | None = None  # where the column was added (or last renamed)
+    history: list[Touch] = field(default_factory=list)
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not None or self.identity is not None or self.generated is not None
+
+
+@dataclass(slots=True)
+class ForeignKey:
+    columns: list[str]
+    ref_schema: str
+    ref_table: str
+    ref_columns: list[str]
+    on_delete: str | None = None  # CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, None
+    on_update: str | None = None
+    name: str | None = None
+    location: Location | None = None  # the REFERENCES / FOREIGN KEY clause
+
+
+@dataclass(slots=True)
+class Index:
+    name: str
+    columns: list[str]  # column names; expressions as their deparsed text
+    unique: bool = False
+    location: Location | None = None
+    is_constraint: bool = False  # backs a PRIMARY KEY / UNIQUE constraint
+
+
+@dataclass(slots=True)
+class Policy:
+    name: str
+    command: str  # ALL, SELECT, INSERT, UPDATE, DELETE
+    location: Location | None = None
+
+
+@dataclass(slots=True)
+class Constraint:
+    """A named CHECK / UNIQUE / PRIMARY KEY / FOREIGN KEY / EXCLUDE constraint, for DROP CONSTRAINT."""
+
+    name: str
+    kind: str  # check, unique, primary, foreign, exclusion
+    columns: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Table:
+    schema: str
+    name: str
+    columns: dict[str, Column] = field(default_factory=dict)
+    primary_key: list[str] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    constraints: list[Constraint] = field(default_factory=list)
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    comment: str | None = None
+    location: Location | None = None  # the CREATE TABLE statement
+    name_location: Location | None = None  # the table name inside it
+    history: list[Touch] = field(default_factory=list)
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def defined_in(self) -> str | None:
+        return self.location.path if self.location else None
+
+
+@dataclass(slots=True)
+class Enum:
+    schema: str
+    name: str
+    values: list[str] = field(default_factory=list)
+    location: Location | None = None
+    history: list[Touch] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class View:
+    schema: str
+    name: str
+    materialized: bool = False
+    location: Location | None = None
+
+
+@dataclass(slots=True)
+class Routine:
+    """A function or trigger, kept by name for lookups."""
+
+    schema: str
+    name: str
+    kind: str  # function, procedure, trigger
+    table: str | None = None  # a trigger's table, qualified
+    location: Location | None = None
+
+
+Key = tuple[str, str]  # (schema, name), both folded as PostgreSQL folds them
+
+
+@dataclass(slots=True)
+class Schema:
+    tables: dict[Key, Table] = field(default_factory=dict)
+    enums: dict[Key, Enum] = field(default_factory=dict)
+    views: dict[Key, View] = field(default_factory=dict)
+    routines: dict[tuple[str, str, str], Routine] = field(default_factory=dict)
+
+    def table(self, name: str, schema: str = "public") -> Table | None:
+        return self.tables.get((schema, name))
+
+    def find_table(self, qualified: str) -> Table | None:
+        """`wins`, `public.wins` → the table (a bare name means `public`)."""
+        schema, _, name = qualified.rpartition(".")
+        return self.tables.get((schema or "public", name))
