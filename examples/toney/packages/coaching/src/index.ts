@@ -1,0 +1,2 @@
+export { buildCoachingPrompt } from './prompt';
+export type { CoachingPrompt } from './prompt';
