@@ -1,0 +1,200 @@
+"""`lockstep.toml`: optional, typed and validated; editor settings override it.
+
+A wrong key or type is reported as a diagnostic on the file and the default stays in force,
+so a typo in the config never switches Lockstep off.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from lockstep.core.text import LineIndex, Range
+
+CONFIG_FILE = "lockstep.toml"
+SEVERITIES = ("off", "hint", "information", "warning", "error")
+
+DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("clone", "apps/admin/src/app/api/simulator/personas/clone/route.ts"),
+    ("api-route", "apps/*/src/app/api/**/route.ts"),
+    ("api-route", "apps/*/app/api/**/route.ts"),
+    ("hook", "**/use*.ts"),
+    ("hook", "**/use*.tsx"),
+    ("context", "**/ToneyContext*"),
+    ("admin-query", "apps/admin/src/lib/queries/**"),
+    ("coaching", "packages/coaching/**"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeployTarget:
+    name: str
+    project_ref: str
+
+    @property
+    def sql_editor_url(self) -> str:
+        return f"https://supabase.com/dashboard/project/{self.project_ref}/sql/new"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    migration_paths: tuple[str, ...] = ("supabase/migrations",)
+    types_path: str = "packages/types/src"
+    types_index: str = "packages/types/src/index.ts"
+    types_style: str = "convention"  # or "generated": every column required in the Row type
+    types_map: Mapping[str, str] = field(default_factory=dict)  # TS type name → table
+    consumer_categories: tuple[tuple[str, str], ...] = DEFAULT_CATEGORIES
+    consumer_exclude: tuple[str, ...] = ()
+    rules: Mapping[str, str] = field(default_factory=dict)  # rule name → severity
+    internal_tables: tuple[str, ...] = ("llm_usage",)
+    exposed_schemas: tuple[str, ...] = ("public",)
+    mirror_prefix: str = "sim_"
+    clone_routes: tuple[str, ...] = ("apps/admin/src/app/api/simulator/personas/clone/route.ts",)
+    deploy_targets: tuple[DeployTarget, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    message: str
+    range: Range
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _string_map(value: Any) -> dict[str, str] | None:
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return dict(value)
+    return None
+
+
+def _severity_map(value: Any) -> dict[str, str] | None:
+    table = _string_map(value)
+    if table is None or any(v not in SEVERITIES for v in table.values()):
+        return None
+    return table
+
+
+def _categories(value: Any) -> tuple[tuple[str, str], ...] | None:
+    if not isinstance(value, dict):
+        return None
+    pairs: list[tuple[str, str]] = []
+    for category, globs in value.items():
+        listed = _strings(globs) if not isinstance(globs, str) else (globs,)
+        if listed is None:
+            return None
+        pairs.extend((category, glob) for glob in listed)
+    clone = [pair for pair in DEFAULT_CATEGORIES if pair[0] == "clone"]
+    return tuple(pairs) + tuple(p for p in DEFAULT_CATEGORIES if p not in pairs and p in clone)
+
+
+def _targets(value: Any) -> tuple[DeployTarget, ...] | None:
+    if not isinstance(value, list):
+        return None
+    targets = []
+    for item in value:
+        if not isinstance(item, dict):
+            return None
+        name, ref = _string(item.get("name")), _string(item.get("project_ref"))
+        if name is None or ref is None or set(item) - {"name", "project_ref"}:
+            return None
+        targets.append(DeployTarget(name, ref))
+    return tuple(targets)
+
+
+# (section, key) → (Config field, converter, what the value must be)
+_SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
+    ("migrations", "paths"): ("migration_paths", _strings, "a list of folder paths"),
+    ("types", "path"): ("types_path", _string, "a folder path"),
+    ("types", "index"): ("types_index", _string, "a file path"),
+    ("types", "style"): ("types_style", lambda v: v if v in ("convention", "generated") else None,
+                         '"convention" or "generated"'),
+    ("types", "map"): ("types_map", _string_map, "a table of TypeName = \"table\""),
+    ("consumers", "categories"): ("consumer_categories", _categories,
+                                  "a table of category = [globs]"),
+    ("consumers", "exclude"): ("consumer_exclude", _strings, "a list of globs"),
+    ("rls", "internal_tables"): ("internal_tables", _strings, "a list of table names"),
+    ("rls", "exposed_schemas"): ("exposed_schemas", _strings, "a list of schema names"),
+    ("mirror", "prefix"): ("mirror_prefix", _string, "a table-name prefix such as \"sim_\""),
+    ("clone", "routes"): ("clone_routes", _strings, "a list of file paths"),
+    ("deploy", "targets"): ("deploy_targets", _targets,
+                            "an array of tables with `name` and `project_ref`"),
+}
+_FIELD_NAMES = {f.name for f in fields(Config)}
+_SECTIONS = {section for section, _ in _SCHEMA}
+
+
+def _locate(lines: LineIndex | None, key: str) -> Range:
+    """The line that sets `key` (or opens a `[key]` table): tomllib keeps no positions."""
+    if lines is None:
+        return Range.empty()
+    for number in range(lines.line_count):
+        text = lines.line_text(number)
+        stripped = text.lstrip()
+        rest = stripped[len(key):].lstrip() if stripped.startswith(key) else None
+        opens_table = stripped.lstrip("[").startswith(key) and stripped.startswith("[")
+        if (rest is not None and rest.startswith("=")) or opens_table:
+            column = text.find(key)
+            start = lines.line_start(number) + column
+            return lines.range(start, start + len(key))
+    return Range.empty()
+
+
+def apply_settings(
+    base: Config, data: Mapping[str, Any], lines: LineIndex | None = None
+) -> tuple[Config, list[ConfigProblem]]:
+    """Overlay a parsed TOML (or editor settings) document on `base`, collecting problems."""
+    problems: list[ConfigProblem] = []
+    changes: dict[str, Any] = {}
+    for section, body in data.items():
+        if section == "rules":
+            value = _severity_map(body)
+            if value is None:
+                problems.append(ConfigProblem(
+                    f"[rules] values must be one of {', '.join(SEVERITIES)}",
+                    _locate(lines, "rules")))
+            else:
+                changes["rules"] = {**base.rules, **value}
+            continue
+        if section not in _SECTIONS or not isinstance(body, dict):
+            problems.append(ConfigProblem(f"Unknown section `[{section}]`",
+                                          _locate(lines, section)))
+            continue
+        for key, value in body.items():
+            entry = _SCHEMA.get((section, key))
+            if entry is None:
+                problems.append(ConfigProblem(
+                    f"Unknown setting `{section}.{key}`", _locate(lines, key)))
+                continue
+            field_name, convert, expected = entry
+            converted = convert(value)
+            if converted is None:
+                problems.append(ConfigProblem(
+                    f"`{section}.{key}` must be {expected}; using the default",
+                    _locate(lines, key)))
+                continue
+            assert field_name in _FIELD_NAMES
+            changes[field_name] = converted
+    return replace(base, **changes), problems
+
+
+def load_config(text: str | None) -> tuple[Config, list[ConfigProblem]]:
+    if text is None:
+        return Config(), []
+    lines = LineIndex(text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = max(getattr(error, "lineno", 1) - 1, 0)
+        return Config(), [ConfigProblem(f"lockstep.toml is not valid TOML: {error}",
+                                        Range.empty(line))]
+    return apply_settings(Config(), data, lines)

@@ -1,0 +1,121 @@
+"""Column types as PostgreSQL's format_type() prints them, computed from parsed TypeNames."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+
+_PLAIN = {
+    "int2": "smallint",
+    "smallint": "smallint",
+    "int4": "integer",
+    "int": "integer",
+    "integer": "integer",
+    "int8": "bigint",
+    "bigint": "bigint",
+    "float4": "real",
+    "real": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "varbit": "bit varying",
+    "decimal": "numeric",
+}
+_SERIALS = {
+    "serial": "integer",
+    "serial4": "integer",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+}
+_WITH_LENGTH = {
+    "varchar": "character varying",
+    "bpchar": "character",
+    "bit": "bit",
+    "varbit": "bit varying",
+    "numeric": "numeric",
+    "decimal": "numeric",
+}
+_TIME_ZONES = {
+    "timestamp": ("timestamp", "without"),
+    "timestamptz": ("timestamp", "with"),
+    "time": ("time", "without"),
+    "timetz": ("time", "with"),
+}
+SEARCH_PATH_SCHEMAS = frozenset({"pg_catalog", "public"})
+
+
+def _int_values(typmods: Any) -> list[int]:
+    values: list[int] = []
+    for mod in typmods or ():
+        value = getattr(mod, "val", None)
+        ival = getattr(value, "ival", None)
+        if isinstance(ival, int):
+            values.append(ival)
+    return values
+
+
+def type_name_parts(type_name: ast.TypeName) -> tuple[str | None, str]:
+    names = [n.sval for n in type_name.names]
+    if len(names) == 1:
+        return None, names[0]
+    return names[-2], names[-1]
+
+
+def serial_base(type_name: ast.TypeName) -> str | None:
+    """serial/bigserial/smallserial → the integer type it stands for, else None."""
+    schema, name = type_name_parts(type_name)
+    if schema is None and not type_name.arrayBounds:
+        return _SERIALS.get(name)
+    return None
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier the way PostgreSQL prints it (only when needed)."""
+    if name and (name[0].isalpha() or name[0] == "_") and all(
+        ch.islower() or ch.isdigit() or ch == "_" for ch in name
+    ):
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def format_type(type_name: ast.TypeName) -> str:
+    schema, name = type_name_parts(type_name)
+    base = _format_base(schema, name, _int_values(type_name.typmods))
+    dims = len(type_name.arrayBounds or ())
+    if type_name.setof:
+        base = "SETOF " + base
+    return base + "[]" * min(dims, 1)
+
+
+def _format_base(schema: str | None, name: str, mods: list[int]) -> str:
+    builtin = schema in (None, "pg_catalog")
+    if builtin and name in _SERIALS:
+        return _SERIALS[name]
+    if builtin and name in _TIME_ZONES:
+        word, zone = _TIME_ZONES[name]
+        precision = f"({mods[0]})" if mods else ""
+        return f"{word}{precision} {zone} time zone"
+    if builtin and name == "float" and mods:
+        return "real" if mods[0] <= 24 else "double precision"
+    if builtin and name in _WITH_LENGTH:
+        label = _WITH_LENGTH[name]
+        if name in ("numeric", "decimal") and len(mods) == 1:
+            mods = [mods[0], 0]
+        if mods:
+            return f"{label}({','.join(str(m) for m in mods)})"
+        return "bpchar" if name == "bpchar" else label
+    if builtin and name in _PLAIN:
+        return _PLAIN[name]
+    if builtin and name == "interval":
+        return "interval"
+    if schema is None or schema in SEARCH_PATH_SCHEMAS:
+        return quote_ident(name)
+    return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+def element_type(column_type: str) -> str:
+    """`text[]` → `text`; other types unchanged."""
+    return column_type[:-2] if column_type.endswith("[]") else column_type
