@@ -15,8 +15,8 @@ const LANGUAGE_NAMES: Record<string, string> = {
 
 /**
  * Builds the coach's system prompt from what we know about the user.
- * Wins are not read here: the session routes pass recent ones in themselves
- * (see the wins table and useWins), so the prompt stays cacheable per user.
+ * Wins are not read here: the session open route passes recent ones in itself
+ * (its own supabase.from('wins') query), so the prompt stays cacheable per user.
  */
 export async function buildCoachingPrompt(
   supabase: SupabaseClient,
