@@ -1,0 +1,194 @@
+// The client's own decisions, kept free of `vscode` so they are unit-testable in plain Node.
+
+/** LSP `SymbolKind` values the server uses for tables. */
+export const SYMBOL_KIND_CLASS = 5;
+export const SYMBOL_KIND_STRUCT = 23;
+
+/** Server-side executeCommand ids (registered by the server; the client must not reuse them). */
+export const SERVER_COMMAND_NEW_MIGRATION = 'lockstep.newMigration';
+export const SERVER_COMMAND_CONSUMERS = 'lockstep.consumers';
+
+export interface NewMigrationArgs {
+  description: string;
+  sql?: string;
+}
+
+/** Input-box validation: undefined when fine, else the message to show. */
+export function validateDescription(value: string): string | undefined {
+  if (value.trim() === '') {
+    return 'Describe the change, e.g. "add language to profiles".';
+  }
+  if (/[\r\n]/.test(value)) {
+    return 'Use a single line.';
+  }
+  return undefined;
+}
+
+/** The `lockstep.newMigration` arguments: the selection becomes `sql` only when it has text. */
+export function buildNewMigrationArgs(
+  description: string,
+  selectedText: string | undefined,
+): [NewMigrationArgs] {
+  const args: NewMigrationArgs = { description: description.trim() };
+  if (selectedText !== undefined && selectedText.trim() !== '') {
+    args.sql = selectedText;
+  }
+  return [args];
+}
+
+export interface SymbolLike {
+  name: string;
+  kind: number;
+  containerName?: string;
+}
+
+/** Table names from `workspace/symbol`: Struct/Class symbols, unique, sorted. */
+export function tablesFromSymbols(symbols: readonly SymbolLike[] | null | undefined): string[] {
+  const names = new Set<string>();
+  for (const s of symbols ?? []) {
+    if (s.kind === SYMBOL_KIND_STRUCT || s.kind === SYMBOL_KIND_CLASS) {
+      names.add(s.name);
+    }
+  }
+  return [...names].sort((a, b) => a.localeCompare(b));
+}
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+export interface ConsumerLocation {
+  category: string;
+  uri: string;
+  range: LspRange;
+}
+
+export interface ConsumerGroup {
+  category: string;
+  locations: ConsumerLocation[];
+}
+
+/** Checks the shape of a `lockstep.consumers` answer; throws on anything else. */
+export function parseConsumers(value: unknown): ConsumerLocation[] {
+  if (value === null || value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw new Error(`lockstep.consumers returned ${typeof value}, expected an array`);
+  }
+  return value.map((item: unknown, i) => {
+    const o = item as Partial<ConsumerLocation> | null;
+    const ok =
+      o !== null &&
+      typeof o === 'object' &&
+      typeof o.category === 'string' &&
+      typeof o.uri === 'string' &&
+      isRange(o.range);
+    if (!ok) {
+      throw new Error(`lockstep.consumers item ${i} is not {category, uri, range}: ${JSON.stringify(item)}`);
+    }
+    return o as ConsumerLocation;
+  });
+}
+
+function isPosition(v: unknown): v is LspPosition {
+  const p = v as Partial<LspPosition> | null;
+  return p !== null && typeof p === 'object' && typeof p.line === 'number' && typeof p.character === 'number';
+}
+
+function isRange(v: unknown): v is LspRange {
+  const r = v as Partial<LspRange> | null | undefined;
+  return r !== null && typeof r === 'object' && isPosition(r.start) && isPosition(r.end);
+}
+
+/** Groups consumers by category (categories in first-seen order; inside: by uri, then line). */
+export function groupConsumers(locations: readonly ConsumerLocation[]): ConsumerGroup[] {
+  const groups = new Map<string, ConsumerLocation[]>();
+  for (const loc of locations) {
+    const list = groups.get(loc.category) ?? [];
+    list.push(loc);
+    groups.set(loc.category, list);
+  }
+  return [...groups.entries()].map(([category, locs]) => ({
+    category,
+    locations: [...locs].sort(
+      (a, b) =>
+        a.uri.localeCompare(b.uri) ||
+        a.range.start.line - b.range.start.line ||
+        a.range.start.character - b.range.start.character,
+    ),
+  }));
+}
+
+export type QuickPickEntry =
+  | { kind: 'separator'; label: string }
+  | { kind: 'item'; label: string; description: string; location: ConsumerLocation };
+
+/** Flat quick-pick entries: a separator per category, then its locations (1-based lines). */
+export function consumerQuickPickEntries(
+  groups: readonly ConsumerGroup[],
+  relativePath: (uri: string) => string,
+): QuickPickEntry[] {
+  const out: QuickPickEntry[] = [];
+  for (const g of groups) {
+    out.push({ kind: 'separator', label: `${g.category} (${g.locations.length})` });
+    for (const loc of g.locations) {
+      const rel = relativePath(loc.uri);
+      const base = rel.split('/').pop() ?? rel;
+      out.push({
+        kind: 'item',
+        label: `${base}:${loc.range.start.line + 1}`,
+        description: rel,
+        location: loc,
+      });
+    }
+  }
+  return out;
+}
+
+export type RuleSeverity = 'off' | 'hint' | 'information' | 'warning' | 'error';
+const SEVERITIES: readonly string[] = ['off', 'hint', 'information', 'warning', 'error'];
+
+/**
+ * The settings sent to the server (initializationOptions and workspace/configuration section
+ * `lockstep`), shaped like `lockstep.toml`: `{migrations: {paths}, types: {path}, rules}`.
+ * Unset/empty settings are left out so they never override `lockstep.toml`.
+ */
+export interface ServerConfig {
+  migrations?: { paths: string[] };
+  types?: { path: string };
+  rules?: Record<string, RuleSeverity>;
+}
+
+/** `get(key)` reads a `lockstep.*` setting, e.g. `get('migrations.paths')`. */
+export function buildServerConfig(get: (key: string) => unknown): ServerConfig {
+  const out: ServerConfig = {};
+  const paths = get('migrations.paths');
+  if (Array.isArray(paths)) {
+    const clean = paths.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+    if (clean.length > 0) {
+      out.migrations = { paths: clean };
+    }
+  }
+  const types = get('types.path');
+  if (typeof types === 'string' && types.trim() !== '') {
+    out.types = { path: types.trim() };
+  }
+  const rules = get('rules');
+  if (rules !== null && typeof rules === 'object' && !Array.isArray(rules)) {
+    const clean: Record<string, RuleSeverity> = {};
+    for (const [name, sev] of Object.entries(rules as Record<string, unknown>)) {
+      if (typeof sev === 'string' && SEVERITIES.includes(sev)) {
+        clean[name] = sev as RuleSeverity;
+      }
+    }
+    if (Object.keys(clean).length > 0) {
+      out.rules = clean;
+    }
+  }
+  return out;
+}
