@@ -178,6 +178,18 @@ class Workspace:
             self._refresh_ts(relative, kind)
         return kind
 
+    def forget(self, relative: str) -> None:
+        """A file was deleted."""
+        self.overlay.pop(relative, None)
+        if self.migrations.pop(relative, None) is not None:
+            self._replay = None
+        if relative == CONFIG_FILE:
+            self.load()
+        self.types_files.pop(relative, None)
+        self.consumer_files.pop(relative, None)
+        self.ts_texts.pop(relative, None)
+        self._type_index = None
+
     def _refresh_migration(self, relative: str) -> None:
         if relative in self.overlay:
             text, problem, too_large = self.overlay[relative], None, False

@@ -1,0 +1,49 @@
+"""Text sync and file watching: open buffers override disk; each change re-indexes one file."""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from lockstep.protocol.features.diagnostics import schedule_publish
+from lockstep.protocol.server import LockstepServer, safe
+
+
+def _set_buffer(server: LockstepServer, uri: str, text: str | None) -> None:
+    relative = server.relative(uri)
+    if relative is None or server.index is None:
+        return
+    server.index.set_overlay(relative, text)
+    schedule_publish(server)
+
+
+def register(server: LockstepServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    @safe()
+    def did_open(ls: LockstepServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        _set_buffer(ls, params.text_document.uri, params.text_document.text)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    @safe()
+    def did_change(ls: LockstepServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        _set_buffer(ls, params.text_document.uri, document.source)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    @safe()
+    def did_close(ls: LockstepServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        _set_buffer(ls, params.text_document.uri, None)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @safe()
+    def did_change_watched(ls: LockstepServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        if ls.index is None:
+            return
+        for change in params.changes:
+            relative = ls.relative(change.uri)
+            if relative is None or relative in ls.index.overlay:
+                continue  # an open buffer is newer than the disk
+            if change.type == lsp.FileChangeType.Deleted:
+                ls.index.forget(relative)
+            else:
+                ls.index.refresh(relative)
+        schedule_publish(ls)
