@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lockstep.core import postgrest
 from lockstep.core.globs import glob_match
 from lockstep.core.text import Range
-from lockstep.core.tsparse import ParsedFile, StringLiteral, parse_source, string_literal, walk
+from lockstep.core.tsparse import ParsedFile, StringLiteral, parse_source, string_literal
 from tree_sitter import Node
 
 DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
@@ -56,6 +56,10 @@ _FUNCTIONS = frozenset(
 )
 _ANONYMOUS = frozenset(("arrow_function", "function_expression", "function", "generator_function"))
 _WRAPPERS = frozenset(("cache", "memo", "forwardRef", "unstable_cache"))
+_FROM_CALLS = """
+(call_expression
+  function: (member_expression property: (property_identifier) @name (#eq? @name "from"))) @call
+"""
 _PREFILTER = re.compile(rb"\.\s*from\b")
 
 
@@ -371,7 +375,7 @@ def index_consumers_file(
     parsed = parse_source(path, text)
     category = categorize(path, categories)
     uses: list[TableUse] = []
-    for node in walk(parsed.root):
+    for node in parsed.captures(_FROM_CALLS, "call"):
         found = _method_call(node)
         if found is None or parsed.text_of(found[1]) != "from":
             continue
