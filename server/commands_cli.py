@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
+
+from lockstep import cli_consumers, cli_new
 
 
 def add_workflow_commands(commands: Any) -> None:
-    """Registered by cli.py; filled in by the code-action and navigation modules."""
-    del commands
+    cli_new.add_parser(commands)
+    cli_consumers.add_parser(commands)

@@ -1,5 +1,5 @@
 """Rule modules; importing this package registers every check."""
 
-from lockstep.core.rules import config_rule, migrations
+from lockstep.core.rules import config_rule, consumer_refs, migrations, mirror, security, types
 
-__all__ = ["config_rule", "migrations"]
+__all__ = ["config_rule", "consumer_refs", "migrations", "mirror", "security", "types"]

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lockstep.protocol.features import diagnostics, lifecycle, sync
+from lockstep.protocol.features import (
+    code_actions,
+    code_lens,
+    commands,
+    completion,
+    diagnostics,
+    hover,
+    lifecycle,
+    navigation,
+    symbols,
+    sync,
+)
 
 if TYPE_CHECKING:
     from lockstep.protocol.server import LockstepServer
@@ -14,4 +25,11 @@ FEATURES: list[Callable[[LockstepServer], None]] = [
     lifecycle.register,
     sync.register,
     diagnostics.register,
+    code_actions.register,
+    commands.register,
+    navigation.register,
+    hover.register,
+    code_lens.register,
+    completion.register,
+    symbols.register,
 ]

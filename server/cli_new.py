@@ -1,0 +1,9 @@
+"""CLI: cli_new (being written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def add_parser(commands: Any) -> None:
+    del commands

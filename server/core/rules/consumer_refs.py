@@ -1,0 +1,1 @@
+"""Rules: consumer_refs (being written)."""

@@ -1,0 +1,1 @@
+"""Rules: security (being written)."""

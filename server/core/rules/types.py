@@ -1,0 +1,1 @@
+"""Rules: types (being written)."""
