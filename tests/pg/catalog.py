@@ -177,7 +177,7 @@ def _indexes(conn: Conn, oid: int) -> tuple[list[dict[str, Any]], set[str]]:
         """,
         (oid,),
     ).fetchall()
-    attnames = dict(
+    attnames: dict[int, str] = dict(
         conn.execute(
             "SELECT attnum, attname::text FROM pg_attribute WHERE attrelid = %s AND attnum > 0",
             (oid,),

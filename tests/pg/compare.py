@@ -58,9 +58,9 @@ def shape_problems(doc: Any, exact: bool) -> list[str]:
         if not isinstance(t.get("rls_enabled"), bool):
             out.append(f"{where}: rls_enabled is not a bool")
         for c in t.get("columns", []):
-            if keys(c, COLUMN_KEYS, f"{where} column {c.get('name')!r}"):
-                if not isinstance(c.get("type"), str) or not isinstance(c.get("nullable"), bool):
-                    out.append(f"{where} column {c.get('name')!r}: bad type/nullable")
+            ok = keys(c, COLUMN_KEYS, f"{where} column {c.get('name')!r}")
+            if ok and not (isinstance(c.get("type"), str) and isinstance(c.get("nullable"), bool)):
+                out.append(f"{where} column {c.get('name')!r}: bad type/nullable")
         for fk in t.get("foreign_keys", []):
             if keys(fk, FK_KEYS, f"{where} foreign key"):
                 keys(fk["references"], {"schema", "table", "columns"}, f"{where} fk references")
@@ -92,14 +92,14 @@ def _index_cols(cols: list[str]) -> list[str]:
 def diff(replay: dict[str, Any], snap: CatalogSnapshot, schemas: set[str]) -> list[str]:
     """Human-readable differences; empty when the replay agrees with PostgreSQL."""
     pg = snap.schema
-    out: list[str] = []
+    out: list[str] = _duplicates(replay, schemas)
     r_tables = {(t["schema"], t["name"]): t for t in replay.get("tables", [])}
     r_tables = {k: v for k, v in r_tables.items() if k[0] in schemas}
     p_tables = {(t["schema"], t["name"]): t for t in pg["tables"]}
     for key in sorted(p_tables.keys() - r_tables.keys()):
         out.append(f"{key[0]}.{key[1]}: table missing from replay (exists in postgres)")
     for key in sorted(r_tables.keys() - p_tables.keys()):
-        out.append(f"{key[0]}.{key[1]}: table reported by replay but not in postgres")
+        out.append(f"{key[0]}.{key[1]}: table only in replay, not in postgres")
     for key in sorted(p_tables.keys() & r_tables.keys()):
         out += [f"{key[0]}.{key[1]}: {d}" for d in _diff_table(r_tables[key], p_tables[key], snap)]
 
@@ -111,7 +111,7 @@ def diff(replay: dict[str, Any], snap: CatalogSnapshot, schemas: set[str]) -> li
         if key not in r_enums:
             out.append(f"{name}: missing from replay (values {p_enums[key]})")
         elif key not in p_enums:
-            out.append(f"{name}: reported by replay but not in postgres")
+            out.append(f"{name}: only in replay, not in postgres")
         elif list(r_enums[key]) != list(p_enums[key]):
             out.append(f"{name}: values: replay {r_enums[key]} != postgres {p_enums[key]}")
 
@@ -119,61 +119,103 @@ def diff(replay: dict[str, Any], snap: CatalogSnapshot, schemas: set[str]) -> li
     r_views = {k for k in r_views if k[0] in schemas}
     p_views = {(v["schema"], v["name"]) for v in pg["views"]}
     out += [f"view {s}.{n}: missing from replay" for s, n in sorted(p_views - r_views)]
-    out += [f"view {s}.{n}: reported by replay but not in postgres" for s, n in sorted(r_views - p_views)]  # fmt: skip
+    out += [f"view {s}.{n}: only in replay, not in postgres" for s, n in sorted(r_views - p_views)]
     return out
+
+
+def _duplicates(replay: dict[str, Any], schemas: set[str]) -> list[str]:
+    """Names PostgreSQL keeps unique that the replay reports more than once."""
+    out: list[str] = []
+
+    def dup(what: str, names: list[Any]) -> None:
+        for name, n in sorted(Counter(names).items(), key=repr):
+            if n > 1:
+                out.append(f"{what} {name!r} reported {n} times by replay")
+
+    tables = [t for t in replay.get("tables", []) if t.get("schema") in schemas]
+    dup("table", [f"{t.get('schema')}.{t.get('name')}" for t in tables])
+    for t in tables:
+        where = f"{t.get('schema')}.{t.get('name')}:"
+        dup(f"{where} column", [c.get("name") for c in t.get("columns", [])])
+        dup(f"{where} policy", [p.get("name") for p in t.get("policies", [])])
+    # index names are unique per schema, not per table
+    for schema in sorted(schemas):
+        names = [ix.get("name") for t in tables if t.get("schema") == schema
+                 for ix in t.get("indexes", [])]  # fmt: skip
+        dup(f"{schema}: index", names)
+    dup("enum", [f"{e.get('schema')}.{e.get('name')}" for e in replay.get("enums", [])])
+    dup("view", [f"{v.get('schema')}.{v.get('name')}" for v in replay.get("views", [])])
+    return out
+
+
+def _ne(what: str, replay: Any, postgres: Any, quote: bool = False) -> str:
+    if quote:
+        return f"{what}: replay {replay!r} != postgres {postgres!r}"
+    return f"{what}: replay {replay} != postgres {postgres}"
+
+
+def _multiset(what: str, replay: Counter[Any], pg: Counter[Any], text: Any = str) -> list[str]:
+    missing = sorted((pg - replay).elements(), key=repr)
+    extra = sorted((replay - pg).elements(), key=repr)
+    return [f"{what} missing from replay: {text(k)}" for k in missing] + [
+        f"{what} only in replay: {text(k)}" for k in extra
+    ]
+
+
+def _fk_key(fk: dict[str, Any]) -> tuple[Any, ...]:
+    ref = fk.get("references") or {}
+    return (
+        tuple(fk.get("columns") or ()),
+        ref.get("schema"),
+        ref.get("table"),
+        tuple(ref.get("columns") or ()),
+        fk.get("on_delete") or "NO ACTION",  # null == NO ACTION
+    )
+
+
+def _fk_text(k: tuple[Any, ...]) -> str:
+    return f"({', '.join(k[0])}) -> {k[1]}.{k[2]}({', '.join(k[3])}) ON DELETE {k[4]}"
 
 
 def _diff_table(r: dict[str, Any], p: dict[str, Any], snap: CatalogSnapshot) -> list[str]:
     out: list[str] = []
     if r.get("rls_enabled") != p["rls_enabled"]:
-        out.append(f"rls_enabled: replay {r.get('rls_enabled')} != postgres {p['rls_enabled']}")
+        out.append(_ne("rls_enabled", r.get("rls_enabled"), p["rls_enabled"]))
     r_cols = {c["name"]: c for c in r.get("columns", [])}
-    p_cols = {c["name"]: c for c in p["columns"]}
     r_order = [c["name"] for c in r.get("columns", [])]
     p_order = [c["name"] for c in p["columns"]]
     if r_order != p_order:
-        out.append(f"columns: replay {r_order} != postgres {p_order}")
-    for name in [n for n in p_order if n in r_cols]:
-        rc, pc = r_cols[name], p_cols[name]
-        where = f"column {name!r}"
+        out.append(_ne("columns", r_order, p_order))
+    for pc in p["columns"]:
+        rc = r_cols.get(pc["name"])
+        if rc is None:
+            continue
+        where = f"column {pc['name']!r}"
         if rc.get("type") != pc["type"]:
-            out.append(f"{where}: type: replay {rc.get('type')!r} != postgres {pc['type']!r}")
+            out.append(_ne(f"{where}: type", rc.get("type"), pc["type"], quote=True))
         if rc.get("nullable") != pc["nullable"]:
-            out.append(f"{where}: nullable: replay {rc.get('nullable')} != postgres {pc['nullable']}")  # fmt: skip
+            out.append(_ne(f"{where}: nullable", rc.get("nullable"), pc["nullable"]))
         if (rc.get("default") is None) != (pc["default"] is None):
-            out.append(f"{where}: default: replay {rc.get('default')!r} != postgres {pc['default']!r}")  # fmt: skip
+            out.append(_ne(f"{where}: default", rc.get("default"), pc["default"], quote=True))
         if rc.get("primary_key") != pc["primary_key"]:
-            out.append(f"{where}: primary_key: replay {rc.get('primary_key')} != postgres {pc['primary_key']}")  # fmt: skip
+            out.append(_ne(f"{where}: primary_key", rc.get("primary_key"), pc["primary_key"]))
 
-    def fk_key(fk: dict[str, Any]) -> tuple[Any, ...]:
-        ref = fk.get("references") or {}
-        return (
-            tuple(fk.get("columns") or ()),
-            ref.get("schema"),
-            ref.get("table"),
-            tuple(ref.get("columns") or ()),
-            fk.get("on_delete") or "NO ACTION",
-        )
-
-    def fk_text(k: tuple[Any, ...]) -> str:
-        return f"({', '.join(k[0])}) -> {k[1]}.{k[2]}({', '.join(k[3])}) ON DELETE {k[4]}"
-
-    r_fks = Counter(fk_key(fk) for fk in r.get("foreign_keys", []))
-    p_fks = Counter(fk_key(fk) for fk in p["foreign_keys"])
-    out += [f"foreign key missing from replay: {fk_text(k)}" for k in sorted((p_fks - r_fks).elements(), key=repr)]  # fmt: skip
-    out += [f"foreign key only in replay: {fk_text(k)}" for k in sorted((r_fks - p_fks).elements(), key=repr)]  # fmt: skip
+    r_fks = Counter(_fk_key(fk) for fk in r.get("foreign_keys", []))
+    p_fks = Counter(_fk_key(fk) for fk in p["foreign_keys"])
+    out += _multiset("foreign key", r_fks, p_fks, _fk_text)
 
     p_idx = {ix["name"]: ix for ix in p["indexes"]}
     r_idx = {ix["name"]: ix for ix in r.get("indexes", [])}
     for name, ix in sorted(r_idx.items()):
+        cols = ix.get("columns", [])
         if name not in p_idx:
-            out.append(f"index {name!r} ({', '.join(ix.get('columns', []))}) reported by replay but not in postgres")  # fmt: skip
+            out.append(f"index {name!r} ({', '.join(cols)}) only in replay, not in postgres")
             continue
         pix = p_idx[name]
-        if _index_cols(ix.get("columns", [])) != _index_cols(pix["columns"]):
-            out.append(f"index {name!r}: columns: replay {ix.get('columns')} != postgres {pix['columns']}")  # fmt: skip
+        if _index_cols(cols) != _index_cols(pix["columns"]):
+            out.append(_ne(f"index {name!r}: columns", cols, pix["columns"]))
         if ix.get("unique") != pix["unique"]:
-            out.append(f"index {name!r}: unique: replay {ix.get('unique')} != postgres {pix['unique']}")  # fmt: skip
+            out.append(_ne(f"index {name!r}: unique", ix.get("unique"), pix["unique"]))
     for name, pix in sorted(p_idx.items()):
         if name not in r_idx and (p["schema"], p["name"], name) not in snap.constraint_indexes:
             uniq = "unique " if pix["unique"] else ""
@@ -181,6 +223,5 @@ def _diff_table(r: dict[str, Any], p: dict[str, Any], snap: CatalogSnapshot) -> 
 
     r_pol = Counter((x.get("name"), x.get("command")) for x in r.get("policies", []))
     p_pol = Counter((x["name"], x["command"]) for x in p["policies"])
-    out += [f"policy {n!r} FOR {c} missing from replay" for n, c in sorted((p_pol - r_pol).elements(), key=repr)]  # fmt: skip
-    out += [f"policy {n!r} FOR {c} only in replay" for n, c in sorted((r_pol - p_pol).elements(), key=repr)]  # fmt: skip
+    out += _multiset("policy", r_pol, p_pol, lambda k: f"{k[0]!r} FOR {k[1]}")
     return out

@@ -106,7 +106,7 @@ class PgServer:
                 "group": self._run_as.pw_gid,
                 "extra_groups": [],
             }
-        proc = subprocess.run(
+        proc: subprocess.CompletedProcess[str] = subprocess.run(
             list(args),
             cwd=self.base,
             env=_clean_env(self.base),
@@ -185,7 +185,8 @@ class PgServer:
             if rc == 0:
                 return
             if time.monotonic() > deadline:
-                raise RuntimeError(f"postgres not ready after {START_TIMEOUT_S}s\n{self._log_tail()}")
+                tail = self._log_tail()
+                raise RuntimeError(f"postgres not ready after {START_TIMEOUT_S}s\n{tail}")
             time.sleep(0.1)  # poll interval of the bounded readiness loop
 
     def stop(self) -> None:
