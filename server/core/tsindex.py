@@ -87,6 +87,7 @@ class TypeAlias:
     type: FieldType
     name_range: Range
     range: Range
+    row_of: str | None = None  # `Tables<'wins'>` / `Database['public']['Tables']['wins']['Row']`
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,29 @@ def _declarations(root: Node) -> Iterable[tuple[Node, bool]]:
             yield node, False
 
 
+def _generated_row_of(parsed: ParsedFile, value: Node) -> str | None:
+    """The table whose generated Row type an alias names, if it is one of the usual spellings."""
+    if value.type == "generic_type":
+        name = value.child_by_field_name("name")
+        arguments = value.child_by_field_name("type_arguments")
+        if name is None or parsed.text_of(name) not in ("Tables", "TablesRow") or not arguments:
+            return None
+        first = arguments.named_children[0] if arguments.named_children else None
+        found = string_literal(parsed, first_child(first, "string")) if first else None
+        return found.value if found else None
+    keys: list[str] = []
+    node: Node | None = value
+    while node is not None and node.type == "lookup_type" and len(node.named_children) == 2:
+        found = string_literal(parsed, first_child(node.named_children[1], "string"))
+        if found is None:
+            return None
+        keys.insert(0, found.value)
+        node = node.named_children[0]
+    if node is None or parsed.text_of(node) != "Database" or len(keys) != 4:
+        return None
+    return keys[2] if keys[1] in ("Tables", "Views") and keys[3] == "Row" else None
+
+
 def _object_members(parsed: ParsedFile, body: Node | None) -> dict[str, tuple[Node, Node]]:
     """Property name → (name node, value type node) of an object type, ignoring the rest."""
     members: dict[str, tuple[Node, Node]] = {}
@@ -288,7 +312,8 @@ def index_types_file(path: str, text: str) -> TypesFile:
             if not bodies:
                 type_ = parse_field_type(parsed, value)
                 name_range, range_ = parsed.range_of(name_node), parsed.range_of(declaration)
-                aliases.append(TypeAlias(name, path, exported, type_, name_range, range_))
+                row_of = _generated_row_of(parsed, value)
+                aliases.append(TypeAlias(name, path, exported, type_, name_range, range_, row_of))
                 continue
             kind = "type"
         fields = tuple(field for body in bodies for field in parse_fields(parsed, body))
@@ -345,6 +370,7 @@ class TypeIndex:
         self._memo: dict[str, dict[str, tuple[str, str]]] = {}
         self.exports = self._exports_of(index_path, set()) if self.has_index else {}
         self._exported = set(self.exports.values())
+        self.exported_files = frozenset(path for path, _ in self._exported)
 
     @property
     def has_index(self) -> bool:
@@ -445,6 +471,12 @@ class TypeIndex:
         """Table → row type for every given table that has one."""
         found = {table: self.type_for_table(table) for table in table_names}
         return {table: row for table, row in found.items() if row is not None}
+
+    def row_alias_for_table(self, table: str) -> TypeAlias | None:
+        """An alias of the generated Row type (`type Win = Tables<'wins'>`) for the table."""
+        table = _bare_table(table)
+        aliases = [a for f in self.files.values() for a in f.aliases if a.row_of == table]
+        return min(aliases, key=lambda a: (a.path, a.range.start), default=None)
 
     def database_table(self, table: str, schema: str = "public") -> DatabaseTable | None:
         for database in self.databases:

@@ -386,6 +386,8 @@ def test_exports_through_index() -> None:
     exported = {row.name for row in index.types if index.is_exported(row)}
     assert exported == {"Win", "Session", "Profile", "Local"}
     assert index.exports["Win"] == (WINS, "Win")
+    assert "packages/types/src/orphan.ts" not in index.exported_files
+    assert WINS in index.exported_files
 
 
 def test_exports_through_nested_barrel_and_import_then_export() -> None:
@@ -493,3 +495,28 @@ def test_database_as_interface() -> None:
 
 def test_empty_files() -> None:
     assert index_types_file(WINS, "") == TypesFile(WINS)
+
+
+@pytest.mark.parametrize(
+    ("value", "table"),
+    [
+        ("Tables<'wins'>", "wins"),
+        ('Tables<"wins">', "wins"),
+        ("Database['public']['Tables']['wins']['Row']", "wins"),
+        ('Database["public"]["Views"]["v_wins"]["Row"]', "v_wins"),
+        ("Database['public']['Tables']['wins']['Insert']", None),
+        ("TablesInsert<'wins'>", None),
+        ("Other['public']['Tables']['wins']['Row']", None),
+        ("string", None),
+    ],
+)
+def test_alias_of_generated_row(value: str, table: str | None) -> None:
+    file = index_types_file(WINS, f"export type Win = {value}\n")
+    assert file.aliases[0].row_of == table
+
+
+def test_row_alias_for_table() -> None:
+    index = make_index({WINS: "export type Win = Tables<'wins'>\n"})
+    found = index.row_alias_for_table("wins")
+    assert found is not None and found.name == "Win"
+    assert index.row_alias_for_table("sessions") is None
