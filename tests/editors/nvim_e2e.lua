@@ -24,6 +24,15 @@ end
 vim.notify = function(msg, level)
   table.insert(results.messages, { message = tostring(msg), level = level })
 end
+-- window/showMessageRequest must never block the headless run: record it and dismiss it.
+vim.ui.select = function(items, opts, on_choice)
+  table.insert(results.messages, { message = 'select: ' .. tostring(opts and opts.prompt), items = items })
+  on_choice(nil)
+end
+vim.fn.inputlist = function(lines)
+  table.insert(results.messages, { message = 'inputlist: ' .. table.concat(lines, ' ') })
+  return 0
+end
 
 --- vim.wait bounded by both the step timeout and the whole run's budget.
 local function wait_for(predicate, timeout)

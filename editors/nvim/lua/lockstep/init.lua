@@ -162,12 +162,17 @@ function M.new_migration(opts)
     if win then
       vim.api.nvim_set_current_win(win)
     else
-      vim.cmd.edit(vim.fn.fnameescape(fname))
+      -- Like the window/showDocument handler: works even if the current buffer is modified.
+      vim.lsp.util.show_document({ uri = uri }, client.offset_encoding, { reuse_win = true, focus = true })
     end
     -- Neovim's CreateFile only adds a buffer when `ignoreIfExists` is set, so the file may not
     -- be on disk yet; write it, or the next migration would reuse its number.
     if not vim.uv.fs_stat(fname) then
-      vim.cmd('silent write')
+      local new_buf = vim.uri_to_bufnr(uri)
+      vim.fn.bufload(new_buf)
+      vim.api.nvim_buf_call(new_buf, function()
+        vim.cmd('silent write')
+      end)
     end
     notify('created ' .. vim.fn.fnamemodify(fname, ':~:.'))
     if opts.on_done then
