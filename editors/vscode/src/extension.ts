@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
@@ -57,6 +58,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('lockstep.server')) {
         void restartServer();
+      } else if (e.affectsConfiguration('lockstep') && client?.state === State.Running) {
+        // Push the toml-shaped settings (the server may also re-pull workspace/configuration).
+        void client.sendNotification(DidChangeConfigurationNotification.type, {
+          settings: { lockstep: serverConfig() },
+        });
       }
     }),
   );

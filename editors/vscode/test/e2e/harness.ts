@@ -15,6 +15,7 @@ import {
   DidChangeWatchedFilesNotification,
   DidOpenTextDocumentNotification,
   DidSaveTextDocumentNotification,
+  DocumentDiagnosticRequest,
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
@@ -337,6 +338,30 @@ export class Harness {
       }
       return undefined;
     });
+  }
+
+  /** True when the server wants pull diagnostics (VS Code then asks instead of waiting). */
+  usesPullDiagnostics(): boolean {
+    return (
+      this.initializeResult.capabilities.diagnosticProvider !== undefined ||
+      this.registrations.some((r) => r.method === 'textDocument/diagnostic')
+    );
+  }
+
+  /**
+   * The document's diagnostics once they satisfy `ok`: pulled (textDocument/diagnostic) when the
+   * server offers that, else from the publishDiagnostics notifications at or after index `from`.
+   */
+  async diagnostics(uri: string, what: string, ok: (d: Diagnostic[]) => boolean, from = 0): Promise<Diagnostic[]> {
+    if (!this.usesPullDiagnostics()) {
+      return this.waitForDiagnostics(uri, what, ok, from);
+    }
+    const report = await this.conn.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+    const items = report.kind === 'full' ? report.items : [];
+    if (!ok(items)) {
+      throw new Error(`pulled diagnostics for ${uri} are not ${what}: ${JSON.stringify(items)}`);
+    }
+    return items;
   }
 
   serverCommands(): string[] {
