@@ -75,3 +75,6 @@ $$;
 CREATE FUNCTION storage.filename(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT (string_to_array(name, '/'))[array_length(string_to_array(name, '/'), 1)]
 $$;
+
+-- Realtime: migrations add tables to this publication.
+CREATE PUBLICATION supabase_realtime;
