@@ -20,16 +20,17 @@ migrations is the truth the replay must reproduce. The output follows DESIGN.md
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_toast"})
 
 ON_ACTION = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 POLICY_COMMAND = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
 
-Conn = psycopg.Connection[tuple[Any, ...]]
+Conn: TypeAlias = "psycopg.Connection[tuple[Any, ...]]"
 
 
 @dataclass

@@ -89,6 +89,7 @@ class FixtureDatabases:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
+    pytest.importorskip("psycopg", reason="psycopg 3 is a test dependency (psycopg[binary])")
     try:
         bindir = find_bindir()
     except PgUnavailable as exc:

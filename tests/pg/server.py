@@ -25,8 +25,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 SUPERUSER = "postgres"
 PORT = 5432  # only names the socket file inside our private directory
@@ -202,7 +204,9 @@ class PgServer:
 
     # -- clients ------------------------------------------------------------------------
 
-    def connect(self, dbname: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:
+    def connect(self, dbname: str = "postgres") -> psycopg.Connection[tuple[Any, ...]]:
+        import psycopg  # lazily: without it the fixture skips instead of failing collection
+
         return psycopg.connect(
             host=str(self.socket_dir), port=PORT, user=SUPERUSER, dbname=dbname, autocommit=True
         )
