@@ -12,14 +12,18 @@ Rules (why they are not plain equality):
 - indexes: every index the replay reports must exist in the catalog with the same columns and
   uniqueness; every catalog index that does NOT back a PK/UNIQUE/EXCLUDE constraint must be
   reported by the replay. Constraint indexes are optional for the replay (but if reported,
-  their name must be PostgreSQL's). Expression columns compare after light normalisation.
+  their name must be PostgreSQL's). Expression columns compare without casts, both sides
+  deparsed by pglast.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
+
+from pglast import ast, parse_sql
+from pglast.stream import RawStream
+from pglast.visitors import Visitor
 
 from .catalog import CatalogSnapshot
 
@@ -79,14 +83,26 @@ def shape_problems(doc: Any, exact: bool) -> list[str]:
     return out
 
 
+class _StripCasts(Visitor):
+    def visit_TypeCast(self, ancestors: Any, node: ast.TypeCast) -> Any:
+        return node.arg
+
+
 def _norm_expr(text: str) -> str:
-    """`(lower((email)::text))` ~ `lower(email)`: drop casts, quotes, parens and spaces."""
-    text = re.sub(r"::[a-z_ ]+(\(\d+(,\d+)?\))?(\[\])?", "", text.lower())
-    return re.sub(r"[\s()\"]", "", text)
+    """An index expression without casts, deparsed by pglast: PostgreSQL prints
+    `lower((email)::text)` where the migration (and the replay) said `lower(email)`."""
+    try:
+        stmt: Any = parse_sql(f"SELECT {text}")[0].stmt
+        _StripCasts()(stmt)
+        return str(RawStream()(stmt.targetList[0].val))
+    except Exception:  # not an expression on its own: compare as written
+        return text
 
 
-def _index_cols(cols: list[str]) -> list[str]:
-    return [_norm_expr(c) for c in cols]
+def _same_index_cols(replay: list[str], pg: list[str]) -> bool:
+    if len(replay) != len(pg):
+        return False
+    return all(r == p or _norm_expr(r) == _norm_expr(p) for r, p in zip(replay, pg, strict=True))
 
 
 def diff(replay: dict[str, Any], snap: CatalogSnapshot, schemas: set[str]) -> list[str]:
@@ -212,7 +228,7 @@ def _diff_table(r: dict[str, Any], p: dict[str, Any], snap: CatalogSnapshot) -> 
             out.append(f"index {name!r} ({', '.join(cols)}) only in replay, not in postgres")
             continue
         pix = p_idx[name]
-        if _index_cols(cols) != _index_cols(pix["columns"]):
+        if not _same_index_cols(cols, pix["columns"]):
             out.append(_ne(f"index {name!r}: columns", cols, pix["columns"]))
         if ix.get("unique") != pix["unique"]:
             out.append(_ne(f"index {name!r}: unique", ix.get("unique"), pix["unique"]))
