@@ -90,8 +90,7 @@ class Workspace:
         self.consumer_files.clear()
         self.ts_texts.clear()
         for relative in self._walk():
-            if self.classify(relative) != Kind.CONFIG:
-                self.refresh(relative)
+            self.refresh(relative)
         self._invalidate()
 
     def _load_config(self) -> None:
@@ -105,6 +104,18 @@ class Workspace:
         self.config, self.config_problems = config, problems
 
     def _walk(self) -> Iterator[str]:
+        """Migration folders first (they may be symlinks), then every TS file once."""
+        for folder in self.config.migration_paths:
+            directory = self.root / folder
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                continue
+            for name in names:
+                if name.endswith(".sql") and (directory / name).is_file():
+                    relative = f"{folder.rstrip('/')}/{name}"
+                    self._real_to_relative[os.path.realpath(directory / name)] = relative
+                    yield relative
         seen: set[str] = set()
         for folder, dirs, files in os.walk(self.root, followlinks=True):
             real = os.path.realpath(folder)
@@ -114,18 +125,23 @@ class Workspace:
             seen.add(real)
             dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
             for name in sorted(files):
+                if not name.endswith((".ts", ".tsx")):
+                    continue
                 full = os.path.join(folder, name)
                 relative = PurePosixPath(Path(full).relative_to(self.root)).as_posix()
-                self._real_to_relative[os.path.realpath(full)] = relative
+                self._real_to_relative.setdefault(os.path.realpath(full), relative)
                 if self.classify(relative) != Kind.OTHER:
                     yield relative
 
     def relative(self, path: Path) -> str | None:
-        """Workspace-relative path of a file, following symlinked folders back to their link."""
+        """Workspace-relative path of a file, as the index knows it (symlinks followed back)."""
+        known = self._real_to_relative.get(os.path.realpath(path))
+        if known is not None:
+            return known
         try:
             return PurePosixPath(path.relative_to(self.root)).as_posix()
         except ValueError:
-            return self._real_to_relative.get(os.path.realpath(path))
+            return None
 
     def classify(self, relative: str) -> Kind:
         if relative == CONFIG_FILE:

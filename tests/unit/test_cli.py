@@ -1,0 +1,92 @@
+"""The command line: formats, exit codes, schema JSON (contracts in DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lockstep.cli import main
+
+BROKEN = "-- what\nALTER TABLE wins ADD COLUMN mood TEXT DEFALT 'ok';\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "001_wins.sql").write_text(
+        "-- Wins.\nCREATE TABLE wins (id uuid PRIMARY KEY, note text);\n"
+        "ALTER TABLE wins ENABLE ROW LEVEL SECURITY;\n"
+        "CREATE POLICY \"read\" ON wins FOR SELECT USING (true);\n")
+    (migrations / "002_mood.sql").write_text(BROKEN)
+    return tmp_path
+
+
+def test_check_text_and_exit_codes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(repo)]) == 1
+    out = capsys.readouterr().out
+    assert out == ("supabase/migrations/002_mood.sql:2:39: error migration-syntax-error "
+                   "Syntax error at or near \"DEFALT\"\n")
+    (repo / "supabase/migrations/002_mood.sql").write_text(BROKEN.replace("DEFALT", "DEFAULT"))
+    assert main(["check", str(repo)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_check_json_is_the_lsp_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", str(repo), "--format", "json"])
+    [item] = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert item == {
+        "path": "supabase/migrations/002_mood.sql",
+        "range": {"start": {"line": 1, "character": 38}, "end": {"line": 1, "character": 44}},
+        "severity": "error", "code": "migration-syntax-error",
+        "message": "Syntax error at or near \"DEFALT\"",
+    }
+
+
+def test_check_github_and_sarif(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", str(repo), "--format", "github"])
+    assert capsys.readouterr().out.startswith(
+        "::error file=supabase/migrations/002_mood.sql,line=2,col=39,endLine=2,endColumn=45,")
+    main(["check", str(repo), "--format", "sarif"])
+    sarif = json.loads(capsys.readouterr().out)
+    assert sarif["version"] == "2.1.0"
+    [result] = sarif["runs"][0]["results"]
+    assert result["ruleId"] == "migration-syntax-error"
+    assert result["locations"][0]["physicalLocation"]["region"]["startColumn"] == 39
+
+
+def test_fail_on(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "supabase/migrations/002_mood.sql").write_text("ALTER TABLE wins ADD COLUMN m text;")
+    assert main(["check", str(repo)]) == 0  # only a warning (missing comment)
+    assert main(["check", str(repo), "--fail-on", "warning"]) == 1
+    capsys.readouterr()
+
+
+def test_usage_and_config_errors_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(repo / "nope")]) == 2
+    assert main(["check", "--format", "xml", str(repo)]) == 2
+    (repo / "lockstep.toml").write_text("[rules]\nrls-disabled = 3\n")
+    assert main(["check", str(repo)]) == 2
+    assert "invalid-config" in capsys.readouterr().out
+
+
+def test_schema_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", str(repo), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"tables", "enums", "views"}
+    [wins] = document["tables"]
+    assert wins == {
+        "schema": "public", "name": "wins", "rls_enabled": True,
+        "defined_in": "supabase/migrations/001_wins.sql",
+        "columns": [
+            {"name": "id", "type": "uuid", "nullable": False, "default": None,
+             "primary_key": True},
+            {"name": "note", "type": "text", "nullable": True, "default": None,
+             "primary_key": False},
+        ],
+        "foreign_keys": [],
+        "indexes": [{"name": "wins_pkey", "columns": ["id"], "unique": True}],
+        "policies": [{"name": "read", "command": "SELECT"}],
+    }
