@@ -235,8 +235,6 @@ def _drift_report(
     table, twin_name, twin = f"{key[1]}.{column}", pair.twin_key[1], sql_name(pair.twin_key)
     shape, twin_shape = pair.table.get(column), pair.twin.get(column)
     on_table = [e for e in events if e.table == key and column in e.columns]
-    on_twin = [e for e in events if e.table == pair.twin_key
-               and (column in e.columns or e.kind == "create-table")]
     name = maybe_double_quote_name(column)
     if kind == "dropped":
         fix = f"ALTER TABLE {twin} DROP COLUMN {name};"
@@ -249,6 +247,19 @@ def _drift_report(
     else:
         verb = "SET" if shape is not None and not shape[1] else "DROP"
         fix = f"ALTER TABLE {twin} ALTER COLUMN {name} {verb} NOT NULL;"
+    detail = {
+        "missing": f"is not on `{twin_name}`",
+        "type": f"has another type on `{twin_name}`",
+        "nullability": f"has another nullability on `{twin_name}`",
+    }[kind]
+    created_twin = [e for e in events if e.table == pair.twin_key and e.kind == "create-table"]
+    if created_twin:
+        where = twin_shape[2] if twin_shape and twin_shape[2] else created_twin[-1].location
+        created = workspace.replay.schema.tables.get(pair.twin_key)
+        if not (twin_shape and twin_shape[2]) and created is not None \
+                and created.name_location is not None and created.name_location.path == path:
+            where = created.name_location
+        return where, f"`{table}` {detail} as created here", fix
     if on_table:
         event = on_table[-1]
         where = event.location
@@ -260,20 +271,9 @@ def _drift_report(
                 fix = f"ALTER TABLE {twin} RENAME COLUMN {maybe_double_quote_name(old)} TO {name};"
         verb = _VERBS.get(event.kind, "changed")
         return where, f"`{table}` was {verb} here but not on `{twin_name}`", fix
-    detail = {"missing": f"is not on `{twin_name}`",
-              "type": f"has another type on `{twin_name}`",
-              "nullability": f"has another nullability on `{twin_name}`"}[kind]
+    on_twin = [e for e in events if e.table == pair.twin_key and column in e.columns]
     if on_twin:
-        event = on_twin[-1]
-        where = event.location
-        if event.kind in ("create-table", "add-column") and twin_shape and twin_shape[2]:
-            where = twin_shape[2]
-        elif event.kind == "create-table":
-            created = workspace.replay.schema.tables.get(pair.twin_key)
-            if created is not None and created.name_location is not None \
-                    and created.name_location.path == path:
-                where = created.name_location
-        return where, f"`{table}` {detail} after this statement", fix
+        return on_twin[-1].location, f"`{table}` {detail} after this statement", fix
     touching = [e for e in events if e.table in (key, pair.twin_key)]
     where = touching[-1].location if touching else file_start(path)
     return where, f"`{table}` {detail}", fix
