@@ -91,6 +91,8 @@ class Table:
     rls_enabled: bool = False
     rls_forced: bool = False
     comment: str | None = None
+    parent: tuple[str, str] | None = None  # PARTITION OF / INHERITS
+    is_partition: bool = False
     location: Location | None = None  # the CREATE TABLE statement
     name_location: Location | None = None  # the table name inside it
     history: list[Touch] = field(default_factory=list)
@@ -119,6 +121,9 @@ class View:
     name: str
     materialized: bool = False
     location: Location | None = None
+    depends_on: set[tuple[str, str]] = field(default_factory=set)  # tables and views it reads
+    columns_used: set[str] = field(default_factory=set)
+    uses_star: bool = False
 
 
 @dataclass(slots=True)

@@ -17,11 +17,13 @@ from lockstep.core import replay_tables as tables
 from lockstep.core.model import Schema
 from lockstep.core.replay_context import (
     Event,
+    NestedContext,
     ReplayIssue,
     ReplayState,
     StatementContext,
     names,
 )
+from lockstep.core.replay_dependencies import statements_in_do_block
 from lockstep.core.sqlparse import ParsedSql
 
 MigrationObserver = Callable[[str, Schema], None]
@@ -67,9 +69,11 @@ def _dispatch(context: StatementContext, node: object) -> None:
     elif isinstance(node, ast.AlterEnumStmt):
         objects.alter_enum(context, node)
     elif isinstance(node, ast.ViewStmt):
-        objects.create_view(context, node.view, materialized=False)
+        objects.create_view(context, node.view, node.query, materialized=False)
     elif isinstance(node, ast.CreateTableAsStmt) and node.objtype == ObjectType.OBJECT_MATVIEW:
-        objects.create_view(context, node.into.rel, materialized=True)
+        objects.create_view(context, node.into.rel, node.query, materialized=True)
+    elif isinstance(node, ast.CreateTableAsStmt):
+        tables.create_table_as(context, node)
     elif isinstance(node, ast.CreateFunctionStmt):
         objects.create_function(context, node)
     elif isinstance(node, ast.CreateTrigStmt):
@@ -80,6 +84,10 @@ def _dispatch(context: StatementContext, node: object) -> None:
         objects.set_variable(context, node)
     elif isinstance(node, ast.CreateSchemaStmt):
         context.state.created_schemas.add(node.schemaname)
+    elif isinstance(node, ast.DoStmt) and not isinstance(context, NestedContext):
+        for text, inner in statements_in_do_block(node):
+            _dispatch(NestedContext(context.state, context.path, context.parsed,
+                                    context.statement, text), inner)
     # DO blocks, transactions, grants, owners … change nothing the model tracks.
 
 

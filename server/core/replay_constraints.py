@@ -7,9 +7,15 @@ from typing import Any
 from pglast import ast
 from pglast.enums import ConstrType
 
-from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
+from lockstep.core.model import Column, Constraint, ForeignKey, Index, Schema, Table
 from lockstep.core.replay_context import StatementContext, deparse, names
-from lockstep.core.sqltypes import format_type, serial_base
+from lockstep.core.sqltypes import (
+    SEARCH_PATH_SCHEMAS,
+    format_type,
+    quote_ident,
+    serial_base,
+    type_name_parts,
+)
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 MAX_IDENTIFIER = 63
@@ -44,9 +50,28 @@ def relation_names(context: StatementContext, schema: str) -> set[str]:
     return taken
 
 
+def default_text(expression: Any) -> str | None:
+    """A default's text; `DEFAULT NULL` is no default at all, as in pg_attrdef."""
+    if isinstance(expression, ast.A_Const) and expression.isnull:
+        return None
+    return deparse(expression)
+
+
+def column_type(context: StatementContext, type_name: ast.TypeName) -> str:
+    """format_type() text; a user type found through search_path outside public is qualified."""
+    printed = format_type(type_name)
+    schema, name = type_name_parts(type_name)
+    if schema is None:
+        for candidate in context.state.search_path:
+            if (candidate, name) in context.schema.enums:
+                if candidate not in SEARCH_PATH_SCHEMAS:
+                    return f"{quote_ident(candidate)}.{printed}"
+                break
+    return printed
+
+
 def column_from_def(context: StatementContext, table: Table, definition: ast.ColumnDef) -> Column:
-    column_type = format_type(definition.typeName)
-    column = Column(name=definition.colname, type=column_type)
+    column = Column(name=definition.colname, type=column_type(context, definition.typeName))
     column.location = context.clause(definition.location)
     if serial_base(definition.typeName):
         column.nullable = False
@@ -55,7 +80,7 @@ def column_from_def(context: StatementContext, table: Table, definition: ast.Col
     if definition.is_not_null:
         column.nullable = False
     if definition.raw_default is not None:
-        column.default = deparse(definition.raw_default)
+        column.default = default_text(definition.raw_default)
     return column
 
 
@@ -71,12 +96,14 @@ def apply_constraint(
 ) -> None:
     kind = constraint.contype
     keys = [column.name] if column is not None else names(constraint.keys)
+    if constraint.indexname and kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
+        keys = _adopt_index(table, constraint)
     if kind == ConstrType.CONSTR_NOTNULL and column is not None:
         column.nullable = False
     elif kind == ConstrType.CONSTR_NULL and column is not None:
         column.nullable = True
     elif kind == ConstrType.CONSTR_DEFAULT and column is not None:
-        column.default = deparse(constraint.raw_expr)
+        column.default = default_text(constraint.raw_expr)
     elif kind == ConstrType.CONSTR_IDENTITY and column is not None:
         column.identity = "ALWAYS" if constraint.generated_when == "a" else "BY DEFAULT"
         column.nullable = False
@@ -95,6 +122,15 @@ def apply_constraint(
     elif kind == ConstrType.CONSTR_EXCLUSION:
         name = constraint.conname or f"{table.name}_excl"
         table.constraints.append(Constraint(name, "exclusion", []))
+
+
+def _adopt_index(table: Table, constraint: ast.Constraint) -> list[str]:
+    """`ADD CONSTRAINT … USING INDEX i`: the index becomes the constraint's (renamed to it)."""
+    for index in list(table.indexes):
+        if index.name == constraint.indexname:
+            table.indexes.remove(index)
+            return list(index.columns)
+    return []
 
 
 def _constraint_names(table: Table) -> set[str]:
@@ -203,9 +239,16 @@ def drop_constraint(table: Table, name: str) -> bool:
     return True
 
 
-def forget_column(table: Table, column_name: str) -> None:
-    """Dropping a column drops the indexes and constraints that use it, as PostgreSQL does."""
+def forget_column(schema: Schema, table: Table, column_name: str) -> None:
+    """Dropping a column drops the indexes and constraints that use it, as PostgreSQL does,
+    and the foreign keys of other tables that reference it."""
     table.columns.pop(column_name, None)
+    key = (table.schema, table.name)
+    for other in schema.tables.values():
+        other.foreign_keys = [
+            fk for fk in other.foreign_keys
+            if not ((fk.ref_schema, fk.ref_table) == key and column_name in fk.ref_columns)
+        ]
     table.indexes = [i for i in table.indexes if column_name not in i.columns]
     table.foreign_keys = [fk for fk in table.foreign_keys if column_name not in fk.columns]
     table.constraints = [c for c in table.constraints if column_name not in c.columns]

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pglast.parser import ParseError, scan
 from pglast.stream import RawStream
 
 from lockstep.core.model import Key, Location, Schema, Table, Touch
@@ -89,44 +90,19 @@ class StatementContext:
         """From a node's location to the end of its clause (the next top-level comma)."""
         if relative is None or relative < 0:
             return self.whole
-        depth = 0
-        end = None
-        for token in self.tokens_from(relative):
-            if token.name == "ASCII_40":
-                depth += 1
-            elif token.name == "ASCII_41":
-                depth -= 1
-                if depth < 0:
-                    break
-            elif token.name == "ASCII_44" and depth == 0:
-                break
-            end = token.end
+        kept = _clause_tokens(self.tokens_from(relative))
         base = self.statement.start
-        return self.location(base + relative, base + (end if end is not None else relative))
+        end = kept[-1].end if kept else relative
+        return self.location(base + relative, base + end)
 
     def clause_says(self, relative: int | None, *words: str) -> bool:
         """Whether the clause at `relative` contains the keyword sequence `words`."""
         if relative is None or relative < 0:
             return False
-        text = self.parsed.text
         base = self.statement.start
-        location_tokens = []
-        depth = 0
-        for token in self.tokens_from(relative):
-            if token.name == "ASCII_40":
-                depth += 1
-            elif token.name == "ASCII_41":
-                depth -= 1
-                if depth < 0:
-                    break
-            elif token.name == "ASCII_44" and depth == 0:
-                break
-            location_tokens.append(text[base + token.start : base + token.end].upper())
-        wanted = [w.upper() for w in words]
-        return any(
-            location_tokens[i : i + len(wanted)] == wanted
-            for i in range(len(location_tokens) - len(wanted) + 1)
-        )
+        spelled = [self.parsed.text[base + t.start : base + t.end]
+                   for t in _clause_tokens(self.tokens_from(relative))]
+        return _contains_words(spelled, words)
 
     def name_location(self, relative: int | None, name: str | None = None) -> Location:
         """The last identifier of a (possibly dotted, quoted) name starting at `relative`."""
@@ -167,9 +143,8 @@ class StatementContext:
         return None
 
     def is_platform(self, schema: str | None) -> bool:
-        return schema is not None and schema not in self.state.created_schemas and (
-            schema in PLATFORM_SCHEMAS or schema not in ("public",)
-        )
+        """Schemas the migrations did not create (auth, storage …) are Supabase's own."""
+        return schema is not None and schema not in self.state.created_schemas
 
     def require_table(
         self, schema: str | None, name: str, relative: int | None, missing_ok: bool = False
@@ -205,6 +180,58 @@ class StatementContext:
                 column = table.columns.get(column_name)
                 if column is not None:
                     column.history.append(touch)
+
+
+class NestedContext(StatementContext):
+    """A statement inside a DO block: its ranges are the DO statement's."""
+
+    def __init__(self, state: ReplayState, path: str, parsed: ParsedSql, statement: Statement,
+                 inner_text: str) -> None:
+        super().__init__(state, path, parsed, statement)
+        self.inner_text = inner_text
+
+    def clause(self, relative: int | None) -> Location:
+        return self.whole
+
+    def name_location(self, relative: int | None, name: str | None = None) -> Location:
+        return self.whole
+
+    def find_identifier(self, name: str) -> Location:
+        return self.whole
+
+    def clause_says(self, relative: int | None, *words: str) -> bool:
+        if relative is None or relative < 0:
+            return False
+        try:
+            tokens = [Token(t.start, t.end + 1, t.name) for t in scan(self.inner_text)]
+        except ParseError:
+            return False
+        spelled = [self.inner_text[t.start : t.end]
+                   for t in _clause_tokens([t for t in tokens if t.start >= relative])]
+        return _contains_words(spelled, words)
+
+
+def _clause_tokens(tokens: list[Token]) -> list[Token]:
+    """Tokens up to the end of the clause: a top-level comma or the closing parenthesis."""
+    depth = 0
+    kept: list[Token] = []
+    for token in tokens:
+        if token.name == "ASCII_40":
+            depth += 1
+        elif token.name == "ASCII_41":
+            depth -= 1
+            if depth < 0:
+                break
+        elif token.name == "ASCII_44" and depth == 0:
+            break
+        kept.append(token)
+    return kept
+
+
+def _contains_words(spelled: list[str], words: tuple[str, ...]) -> bool:
+    upper = [s.upper() for s in spelled]
+    wanted = [w.upper() for w in words]
+    return any(upper[i : i + len(wanted)] == wanted for i in range(len(upper) - len(wanted) + 1))
 
 
 Handler = Callable[[StatementContext, Any], None]

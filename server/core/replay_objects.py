@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pglast import ast
-from pglast.enums import ObjectType
+from pglast.enums import DropBehavior, ObjectType
 
 from lockstep.core.model import Enum, Index, Policy, Routine, Table, View
-from lockstep.core.replay_constraints import choose_name, relation_names
+from lockstep.core.replay_constraints import choose_name, forget_column, relation_names
 from lockstep.core.replay_context import StatementContext, deparse, names
+from lockstep.core.replay_dependencies import (
+    copy_index_to_partition,
+    drop_dependent_views,
+    partitions_of,
+    record_view_dependencies,
+)
+from lockstep.core.sqltypes import SEARCH_PATH_SCHEMAS
 
 _COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE",
              "delete": "DELETE"}
@@ -46,7 +55,10 @@ def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
     if not name:
         name = choose_name(taken, table.name, [_index_name_part(e) for e in elements], "idx")
     columns = [_index_column(e) for e in elements]
-    table.indexes.append(Index(name, columns, unique=bool(node.unique), location=context.whole))
+    index = Index(name, columns, unique=bool(node.unique), location=context.whole)
+    table.indexes.append(index)
+    for partition in partitions_of(context, table):
+        copy_index_to_partition(context, partition, table, index)
     context.record(f"create index {name} on {table.name}", "create-index", table,
                    [c for c in columns if c in table.columns])
 
@@ -107,8 +119,14 @@ def rename_other(context: StatementContext, node: ast.RenameStmt) -> None:
         key = (dotted[-2] if len(dotted) > 1 else "public", dotted[-1])
         enum = context.schema.enums.pop(key, None)
         if enum is not None:
+            old = enum.name if enum.schema in SEARCH_PATH_SCHEMAS else f"{enum.schema}.{enum.name}"
             enum.name = node.newname
             context.schema.enums[(enum.schema, enum.name)] = enum
+            new = enum.name if enum.schema in SEARCH_PATH_SCHEMAS else f"{enum.schema}.{enum.name}"
+            for table in context.schema.tables.values():
+                for column in table.columns.values():
+                    if column.type in (old, old + "[]"):
+                        column.type = new + column.type[len(old):]
     elif kind in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW) and node.relation:
         schema = context.creation_schema(node.relation.schemaname)
         view = context.schema.views.pop((schema, node.relation.relname), None)
@@ -143,11 +161,13 @@ def alter_enum(context: StatementContext, node: ast.AlterEnumStmt) -> None:
     context.record(f"alter type {enum.name}", "alter-enum")
 
 
-def create_view(context: StatementContext, relation: ast.RangeVar, materialized: bool) -> None:
+def create_view(
+    context: StatementContext, relation: ast.RangeVar, query: Any, materialized: bool
+) -> None:
     schema = context.creation_schema(relation.schemaname)
-    context.schema.views[(schema, relation.relname)] = View(
-        schema, relation.relname, materialized, context.whole
-    )
+    view = View(schema, relation.relname, materialized, context.whole)
+    record_view_dependencies(context, view, query)
+    context.schema.views[(schema, relation.relname)] = view
     label = "materialized view" if materialized else "view"
     context.record(f"create {label} {relation.relname}", "create-view")
 
@@ -155,16 +175,24 @@ def create_view(context: StatementContext, relation: ast.RangeVar, materialized:
 def drop_views(context: StatementContext, node: ast.DropStmt) -> None:
     for parts in node.objects or ():
         dotted = names(parts)
-        schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-        context.schema.views.pop((schema, dotted[-1]), None)
+        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
+        if context.schema.views.pop(key, None) is not None:
+            drop_dependent_views(context, key)
 
 
 def drop_types(context: StatementContext, node: ast.DropStmt) -> None:
     for type_name in node.objects or ():
         dotted = names(getattr(type_name, "names", None) or ())
-        if dotted:
-            schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-            context.schema.enums.pop((schema, dotted[-1]), None)
+        if not dotted:
+            continue
+        schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
+        enum = context.schema.enums.pop((schema, dotted[-1]), None)
+        if enum is not None and node.behavior == DropBehavior.DROP_CASCADE:
+            printed = enum.name if schema in SEARCH_PATH_SCHEMAS else f"{schema}.{enum.name}"
+            for table in context.schema.tables.values():
+                for column in [c for c in table.columns.values()
+                               if c.type in (printed, printed + "[]")]:
+                    forget_column(context.schema, table, column.name)
 
 
 def create_function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-
 from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, ObjectType
+from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
 
 from lockstep.core.model import Column, Index, Table
 from lockstep.core.replay_constraints import (
@@ -13,12 +11,14 @@ from lockstep.core.replay_constraints import (
     apply_constraint,
     choose_name,
     column_from_def,
+    column_type,
+    default_text,
     drop_constraint,
     forget_column,
     relation_names,
 )
-from lockstep.core.replay_context import StatementContext, deparse, names
-from lockstep.core.sqltypes import format_type
+from lockstep.core.replay_context import StatementContext, names
+from lockstep.core.replay_dependencies import drop_dependent_views, inherit_from, table_from_query
 
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
@@ -28,6 +28,8 @@ _LIKE_INDEXES = 1 << 6
 
 def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
     relation = node.relation
+    if relation.relpersistence == "t":
+        return  # a temporary table is gone when the migration's session ends
     schema = context.creation_schema(relation.schemaname)
     existing = context.schema.tables.get((schema, relation.relname))
     if existing is not None and node.if_not_exists:
@@ -36,9 +38,18 @@ def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
     table.location = context.whole
     table.name_location = context.name_location(relation.location, relation.relname)
     context.schema.tables[(schema, relation.relname)] = table
+    for parent_relation in node.inhRelations or ():
+        parent = context.require_table(parent_relation.schemaname, parent_relation.relname,
+                                       parent_relation.location)
+        if parent is not None:
+            inherit_from(context, table, parent, partition=node.partbound is not None)
     table_constraints: list[ast.Constraint] = list(node.constraints or ())
     for element in node.tableElts or ():
         if isinstance(element, ast.ColumnDef):
+            inherited = table.columns.get(element.colname)
+            if inherited is not None and element.typeName is None:  # partition column options
+                apply_column_constraints(context, table, inherited, element)
+                continue
             column = column_from_def(context, table, element)
             table.columns[column.name] = column
             apply_column_constraints(context, table, column, element)
@@ -48,6 +59,21 @@ def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
             _copy_like(context, table, element)
     for constraint in table_constraints:
         apply_constraint(context, table, constraint)
+    context.record(f"create table {table.name}", "create-table", table, list(table.columns))
+
+
+def create_table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
+    relation = node.into.rel
+    if relation.relpersistence == "t":
+        return
+    schema = context.creation_schema(relation.schemaname)
+    if (schema, relation.relname) in context.schema.tables and node.if_not_exists:
+        return
+    table = Table(schema=schema, name=relation.relname)
+    table.location = context.whole
+    table.name_location = context.name_location(relation.location, relation.relname)
+    context.schema.tables[(schema, relation.relname)] = table
+    table_from_query(context, table, node.query)
     context.record(f"create table {table.name}", "create-table", table, list(table.columns))
 
 
@@ -119,19 +145,21 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
     elif kind == AlterTableType.AT_DropColumn:
         if _column_or_issue(context, table, name, bool(command.missing_ok)) is None:
             return
-        forget_column(table, name)
+        forget_column(context.schema, table, name)
+        if command.behavior == DropBehavior.DROP_CASCADE:
+            drop_dependent_views(context, (table.schema, table.name), name)
         context.record(f"drop column {table.name}.{name}", "drop-column", table, [name],
                        context.find_identifier(name))
     elif kind == AlterTableType.AT_AlterColumnType:
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.type = format_type(command.def_.typeName)
+            column.type = column_type(context, command.def_.typeName)
             context.record(f"alter column {table.name}.{name} type {column.type}",
                            "alter-column", table, [name], context.find_identifier(name))
     elif kind == AlterTableType.AT_ColumnDefault:
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.default = deparse(command.def_) if command.def_ is not None else None
+            column.default = default_text(command.def_) if command.def_ is not None else None
             verb = "set" if command.def_ is not None else "drop"
             context.record(f"{verb} default {table.name}.{name}", "alter-column", table,
                            [name], context.find_identifier(name))
@@ -271,6 +299,7 @@ def drop_tables(context: StatementContext, node: ast.DropStmt) -> None:
             continue
         key = (table.schema, table.name)
         del context.schema.tables[key]
+        drop_dependent_views(context, key)
         for other in context.schema.tables.values():
             other.foreign_keys = [
                 fk for fk in other.foreign_keys if (fk.ref_schema, fk.ref_table) != key
@@ -278,6 +307,3 @@ def drop_tables(context: StatementContext, node: ast.DropStmt) -> None:
         context.record(f"drop table {table.name}", "drop-table", table)
     return None
 
-
-def copy_table(table: Table) -> Table:
-    return copy.deepcopy(table)

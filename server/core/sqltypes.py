@@ -45,6 +45,17 @@ _TIME_ZONES = {
     "timetz": ("time", "with"),
 }
 SEARCH_PATH_SCHEMAS = frozenset({"pg_catalog", "public"})
+# PostgreSQL's interval field masks (datetime.h: YEAR=2, MONTH=1, DAY=3, HOUR=10, MINUTE=11,
+# SECOND=12, each as 1 << n) and how intervaltypmodout prints them.
+_INTERVAL_FIELDS = {
+    1 << 2: " year", 1 << 1: " month", 1 << 3: " day", 1 << 10: " hour", 1 << 11: " minute",
+    1 << 12: " second", (1 << 2) | (1 << 1): " year to month",
+    (1 << 3) | (1 << 10): " day to hour", (1 << 3) | (1 << 10) | (1 << 11): " day to minute",
+    (1 << 3) | (1 << 10) | (1 << 11) | (1 << 12): " day to second",
+    (1 << 10) | (1 << 11): " hour to minute", (1 << 10) | (1 << 11) | (1 << 12): " hour to second",
+    (1 << 11) | (1 << 12): " minute to second",
+}
+_INTERVAL_FULL_RANGE = 0x7FFF
 
 
 def _int_values(typmods: Any) -> list[int]:
@@ -110,7 +121,12 @@ def _format_base(schema: str | None, name: str, mods: list[int]) -> str:
     if builtin and name in _PLAIN:
         return _PLAIN[name]
     if builtin and name == "interval":
-        return "interval"
+        fields = _INTERVAL_FIELDS.get(mods[0], "") if mods and mods[0] != _INTERVAL_FULL_RANGE \
+            else ""
+        precision = f"({mods[1]})" if len(mods) > 1 else ""
+        return f"interval{fields}{precision}"
+    if schema is None and name == "char":
+        return '"char"'  # only the quoted spelling reaches here: bare char is bpchar
     if schema is None or schema in SEARCH_PATH_SCHEMAS:
         return quote_ident(name)
     return f"{quote_ident(schema)}.{quote_ident(name)}"
