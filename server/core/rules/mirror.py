@@ -17,15 +17,26 @@ from lockstep.core.config import Config
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
 from lockstep.core.replay import Event, replay
-from lockstep.core.replay_context import PLATFORM_SCHEMAS
 from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.registry import rule
+from lockstep.core.rules.security import (
+    anchor,
+    event_locations,
+    is_internal,
+    is_platform,
+    is_sim,
+    last_touch,
+    sql_name,
+    statement_span,
+)
 from lockstep.core.workspace import Workspace
 from pglast import ast
 from pglast.stream import maybe_double_quote_name
 
 rule(
-    "sim-mirror-drift", "warning", "mirror",
+    "sim-mirror-drift",
+    "warning",
+    "mirror",
     "A change to a mirrored table that its `sim_` twin did not get in the same migration.",
     "The simulator clones real users into `sim_` tables and runs the same code on them. A "
     "column that exists on `wins` but not on `sim_wins` (or has another type or nullability "
@@ -37,7 +48,9 @@ rule(
     "ALTER TABLE sim_wins ADD COLUMN mood TEXT;",
 )
 rule(
-    "sim-mirror-missing", "warning", "mirror",
+    "sim-mirror-missing",
+    "warning",
+    "mirror",
     "A new table tied to a mirrored table by a foreign key has no `sim_` twin.",
     "When a table references a mirrored table (`sessions`, `wins`, …), its rows belong to "
     "what the simulator clones; without a `sim_` twin the simulator cannot hold them and "
@@ -51,7 +64,9 @@ rule(
     "  session_id UUID REFERENCES sim_sessions(id) ON DELETE CASCADE\n);",
 )
 rule(
-    "sim-references-prod-table", "error", "mirror",
+    "sim-references-prod-table",
+    "error",
+    "mirror",
     "A `sim_` table references a production table that has a `sim_` twin.",
     "Simulator rows must point at simulator rows: `sim_wins.session_id` referencing "
     "`sessions(id)` makes every cloned win fail its foreign key (the session was cloned into "
@@ -62,7 +77,9 @@ rule(
     "  session_id UUID REFERENCES sim_sessions(id) ON DELETE CASCADE\n);",
 )
 rule(
-    "sim-fk-to-auth-users", "error", "mirror",
+    "sim-fk-to-auth-users",
+    "error",
+    "mirror",
     "A `sim_` table has a foreign key to `auth.users`.",
     "Simulated personas are not auth users: a `sim_` table keeps `user_id` as a bare "
     "`UUID NOT NULL`. A foreign key to `auth.users` makes every clone of a persona fail, and "
@@ -72,7 +89,9 @@ rule(
     "CREATE TABLE sim_wins (\n  id UUID PRIMARY KEY,\n  user_id UUID NOT NULL\n);",
 )
 rule(
-    "sim-table-rls", "warning", "mirror",
+    "sim-table-rls",
+    "warning",
+    "mirror",
     "Row level security enabled, or a policy created, on a `sim_` table.",
     "`sim_` tables are written and read only by the service role (the simulator and the "
     "admin app), which bypasses RLS. RLS there protects nothing and suggests the table is "
@@ -82,51 +101,6 @@ rule(
 )
 
 ColumnShape = tuple[str, bool, Location | None]  # type, nullable, where it was defined
-
-
-# -- helpers shared with the security rules ---------------------------------------------------
-def is_sim(table: Table | Key, config: Config) -> bool:
-    name = table.name if isinstance(table, Table) else table[1]
-    return name.startswith(config.mirror_prefix)
-
-
-def is_internal(table: Table, config: Config) -> bool:
-    return table.name in config.internal_tables or table.qualified_name in config.internal_tables
-
-
-def is_platform(table: Table) -> bool:
-    return table.schema in PLATFORM_SCHEMAS
-
-
-def anchor(table: Table) -> Location | None:
-    """The table's name in its CREATE TABLE (or the statement when the name is unknown)."""
-    return table.name_location or table.location
-
-
-def sql_name(table: Table | Key) -> str:
-    schema, name = (table.schema, table.name) if isinstance(table, Table) else table
-    quoted = maybe_double_quote_name(name)
-    return quoted if schema == "public" else f"{maybe_double_quote_name(schema)}.{quoted}"
-
-
-def statement_span(workspace: Workspace, location: Location) -> list[int] | None:
-    """[start, end) character offsets of the statement holding `location`, for quick fixes."""
-    doc = workspace.migrations.get(location.path)
-    if doc is None:
-        return None
-    offset = doc.parsed.lines.offset(location.range.start)
-    for statement in doc.parsed.statements:
-        if statement.start <= offset <= statement.end:
-            return [statement.start, statement.end]
-    return None
-
-
-def last_touch(workspace: Workspace, table: Table, kind: str) -> Location | None:
-    """The table's last statement of an event kind (following renames, unlike event keys)."""
-    wanted = {e.location for events in workspace.replay.events.values() for e in events
-              if e.kind == kind}
-    touches = [t.location for t in table.history if t.location in wanted]
-    return touches[-1] if touches else None
 
 
 def mirrored(schema: Schema, config: Config) -> Iterator[tuple[Table, Table]]:
@@ -160,7 +134,9 @@ def _shape(table: Table) -> dict[str, ColumnShape]:
 
 
 def _differences(
-    now: dict[Key, _Pair], before: dict[Key, _Pair], events: list[Event],
+    now: dict[Key, _Pair],
+    before: dict[Key, _Pair],
+    events: list[Event],
     still_open: set[tuple[Key, str, str]],
 ) -> set[tuple[Key, str, str]]:
     """(X, column, kind) for every difference between X and sim_X after one migration."""
@@ -174,8 +150,9 @@ def _differences(
                 found.add((key, name, "type"))
             elif twin[1] != nullable:
                 found.add((key, name, "nullability"))
-        dropped = {c for e in events if e.table == key and e.kind == "drop-column"
-                   for c in e.columns}
+        dropped = {
+            c for e in events if e.table == key and e.kind == "drop-column" for c in e.columns
+        }
         prior = before.get(key)
         for name in pair.twin:
             if name in pair.table:
@@ -192,8 +169,7 @@ def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
 
     def observe(path: str, schema: Schema) -> None:
         pairs = {
-            (table.schema, table.name): _Pair(_shape(table), _shape(twin),
-                                              (twin.schema, twin.name))
+            (table.schema, table.name): _Pair(_shape(table), _shape(twin), (twin.schema, twin.name))
             for table, twin in mirrored(schema, config)
         }
         history.snapshots.append((path, pairs))
@@ -227,7 +203,10 @@ def _renamed_from(workspace: Workspace, location: Location) -> str | None:
 
 
 def _drift_report(
-    workspace: Workspace, difference: tuple[Key, str, str], pair: _Pair, events: list[Event],
+    workspace: Workspace,
+    difference: tuple[Key, str, str],
+    pair: _Pair,
+    events: list[Event],
     path: str,
 ) -> tuple[Location, str, str]:
     """Where a difference started (the statement that opened it), a message and the fix."""
@@ -256,8 +235,12 @@ def _drift_report(
     if created_twin:
         where = twin_shape[2] if twin_shape and twin_shape[2] else created_twin[-1].location
         created = workspace.replay.schema.tables.get(pair.twin_key)
-        if not (twin_shape and twin_shape[2]) and created is not None \
-                and created.name_location is not None and created.name_location.path == path:
+        if (
+            not (twin_shape and twin_shape[2])
+            and created is not None
+            and created.name_location is not None
+            and created.name_location.path == path
+        ):
             where = created.name_location
         return where, f"`{table}` {detail} as created here", fix
     if on_table:
@@ -279,8 +262,12 @@ def _drift_report(
     return where, f"`{table}` {detail}", fix
 
 
-_VERBS = {"add-column": "added", "rename-column": "renamed", "alter-column": "changed",
-          "create-table": "created"}
+_VERBS = {
+    "add-column": "added",
+    "rename-column": "renamed",
+    "alter-column": "changed",
+    "create-table": "created",
+}
 
 
 @check
@@ -295,16 +282,25 @@ def mirror_drift(workspace: Workspace, findings: Findings) -> None:
         pair = pairs.get(key)
         if pair is None:
             continue
-        where, message, fix = _drift_report(workspace, difference, pair,
-                                            events.get(path, []), path)
+        where, message, fix = _drift_report(workspace, difference, pair, events.get(path, []), path)
         twin_table = final.tables.get(pair.twin_key)
         twin_at = anchor(twin_table) if twin_table is not None else None
         related = [Related(twin_at, f"`{pair.twin_key[1]}` is defined here")] if twin_at else []
-        findings.add("sim-mirror-drift", where, f"{message}: add `{fix}` to this migration",
-                     related, {
-                         "table": key[1], "schema": key[0], "sim_table": pair.twin_key[1],
-                         "column": column, "kind": kind, "fix": fix,
-                         "statement": statement_span(workspace, where)})
+        findings.add(
+            "sim-mirror-drift",
+            where,
+            f"{message}: add `{fix}` to this migration",
+            related,
+            {
+                "table": key[1],
+                "schema": key[0],
+                "sim_table": pair.twin_key[1],
+                "column": column,
+                "kind": kind,
+                "fix": fix,
+                "statement": statement_span(workspace, where),
+            },
+        )
 
 
 # -- structure of the mirror ---------------------------------------------------------------
@@ -329,24 +325,35 @@ def _check_twin(table: Table, twins: dict[Key, Table], findings: Findings) -> No
         target = (fk.ref_schema, fk.ref_table)
         if target == ("auth", "users"):
             findings.add(
-                "sim-fk-to-auth-users", fk.location,
+                "sim-fk-to-auth-users",
+                fk.location,
                 f"`{table.name}` references `auth.users`: simulated personas are not auth "
                 f"users; keep `{', '.join(fk.columns)}` a bare UUID without a foreign key",
-                data={"table": table.name, "schema": table.schema, "columns": fk.columns,
-                      "constraint": fk.name},
+                data={
+                    "table": table.name,
+                    "schema": table.schema,
+                    "columns": fk.columns,
+                    "constraint": fk.name,
+                },
             )
         elif target in twins:
             twin = twins[target]
             where = anchor(twin)
             related = [Related(where, f"`{twin.name}` is defined here")] if where else []
             findings.add(
-                "sim-references-prod-table", fk.location,
+                "sim-references-prod-table",
+                fk.location,
                 f"`{table.name}` references `{fk.ref_table}`, a production table: reference "
                 f"`{twin.name}({', '.join(fk.ref_columns)})` instead",
                 related,
-                {"table": table.name, "schema": table.schema, "columns": fk.columns,
-                 "references": fk.ref_table, "sim_table": twin.name,
-                 "ref_columns": fk.ref_columns},
+                {
+                    "table": table.name,
+                    "schema": table.schema,
+                    "columns": fk.columns,
+                    "references": fk.ref_table,
+                    "sim_table": twin.name,
+                    "ref_columns": fk.ref_columns,
+                },
             )
 
 
@@ -360,15 +367,23 @@ def _check_missing(
         target = (fk.ref_schema, fk.ref_table)
         if target in twins and target != (table.schema, table.name):
             twin = twins[target]
-            related = [Related(fk.location, f"references mirrored `{fk.ref_table}`")] \
-                if fk.location else []
+            related = (
+                [Related(fk.location, f"references mirrored `{fk.ref_table}`")]
+                if fk.location
+                else []
+            )
             findings.add(
-                "sim-mirror-missing", where,
+                "sim-mirror-missing",
+                where,
                 f"`{table.name}` references `{fk.ref_table}`, which the simulator mirrors as "
                 f"`{twin.name}`, but has no `{config.mirror_prefix}{table.name}` twin",
                 related,
-                {"table": table.name, "schema": table.schema,
-                 "sim_table": config.mirror_prefix + table.name, "references": fk.ref_table},
+                {
+                    "table": table.name,
+                    "schema": table.schema,
+                    "sim_table": config.mirror_prefix + table.name,
+                    "references": fk.ref_table,
+                },
             )
             return
 
@@ -377,24 +392,37 @@ def _check_missing(
 def sim_rls(workspace: Workspace, findings: Findings) -> None:
     config = workspace.config
     replayed = workspace.replay
+    enables = event_locations(workspace, "enable-rls")
     for table in replayed.schema.tables.values():
         if not is_sim(table, config) or is_platform(table):
             continue
-        where = last_touch(workspace, table, "enable-rls") or anchor(table)
+        where = last_touch(table, enables) or anchor(table)
         if table.rls_enabled and where is not None:
             findings.add(
-                "sim-table-rls", where,
+                "sim-table-rls",
+                where,
                 f"`{table.name}` is a simulator table (service role only): row level "
                 "security there protects nothing",
-                data={"table": table.name, "schema": table.schema, "kind": "enable-rls",
-                      "statement": statement_span(workspace, where)})
+                data={
+                    "table": table.name,
+                    "schema": table.schema,
+                    "kind": "enable-rls",
+                    "statement": statement_span(workspace, where),
+                },
+            )
         for policy in table.policies:
             if policy.location is None:
                 continue
             findings.add(
-                "sim-table-rls", policy.location,
+                "sim-table-rls",
+                policy.location,
                 f"Policy `{policy.name}` on simulator table `{table.name}`: `sim_` tables are "
                 "service role only and have no policies",
-                data={"table": table.name, "schema": table.schema, "kind": "create-policy",
-                      "policy": policy.name,
-                      "statement": statement_span(workspace, policy.location)})
+                data={
+                    "table": table.name,
+                    "schema": table.schema,
+                    "kind": "create-policy",
+                    "policy": policy.name,
+                    "statement": statement_span(workspace, policy.location),
+                },
+            )
