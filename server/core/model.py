@@ -71,7 +71,7 @@ class Policy:
 
 @dataclass(slots=True)
 class Constraint:
-    """A named CHECK / UNIQUE / PRIMARY KEY / FOREIGN KEY / EXCLUDE constraint, for DROP CONSTRAINT."""
+    """A named CHECK / UNIQUE / PRIMARY KEY / FOREIGN KEY / EXCLUDE constraint (DROP needs it)."""
 
     name: str
     kind: str  # check, unique, primary, foreign, exclusion

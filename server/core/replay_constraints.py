@@ -17,7 +17,9 @@ from lockstep.core.sqltypes import (
     type_name_parts,
 )
 
-_FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+_FK_ACTIONS = {
+    "a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT",
+}
 MAX_IDENTIFIER = 63
 
 
@@ -92,7 +94,10 @@ def apply_column_constraints(
 
 
 def apply_constraint(
-    context: StatementContext, table: Table, constraint: ast.Constraint, column: Column | None = None
+    context: StatementContext,
+    table: Table,
+    constraint: ast.Constraint,
+    column: Column | None = None,
 ) -> None:
     kind = constraint.contype
     keys = [column.name] if column is not None else names(constraint.keys)

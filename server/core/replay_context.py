@@ -55,7 +55,7 @@ class ReplayState:
 def deparse(node: Any) -> str:
     try:
         return str(RawStream()(node))
-    except Exception:  # noqa: BLE001 - pglast raises many types on odd nodes; a label will do
+    except Exception:
         return "<expression>"
 
 
@@ -120,7 +120,7 @@ class StatementContext:
         return self.location(base + chosen.start, base + chosen.end)
 
     def find_identifier(self, name: str) -> Location:
-        """The first token spelling `name` (quoted or not): narrows ranges of nodes without a location."""
+        """The first token spelling `name`: narrows the range of a node without a location."""
         base = self.statement.start
         text = self.parsed.text
         for token in self.statement.tokens:

@@ -22,10 +22,10 @@ class _References(visitors.Visitor):  # type: ignore[misc]
         self.columns: set[str] = set()
         self.star = False
 
-    def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:  # noqa: N802
+    def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:
         self.relations.append((node.schemaname, node.relname))
 
-    def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> None:  # noqa: N802
+    def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> None:
         last = node.fields[-1]
         if isinstance(last, ast.A_Star):
             self.star = True
@@ -82,8 +82,8 @@ def table_from_query(context: StatementContext, table: Table, query: Any) -> Non
                     table.columns[name] = Column(name, original.type, location=context.whole)
             continue
         name = target.name or last.sval
-        original = next((s.columns[last.sval] for s in known if last.sval in s.columns), None)
-        table.columns[name] = Column(name, original.type if original else "unknown",
+        found = next((s.columns[last.sval] for s in known if last.sval in s.columns), None)
+        table.columns[name] = Column(name, found.type if found else "unknown",
                                      location=context.whole)
 
 
@@ -136,7 +136,7 @@ def statements_in_do_block(node: ast.DoStmt) -> list[tuple[str, Any]]:
         return []
     try:
         functions = parse_plpgsql(f"DO $lockstep$ {body} $lockstep$")
-    except (ParseError, Exception):  # noqa: BLE001 - PL/pgSQL we cannot read is left alone
+    except (ParseError, Exception):
         return []
     queries: list[str] = []
     _collect_sql(functions, queries)

@@ -133,6 +133,7 @@ def _column_or_issue(
 def _alter_command(context: StatementContext, table: Table, command: ast.AlterTableCmd) -> None:
     kind = command.subtype
     name = command.name
+    column: Column | None
     if kind == AlterTableType.AT_AddColumn:
         definition = command.def_
         if definition.colname in table.columns and command.missing_ok:
@@ -180,9 +181,8 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
     elif kind == AlterTableType.AT_AddConstraint:
         _add_constraint(context, table, command.def_)
     elif kind == AlterTableType.AT_DropConstraint:
-        if not drop_constraint(table, name) and not command.missing_ok:
-            # Constraint names PostgreSQL generated may differ from ours: not worth a finding.
-            pass
+        # An unknown name is not reported: generated names may differ from PostgreSQL's.
+        drop_constraint(table, name)
         context.record(f"drop constraint {name} on {table.name}", "drop-constraint", table)
     else:
         _alter_table_flags(context, table, kind)
@@ -255,8 +255,10 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     column.location = context.find_identifier(new)
     table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
     table.primary_key = [new if c == old else c for c in table.primary_key]
-    for holder in [*table.indexes, *table.constraints]:
-        holder.columns = [new if c == old else c for c in holder.columns]
+    for index in table.indexes:
+        index.columns = [new if c == old else c for c in index.columns]
+    for constraint in table.constraints:
+        constraint.columns = [new if c == old else c for c in constraint.columns]
     for fk in table.foreign_keys:
         fk.columns = [new if c == old else c for c in fk.columns]
     for other in context.schema.tables.values():

@@ -79,7 +79,7 @@ def _utf16_len(text: str) -> int:
 class LineIndex:
     """Maps character offsets, UTF-8 byte offsets and LSP positions onto each other."""
 
-    __slots__ = ("text", "_line_starts", "_ascii")
+    __slots__ = ("_ascii", "_line_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -46,7 +46,7 @@ class LockstepServer(LanguageServer):
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
         try:
             self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
-        except Exception:  # noqa: BLE001 - logging must never be why a handler fails
+        except Exception:
             LOG.exception("could not log to the client")
 
 
@@ -60,7 +60,7 @@ def safe(default: Any = None) -> Callable[[F], F]:
             async def run_async(server: LockstepServer, *args: Any) -> Any:
                 try:
                     return await function(server, *args)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     server.log(f"{function.__name__} failed:\n{traceback.format_exc()}",
                                lsp.MessageType.Error)
                     return default
@@ -71,7 +71,7 @@ def safe(default: Any = None) -> Callable[[F], F]:
         def run(server: LockstepServer, *args: Any) -> Any:
             try:
                 return function(server, *args)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 server.log(f"{function.__name__} failed:\n{traceback.format_exc()}",
                            lsp.MessageType.Error)
                 return default

@@ -240,7 +240,8 @@ def test_functions_triggers_comments_and_do_blocks() -> None:
         CREATE OR REPLACE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN NEW.x := 1; RETURN NEW; END $$;
         CREATE TRIGGER touch_a BEFORE INSERT ON a FOR EACH ROW EXECUTE FUNCTION touch();
-        CREATE TRIGGER on_auth_user AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE TRIGGER on_auth_user AFTER INSERT ON auth.users
+          FOR EACH ROW EXECUTE FUNCTION touch();
         COMMENT ON TABLE a IS 'the a table';
         COMMENT ON COLUMN a.x IS 'x marks';
         DO $$ BEGIN RAISE NOTICE 'hi'; END $$;

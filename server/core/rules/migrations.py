@@ -115,9 +115,10 @@ def duplicate_versions(workspace: Workspace, findings: Findings) -> None:
             continue
         for path in paths:
             others = [p for p in paths if p != path]
+            names = ", ".join(o.rpartition("/")[2] for o in others)
             findings.add(
                 "duplicate-migration-version", file_start(path),
-                f"Version {version} is also used by {', '.join(o.rpartition('/')[2] for o in others)}",
+                f"Version {version} is also used by {names}",
                 [Related(file_start(o), "same version") for o in others],
             )
 
