@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rule_helpers import codes, diagnostics_for, migration
+
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.text import LineIndex
-from rule_helpers import codes, diagnostics_for, migration
 
 MIRROR = {
     "sim-mirror-drift",
@@ -136,6 +137,24 @@ def test_drift_type_and_nullability(tmp_path: Path) -> None:
     assert "ALTER TABLE sim_wins ALTER COLUMN text TYPE character varying(200);" in found[0].message
     assert "ALTER TABLE sim_wins ALTER COLUMN created_at DROP NOT NULL;" in found[1].message
     assert [text_at(tmp_path, d) for d in found] == ["text", "created_at"]
+    assert (
+        "`wins.text` was changed here as `character varying(200) NOT NULL` but " in found[0].message
+    )
+    assert "`sim_wins.text` is `text NOT NULL`" in found[0].message
+
+
+def test_drift_added_on_both_with_other_nullability(tmp_path: Path) -> None:
+    later = (
+        "-- Mood.\nALTER TABLE wins ADD COLUMN mood TEXT NOT NULL DEFAULT 'ok';\n"
+        "ALTER TABLE sim_wins ADD COLUMN mood TEXT;\n"
+    )
+    found = run(tmp_path, later)
+    assert codes(found) == ["sim-mirror-drift"]
+    assert found[0].message.startswith(
+        "`wins.mood` was added here as `text NOT NULL` but `sim_wins.mood` is `text`"
+    )
+    assert found[0].data is not None
+    assert found[0].data["fix"] == "ALTER TABLE sim_wins ALTER COLUMN mood SET NOT NULL;"
 
 
 def test_defaults_and_extra_columns_are_not_drift(tmp_path: Path) -> None:
@@ -191,6 +210,13 @@ def test_drift_when_twin_created_without_a_column(tmp_path: Path) -> None:
     assert text_at(tmp_path, found[0]) == "sim_wins"
     assert "`wins.text` is not on `sim_wins` as created here" in found[0].message
     assert "ALTER TABLE sim_wins ADD COLUMN text text NOT NULL;" in found[0].message
+
+
+def test_drift_points_at_the_change_not_the_twin_created_with_it(tmp_path: Path) -> None:
+    base = BASE + "ALTER TABLE wins ADD COLUMN mood TEXT;\n"
+    found = run(tmp_path, base=base)
+    assert codes(found) == ["sim-mirror-drift"]
+    assert text_at(tmp_path, found[0]) == "mood TEXT"
 
 
 def test_internal_tables_are_never_mirrored(tmp_path: Path) -> None:

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from rule_helpers import codes, diagnostics_for, migration
+
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.rules.engine import run_rules
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import Workspace
-from rule_helpers import codes, diagnostics_for, migration
 
 SECURITY = {
     "rls-disabled",

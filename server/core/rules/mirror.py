@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pglast import ast
+from pglast.stream import maybe_double_quote_name
+
 from lockstep.core.config import Config
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
@@ -30,8 +33,6 @@ from lockstep.core.rules.security import (
     statement_span,
 )
 from lockstep.core.workspace import Workspace
-from pglast import ast
-from pglast.stream import maybe_double_quote_name
 
 rule(
     "sim-mirror-drift",
@@ -214,6 +215,7 @@ def _drift_report(
     table, twin_name, twin = f"{key[1]}.{column}", pair.twin_key[1], sql_name(pair.twin_key)
     shape, twin_shape = pair.table.get(column), pair.twin.get(column)
     on_table = [e for e in events if e.table == key and column in e.columns]
+    changed = [e for e in on_table if e.kind != "create-table"]
     name = maybe_double_quote_name(column)
     if kind == "dropped":
         fix = f"ALTER TABLE {twin} DROP COLUMN {name};"
@@ -232,7 +234,7 @@ def _drift_report(
         "nullability": f"has another nullability on `{twin_name}`",
     }[kind]
     created_twin = [e for e in events if e.table == pair.twin_key and e.kind == "create-table"]
-    if created_twin:
+    if created_twin and not changed:
         where = twin_shape[2] if twin_shape and twin_shape[2] else created_twin[-1].location
         created = workspace.replay.schema.tables.get(pair.twin_key)
         if (
@@ -244,7 +246,7 @@ def _drift_report(
             where = created.name_location
         return where, f"`{table}` {detail} as created here", fix
     if on_table:
-        event = on_table[-1]
+        event = (changed or on_table)[-1]
         where = event.location
         if event.kind == "create-table" and shape is not None and shape[2] is not None:
             where = shape[2]
@@ -253,7 +255,14 @@ def _drift_report(
             if old is not None and old in pair.twin:
                 fix = f"ALTER TABLE {twin} RENAME COLUMN {maybe_double_quote_name(old)} TO {name};"
         verb = _VERBS.get(event.kind, "changed")
-        return where, f"`{table}` was {verb} here but not on `{twin_name}`", fix
+        if kind == "missing" or shape is None or twin_shape is None:
+            return where, f"`{table}` was {verb} here but not on `{twin_name}`", fix
+        return (
+            where,
+            f"`{table}` was {verb} here as `{_type_sql(shape)}` but `{twin_name}.{column}` is "
+            f"`{_type_sql(twin_shape)}`",
+            fix,
+        )
     on_twin = [e for e in events if e.table == pair.twin_key and column in e.columns]
     if on_twin:
         return on_twin[-1].location, f"`{table}` {detail} after this statement", fix

@@ -7,6 +7,9 @@ PostgREST serves); `sim_` tables and internal tables are service-role only by de
 
 from __future__ import annotations
 
+from pglast import ast
+from pglast.stream import maybe_double_quote_name
+
 from lockstep.core.config import Config
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import ForeignKey, Key, Location, Table
@@ -14,8 +17,6 @@ from lockstep.core.replay_context import PLATFORM_SCHEMAS
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.registry import rule
 from lockstep.core.workspace import Workspace
-from pglast import ast
-from pglast.stream import maybe_double_quote_name
 
 rule(
     "rls-disabled",
