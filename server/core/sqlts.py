@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tree_sitter import Node
+
 from lockstep.core.model import Schema
 from lockstep.core.tsindex import TypesFile
 from lockstep.core.tsparse import FieldType, parse_source, string_literal
-from tree_sitter import Node
 
 __all__ = [
     "aliases_of",

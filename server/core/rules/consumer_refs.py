@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from tree_sitter import Node
+
 from lockstep.core import consumers
-from lockstep.core.consumers import ChainCall, TableUse
+from lockstep.core.consumers import ChainCall, SelectArg, TableUse
 from lockstep.core.diagnostics import Related
 from lockstep.core.globs import glob_match
 from lockstep.core.model import Location, Schema, Table
@@ -24,7 +26,6 @@ from lockstep.core.rules.registry import rule
 from lockstep.core.rules.types import closest, removed_column
 from lockstep.core.tsparse import ParsedFile, parse_source
 from lockstep.core.workspace import Workspace
-from tree_sitter import Node
 
 rule(
     "unknown-table-reference",
@@ -320,13 +321,21 @@ def _check_insert(
                 findings.items[-1] = replace(findings.items[-1], severity="error")
 
 
-def _check_select(findings: Findings, use: TableUse, source: Table, mirror: Table) -> None:
+def _reads(use: TableUse) -> SelectArg | None:
+    """The select list of a read (`.from('wins').select('…')`, no write in the chain)."""
     if any(call.name in ("insert", "update", "upsert", "delete") for call in use.chain):
+        return None
+    return next((call.select for call in use.chain if call.select is not None), None)
+
+
+def _check_selects(
+    findings: Findings, path: str, selects: list[SelectArg], source: Table, mirror: Table
+) -> None:
+    """A column is missing when no read of the source in the clone route selects it."""
+    if not selects or any(select.tree.star for select in selects):
         return
-    select = next((call.select for call in use.chain if call.select is not None), None)
-    if select is None or select.tree.star:
-        return
-    chosen = {column.name for column in select.tree.columns}
+    chosen = {column.name for select in selects for column in select.tree.columns}
+    select = max(selects, key=lambda s: len(s.tree.columns))  # the one that feeds the copy
     for name, column in source.columns.items():
         if name in chosen:
             continue
@@ -336,7 +345,7 @@ def _check_select(findings: Findings, use: TableUse, source: Table, mirror: Tabl
         related = [Related(column.location, "column defined here")] if column.location else []
         findings.add(
             "clone-missing-column",
-            Location(use.path, select.range),
+            Location(path, select.range),
             message,
             related,
             {
@@ -355,16 +364,23 @@ def clone_columns(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
     prefix = workspace.config.mirror_prefix
     parsed: dict[str, ParsedFile] = {}
-    for use in _uses(workspace):
-        if not any(glob_match(pattern, use.path) for pattern in workspace.config.clone_routes):
+    for path in sorted(workspace.consumer_files):
+        if not any(glob_match(pattern, path) for pattern in workspace.config.clone_routes):
             continue
-        where = _schema_of(use)
-        if use.table.startswith(prefix):
-            mirror = schema.table(use.table, where)
-            if mirror is not None:
-                source = schema.table(use.table[len(prefix) :], where)
-                _check_insert(workspace, findings, use, mirror, source, parsed)
-            continue
-        source, mirror = schema.table(use.table, where), schema.table(prefix + use.table, where)
-        if source is not None and mirror is not None:
-            _check_select(findings, use, source, mirror)
+        reads: dict[tuple[str, str], list[SelectArg]] = {}
+        copied: set[tuple[str, str]] = set()
+        for use in workspace.consumer_files[path]:
+            where = _schema_of(use)
+            if use.table.startswith(prefix):
+                mirror = schema.table(use.table, where)
+                if mirror is not None:
+                    source = schema.table(use.table[len(prefix) :], where)
+                    _check_insert(workspace, findings, use, mirror, source, parsed)
+                    if source is not None and use.operations:
+                        copied.add((where, source.name))
+            elif (select := _reads(use)) is not None:
+                reads.setdefault((where, use.table), []).append(select)
+        for (where, name), selects in reads.items():
+            source, mirror = schema.table(name, where), schema.table(prefix + name, where)
+            if source is not None and mirror is not None and (where, name) in copied:
+                _check_selects(findings, path, selects, source, mirror)
