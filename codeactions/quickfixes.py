@@ -1,0 +1,29 @@
+"""Quick fixes by diagnostic code: `fixes_for(workspace, diagnostic)` → edits (plain data).
+
+Builders live in `fixes_sql` (migrations) and `fixes_ts` (row types and consumers); a
+builder that cannot fix a particular instance returns no edit rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lockstep.codeactions.edits import Edit
+from lockstep.codeactions.fixes_sql import SQL_FIXES
+from lockstep.codeactions.fixes_ts import TS_FIXES
+from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.workspace import Workspace
+
+Builder = Callable[[Workspace, Diagnostic], list[Edit]]
+FIXES: dict[str, Builder] = {**SQL_FIXES, **TS_FIXES}
+
+
+def fixes_for(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+    """Every fix for one diagnostic; never raises (a failing builder offers nothing)."""
+    builder = FIXES.get(diagnostic.code)
+    if builder is None:
+        return []
+    try:
+        return builder(workspace, diagnostic)
+    except (AttributeError, IndexError, KeyError, LookupError, TypeError, ValueError):
+        return []
