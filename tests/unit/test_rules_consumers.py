@@ -286,3 +286,14 @@ def test_toney_example_shows_exactly_the_deliberate_findings(tmp_path: Path) -> 
         ("unknown-column-reference", "apps/admin/src/lib/queries/sessions.ts", 13),
         ("unknown-table-reference", "apps/admin/src/lib/queries/wins.ts", 10),
     ]
+
+
+def test_clone_select_judged_only_for_copied_tables_and_across_reads(tmp_path: Path) -> None:
+    lookup = "  const { count } = await admin.from('wins').select('id').eq('text', 'x');\n"
+    extra_read = GOOD_CLONE.replace(
+        "export async function POST(admin: any) {\n",
+        "export async function POST(admin: any) {\n" + lookup,
+    )
+    assert clone(tmp_path, extra_read) == []
+    no_copy = "export async function POST(admin: any) {\n" + lookup + "}\n"
+    assert clone(tmp_path / "b", no_copy) == []
