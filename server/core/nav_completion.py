@@ -15,8 +15,9 @@ from lockstep.core.text import LineIndex, Position, Range
 from lockstep.core.tsparse import ParsedFile, parse_source
 
 if TYPE_CHECKING:
-    from lockstep.core.workspace import Workspace
     from tree_sitter import Node
+
+    from lockstep.core.workspace import Workspace
 
 TRIGGER_CHARACTERS = ("'", '"', "`", ",", " ", ".", "(")
 # fmt: off
@@ -46,7 +47,8 @@ def table_items(
     """Every table (and view); `sim_` tables after prod tables unless the context is sim_."""
     schema = workspace.replay.schema
     mirror = workspace.config.mirror_prefix
-    sim_first = sim_context or (bool(mirror) and prefix.startswith(mirror))
+    typed_sim = len(prefix) >= 3 and (mirror.startswith(prefix) or prefix.startswith(mirror))
+    sim_first = sim_context or (bool(mirror) and typed_sim)
     items: list[Item] = []
     for (space, name), table in schema.tables.items():
         label = name if space == "public" else f"{space}.{name}"

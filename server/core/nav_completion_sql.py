@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pglast.parser import ParseError, scan
+
 from lockstep.core.nav_completion import Item, column_items, table_items
 from lockstep.core.symbols_at import table_key
 from lockstep.core.text import LineIndex, Position, Range
-from pglast.parser import ParseError, scan
 
 if TYPE_CHECKING:
     from lockstep.core.workspace import Workspace

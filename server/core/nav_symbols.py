@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lockstep.core.model import Location
+from lockstep.core.sql_sites import sql_index
 from lockstep.core.text import Range
 
 if TYPE_CHECKING:
@@ -59,10 +60,16 @@ def migration_symbols(workspace: Workspace, path: str) -> list[Symbol]:
         return []
     parsed = doc.parsed
     events = workspace.replay.events.get(path, [])
+    sites = sql_index(workspace).by_path.get(path, [])
+    names = iter(sites)
+    site = next(names, None)
     symbols: list[Symbol] = []
     position = 0
     for statement in parsed.statements:
         whole = parsed.range(statement.start, statement.end)
+        while site is not None and site.start < statement.start:
+            site = next(names, None)
+        named = site.range if site is not None and site.end <= statement.end else None
         inside = []
         while position < len(events) and events[position].location.range.start <= whole.end:
             if whole.start <= events[position].location.range.start:
@@ -70,7 +77,7 @@ def migration_symbols(workspace: Workspace, path: str) -> list[Symbol]:
             position += 1
         if inside:
             first = inside[0]
-            selection = first.location.range
+            selection = named or first.location.range
             if not (whole.contains(selection.start) and whole.contains(selection.end)):
                 selection = Range(whole.start, whole.start)
             kind = _KIND_OF_EVENT.get(first.kind, "statement")

@@ -216,9 +216,9 @@ def _column_references(
     field = row.field(target.column) if row is not None else None
     if row is not None and field is not None:
         found.append(Location(row.path, field.name_range))
-    owner = workspace.replay.schema.tables.get(target.table)
-    column = owner.columns.get(target.column) if owner else None
-    declaration = column.location if column else None
+    defined = workspace.replay.schema.tables.get(target.table)
+    added = defined.columns.get(target.column) if defined else None
+    declaration = added.location if added else None
     sites = sql_index(workspace).by_column.get((target.table, target.column), ())
     for site in sites:
         is_declaration = declaration is not None and (site.path, site.range.start) == (

@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pglast import ast
+from pglast.enums import AlterTableType, ConstrType, ObjectType
+
 from lockstep.core.model import Key, Schema
 from lockstep.core.replay_context import names
 from lockstep.core.sqlparse import ParsedSql, Statement
 from lockstep.core.text import Range
-from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, ObjectType
 
 if TYPE_CHECKING:
     from lockstep.core.workspace import Workspace

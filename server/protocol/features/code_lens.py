@@ -7,10 +7,11 @@ commands: vscode-languageclient would otherwise register it and shadow the clien
 
 from __future__ import annotations
 
+from lsprotocol import types as lsp
+
 from lockstep.core import navigation as nav
 from lockstep.protocol import convert
 from lockstep.protocol.server import LockstepServer, safe
-from lsprotocol import types as lsp
 
 SHOW_CONSUMERS = "lockstep.showConsumers"
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from lsprotocol import types as lsp
+
 from lockstep.core.nav_completion import TRIGGER_CHARACTERS, complete
 from lockstep.protocol import convert
 from lockstep.protocol.server import LockstepServer, safe
-from lsprotocol import types as lsp
 
 _KINDS = {"table": lsp.CompletionItemKind.Class, "column": lsp.CompletionItemKind.Field}
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from lsprotocol import types as lsp
+
 from lockstep.core.hover_card import hover_text
 from lockstep.protocol import convert
 from lockstep.protocol.features.navigation import target_at
 from lockstep.protocol.server import LockstepServer, safe
-from lsprotocol import types as lsp
 
 
 def wants_markdown(server: LockstepServer) -> bool:

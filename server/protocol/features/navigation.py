@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from lsprotocol import types as lsp
+
 from lockstep.core import navigation as nav
 from lockstep.core.symbols_at import Target, symbol_at, table_key
 from lockstep.protocol import convert
 from lockstep.protocol.server import LockstepServer, safe
-from lsprotocol import types as lsp
 
 CONSUMERS_COMMAND = "lockstep.consumers"
 
