@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lockstep.core.sqlts import (
     base_type,
     compatible,
