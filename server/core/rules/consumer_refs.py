@@ -10,7 +10,6 @@ INSERT every column of each mirrored table.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from tree_sitter import Node
 
@@ -316,9 +315,8 @@ def _check_insert(
                     "part": "insert",
                     "suggestion": f"{name}: {row}.{name}," if row and shared else None,
                 },
+                severity="error" if required else None,
             )
-            if required:
-                findings.items[-1] = replace(findings.items[-1], severity="error")
 
 
 def _reads(use: TableUse) -> SelectArg | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -11,6 +12,7 @@ from lockstep.core.rules.registry import RULES
 from lockstep.core.text import LineIndex, Range
 from lockstep.core.workspace import Workspace
 
+LOG = logging.getLogger("lockstep.rules")
 IGNORE = "lockstep-ignore"
 IGNORE_FILE = "lockstep-ignore-file"
 
@@ -28,8 +30,11 @@ class Findings:
         message: str,
         related: Iterable[Related] = (),
         data: dict[str, object] | None = None,
+        severity: str | None = None,
     ) -> None:
-        severity = RULES[code].severity if code in RULES else "warning"
+        """Report a finding; `severity` overrides the rule's default for this one finding."""
+        if severity is None:
+            severity = RULES[code].severity if code in RULES else "warning"
         self.items.append(
             Diagnostic(location.path, location.range, severity, code, message, tuple(related),
                        data)
@@ -104,7 +109,10 @@ def run_rules(workspace: Workspace) -> dict[str, list[Diagnostic]]:
 
     findings = Findings()
     for function in CHECKS:
-        function(workspace, findings)
+        try:
+            function(workspace, findings)
+        except Exception:  # noqa: BLE001 - one broken check must not hide every other rule
+            LOG.exception("rule check %s failed", function.__name__)
     configured = workspace.config.rules
     suppressions = _Suppressions(workspace)
     file_level: dict[str, set[str]] = {}
