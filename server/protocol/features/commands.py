@@ -178,6 +178,10 @@ async def new_migration(ls: LockstepServer, spec: Any) -> str | None:
     if ls.index is None:
         _error(ls, "the workspace is not indexed yet")
         return None
+    if not ls.index.migrations:
+        # A command that arrives while `initialized` still awaits the client must not number
+        # and mirror against an empty index (loading is cheap when there is nothing to load).
+        ls.index.load()
     try:
         plan = plan_new_migration(
             ls.index, spec["description"], sql if isinstance(sql, str) else None
