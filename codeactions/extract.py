@@ -10,10 +10,32 @@ from lockstep.core.sqlparse import parse_migration_sql
 
 EXTRACT_TITLE = "Move selection to a new migration (with sim_ mirror)"
 # Column names that mean money or measurements: NUMERIC rather than INTEGER.
-_DECIMAL_HINTS = ("amount", "price", "cost", "rate", "ratio", "score", "balance", "percent",
-                  "lat", "lng", "latitude", "longitude", "weight", "usd")
-_ZERO = {"TEXT": "''", "INTEGER": "0", "NUMERIC": "0", "BOOLEAN": "false", "TEXT[]": "'{}'",
-         "JSONB": "'{}'::jsonb", "TIMESTAMPTZ": "now()", "UUID": "gen_random_uuid()"}
+_DECIMAL_HINTS = (
+    "amount",
+    "price",
+    "cost",
+    "rate",
+    "ratio",
+    "score",
+    "balance",
+    "percent",
+    "lat",
+    "lng",
+    "latitude",
+    "longitude",
+    "weight",
+    "usd",
+)
+_ZERO = {
+    "TEXT": "''",
+    "INTEGER": "0",
+    "NUMERIC": "0",
+    "BOOLEAN": "false",
+    "TEXT[]": "'{}'",
+    "JSONB": "'{}'::jsonb",
+    "TIMESTAMPTZ": "now()",
+    "UUID": "gen_random_uuid()",
+}
 
 
 def selection_sql(text: str) -> str | None:
@@ -35,8 +57,11 @@ def describe_sql(sql: str) -> str:
         if isinstance(node, ast.CreateStmt) and table:
             parts.append(f"create {table}")
         elif isinstance(node, ast.AlterTableStmt) and table:
-            added = [c.def_.colname for c in node.cmds or ()
-                     if c.subtype == AlterTableType.AT_AddColumn and isinstance(c.def_, ast.ColumnDef)]
+            added = [
+                c.def_.colname
+                for c in node.cmds or ()
+                if c.subtype == AlterTableType.AT_AddColumn and isinstance(c.def_, ast.ColumnDef)
+            ]
             parts.append(f"add {'_'.join(added)} to {table}" if added else f"alter {table}")
         elif isinstance(node, ast.IndexStmt) and table:
             parts.append(f"index {table}")
@@ -80,5 +105,7 @@ def add_column_sql(table: str, field: str, ts_type: str, optional: bool) -> str:
         return head + ";\n"
     if optional:
         return f"{head} NOT NULL DEFAULT {_ZERO.get(sql_type, 'NULL')};\n"
-    return (f"-- NOT NULL without a DEFAULT fails if {table} has rows: add a DEFAULT or "
-            f"backfill first.\n{head} NOT NULL;\n")
+    return (
+        f"-- NOT NULL without a DEFAULT fails if {table} has rows: add a DEFAULT or "
+        f"backfill first.\n{head} NOT NULL;\n"
+    )

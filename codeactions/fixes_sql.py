@@ -117,19 +117,26 @@ def _fk_constraints(node: Any) -> list[tuple[Any, Any, Any]]:
         for element in node.tableElts or ():
             if isinstance(element, ast.ColumnDef):
                 column(element, None)
-            elif isinstance(element, ast.Constraint) and element.contype == ConstrType.CONSTR_FOREIGN:
+            elif (
+                isinstance(element, ast.Constraint) and element.contype == ConstrType.CONSTR_FOREIGN
+            ):
                 found.append((element, None, None))
     elif isinstance(node, ast.AlterTableStmt):
         for command in node.cmds or ():
             definition = command.def_
             if isinstance(definition, ast.ColumnDef):
                 column(definition, command)
-            elif isinstance(definition, ast.Constraint) and definition.contype == ConstrType.CONSTR_FOREIGN:
+            elif (
+                isinstance(definition, ast.Constraint)
+                and definition.contype == ConstrType.CONSTR_FOREIGN
+            ):
                 found.append((definition, None, command))
     return found
 
 
-def _fk_here(doc: MigrationDoc, statement: Statement, diagnostic: Diagnostic) -> tuple[Any, Any, Any] | None:
+def _fk_here(
+    doc: MigrationDoc, statement: Statement, diagnostic: Diagnostic
+) -> tuple[Any, Any, Any] | None:
     lines = doc.parsed.lines
     start = lines.offset(diagnostic.range.start) - statement.start
     end = lines.offset(diagnostic.range.end) - statement.start
@@ -163,10 +170,22 @@ def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> lis
     name = rw.name_end(at + 1)
     target = workspace.config.mirror_prefix + str(found[0].pktable.relname)
     token = rw.tokens[name]
-    edit = replace(doc.path, doc.parsed.lines, statement.start + token.start,
-                   statement.start + token.end, quote_ident(target))
-    return [Edit(f"Reference `{target}` instead", "quickfix", (edit,),
-                 diagnostic_code=diagnostic.code, is_preferred=True)]
+    edit = replace(
+        doc.path,
+        doc.parsed.lines,
+        statement.start + token.start,
+        statement.start + token.end,
+        quote_ident(target),
+    )
+    return [
+        Edit(
+            f"Reference `{target}` instead",
+            "quickfix",
+            (edit,),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -184,7 +203,9 @@ def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
     node = statement.node
     if column is None and command is not None and len(node.cmds or ()) == 1:
         edit = _remove_statement(doc, statement)
-        return [Edit(title, "quickfix", (edit,), diagnostic_code=diagnostic.code, is_preferred=True)]
+        return [
+            Edit(title, "quickfix", (edit,), diagnostic_code=diagnostic.code, is_preferred=True)
+        ]
     if column is not None:
         siblings = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
         following = siblings[siblings.index(constraint) + 1 :]
@@ -195,8 +216,10 @@ def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
             rw.remove_tokens(first - 1, last)
         else:
             return []
-    (start, end, new_text), = rw.changes
-    edit = replace(doc.path, doc.parsed.lines, statement.start + start, statement.start + end, new_text)
+    ((start, end, new_text),) = rw.changes
+    edit = replace(
+        doc.path, doc.parsed.lines, statement.start + start, statement.start + end, new_text
+    )
     return [Edit(title, "quickfix", (edit,), diagnostic_code=diagnostic.code, is_preferred=True)]
 
 
@@ -212,15 +235,23 @@ def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
         for c in statement.node.cmds or ()
     ):
         return []
-    return [Edit("Remove this statement (sim_ tables have no RLS)", "quickfix",
-                 (_remove_statement(doc, statement),), diagnostic_code=diagnostic.code,
-                 is_preferred=True)]
+    return [
+        Edit(
+            "Remove this statement (sim_ tables have no RLS)",
+            "quickfix",
+            (_remove_statement(doc, statement),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 # -- security and performance -------------------------------------------------------------
 def _table_name(data: dict[str, Any]) -> str:
     schema, table = str(data.get("schema") or "public"), str(data.get("table") or "")
-    return quote_ident(table) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(table)}"
+    return (
+        quote_ident(table) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(table)}"
+    )
 
 
 def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -230,21 +261,34 @@ def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     if doc is None or statement is None or not data.get("table"):
         return []
     name = _table_name(data)
-    table = workspace.replay.schema.tables.get((str(data.get("schema") or "public"), str(data["table"])))
+    table = workspace.replay.schema.tables.get(
+        (str(data.get("schema") or "public"), str(data["table"]))
+    )
     lines = [f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;"]
     if table is not None and "user_id" in table.columns:
         existing = {p.name for p in table.policies}
         if "Users can read own rows" not in existing:
-            lines.append(f'CREATE POLICY "Users can read own rows" ON {name}\n'
-                         "  FOR SELECT USING (auth.uid() = user_id);")
+            lines.append(
+                f'CREATE POLICY "Users can read own rows" ON {name}\n'
+                "  FOR SELECT USING (auth.uid() = user_id);"
+            )
         if "Users can insert own rows" not in existing:
-            lines.append(f'CREATE POLICY "Users can insert own rows" ON {name}\n'
-                         "  FOR INSERT WITH CHECK (auth.uid() = user_id);")
+            lines.append(
+                f'CREATE POLICY "Users can insert own rows" ON {name}\n'
+                "  FOR INSERT WITH CHECK (auth.uid() = user_id);"
+            )
         title = "Enable row level security with own-rows policies on user_id"
     else:
         title = "Enable row level security"
-    return [Edit(title, "quickfix", (insert_after(doc, statement, "\n".join(lines)),),
-                 diagnostic_code=diagnostic.code, is_preferred=True)]
+    return [
+        Edit(
+            title,
+            "quickfix",
+            (insert_after(doc, statement, "\n".join(lines)),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 def fix_unindexed_fk(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -265,9 +309,15 @@ def fix_unindexed_fk(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
         sim_index = _fresh(sim_object_name(index, table, workspace.config.mirror_prefix), taken)
         sim_data = {"schema": schema_name, "table": sim}
         sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {_table_name(sim_data)}({cols});")
-    return [Edit(f"Add index {index}" + (" (and its sim_ mirror)" if len(sql) > 1 else ""),
-                 "quickfix", (insert_after(doc, statement, "\n".join(sql)),),
-                 diagnostic_code=diagnostic.code, is_preferred=True)]
+    return [
+        Edit(
+            f"Add index {index}" + (" (and its sim_ mirror)" if len(sql) > 1 else ""),
+            "quickfix",
+            (insert_after(doc, statement, "\n".join(sql)),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 def _fresh(name: str, taken: set[str]) -> str:
@@ -298,9 +348,13 @@ def fix_fk_on_delete(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
                 break
     offset = statement.start + rw.tokens[last].end
     return [
-        Edit(f"Add ON DELETE {action}", "quickfix",
-             (insert(doc.path, doc.parsed.lines, offset, f" ON DELETE {action}"),),
-             diagnostic_code=diagnostic.code, is_preferred=False)
+        Edit(
+            f"Add ON DELETE {action}",
+            "quickfix",
+            (insert(doc.path, doc.parsed.lines, offset, f" ON DELETE {action}"),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=False,
+        )
         for action in ON_DELETE
     ]
 
@@ -314,9 +368,15 @@ def fix_missing_comment(workspace: Workspace, diagnostic: Diagnostic) -> list[Ed
     what = words.replace("_", " ").strip().capitalize() or "What this migration does"
     newline = newline_of(doc.text)
     header = f"-- {what}.{newline}-- Why: <fill in why this change is needed>{newline}"
-    return [Edit("Add a what-and-why header comment", "quickfix",
-                 (insert(doc.path, doc.parsed.lines, 0, header),),
-                 diagnostic_code=diagnostic.code, is_preferred=True)]
+    return [
+        Edit(
+            "Add a what-and-why header comment",
+            "quickfix",
+            (insert(doc.path, doc.parsed.lines, 0, header),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 SQL_FIXES = {

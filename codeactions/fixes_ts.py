@@ -22,8 +22,10 @@ NEW_MIGRATION = "lockstep.newMigration"
 def _range(value: Any) -> Range | None:
     try:
         start, end = value["start"], value["end"]
-        return Range(Position(int(start["line"]), int(start["character"])),
-                     Position(int(end["line"]), int(end["character"])))
+        return Range(
+            Position(int(start["line"]), int(start["character"])),
+            Position(int(end["line"]), int(end["character"])),
+        )
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -83,17 +85,28 @@ def fix_missing_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
             edits.append(insert(path, lines, end, separator))
         line_end = lines.offset(Position(last.range.end.line, 10**9))
         indent = _indent_of(lines, last.range.start.line)
-        edits.append(insert(path, lines, line_end,
-                            newline + indent + _with_separator(suggestion, separator)))
+        edits.append(
+            insert(path, lines, line_end, newline + indent + _with_separator(suggestion, separator))
+        )
     else:
         brace = text.find("{", lines.offset(row.name_range.end))
         if brace < 0:
             return []
         indent = _indent_of(lines, row.range.start.line) + "  "
-        edits.append(insert(path, lines, brace + 1,
-                            newline + indent + _with_separator(suggestion, separator)))
-    return [Edit(f"Add `{suggestion.rstrip(';')}` to {row.name}", "quickfix", tuple(edits),
-                 diagnostic_code=diagnostic.code, is_preferred=True)]
+        edits.append(
+            insert(
+                path, lines, brace + 1, newline + indent + _with_separator(suggestion, separator)
+            )
+        )
+    return [
+        Edit(
+            f"Add `{suggestion.rstrip(';')}` to {row.name}",
+            "quickfix",
+            tuple(edits),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 def _remove_field(path: str, text: str, field: TypeField) -> TextEdit:
@@ -119,22 +132,44 @@ def fix_unknown_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
     field = _field_at(_row_at(workspace, path, diagnostic.range), diagnostic.range)
     if text is None or field is None:
         return []
-    edits = [Edit(f"Remove field `{field.name}`", "quickfix", (_remove_field(path, text, field),),
-                  diagnostic_code=diagnostic.code)]
+    edits = [
+        Edit(
+            f"Remove field `{field.name}`",
+            "quickfix",
+            (_remove_field(path, text, field),),
+            diagnostic_code=diagnostic.code,
+        )
+    ]
     suggestion = data.get("suggestion")
     if isinstance(suggestion, str) and suggestion:
         lines = LineIndex(text)
-        rename = replace(path, lines, lines.offset(field.name_range.start),
-                         lines.offset(field.name_range.end), suggestion)
-        edits.insert(0, Edit(f"Did you mean `{suggestion}`?", "quickfix", (rename,),
-                             diagnostic_code=diagnostic.code, is_preferred=True))
+        rename = replace(
+            path,
+            lines,
+            lines.offset(field.name_range.start),
+            lines.offset(field.name_range.end),
+            suggestion,
+        )
+        edits.insert(
+            0,
+            Edit(
+                f"Did you mean `{suggestion}`?",
+                "quickfix",
+                (rename,),
+                diagnostic_code=diagnostic.code,
+                is_preferred=True,
+            ),
+        )
     table = data.get("table")
     if isinstance(table, str) and not data.get("generated"):
         sql = add_column_sql(table, field.name, field.type.text, field.optional)
         title = f"Create migration adding column {table}.{field.name}"
         arguments = ({"description": f"add {field.name} to {table}", "sql": sql},)
-        edits.append(Edit(title, "source", diagnostic_code=diagnostic.code,
-                          command=(NEW_MIGRATION, arguments)))
+        edits.append(
+            Edit(
+                title, "source", diagnostic_code=diagnostic.code, command=(NEW_MIGRATION, arguments)
+            )
+        )
     return edits
 
 
@@ -161,9 +196,15 @@ def fix_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
     new = f"{readonly}{name_text}{optional}:{_with_separator(rest, separator)}"
     if new == old:
         return []
-    return [Edit(f"Change to `{new.rstrip(';,')}`", "quickfix",
-                 (replace(path, lines, start, end, new),), diagnostic_code=diagnostic.code,
-                 is_preferred=True)]
+    return [
+        Edit(
+            f"Change to `{new.rstrip(';,')}`",
+            "quickfix",
+            (replace(path, lines, start, end, new),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 def _quote(text: str) -> str:
@@ -213,8 +254,16 @@ def fix_missing_type(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     line = _export_line(index_path, path, index_text)
     if line.rstrip(";") not in index_text:
         edits.append(_append_line(index_path, index_text, line))
-    return [Edit(f"Create type {name} in {path}", "quickfix", tuple(edits), creates,
-                 diagnostic_code=diagnostic.code, is_preferred=True)]
+    return [
+        Edit(
+            f"Create type {name} in {path}",
+            "quickfix",
+            tuple(edits),
+            creates,
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 def fix_not_exported(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -239,8 +288,15 @@ def fix_not_exported(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
             edits.append(_append_line(index_path, index_text, line_text))
     if not edits:
         return []
-    return [Edit(f"Export `{data.get('type_name', 'the type')}` from {index_path}", "quickfix",
-                 tuple(edits), diagnostic_code=diagnostic.code, is_preferred=True)]
+    return [
+        Edit(
+            f"Export `{data.get('type_name', 'the type')}` from {index_path}",
+            "quickfix",
+            tuple(edits),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 def fix_did_you_mean(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -255,9 +311,15 @@ def fix_did_you_mean(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     new = suggestion
     if len(old) >= 2 and old[0] == old[-1] and old[0] in "'\"`":
         new = old[0] + suggestion + old[0]
-    return [Edit(f"Did you mean `{suggestion}`?", "quickfix",
-                 (replace(diagnostic.path, lines, start, end, new),),
-                 diagnostic_code=diagnostic.code, is_preferred=True)]
+    return [
+        Edit(
+            f"Did you mean `{suggestion}`?",
+            "quickfix",
+            (replace(diagnostic.path, lines, start, end, new),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
 
 
 TS_FIXES = {

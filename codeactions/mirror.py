@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pglast import ast
+from pglast.enums import AlterTableType, ConstrType, ObjectType
+
 from lockstep.codeactions.mirror_keys import statement_keys
 from lockstep.codeactions.sqltokens import Rewriter, quote_ident
 from lockstep.core.model import Key, Schema
 from lockstep.core.sqlparse import Statement, parse_migration_sql
-from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, ObjectType
 
 AUTH_SCHEMAS = frozenset({"auth"})
 MIRRORED_ALTERS = frozenset(

@@ -10,8 +10,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from lockstep.core.sqlparse import Token
 from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+
+from lockstep.core.sqlparse import Token
 
 COMMA, DOT, OPEN, CLOSE = "ASCII_44", "ASCII_46", "ASCII_40", "ASCII_41"
 # Identifier spelling only (is quoting needed?), never SQL structure.

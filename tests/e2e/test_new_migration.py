@@ -94,8 +94,13 @@ async def test_new_migration_with_mirror(client: LanguageClient, workspace_root:
     broken = workspace_root / "supabase/migrations/002_broken.sql"
     await e2e.wait_for_diagnostics(client, broken.as_uri())
     before = set((workspace_root / "supabase/migrations").iterdir())
-    uri = await _new(client, {"description": "Wins get a mood",
-                              "sql": "ALTER TABLE wins ADD COLUMN mood TEXT DEFAULT 'ok';"})
+    uri = await _new(
+        client,
+        {
+            "description": "Wins get a mood",
+            "sql": "ALTER TABLE wins ADD COLUMN mood TEXT DEFAULT 'ok';",
+        },
+    )
     assert isinstance(uri, str) and uri.endswith("_wins_get_a_mood.sql")
     path = Path(uri.removeprefix("file://"))
     assert path not in before and path.parent == workspace_root / "supabase/migrations"

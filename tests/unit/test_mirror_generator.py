@@ -40,8 +40,10 @@ def test_add_column() -> None:
 
 
 def test_add_column_drops_auth_fk_and_retargets() -> None:
-    sql = ("ALTER TABLE public.wins ADD COLUMN coach UUID NOT NULL REFERENCES auth.users(id) "
-           "ON DELETE CASCADE, ADD COLUMN s2 UUID REFERENCES sessions(id)")
+    sql = (
+        "ALTER TABLE public.wins ADD COLUMN coach UUID NOT NULL REFERENCES auth.users(id) "
+        "ON DELETE CASCADE, ADD COLUMN s2 UUID REFERENCES sessions(id)"
+    )
     assert mirror(sql) == [
         "ALTER TABLE public.sim_wins ADD COLUMN coach UUID NOT NULL, "
         "ADD COLUMN s2 UUID REFERENCES sim_sessions(id)"
@@ -62,12 +64,18 @@ def test_drop_rename_alter_column() -> None:
 
 
 def test_add_constraint_retargets_and_renames() -> None:
-    sql = "ALTER TABLE wins ADD CONSTRAINT wins_session_fk FOREIGN KEY (session_id) REFERENCES sessions(id)"
+    sql = (
+        "ALTER TABLE wins ADD CONSTRAINT wins_session_fk FOREIGN KEY (session_id) "
+        "REFERENCES sessions(id)"
+    )
     assert mirror(sql) == [
         "ALTER TABLE sim_wins ADD CONSTRAINT sim_wins_session_fk FOREIGN KEY (session_id) "
         "REFERENCES sim_sessions(id)"
     ]
-    assert mirror("ALTER TABLE wins ADD CONSTRAINT u FOREIGN KEY (user_id) REFERENCES auth.users(id)") == []
+    assert (
+        mirror("ALTER TABLE wins ADD CONSTRAINT u FOREIGN KEY (user_id) REFERENCES auth.users(id)")
+        == []
+    )
 
 
 def test_rls_policies_grants_comments_not_mirrored() -> None:
@@ -84,7 +92,9 @@ def test_mixed_alter_keeps_only_mirrored_commands() -> None:
 
 
 def test_rename_table() -> None:
-    assert mirror("ALTER TABLE wins RENAME TO victories; ALTER TABLE victories ADD COLUMN x INT") == [
+    assert mirror(
+        "ALTER TABLE wins RENAME TO victories; ALTER TABLE victories ADD COLUMN x INT"
+    ) == [
         "ALTER TABLE sim_wins RENAME TO sim_victories",
         "ALTER TABLE sim_victories ADD COLUMN x INT",
     ]
@@ -135,8 +145,16 @@ def test_table_mirrored_by_the_same_sql() -> None:
 
 def test_statements_on_sim_tables_and_existing_mirrors_are_left_alone() -> None:
     assert mirror("ALTER TABLE sim_wins ADD COLUMN content TEXT") == []
-    assert mirror("ALTER TABLE wins ADD COLUMN m TEXT; ALTER TABLE sim_wins ADD COLUMN m TEXT") == []
-    assert mirror("CREATE TABLE goals (id INT, w UUID REFERENCES wins(id)); CREATE TABLE sim_goals (id INT)") == []
+    assert (
+        mirror("ALTER TABLE wins ADD COLUMN m TEXT; ALTER TABLE sim_wins ADD COLUMN m TEXT") == []
+    )
+    assert (
+        mirror(
+            "CREATE TABLE goals (id INT, w UUID REFERENCES wins(id)); "
+            "CREATE TABLE sim_goals (id INT)"
+        )
+        == []
+    )
 
 
 def test_quoted_names_keep_quotes() -> None:
@@ -162,7 +180,14 @@ def test_sql_with_mirror_block_and_terminator() -> None:
 
 
 def test_broken_sql_never_raises() -> None:
-    for sql in ["ALTER TABLE wins ADD", "CREATE TABLE (", "'unterminated", "", "\ufeff-- x", "DO $$ $$"]:
+    for sql in [
+        "ALTER TABLE wins ADD",
+        "CREATE TABLE (",
+        "'unterminated",
+        "",
+        "\ufeff-- x",
+        "DO $$ $$",
+    ]:
         mirror_statements(sql, SCHEMA)
         sql_with_mirror(sql, SCHEMA)
     assert mirror_statements("ALTER TABLE wins ADD COLUMN a INT", None) == []

@@ -88,7 +88,9 @@ def workspace(tmp_path: Path) -> Workspace:
 def test_plan_checks_the_disk_too(workspace: Workspace) -> None:
     # A file the index has not seen yet (another tool just wrote it) still takes its number.
     (workspace.root / "supabase/migrations/003_other.sql").write_text("-- x\n")
-    plan = plan_new_migration(workspace, "wins get a mood", "ALTER TABLE wins ADD COLUMN mood TEXT;")
+    plan = plan_new_migration(
+        workspace, "wins get a mood", "ALTER TABLE wins ADD COLUMN mood TEXT;"
+    )
     assert plan.path == "supabase/migrations/004_wins_get_a_mood.sql"
     assert plan.content.startswith("-- Wins get a mood.\n-- Why: ")
     assert "ALTER TABLE sim_wins ADD COLUMN mood TEXT;" in plan.content
