@@ -110,3 +110,18 @@ def test_plan_without_sql_is_a_skeleton(workspace: Workspace) -> None:
     plan = plan_new_migration(workspace, "add streaks")
     assert plan.content.startswith("-- Add streaks.\n")
     assert plan.mirrored == ()
+
+
+def test_cli_new(workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lockstep.cli import main
+
+    sql = tmp_path / "change.sql"
+    sql.write_text("ALTER TABLE wins ADD COLUMN mood TEXT;")
+    assert main(["new", "Wins get a mood", str(workspace.root), "--sql", str(sql)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("supabase/migrations/003_wins_get_a_mood.sql\n")
+    assert "DEV" in out and "PROD" in out and "did not apply" in out and "pnpm build" in out
+    created = (workspace.root / "supabase/migrations/003_wins_get_a_mood.sql").read_text()
+    assert "ALTER TABLE sim_wins ADD COLUMN mood TEXT;" in created
+    assert main(["new", "!!!", str(workspace.root)]) == 2
+    assert "letter or digit" in capsys.readouterr().err
