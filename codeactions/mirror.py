@@ -14,15 +14,23 @@ Rewriting is token-level (see `sqltokens`), so the mirror reads like the author'
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
+from lockstep.codeactions.mirror_context import (
+    _Context,
+    _key,
+    _mirrored_table,
+    _rename_relation,
+    sim_object_name,
+)
 from lockstep.codeactions.mirror_keys import statement_keys
-from lockstep.codeactions.sqltokens import Rewriter, quote_ident
-from lockstep.core.model import Key, Schema
+from lockstep.codeactions.mirror_objects import _drop, _index, _rename
+from lockstep.codeactions.sqltokens import Rewriter
+from lockstep.core.model import Schema
 from lockstep.core.sqlparse import Statement, parse_migration_sql
 
 AUTH_SCHEMAS = frozenset({"auth"})
@@ -52,49 +60,6 @@ class MirrorStatement:
     source_end: int  # after its terminating `;` when there is one
     table: str  # the prod table mirrored
     text: str  # the mirror statement, without `;`
-
-
-@dataclass(slots=True)
-class _Context:
-    prefix: str
-    internal: frozenset[str]
-    sim_tables: set[Key] = field(default_factory=set)
-    mirrored: set[Key] = field(default_factory=set)
-    index_tables: dict[str, Key] = field(default_factory=dict)
-    sim_indexes: dict[Key, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
-    prod_indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def is_sim(self, key: Key) -> bool:
-        return key[1].startswith(self.prefix)
-
-    def sim(self, key: Key) -> Key:
-        return (key[0], self.prefix + key[1])
-
-    def mark_sim(self, key: Key) -> None:
-        self.sim_tables.add(key)
-        base = (key[0], key[1][len(self.prefix) :])
-        if base[1] not in self.internal:
-            self.mirrored.add(base)
-
-
-def _key(rangevar: Any) -> Key:
-    return (rangevar.schemaname or "public", rangevar.relname)
-
-
-def sim_object_name(name: str, table: str, prefix: str = "sim_") -> str:
-    """`idx_wins_user_id` → `idx_sim_wins_user_id`, `wins_pkey` → `sim_wins_pkey`."""
-    if name.startswith(prefix) or f"_{prefix}" in name:
-        return name
-    if name == table or name.startswith(table + "_"):
-        return prefix + name
-    marker = "_" + table
-    at = name.find(marker)
-    while at >= 0:
-        after = at + len(marker)
-        if after == len(name) or name[after] == "_":
-            return name[: at + 1] + prefix + name[at + 1 :]
-        at = name.find(marker, at + 1)
-    return prefix + name
 
 
 def _context(
@@ -179,19 +144,6 @@ def _mirror_one(statement: Statement, sql: str, ctx: _Context) -> tuple[str, str
     if isinstance(node, ast.DropStmt):
         return _drop(node, ctx)
     return None
-
-
-def _mirrored_table(rangevar: Any, ctx: _Context) -> Key | None:
-    key = _key(rangevar)
-    if ctx.is_sim(key) or key[1] in ctx.internal or key not in ctx.mirrored:
-        return None
-    return key
-
-
-def _rename_relation(rangevar: Any, rw: Rewriter, ctx: _Context) -> None:
-    index = rw.index_at(rangevar.location)
-    if index is not None:
-        rw.rename_token(rw.name_end(index), ctx.prefix + rangevar.relname)
 
 
 def _foreign_keys(node: ast.CreateStmt) -> list[Any]:
@@ -325,100 +277,6 @@ def _alter_command(
         if at is not None:
             rw.rename_token(at, sim_object_name(command.name, table, ctx.prefix))
     return True
-
-
-def _index(node: ast.IndexStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
-    if node.relation is None:
-        return None
-    key = _key(node.relation)
-    if node.idxname:
-        ctx.index_tables[node.idxname] = key
-    if _mirrored_table(node.relation, ctx) is None:
-        return None
-    if node.idxname:
-        on = next((i for i, t in enumerate(rw.tokens) if t.name == "ON"), None)
-        if on is not None and on > 0:
-            rw.rename_token(on - 1, sim_object_name(node.idxname, key[1], ctx.prefix))
-    _rename_relation(node.relation, rw, ctx)
-    return key[1], rw.render()
-
-
-def _rename(node: ast.RenameStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
-    if node.relation is None or not node.newname:
-        return None
-    last = len(rw.tokens) - 1
-    if node.renameType == ObjectType.OBJECT_INDEX:
-        old = str(node.relation.relname)
-        table = ctx.index_tables.get(old)
-        if table is None or table not in ctx.mirrored or ctx.is_sim(table):
-            return None
-        ctx.index_tables[node.newname] = table
-        at = rw.index_at(node.relation.location)
-        if at is not None:
-            rw.rename_token(rw.name_end(at), _sim_index(old, table, ctx))
-        rw.rename_token(last, sim_object_name(node.newname, table[1], ctx.prefix))
-        return table[1], rw.render()
-    key = _mirrored_table(node.relation, ctx)
-    if key is None:
-        return None
-    if node.renameType == ObjectType.OBJECT_TABLE:
-        ctx.mirrored.add((key[0], node.newname))
-        ctx.sim_tables.add(ctx.sim((key[0], node.newname)))
-        rw.rename_token(last, ctx.prefix + node.newname)
-    elif node.renameType == ObjectType.OBJECT_TABCONSTRAINT and node.subname:
-        at = rw.find_name(node.subname, 2, last - 1)
-        if at is not None:
-            rw.rename_token(at, sim_object_name(node.subname, key[1], ctx.prefix))
-        rw.rename_token(last, sim_object_name(node.newname, key[1], ctx.prefix))
-    elif node.renameType != ObjectType.OBJECT_COLUMN:
-        return None
-    _rename_relation(node.relation, rw, ctx)
-    return key[1], rw.render()
-
-
-def _sim_index(name: str, table: Key, ctx: _Context) -> str:
-    """The sim table's counterpart of a prod index: by name convention, else by columns."""
-    wanted = sim_object_name(name, table[1], ctx.prefix)
-    known = ctx.sim_indexes.get(ctx.sim(table), [])
-    if any(n == wanted for n, _ in known) or not known:
-        return wanted
-    columns = ctx.prod_indexes.get(name)
-    return next((n for n, cols in known if columns and cols == columns), wanted)
-
-
-def _drop(node: ast.DropStmt, ctx: _Context) -> tuple[str, str] | None:
-    names: list[str] = []
-    tables: list[str] = []
-    for obj in node.objects or ():
-        parts = [p.sval for p in obj] if isinstance(obj, tuple) else []
-        if not parts:
-            continue
-        key: Key = (parts[-2] if len(parts) > 1 else "public", parts[-1])
-        if node.removeType == ObjectType.OBJECT_TABLE:
-            if key in ctx.mirrored and not ctx.is_sim(key) and key[1] not in ctx.internal:
-                names.append(_qualified(parts[:-1], ctx.prefix + key[1]))
-                tables.append(key[1])
-        elif node.removeType == ObjectType.OBJECT_INDEX:
-            table = ctx.index_tables.get(key[1])
-            if table is not None and table in ctx.mirrored and not ctx.is_sim(table):
-                names.append(_qualified(parts[:-1], _sim_index(key[1], table, ctx)))
-                tables.append(table[1])
-    if not names:
-        return None
-    kind = "TABLE" if node.removeType == ObjectType.OBJECT_TABLE else "INDEX"
-    words = ["DROP", kind]
-    if node.concurrent:
-        words.append("CONCURRENTLY")
-    if node.missing_ok:
-        words.append("IF EXISTS")
-    text = " ".join(words) + " " + ", ".join(names)
-    if node.behavior is not None and node.behavior.name == "DROP_CASCADE":
-        text += " CASCADE"
-    return tables[0], text
-
-
-def _qualified(schema_parts: list[str], name: str) -> str:
-    return ".".join([*(quote_ident(p) for p in schema_parts), quote_ident(name)])
 
 
 def sql_with_mirror(
