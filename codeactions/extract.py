@@ -1,4 +1,9 @@
-"""Actions that start a new migration: from selected SQL, or from a TS field with no column."""
+"""Actions that start a new migration: from selected SQL, or from a TS field with no column.
+
+"Move selection to a new migration" runs `lockstep.newMigration` with the selected SQL and
+leaves the original text where it is: the selection may sit in a migration that is already
+applied, and deleting it there silently would be worse than a duplicate the person removes.
+"""
 
 from __future__ import annotations
 
