@@ -6,12 +6,14 @@ import asyncio
 import functools
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.report import VERSION
@@ -23,10 +25,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEBOUNCE_SECONDS = 0.05
 
 
+class LockstepProtocol(LanguageServerProtocol):
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, Any]:
+        """Positions are UTF-16 code units (the LSP default) end to end: never negotiate UTF-8,
+        even when a client (Neovim) lists it first."""
+        general = params.capabilities.general
+        if general is not None and general.position_encodings:
+            general.position_encodings = [lsp.PositionEncodingKind.Utf16]
+        return (yield from super().lsp_initialize(params))
+
+
 class LockstepServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
-            "lockstep", VERSION, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental
+            "lockstep",
+            VERSION,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            protocol_cls=LockstepProtocol,
         )
         self.index: Workspace | None = None
         self.settings: dict[str, Any] = {}

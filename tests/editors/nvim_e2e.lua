@@ -388,6 +388,9 @@ step('new_migration_selection', function()
   f:close()
   local bufnr = open('scratch.sql')
   wait_attached(bufnr)
+  -- The previous step's window/showDocument may land after this buffer opened: select in
+  -- the scratch buffer, whatever is current now.
+  vim.api.nvim_set_current_buf(bufnr)
   vim.cmd('normal! gg0fAv$h\27')
   local before = {}
   for name in vim.fs.dir(ROOT .. '/supabase/migrations') do

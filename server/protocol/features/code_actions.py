@@ -5,6 +5,8 @@ The edits are built by `lockstep.codeactions` (plain data); this module only con
 
 from __future__ import annotations
 
+from enum import Enum
+
 from lsprotocol import types as lsp
 
 from lockstep.codeactions.edits import Edit
@@ -90,11 +92,16 @@ def _extract(ls: LockstepServer, path: str, params: lsp.CodeActionParams) -> lis
     ]
 
 
+def _kind_text(kind: object) -> str:
+    """`CodeActionKind.QuickFix` and `"quickfix"` alike (str() of a str-Enum is its name)."""
+    return str(kind.value) if isinstance(kind, Enum) else str(kind or "")
+
+
 def _wanted(action: lsp.CodeAction, only: list[str] | None) -> bool:
     if not only:
         return True
-    kind = str(action.kind or "")
-    return any(kind == str(o) or kind.startswith(str(o) + ".") for o in only)
+    kind = _kind_text(action.kind)
+    return any(kind == _kind_text(o) or kind.startswith(_kind_text(o) + ".") for o in only)
 
 
 def code_actions(ls: LockstepServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
