@@ -12,11 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tree_sitter import Node
+
 from lockstep.core import postgrest
 from lockstep.core.globs import glob_match
 from lockstep.core.text import Range
 from lockstep.core.tsparse import ParsedFile, StringLiteral, parse_source, string_literal
-from tree_sitter import Node
 
 DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("clone", "apps/admin/src/app/api/simulator/personas/clone/route.ts"),
@@ -136,7 +137,8 @@ def categorize(path: str, categories: Sequence[tuple[str, str]] | None = None) -
     return "other"
 
 
-def _unwrap(node: Node | None) -> Node | None:
+def unwrap(node: Node | None) -> Node | None:
+    """Look through `(x)` and `x!`: neither changes which value a chain works on."""
     while node is not None and node.type in ("parenthesized_expression", "non_null_expression"):
         node = node.named_children[0] if node.named_children else None
     return node
@@ -156,7 +158,7 @@ def _root_identifier(parsed: ParsedFile, node: Node) -> str | None:
 
 
 def _is_client(parsed: ParsedFile, receiver: Node) -> bool:
-    receiver = _unwrap(receiver) or receiver
+    receiver = unwrap(receiver) or receiver
     if receiver.type == "identifier":
         name = parsed.text_of(receiver)
         return name not in _NOT_CLIENTS and not name.lower().endswith("storage")
@@ -168,11 +170,11 @@ def _is_client(parsed: ParsedFile, receiver: Node) -> bool:
     return _root_identifier(parsed, receiver) not in _NOT_CLIENTS
 
 
-def _method_call(node: Node) -> tuple[Node, Node, Node] | None:
+def method_call(node: Node) -> tuple[Node, Node, Node] | None:
     """`obj.name(args)` → (obj, name, args)."""
     if node.type != "call_expression":
         return None
-    callee = _unwrap(node.child_by_field_name("function"))
+    callee = unwrap(node.child_by_field_name("function"))
     args = node.child_by_field_name("arguments")
     if callee is None or callee.type != "member_expression" or args is None:
         return None
@@ -205,16 +207,16 @@ def _select_columns(
     return found
 
 
-def _object_keys(parsed: ParsedFile, node: Node | None) -> tuple[list[ColumnUse], bool]:
+def object_keys(parsed: ParsedFile, node: Node | None) -> tuple[list[ColumnUse], bool]:
     """Keys of an object literal (or array of them); True when some keys cannot be known."""
-    node = _unwrap(node)
+    node = unwrap(node)
     if node is None:
         return [], True
     if node.type == "array":
         keys: list[ColumnUse] = []
         unknown = False
         for element in node.named_children:
-            found, more = _object_keys(parsed, element)
+            found, more = object_keys(parsed, element)
             keys += found
             unknown = unknown or more
         return keys, unknown
@@ -261,7 +263,7 @@ def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> Chain
             unknown = bool(args.named_children)
     elif name in _WRITES or name == "match":
         first = args.named_children[0] if args.named_children else None
-        columns, unknown = _object_keys(parsed, first)
+        columns, unknown = object_keys(parsed, first)
         conflict = _option_string(parsed, args, "onConflict") if name == "upsert" else None
         if conflict is not None:
             columns += [
@@ -306,7 +308,7 @@ def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
         if parent is None or parent.type != "member_expression":
             break
         call = parent.parent
-        found = _method_call(call) if call is not None else None
+        found = method_call(call) if call is not None else None
         if call is None or found is None or found[0] != node:
             break
         calls.append(_chain_call(parsed, call, found[1], found[2]))
@@ -361,7 +363,7 @@ def _context(parsed: ParsedFile, node: Node) -> tuple[str | None, bool]:
 
 
 def _schema_of(parsed: ParsedFile, receiver: Node) -> str | None:
-    found = _method_call(_unwrap(receiver) or receiver)
+    found = method_call(unwrap(receiver) or receiver)
     if found is None or parsed.text_of(found[1]) != "schema":
         return None
     literal = _first_literal(parsed, found[2])
@@ -376,7 +378,7 @@ def index_consumers_file(
     category = categorize(path, categories)
     uses: list[TableUse] = []
     for node in parsed.captures(_FROM_CALLS, "call"):
-        found = _method_call(node)
+        found = method_call(node)
         if found is None or parsed.text_of(found[1]) != "from":
             continue
         receiver, _, args = found

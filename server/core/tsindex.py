@@ -3,7 +3,8 @@
 Rules compare these types with the schema replayed from the migrations, so every field keeps
 its Ranges, its optionality and a small model of its type (union members, `| null`, arrays,
 string-literal unions). Per-file indexing is pure and cacheable; `build_type_index` joins the
-files: which table each type describes and what `index.ts` exports.
+files: which table each type describes and what `index.ts` exports. A Supabase-generated
+`Database` type is read by `lockstep.core.tsdatabase`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from tree_sitter import Node
+
 from lockstep.core.text import Range
+from lockstep.core.tsdatabase import DatabaseTable, DatabaseType, generated_row_of, parse_database
 from lockstep.core.tsparse import (
     FieldType,
-    ParsedFile,
     ReExport,
     TypeField,
     first_child,
@@ -23,14 +26,9 @@ from lockstep.core.tsparse import (
     parse_field_type,
     parse_fields,
     parse_source,
-    string_literal,
 )
-from tree_sitter import Node
 
 __all__ = [
-    "DatabaseEnum",
-    "DatabaseTable",
-    "DatabaseType",
     "FieldType",
     "ReExport",
     "RowType",
@@ -88,38 +86,6 @@ class TypeAlias:
     name_range: Range
     range: Range
     row_of: str | None = None  # `Tables<'wins'>` / `Database['public']['Tables']['wins']['Row']`
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseTable:
-    schema: str
-    name: str
-    kind: str  # "table" | "view"
-    row: tuple[TypeField, ...]
-    insert: tuple[TypeField, ...]
-    update: tuple[TypeField, ...]
-    name_range: Range
-
-    def field(self, name: str) -> TypeField | None:
-        return next((f for f in self.row if f.name == name), None)
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseEnum:
-    schema: str
-    name: str
-    values: tuple[str, ...]
-    name_range: Range
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseType:
-    """The Supabase-generated `Database` type."""
-
-    path: str
-    name_range: Range
-    tables: tuple[DatabaseTable, ...]
-    enums: tuple[DatabaseEnum, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,75 +175,6 @@ def _declarations(root: Node) -> Iterable[tuple[Node, bool]]:
             yield node, False
 
 
-def _generated_row_of(parsed: ParsedFile, value: Node) -> str | None:
-    """The table whose generated Row type an alias names, if it is one of the usual spellings."""
-    if value.type == "generic_type":
-        name = value.child_by_field_name("name")
-        arguments = value.child_by_field_name("type_arguments")
-        if name is None or parsed.text_of(name) not in ("Tables", "TablesRow") or not arguments:
-            return None
-        first = arguments.named_children[0] if arguments.named_children else None
-        found = string_literal(parsed, first_child(first, "string")) if first else None
-        return found.value if found else None
-    keys: list[str] = []
-    node: Node | None = value
-    while node is not None and node.type == "lookup_type" and len(node.named_children) == 2:
-        found = string_literal(parsed, first_child(node.named_children[1], "string"))
-        if found is None:
-            return None
-        keys.insert(0, found.value)
-        node = node.named_children[0]
-    if node is None or parsed.text_of(node) != "Database" or len(keys) != 4:
-        return None
-    return keys[2] if keys[1] in ("Tables", "Views") and keys[3] == "Row" else None
-
-
-def _object_members(parsed: ParsedFile, body: Node | None) -> dict[str, tuple[Node, Node]]:
-    """Property name → (name node, value type node) of an object type, ignoring the rest."""
-    members: dict[str, tuple[Node, Node]] = {}
-    if body is None:
-        return members
-    for child in body.named_children:
-        name = child.child_by_field_name("name") if child.type == "property_signature" else None
-        annotation = child.child_by_field_name("type") if name is not None else None
-        if name is None or annotation is None or not annotation.named_children:
-            continue
-        text = string_literal(parsed, name)
-        members[text.value if text else parsed.text_of(name)] = (name, annotation.named_children[0])
-    return members
-
-
-def _body(node: Node) -> Node | None:
-    if node.type == "interface_declaration":
-        return node.child_by_field_name("body")
-    value = node.child_by_field_name("value")
-    return value if value is not None and value.type == "object_type" else None
-
-
-def _database(parsed: ParsedFile, declaration: Node) -> DatabaseType:
-    tables: list[DatabaseTable] = []
-    enums: list[DatabaseEnum] = []
-    for schema, (_, schema_type) in _object_members(parsed, _body(declaration)).items():
-        groups = _object_members(parsed, schema_type)
-        for group, kind in (("Tables", "table"), ("Views", "view")):
-            entries = _object_members(parsed, groups[group][1]) if group in groups else {}
-            for table, (name_node, table_type) in entries.items():
-                parts = _object_members(parsed, table_type)
-                row, insert, update = (
-                    parse_fields(parsed, parts[key][1]) if key in parts else ()
-                    for key in ("Row", "Insert", "Update")
-                )
-                name_range = parsed.range_of(name_node)
-                tables.append(DatabaseTable(schema, table, kind, row, insert, update, name_range))
-        enum_entries = _object_members(parsed, groups["Enums"][1]) if "Enums" in groups else {}
-        for enum, (name_node, enum_type) in enum_entries.items():
-            values = parse_field_type(parsed, enum_type).literals
-            enums.append(DatabaseEnum(schema, enum, values, parsed.range_of(name_node)))
-    name = declaration.child_by_field_name("name")
-    name_range = parsed.range_of(name if name is not None else declaration)
-    return DatabaseType(parsed.path, name_range, tuple(tables), tuple(enums))
-
-
 def index_types_file(path: str, text: str) -> TypesFile:
     """Index one types file. Pure; broken TypeScript yields what tree-sitter recovered."""
     parsed = parse_source(path, text)
@@ -295,9 +192,11 @@ def index_types_file(path: str, text: str) -> TypesFile:
         holder = declaration.parent if exported and declaration.parent else declaration
         holder = holder if holder.type == "export_statement" else declaration
         doc = jsdoc(parsed, holder)
-        if name == "Database" and database is None and _body(declaration) is not None:
-            database = _database(parsed, declaration)
-            continue
+        if name == "Database" and database is None:
+            found = parse_database(parsed, declaration)
+            if found is not None:
+                database = found
+                continue
         if declaration.type == "interface_declaration":
             body = declaration.child_by_field_name("body")
             bodies = [body] if body is not None else []
@@ -312,7 +211,7 @@ def index_types_file(path: str, text: str) -> TypesFile:
             if not bodies:
                 type_ = parse_field_type(parsed, value)
                 name_range, range_ = parsed.range_of(name_node), parsed.range_of(declaration)
-                row_of = _generated_row_of(parsed, value)
+                row_of = generated_row_of(parsed, value)
                 aliases.append(TypeAlias(name, path, exported, type_, name_range, range_, row_of))
                 continue
             kind = "type"

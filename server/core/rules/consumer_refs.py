@@ -22,7 +22,7 @@ from lockstep.core.postgrest import Selection
 from lockstep.core.replay_context import PLATFORM_SCHEMAS
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.registry import rule
-from lockstep.core.rules.types import closest, removed_column
+from lockstep.core.rules.suggestions import closest, removed_column
 from lockstep.core.tsparse import ParsedFile, parse_source
 from lockstep.core.workspace import Workspace
 
@@ -228,8 +228,8 @@ def _mapped_keys(parsed: ParsedFile, call: ChainCall) -> tuple[set[str], str | N
     """
     node = _call_node(parsed, call)
     args = node.child_by_field_name("arguments") if node is not None else None
-    first = consumers._unwrap(args.named_children[0]) if args and args.named_children else None
-    found = consumers._method_call(first) if first is not None else None
+    first = consumers.unwrap(args.named_children[0]) if args and args.named_children else None
+    found = consumers.method_call(first) if first is not None else None
     if found is None or parsed.text_of(found[1]) != "map" or not found[2].named_children:
         return None
     function = found[2].named_children[0]
@@ -243,7 +243,7 @@ def _mapped_keys(parsed: ParsedFile, call: ChainCall) -> tuple[set[str], str | N
             if len(returns) == 1 and returns[0].named_children
             else None
         )
-    keys, unknown = consumers._object_keys(parsed, body)
+    keys, unknown = consumers.object_keys(parsed, body)
     if unknown or body is None:
         return None
     return {key.name for key in keys}, _parameter(parsed, function)

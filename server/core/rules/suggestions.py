@@ -1,0 +1,37 @@
+"""The "did you mean" and "dropped in" hints shared by the type and consumer rules.
+
+A name that matches no column is most often a column a migration dropped or renamed, or a
+typo; both the row-type rules and the `.from()` reference rules say which, the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from lockstep.core.diagnostics import Related
+from lockstep.core.model import Table
+from lockstep.core.workspace import Workspace
+
+
+def closest(name: str, candidates: list[str]) -> str | None:
+    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def removed_column(
+    workspace: Workspace, table: Table, name: str
+) -> tuple[Related, str | None] | None:
+    """The migration that dropped or renamed `table.name` (the last one), and the new name."""
+    found: tuple[Related, str | None] | None = None
+    renamed = f"rename column {table.name}.{name} to "
+    for path, events in workspace.replay.events.items():
+        file = path.rpartition("/")[2]
+        for event in events:
+            if event.table != (table.schema, table.name):
+                continue
+            if event.kind == "drop-column" and name in event.columns:
+                found = (Related(event.location, f"dropped in {file}"), None)
+            elif event.kind == "rename-column" and event.action.startswith(renamed):
+                new = event.columns[0] if event.columns else None
+                found = (Related(event.location, f"renamed to `{new}` in {file}"), new)
+    return found
