@@ -338,3 +338,37 @@ def test_workspace_symbols(ws: Workspace) -> None:
     assert names == ["Win", "wins", "sim_wins"]
     kinds = {s.name: s.kind for s in workspace_symbols(ws, "")}
     assert kinds["wins"] == "table" and kinds["Session"] == "type"
+
+
+# -- the consumers CLI -------------------------------------------------------------------
+
+
+def test_consumers_cli_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from lockstep.cli import main
+
+    assert main(["consumers", "wins", str(ROOT)]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[0] == "public.wins: 8 consumers"
+    assert "api-route (2)\n  apps/web/src/app/api/wins/route.ts:5:41  GET  select" in text
+    assert "after-callback (1)" in text and "decoys" not in text
+    assert main(["consumers", "public.wins", str(ROOT), "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["table"] == "wins"
+    first = payload["consumers"][0]
+    assert first == {
+        "category": "api-route",
+        "path": ROUTE,
+        "range": {"start": {"line": 4, "character": 40}, "end": {"line": 4, "character": 44}},
+        "function": "GET",
+        "operations": ["select"],
+    }
+
+
+def test_consumers_cli_unknown_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from lockstep.cli import main
+
+    assert main(["consumers", "winz", str(ROOT)]) == 2
+    assert "did you mean `wins`" in capsys.readouterr().err
+    assert main(["consumers", "wins", str(ROOT / "nope")]) == 2
