@@ -51,8 +51,6 @@ class _Raw:
 
 @dataclass(slots=True)
 class _Parsed:
-    """Raw sites and history effects of one statement."""
-
     sites: list[_Raw] = field(default_factory=list)
     effects: list[tuple[Any, ...]] = field(default_factory=list)
 
@@ -199,15 +197,11 @@ def _alter(st: _Statement, node: Any) -> None:
 
 
 def _rename(st: _Statement, node: Any) -> None:
-    if node.relation is None or node.renameType not in (
-        ObjectType.OBJECT_TABLE,
-        ObjectType.OBJECT_COLUMN,
-    ):
+    kinds = (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN)
+    if node.relation is None or node.renameType not in kinds:
         return
-    if node.relationType not in (ObjectType.OBJECT_TABLE, None) and (
-        node.renameType == ObjectType.OBJECT_COLUMN
-    ):
-        return
+    if node.renameType == ObjectType.OBJECT_COLUMN and node.relationType not in (kinds[0], None):
+        return  # a view's column
     table = _key(node.relation)
     where = st.at(node.relation.location)
     after = where[1] if where else 0
@@ -379,11 +373,11 @@ def build_index(migrations: list[tuple[str, ParsedSql, list[_Parsed]]], schema: 
     return index
 
 
+@dataclass(slots=True, weakref_slot=False)
 class _Cache:
-    def __init__(self) -> None:
-        self.replay: object = None
-        self.index = SqlIndex()
-        self.files: dict[str, tuple[ParsedSql, list[_Parsed]]] = {}
+    replay: object = None
+    index: SqlIndex = field(default_factory=SqlIndex)
+    files: dict[str, tuple[ParsedSql, list[_Parsed]]] = field(default_factory=dict)
 
 
 _CACHES: weakref.WeakKeyDictionary[Workspace, _Cache] = weakref.WeakKeyDictionary()
@@ -399,9 +393,9 @@ def sql_index(workspace: Workspace) -> SqlIndex:
     files: dict[str, tuple[ParsedSql, list[_Parsed]]] = {}
     for doc in workspace.ordered_migrations():
         known = cache.files.get(doc.path)
-        if known is None or known[0] is not doc.parsed:
-            known = (doc.parsed, parse_sites(doc.parsed))
-        files[doc.path] = known
+        files[doc.path] = known = (
+            known if known and known[0] is doc.parsed else (doc.parsed, parse_sites(doc.parsed))
+        )
         migrations.append((doc.path, doc.parsed, known[1]))
     cache.files = files
     cache.index = build_index(migrations, replay.schema)
