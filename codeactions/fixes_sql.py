@@ -15,7 +15,8 @@ from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
 from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, replace
-from lockstep.codeactions.mirror import mirror_statements, sim_object_name
+from lockstep.codeactions.mirror import mirror_statements
+from lockstep.codeactions.mirror_context import sim_object_name
 from lockstep.codeactions.sqltokens import OPEN, Rewriter, quote_ident
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.sqlparse import Statement

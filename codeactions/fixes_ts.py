@@ -162,7 +162,8 @@ def fix_unknown_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
         )
     table = data.get("table")
     if isinstance(table, str) and not data.get("generated"):
-        sql = add_column_sql(table, field.name, field.type.text, field.optional)
+        ts_type = field.type.text if field.type is not None else "unknown"
+        sql = add_column_sql(table, field.name, ts_type, field.optional)
         title = f"Create migration adding column {table}.{field.name}"
         arguments = ({"description": f"add {field.name} to {table}", "sql": sql},)
         edits.append(

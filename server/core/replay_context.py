@@ -55,7 +55,7 @@ class ReplayState:
 def deparse(node: Any) -> str:
     try:
         return str(RawStream()(node))
-    except Exception:
+    except Exception:  # noqa: BLE001 - pglast raises many types on odd nodes
         return "<expression>"
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import tree_sitter_typescript
-from lockstep.core.text import LineIndex, Range
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+from lockstep.core.text import LineIndex, Range
 
 _TSX_SUFFIXES = (".tsx", ".jsx", ".js", ".mjs", ".cjs")
 # fmt: off

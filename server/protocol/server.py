@@ -76,7 +76,7 @@ def safe(default: Any = None) -> Callable[[F], F]:
             async def run_async(server: LockstepServer, *args: Any) -> Any:
                 try:
                     return await function(server, *args)
-                except Exception:
+                except Exception:  # noqa: BLE001 - no handler may raise to the client
                     server.log(f"{function.__name__} failed:\n{traceback.format_exc()}",
                                lsp.MessageType.Error)
                     return default
@@ -87,7 +87,7 @@ def safe(default: Any = None) -> Callable[[F], F]:
         def run(server: LockstepServer, *args: Any) -> Any:
             try:
                 return function(server, *args)
-            except Exception:
+            except Exception:  # noqa: BLE001 - no handler may raise to the client
                 server.log(f"{function.__name__} failed:\n{traceback.format_exc()}",
                            lsp.MessageType.Error)
                 return default

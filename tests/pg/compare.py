@@ -95,7 +95,7 @@ def _norm_expr(text: str) -> str:
         stmt: Any = parse_sql(f"SELECT {text}")[0].stmt
         _StripCasts()(stmt)
         return str(RawStream()(stmt.targetList[0].val))
-    except Exception:  # not an expression on its own: compare as written
+    except Exception:  # noqa: BLE001 - not an expression on its own: compare as written
         return text
 
 

@@ -10,7 +10,8 @@ from lockstep.core.rules.registry import RULES
 GROUPS = {
     "migrations": "Migrations",
     "mirror": "The sim_ mirror",
-    "security": "Security and performance",
+    "security": "Security",
+    "performance": "Performance",
     "types": "Types",
     "consumers": "Consumers",
     "config": "Configuration",
@@ -34,6 +35,8 @@ def render() -> str:
         "the line before, or `lockstep-ignore-file rule-name` for a whole file.",
         "",
     ]
+    missing = {r.group for r in RULES.values()} - set(GROUPS)
+    assert not missing, f"rule groups without a docs section: {missing}"
     for group, title in GROUPS.items():
         members = [r for r in RULES.values() if r.group == group]
         if not members:

@@ -111,7 +111,7 @@ def run_rules(workspace: Workspace) -> dict[str, list[Diagnostic]]:
     for function in CHECKS:
         try:
             function(workspace, findings)
-        except Exception:  # noqa: BLE001 - one broken check must not hide every other rule
+        except Exception:  # one broken check must not hide every other rule
             LOG.exception("rule check %s failed", function.__name__)
     configured = workspace.config.rules
     suppressions = _Suppressions(workspace)

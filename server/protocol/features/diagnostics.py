@@ -41,7 +41,7 @@ def schedule_publish(server: LockstepServer) -> None:
         await asyncio.sleep(DEBOUNCE_SECONDS)
         try:
             publish_now(server)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a rule bug must not kill the server
             server.log(f"Diagnostics failed: {type(error).__name__}: {error}",
                        lsp.MessageType.Error)
 

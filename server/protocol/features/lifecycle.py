@@ -127,7 +127,7 @@ async def _pull_configuration(server: LockstepServer) -> None:
         answer = await server.workspace_configuration_async(
             lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="lockstep")])
         )
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - a client without settings is fine
         server.log(f"workspace/configuration failed: {error}")
         return
     if answer and isinstance(answer[0], dict):

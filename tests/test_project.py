@@ -1,0 +1,78 @@
+"""Project-wide guarantees: layering, rule docs, lint and types."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lockstep.core.rules.docs import render
+from lockstep.core.rules.registry import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+DESIGN_RULES = [
+    "migration-syntax-error", "migration-filename", "duplicate-migration-version",
+    "migration-missing-comment", "unknown-table", "unknown-column", "sim-mirror-drift",
+    "sim-mirror-missing", "sim-references-prod-table", "sim-fk-to-auth-users", "sim-table-rls",
+    "rls-disabled", "rls-enabled-no-policy", "policy-rls-disabled", "unindexed-foreign-key",
+    "foreign-key-missing-on-delete", "missing-primary-key", "type-missing-field",
+    "type-unknown-field", "type-nullability", "type-optionality", "type-mismatch",
+    "table-missing-type", "type-not-exported", "unknown-table-reference",
+    "unknown-column-reference", "clone-missing-column",
+]  # fmt: skip
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+            if node.module.startswith("lockstep.protocol"):
+                found.add("lockstep.protocol")
+    return found
+
+
+@pytest.mark.parametrize("folder", ["server/core", "codeactions"])
+def test_the_analysis_core_never_imports_the_protocol(folder: str) -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_imports(path) & {"pygls", "lsprotocol",
+                                                              "lockstep.protocol"})
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_every_rule_of_the_design_is_registered_and_documented() -> None:
+    assert [name for name in DESIGN_RULES if name not in RULES] == []
+    for rule in RULES.values():
+        assert rule.severity in ("error", "warning", "information", "hint")
+        assert rule.summary and rule.why and rule.bad and rule.good, rule.name
+
+
+def test_rules_docs_are_generated_from_the_registry() -> None:
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render(), (
+        "docs/rules.md is stale: python -m lockstep.core.rules.docs > docs/rules.md"
+    )
+
+
+def test_ruff_is_clean() -> None:
+    if shutil.which("ruff") is None:
+        pytest.skip("ruff is not installed")
+    result = subprocess.run(["ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    if subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True
+                      ).returncode != 0:
+        pytest.skip("mypy is not installed")
+    result = subprocess.run(["bash", "scripts/typecheck"], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
