@@ -93,6 +93,7 @@ class Table:
     comment: str | None = None
     parent: tuple[str, str] | None = None  # PARTITION OF / INHERITS
     is_partition: bool = False
+    partitioned: bool = False  # PARTITION BY
     location: Location | None = None  # the CREATE TABLE statement
     name_location: Location | None = None  # the table name inside it
     history: list[Touch] = field(default_factory=list)

@@ -26,7 +26,8 @@ from lockstep.core.replay_context import (
 from lockstep.core.replay_dependencies import statements_in_do_block
 from lockstep.core.sqlparse import ParsedSql
 
-MigrationObserver = Callable[[str, Schema], None]
+# Called after each migration with its path, the live schema and what its statements did.
+MigrationObserver = Callable[[str, Schema, list[Event]], None]
 
 
 @dataclass(slots=True)
@@ -95,7 +96,8 @@ def replay(
     migrations: Sequence[tuple[str, ParsedSql]],
     observer: MigrationObserver | None = None,
 ) -> ReplayResult:
-    """Replay parsed migrations in order; `observer` sees the schema after each migration."""
+    """Replay parsed migrations in order; `observer` sees the schema after each migration
+    (live and mutable: it copies what it keeps)."""
     state = ReplayState()
     for path, parsed in migrations:
         state.search_path = ("public",)  # each file runs in its own session
@@ -108,7 +110,7 @@ def replay(
                 context.issue("replay-error", f"Lockstep could not replay this statement: "
                               f"{type(error).__name__}: {error}", context.whole)
         if observer is not None:
-            observer(path, state.schema)
+            observer(path, state.schema, state.events.get(path, []))
     return ReplayResult(state.schema, state.issues, state.events)
 
 

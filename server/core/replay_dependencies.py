@@ -124,6 +124,8 @@ def copy_index_to_partition(
 
 
 def partitions_of(context: StatementContext, parent: Table) -> list[Table]:
+    if not parent.partitioned:
+        return []
     key = (parent.schema, parent.name)
     return [t for t in context.schema.tables.values() if t.parent == key and t.is_partition]
 

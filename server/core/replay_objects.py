@@ -49,11 +49,11 @@ def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
                           f"Column `{element.name}` does not exist on `{table.name}`",
                           context.find_identifier(element.name))
     name = node.idxname
-    taken = relation_names(context, table.schema)
-    if name and name in taken and node.if_not_exists:
+    if name and node.if_not_exists and name in relation_names(context, table.schema):
         return
     if not name:
-        name = choose_name(taken, table.name, [_index_name_part(e) for e in elements], "idx")
+        name = choose_name(relation_names(context, table.schema), table.name,
+                           [_index_name_part(e) for e in elements], "idx")
     columns = [_index_column(e) for e in elements]
     index = Index(name, columns, unique=bool(node.unique), location=context.whole)
     table.indexes.append(index)

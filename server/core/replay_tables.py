@@ -34,7 +34,7 @@ def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
     existing = context.schema.tables.get((schema, relation.relname))
     if existing is not None and node.if_not_exists:
         return
-    table = Table(schema=schema, name=relation.relname)
+    table = Table(schema=schema, name=relation.relname, partitioned=node.partspec is not None)
     table.location = context.whole
     table.name_location = context.name_location(relation.location, relation.relname)
     context.schema.tables[(schema, relation.relname)] = table

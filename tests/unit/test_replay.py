@@ -304,5 +304,6 @@ def test_each_migration_starts_with_the_default_search_path() -> None:
 def test_observer_sees_each_migration() -> None:
     seen: list[tuple[str, int]] = []
     replay([(f"m/{i}.sql", parse_migration_sql(f"CREATE TABLE t{i} (x int);"))
-            for i in range(3)], observer=lambda path, s: seen.append((path, len(s.tables))))
+            for i in range(3)],
+           observer=lambda path, s, events: seen.append((path, len(s.tables))))
     assert seen == [("m/0.sql", 1), ("m/1.sql", 2), ("m/2.sql", 3)]

@@ -15,7 +15,7 @@ from pglast.stream import maybe_double_quote_name
 
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
-from lockstep.core.replay import Event, replay
+from lockstep.core.replay import Event, ReplayResult, replay
 from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.mirror import mirrored
 from lockstep.core.rules.security import anchor, sql_name, statement_span
@@ -44,53 +44,71 @@ def _shape(table: Table) -> dict[str, ColumnShape]:
 
 
 def _differences(
-    now: dict[Key, _Pair],
-    before: dict[Key, _Pair],
+    key: Key,
+    pair: _Pair,
+    prior: _Pair | None,
     events: list[Event],
     still_open: set[tuple[Key, str, str]],
 ) -> set[tuple[Key, str, str]]:
     """(X, column, kind) for every difference between X and sim_X after one migration."""
     found: set[tuple[Key, str, str]] = set()
-    for key, pair in now.items():
-        for name, (type_, nullable, _) in pair.table.items():
-            twin = pair.twin.get(name)
-            if twin is None:
-                found.add((key, name, "missing"))
-            elif twin[0] != type_:
-                found.add((key, name, "type"))
-            elif twin[1] != nullable:
-                found.add((key, name, "nullability"))
-        dropped = {
-            c for e in events if e.table == key and e.kind == "drop-column" for c in e.columns
-        }
-        prior = before.get(key)
-        for name in pair.twin:
-            if name in pair.table:
-                continue
-            was_mirrored = prior is not None and name in prior.table and name in prior.twin
-            if (key, name, "dropped") in still_open or (name in dropped and was_mirrored):
-                found.add((key, name, "dropped"))
+    for name, (type_, nullable, _) in pair.table.items():
+        twin = pair.twin.get(name)
+        if twin is None:
+            found.add((key, name, "missing"))
+        elif twin[0] != type_:
+            found.add((key, name, "type"))
+        elif twin[1] != nullable:
+            found.add((key, name, "nullability"))
+    dropped = {c for e in events if e.table == key and e.kind == "drop-column" for c in e.columns}
+    for name in pair.twin:
+        if name in pair.table:
+            continue
+        was_mirrored = prior is not None and name in prior.table and name in prior.twin
+        if (key, name, "dropped") in still_open or (name in dropped and was_mirrored):
+            found.add((key, name, "dropped"))
     return found
 
 
 def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
+    """Replay once more, keeping each mirrored pair's columns after every migration.
+
+    Only pairs that a migration touched are copied and compared again; the others keep the
+    previous snapshot (the same object), so the cost follows the changes, not the history.
+    """
     config = workspace.config
     history = _History()
+    previous: dict[Key, _Pair] = {}
 
-    def observe(path: str, schema: Schema) -> None:
-        pairs = {
-            (table.schema, table.name): _Pair(_shape(table), _shape(twin), (twin.schema, twin.name))
-            for table, twin in mirrored(schema, config)
-        }
+    def observe(path: str, schema: Schema, events: list[Event]) -> None:
+        nonlocal previous
+        touched = {e.table for e in events if e.table is not None}
+        pairs: dict[Key, _Pair] = {}
+        for table, twin in mirrored(schema, config):
+            key, twin_key = (table.schema, table.name), (twin.schema, twin.name)
+            kept = previous.get(key)
+            if kept is None or key in touched or twin_key in touched:
+                pairs[key] = _Pair(_shape(table), _shape(twin), twin_key)
+            else:
+                pairs[key] = kept
         history.snapshots.append((path, pairs))
+        previous = pairs
 
     migrations = [(doc.path, doc.parsed) for doc in workspace.ordered_migrations()]
     result = replay(migrations, observe)
     open_now: dict[tuple[Key, str, str], int] = {}
+    found_by_pair: dict[Key, set[tuple[Key, str, str]]] = {}
     before: dict[Key, _Pair] = {}
     for index, (path, pairs) in enumerate(history.snapshots):
         events = result.events.get(path, [])
-        found = _differences(pairs, before, events, set(open_now))
+        still_open = set(open_now)
+        found_by_pair = {
+            key: found_by_pair[key]
+            if before.get(key) is pair and key in found_by_pair
+            else _differences(key, pair, before.get(key), events, still_open)
+            for key, pair in pairs.items()
+        }
+        found = set().union(*found_by_pair.values()) if found_by_pair else set()
         open_now = {d: open_now.get(d, index) for d in found}
         before = pairs
     history.opened = open_now
@@ -188,11 +206,22 @@ _VERBS = {
 }
 
 
+_cache: list[tuple[ReplayResult, tuple[_History, dict[str, list[Event]]]]] = []
+
+
+def _cached_history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
+    """The history only changes with the migrations: an edit to a TS file reuses it."""
+    current = workspace.replay
+    if not _cache or _cache[0][0] is not current:
+        _cache[:] = [(current, _history(workspace))]
+    return _cache[0][1]
+
+
 @check
 def mirror_drift(workspace: Workspace, findings: Findings) -> None:
     if not workspace.migrations:
         return
-    history, events = _history(workspace)
+    history, events = _cached_history(workspace)
     final = workspace.replay.schema
     for difference, index in sorted(history.opened.items(), key=lambda item: item[1]):
         path, pairs = history.snapshots[index]
