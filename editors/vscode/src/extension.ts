@@ -18,6 +18,7 @@ import {
   buildNewMigrationArgs,
   buildServerConfig,
   consumerQuickPickEntries,
+  consumersRequest,
   groupConsumers,
   parseConsumers,
   SERVER_COMMAND_CONSUMERS,
@@ -298,12 +299,13 @@ async function pickTable(c: LanguageClient): Promise<string | undefined> {
   });
 }
 
-async function showConsumers(table?: unknown): Promise<void> {
+async function showConsumers(argument?: unknown): Promise<void> {
   const c = runningClient(SERVER_COMMAND_CONSUMERS);
   if (c === undefined) {
     return;
   }
-  const name = typeof table === 'string' && table !== '' ? table : await pickTable(c);
+  const request = consumersRequest(argument);
+  const name = request.table ?? (await pickTable(c));
   if (name === undefined || name.trim() === '') {
     return;
   }
@@ -325,14 +327,16 @@ async function showConsumers(table?: unknown): Promise<void> {
   }
   const locations = consumers.map((l) => c.protocol2CodeConverter.asLocation(l));
   const editor = vscode.window.activeTextEditor;
-  if (editor !== undefined) {
+  // From a code lens: peek at the lens; from the palette: at the cursor.
+  const anchor =
+    request.uri !== undefined && request.position !== undefined
+      ? { uri: vscode.Uri.parse(request.uri), position: c.protocol2CodeConverter.asPosition(request.position) }
+      : editor !== undefined
+        ? { uri: editor.document.uri, position: editor.selection.active }
+        : undefined;
+  if (anchor !== undefined) {
     try {
-      await vscode.commands.executeCommand(
-        'editor.action.showReferences',
-        editor.document.uri,
-        editor.selection.active,
-        locations,
-      );
+      await vscode.commands.executeCommand('editor.action.showReferences', anchor.uri, anchor.position, locations);
       return;
     } catch (err) {
       output.appendLine(`showReferences failed, falling back to a quick pick: ${String(err)}`);

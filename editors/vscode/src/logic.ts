@@ -73,6 +73,39 @@ export interface ConsumerGroup {
 }
 
 /** Checks the shape of a `lockstep.consumers` answer; throws on anything else. */
+/** What "Show Table Consumers" was invoked with: nothing (palette), a table name, or the
+ * server's code lens argument `{table, uri, position}` (the peek then opens at the lens). */
+export interface ConsumersRequest {
+  table?: string;
+  uri?: string;
+  position?: LspPosition;
+}
+
+export function consumersRequest(argument: unknown): ConsumersRequest {
+  if (typeof argument === 'string') {
+    return argument.trim() === '' ? {} : { table: argument.trim() };
+  }
+  if (typeof argument !== 'object' || argument === null) {
+    return {};
+  }
+  const value = argument as Record<string, unknown>;
+  const request: ConsumersRequest = {};
+  if (typeof value.table === 'string' && value.table.trim() !== '') {
+    request.table = value.table.trim();
+  }
+  const position = value.position as Record<string, unknown> | undefined;
+  if (
+    typeof value.uri === 'string' &&
+    position !== undefined &&
+    typeof position.line === 'number' &&
+    typeof position.character === 'number'
+  ) {
+    request.uri = value.uri;
+    request.position = { line: position.line, character: position.character };
+  }
+  return request;
+}
+
 export function parseConsumers(value: unknown): ConsumerLocation[] {
   if (value === null || value === undefined) {
     return [];

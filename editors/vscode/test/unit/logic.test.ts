@@ -6,6 +6,7 @@ import {
   buildNewMigrationArgs,
   buildServerConfig,
   consumerQuickPickEntries,
+  consumersRequest,
   groupConsumers,
   parseConsumers,
   tablesFromSymbols,
@@ -91,6 +92,18 @@ describe('consumers', () => {
     const first = entries[1]!;
     assert.equal(first.kind, 'item');
     assert.equal(first.kind === 'item' ? first.description : '', 'apps/web/src/hooks/useA.ts');
+  });
+});
+
+describe('consumers request', () => {
+  it('accepts nothing, a table name or the code lens argument', () => {
+    assert.deepEqual(consumersRequest(undefined), {});
+    assert.deepEqual(consumersRequest('  wins '), { table: 'wins' });
+    assert.deepEqual(
+      consumersRequest({ table: 'wins', uri: 'file:///x.sql', position: { line: 3, character: 0 } }),
+      { table: 'wins', uri: 'file:///x.sql', position: { line: 3, character: 0 } },
+    );
+    assert.deepEqual(consumersRequest({ table: 'wins', uri: 'file:///x.sql' }), { table: 'wins' });
   });
 });
 
