@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lockstep.core.text import Position, Range, decode_source
 from lockstep.core.tsindex import (
     RowType,
