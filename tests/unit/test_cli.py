@@ -90,3 +90,35 @@ def test_schema_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "indexes": [{"name": "wins_pkey", "columns": ["id"], "unique": True}],
         "policies": [{"name": "read", "command": "SELECT"}],
     }
+
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_FINDINGS = [  # examples/toney/README.md lists each one and why it is true
+    ("apps/admin/src/app/api/simulator/personas/clone/route.ts", "clone-missing-column"),
+    ("apps/admin/src/app/api/simulator/personas/clone/route.ts", "clone-missing-column"),
+    ("apps/admin/src/lib/queries/sessions.ts", "unknown-column-reference"),
+    ("apps/admin/src/lib/queries/wins.ts", "unknown-table-reference"),
+    ("packages/types/src/sessions.ts", "type-unknown-field"),
+    ("packages/types/src/wins.ts", "type-missing-field"),
+    ("supabase/migrations/008_focus_areas.sql", "foreign-key-missing-on-delete"),
+    ("supabase/migrations/009_llm_usage.sql", "unindexed-foreign-key"),
+    ("supabase/migrations/011_mood_grateful.sql", "migration-missing-comment"),
+    ("supabase/migrations/016_wins_energy_level.sql", "sim-mirror-drift"),
+]
+
+
+def test_the_demo_shows_exactly_its_deliberate_findings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", str(REPO / "examples" / "toney"), "--format", "json"]) == 1
+    found = [(d["path"], d["code"]) for d in json.loads(capsys.readouterr().out)["diagnostics"]]
+    assert found == DEMO_FINDINGS
+
+
+@pytest.mark.parametrize("fixture", ["toney-clean", "supabase-cli"])
+def test_a_correct_workflow_prints_nothing(
+    fixture: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for style in ("text", "github"):
+        assert main(["check", str(REPO / "tests" / "fixtures" / fixture), "--format", style]) == 0
+        assert capsys.readouterr().out == ""
