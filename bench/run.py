@@ -51,7 +51,7 @@ def core_timings(root: Path) -> dict[str, Any]:
     ordered = [(doc.path, doc.parsed) for doc in workspace.ordered_migrations()]
     marks: list[float] = []
     replay_start = time.perf_counter()
-    replay(ordered, lambda path, schema: marks.append(time.perf_counter()))
+    replay(ordered, lambda path, schema, events: marks.append(time.perf_counter()))
     checkpoints = [replay_start, *marks[99::100]]
     if len(marks) % 100:
         checkpoints.append(marks[-1])
