@@ -8,6 +8,7 @@ statement's indentation and the file's line ending.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -148,6 +149,15 @@ def _fk_here(
     return candidates[0] if len(candidates) == 1 else None
 
 
+@dataclass(frozen=True, slots=True)
+class _ReferencesClause:
+    doc: MigrationDoc
+    statement: Statement
+    constraint: Any
+    rw: Rewriter
+    at: int  # the REFERENCES token
+
+
 def _references_token(rw: Rewriter, constraint: Any) -> int | None:
     first = rw.index_at(constraint.location)
     if first is None:
@@ -158,18 +168,25 @@ def _references_token(rw: Rewriter, constraint: Any) -> int | None:
     return None
 
 
-def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+def _references_clause(workspace: Workspace, diagnostic: Diagnostic) -> _ReferencesClause | None:
+    """The foreign key a diagnostic points at, with its statement's tokens and REFERENCES."""
     doc = _doc(workspace, diagnostic)
     statement = _statement(doc, diagnostic) if doc else None
     found = _fk_here(doc, statement, diagnostic) if doc and statement else None
     if doc is None or statement is None or found is None:
-        return []
+        return None
     rw = Rewriter(statement.text(doc.text), statement.tokens)
     at = _references_token(rw, found[0])
-    if at is None:
+    return None if at is None else _ReferencesClause(doc, statement, found[0], rw, at)
+
+
+def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+    clause = _references_clause(workspace, diagnostic)
+    if clause is None:
         return []
+    doc, statement, rw, at = clause.doc, clause.statement, clause.rw, clause.at
     name = rw.name_end(at + 1)
-    target = workspace.config.mirror_prefix + str(found[0].pktable.relname)
+    target = workspace.config.mirror_prefix + str(clause.constraint.pktable.relname)
     token = rw.tokens[name]
     edit = replace(
         doc.path,
@@ -330,15 +347,10 @@ def _fresh(name: str, taken: set[str]) -> str:
 
 
 def fix_fk_on_delete(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = _doc(workspace, diagnostic)
-    statement = _statement(doc, diagnostic) if doc else None
-    found = _fk_here(doc, statement, diagnostic) if doc and statement else None
-    if doc is None or statement is None or found is None:
+    clause = _references_clause(workspace, diagnostic)
+    if clause is None or clause.at + 1 >= len(clause.rw.tokens):
         return []
-    rw = Rewriter(statement.text(doc.text), statement.tokens)
-    at = _references_token(rw, found[0])
-    if at is None or at + 1 >= len(rw.tokens):
-        return []
+    doc, statement, rw, at = clause.doc, clause.statement, clause.rw, clause.at
     last = rw.name_end(at + 1)
     if last + 1 < len(rw.tokens) and rw.tokens[last + 1].name == OPEN:
         depth = 0

@@ -18,6 +18,8 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from lockstep.core.text import LineIndex, Position
+
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CLIENTS = ["visual-studio-code", "neovim"]
 TIMEOUT = 30.0
@@ -57,15 +59,7 @@ def install_edit_handlers(client: LanguageClient) -> list[lsp.ApplyWorkspaceEdit
 
 
 def _offset(text: str, position: lsp.Position) -> int:
-    lines = text.split("\n")
-    offset = sum(len(line) + 1 for line in lines[: position.line])
-    line = lines[position.line] if position.line < len(lines) else ""
-    units = 0
-    for index, ch in enumerate(line):
-        if units >= position.character:
-            return offset + index
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return offset + len(line)
+    return LineIndex(text).offset(Position(position.line, position.character))
 
 
 def apply_text_edits(text: str, edits: Sequence[lsp.TextEdit]) -> str:

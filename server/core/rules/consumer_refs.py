@@ -22,7 +22,7 @@ from lockstep.core.postgrest import Selection
 from lockstep.core.replay_context import PLATFORM_SCHEMAS
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.registry import rule
-from lockstep.core.rules.suggestions import closest, removed_column
+from lockstep.core.rules.suggestions import closest, missing_column_hint
 from lockstep.core.tsparse import ParsedFile, parse_source
 from lockstep.core.workspace import Workspace
 
@@ -171,15 +171,10 @@ def _report_column(
     name: str,
     where: Location,
 ) -> None:
-    removed = removed_column(workspace, table, name)
-    suggestion = removed[1] if removed and removed[1] else closest(name, list(table.columns))
-    message = f"Table `{table.name}` has no column `{name}`"
-    related: list[Related] = []
-    if removed is not None:
-        message += f" ({removed[0].message})"
-        related.append(removed[0])
-    if suggestion:
-        message += f". Did you mean `{suggestion}`?"
+    hint = missing_column_hint(workspace, table, name, list(table.columns))
+    suggestion = hint.suggestion
+    message = f"Table `{table.name}` has no column `{name}`{hint.text}"
+    related = list(hint.related)
     if table.name_location is not None:
         related.append(Related(table.name_location, f"table `{table.name}` created here"))
     findings.add(

@@ -7,6 +7,7 @@ typo; both the row-type rules and the `.from()` reference rules say which, the s
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Table
@@ -16,6 +17,27 @@ from lockstep.core.workspace import Workspace
 def closest(name: str, candidates: list[str]) -> str | None:
     found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """Why a name matches no column: the tail of the message, where it went, a suggestion."""
+
+    text: str
+    related: list[Related]
+    suggestion: str | None
+
+
+def missing_column_hint(
+    workspace: Workspace, table: Table, name: str, candidates: list[str]
+) -> Hint:
+    """` (dropped in 014_….sql). Did you mean `x`?` for a name that is not a column."""
+    removed = removed_column(workspace, table, name)
+    suggestion = removed[1] if removed and removed[1] else closest(name, candidates)
+    text = f" ({removed[0].message})" if removed is not None else ""
+    if suggestion:
+        text += f". Did you mean `{suggestion}`?"
+    return Hint(text, [removed[0]] if removed is not None else [], suggestion)
 
 
 def removed_column(

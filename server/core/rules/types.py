@@ -16,7 +16,7 @@ from lockstep.core.diagnostics import Related
 from lockstep.core.model import Column, Location, Table
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.registry import rule
-from lockstep.core.rules.suggestions import closest, removed_column
+from lockstep.core.rules.suggestions import missing_column_hint
 from lockstep.core.rules.typeviews import (
     REGENERATE,
     RowView,
@@ -169,18 +169,13 @@ def _unknown(
     ctx: TypesContext, view: RowView, table: Table, field: TypeField, findings: Findings
 ) -> None:
     present = {f.name for f in view.fields}
-    removed = removed_column(ctx.workspace, table, field.name)
     candidates = [c for c in table.columns if c not in present]
-    suggestion = removed[1] if removed and removed[1] else closest(field.name, candidates)
+    hint = missing_column_hint(ctx.workspace, table, field.name, candidates)
+    suggestion, related = hint.suggestion, hint.related
     message = (
         f"{_label(view, table)} has field `{field.name}` but `{table.name}` has no such column"
+        f"{hint.text}"
     )
-    related: list[Related] = []
-    if removed is not None:
-        message += f" ({removed[0].message})"
-        related.append(removed[0])
-    if suggestion:
-        message += f". Did you mean `{suggestion}`?"
     if view.generated:
         message += f"; {REGENERATE}"
     data: dict[str, object] = {
