@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from lockstep.core import postgrest
+from lockstep.core.consumer_args import ColumnUse, method_call, unwrap, written_keys
 from lockstep.core.globs import glob_match
 from lockstep.core.text import Range
 from lockstep.core.tsparse import ParsedFile, StringLiteral, parse_source, string_literal
@@ -65,15 +66,6 @@ _PREFILTER = re.compile(rb"\.\s*from\b")
 
 
 @dataclass(frozen=True, slots=True)
-class ColumnUse:
-    """A column named by a query: a select item, a filter column or an inserted key."""
-
-    name: str
-    range: Range
-    relation: str | None = None  # an embedded table (`profiles.name`, select embeddings)
-
-
-@dataclass(frozen=True, slots=True)
 class SelectArg:
     value: str  # the raw select string
     range: Range  # its contents, quotes excluded
@@ -90,6 +82,7 @@ class ChainCall:
     columns: tuple[ColumnUse, ...] = ()
     select: SelectArg | None = None
     unknown_columns: bool = False  # a spread or a variable: the columns cannot be listed
+    row_variable: str | None = None  # `w` in `.insert(rows.map((w) => ({ … })))`
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +130,6 @@ def categorize(path: str, categories: Sequence[tuple[str, str]] | None = None) -
     return "other"
 
 
-def unwrap(node: Node | None) -> Node | None:
-    """Look through `(x)` and `x!`: neither changes which value a chain works on."""
-    while node is not None and node.type in ("parenthesized_expression", "non_null_expression"):
-        node = node.named_children[0] if node.named_children else None
-    return node
-
-
 def _root_identifier(parsed: ParsedFile, node: Node) -> str | None:
     while node.type in ("member_expression", "call_expression", "non_null_expression"):
         inner = node.child_by_field_name(
@@ -170,20 +156,6 @@ def _is_client(parsed: ParsedFile, receiver: Node) -> bool:
     return _root_identifier(parsed, receiver) not in _NOT_CLIENTS
 
 
-def method_call(node: Node) -> tuple[Node, Node, Node] | None:
-    """`obj.name(args)` → (obj, name, args)."""
-    if node.type != "call_expression":
-        return None
-    callee = unwrap(node.child_by_field_name("function"))
-    args = node.child_by_field_name("arguments")
-    if callee is None or callee.type != "member_expression" or args is None:
-        return None
-    obj, prop = callee.child_by_field_name("object"), callee.child_by_field_name("property")
-    if obj is None or prop is None:
-        return None
-    return obj, prop, args
-
-
 def _first_literal(parsed: ParsedFile, args: Node) -> StringLiteral | None:
     first = args.named_children[0] if args.named_children else None
     return string_literal(parsed, first)
@@ -207,36 +179,6 @@ def _select_columns(
     return found
 
 
-def object_keys(parsed: ParsedFile, node: Node | None) -> tuple[list[ColumnUse], bool]:
-    """Keys of an object literal (or array of them); True when some keys cannot be known."""
-    node = unwrap(node)
-    if node is None:
-        return [], True
-    if node.type == "array":
-        keys: list[ColumnUse] = []
-        unknown = False
-        for element in node.named_children:
-            found, more = object_keys(parsed, element)
-            keys += found
-            unknown = unknown or more
-        return keys, unknown
-    if node.type != "object":
-        return [], True
-    keys, unknown = [], False
-    for child in node.named_children:
-        key = child.child_by_field_name("key") if child.type == "pair" else child
-        if key is None or child.type in ("spread_element", "method_definition"):
-            unknown = unknown or child.type == "spread_element"
-            continue
-        if key.type in ("property_identifier", "shorthand_property_identifier"):
-            keys.append(ColumnUse(parsed.text_of(key), parsed.range_of(key)))
-        elif (literal := string_literal(parsed, key)) is not None:
-            keys.append(ColumnUse(literal.value, literal.range))
-        elif key.type != "comment":
-            unknown = True  # computed key
-    return keys, unknown
-
-
 def _option_string(parsed: ParsedFile, args: Node, key: str) -> StringLiteral | None:
     for arg in args.named_children[1:]:
         if arg.type != "object":
@@ -253,6 +195,7 @@ def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> Chain
     columns: list[ColumnUse] = []
     select: SelectArg | None = None
     unknown = False
+    row_variable: str | None = None
     literal = _first_literal(parsed, args)
     if name == "select":
         if literal is not None:
@@ -263,7 +206,8 @@ def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> Chain
             unknown = bool(args.named_children)
     elif name in _WRITES or name == "match":
         first = args.named_children[0] if args.named_children else None
-        columns, unknown = object_keys(parsed, first)
+        written = written_keys(parsed, first)
+        columns, unknown, row_variable = list(written.keys), written.unknown, written.row_variable
         conflict = _option_string(parsed, args, "onConflict") if name == "upsert" else None
         if conflict is not None:
             columns += [
@@ -292,7 +236,8 @@ def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> Chain
                 use = ColumnUse(use.name, use.range, relation.value)
             columns = [use]
     whole = parsed.lines.range_from_points(prop.start_point, call.end_point)
-    return ChainCall(name, parsed.range_of(prop), whole, tuple(columns), select, unknown)
+    return ChainCall(name, parsed.range_of(prop), whole, tuple(columns), select, unknown,
+                     row_variable)
 
 
 def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:

@@ -456,3 +456,21 @@ def test_broken_source_never_raises(text: str) -> None:
 def test_broken_code_elsewhere_keeps_good_calls() -> None:
     text = "const x = {;\nfunction f() { return supabase.from('wins').select('id') }\n"
     assert "wins" in tables(text)
+
+
+def test_insert_of_mapped_rows_lists_the_returned_keys_and_the_row_variable() -> None:
+    text = (
+        "await admin.from('sim_wins').insert((rows ?? []).map((w) => ({\n"
+        "  id: w.id, text: w.text, content: w.text,\n"
+        "})));\n"
+        "await admin.from('sim_notes')\n"
+        "  .insert(notes.map(function (n) { return { body: n.body }; }));\n"
+        "await admin.from('sim_x').insert(rows.map((r) => ({ ...r, id: undefined })));\n"
+    )
+    wins, notes, spread = index_consumers_file("apps/admin/clone.ts", text)
+    [insert] = wins.chain
+    assert [c.name for c in insert.columns] == ["id", "text", "content"]
+    assert insert.row_variable == "w" and not insert.unknown_columns
+    assert [c.name for c in notes.chain[0].columns] == ["body"]
+    assert notes.chain[0].row_variable == "n"
+    assert spread.chain[0].unknown_columns

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tree_sitter import Node
-
-from lockstep.core import consumers
 from lockstep.core.consumers import ChainCall, SelectArg, TableUse
 from lockstep.core.diagnostics import Related
 from lockstep.core.globs import glob_match
@@ -23,7 +20,6 @@ from lockstep.core.replay_context import PLATFORM_SCHEMAS
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.registry import rule
 from lockstep.core.rules.suggestions import closest, missing_column_hint
-from lockstep.core.tsparse import ParsedFile, parse_source
 from lockstep.core.workspace import Workspace
 
 rule(
@@ -196,64 +192,11 @@ def _report_column(
 # --- the simulator clone route ------------------------------------------------------------
 
 
-def _call_node(parsed: ParsedFile, call: ChainCall) -> Node | None:
-    """The `x.insert(...)` call_expression of a chain call, found from its name's range."""
-    offset = parsed.lines.offset(call.name_range.start)
-    byte = len(parsed.text[:offset].encode("utf-8"))
-    node: Node | None = parsed.root.descendant_for_byte_range(byte, byte)
-    for _ in range(2):
-        node = node.parent if node is not None else None
-    return node if node is not None and node.type == "call_expression" else None
-
-
-def _parameter(parsed: ParsedFile, function: Node) -> str | None:
-    single = function.child_by_field_name("parameter")
-    if single is not None:
-        return parsed.text_of(single)
-    params = function.child_by_field_name("parameters")
-    first = params.named_children[0] if params is not None and params.named_children else None
-    pattern = first.child_by_field_name("pattern") if first is not None else None
-    return parsed.text_of(pattern) if pattern is not None and pattern.type == "identifier" else None
-
-
-def _mapped_keys(parsed: ParsedFile, call: ChainCall) -> tuple[set[str], str | None] | None:
-    """Keys of `rows.map((w) => ({ ... }))` passed to insert, and the row variable (`w`).
-
-    Stopgap while the consumer index leaves this shape as `unknown_columns`.
-    """
-    node = _call_node(parsed, call)
-    args = node.child_by_field_name("arguments") if node is not None else None
-    first = consumers.unwrap(args.named_children[0]) if args and args.named_children else None
-    found = consumers.method_call(first) if first is not None else None
-    if found is None or parsed.text_of(found[1]) != "map" or not found[2].named_children:
+def _written(call: ChainCall) -> tuple[set[str], str | None] | None:
+    """The columns an insert sets (and the row variable of a `.map()`), if all are listed."""
+    if call.unknown_columns:
         return None
-    function = found[2].named_children[0]
-    if function.type not in ("arrow_function", "function_expression", "function"):
-        return None
-    body = function.child_by_field_name("body")
-    if body is not None and body.type == "statement_block":
-        returns = [c for c in body.named_children if c.type == "return_statement"]
-        body = (
-            returns[0].named_children[0]
-            if len(returns) == 1 and returns[0].named_children
-            else None
-        )
-    keys, unknown = consumers.object_keys(parsed, body)
-    if unknown or body is None:
-        return None
-    return {key.name for key in keys}, _parameter(parsed, function)
-
-
-def _written(
-    workspace: Workspace, path: str, call: ChainCall, parsed: dict[str, ParsedFile]
-) -> tuple[set[str], str | None] | None:
-    if not call.unknown_columns:
-        return {column.name for column in call.columns if column.relation is None}, None
-    if path not in parsed:
-        parsed[path] = parse_source(
-            path, workspace.ts_texts.get(path) or workspace.read(path) or ""
-        )
-    return _mapped_keys(parsed[path], call)
+    return {column.name for column in call.columns if column.relation is None}, call.row_variable
 
 
 def _exempt(table: Table, name: str) -> bool:
@@ -271,12 +214,11 @@ def _check_insert(
     use: TableUse,
     mirror: Table,
     source: Table | None,
-    parsed: dict[str, ParsedFile],
 ) -> None:
     for call in use.chain:
         if call.name not in ("insert", "upsert"):
             continue
-        written = _written(workspace, use.path, call, parsed)
+        written = _written(call)
         if written is None:
             continue
         keys, row = written
@@ -356,7 +298,6 @@ def _check_selects(
 def clone_columns(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
     prefix = workspace.config.mirror_prefix
-    parsed: dict[str, ParsedFile] = {}
     for path in sorted(workspace.consumer_files):
         if not any(glob_match(pattern, path) for pattern in workspace.config.clone_routes):
             continue
@@ -368,7 +309,7 @@ def clone_columns(workspace: Workspace, findings: Findings) -> None:
                 mirror = schema.table(use.table, where)
                 if mirror is not None:
                     source = schema.table(use.table[len(prefix) :], where)
-                    _check_insert(workspace, findings, use, mirror, source, parsed)
+                    _check_insert(workspace, findings, use, mirror, source)
                     if source is not None and use.operations:
                         copied.add((where, source.name))
             elif (select := _reads(use)) is not None:
