@@ -143,7 +143,7 @@ def _root_identifier(parsed: ParsedFile, node: Node) -> str | None:
     return parsed.text_of(node) if node.type in ("identifier", "this") else None
 
 
-def _is_client(parsed: ParsedFile, receiver: Node) -> bool:
+def is_client(parsed: ParsedFile, receiver: Node) -> bool:
     receiver = unwrap(receiver) or receiver
     if receiver.type == "identifier":
         name = parsed.text_of(receiver)
@@ -328,7 +328,7 @@ def index_consumers_file(
             continue
         receiver, _, args = found
         literal = _first_literal(parsed, args)
-        if literal is None or not _is_client(parsed, receiver):
+        if literal is None or not is_client(parsed, receiver):
             continue
         function, in_after = _context(parsed, node)
         uses.append(

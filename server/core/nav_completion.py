@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lockstep.core.consumers import _is_client as is_client
+from lockstep.core.consumers import is_client
 from lockstep.core.model import Key
 from lockstep.core.text import LineIndex, Position, Range
 from lockstep.core.tsparse import ParsedFile, parse_source
