@@ -457,5 +457,35 @@ step('consumers_cursor', function()
   return 'ok', data
 end)
 
+-- Hover and go-to-definition on `.from('wins')`, the requests behind `K` and `gd`.
+step('hover_definition', function()
+  if not client then
+    error('not attached')
+  end
+  local bufnr = open('apps/web/src/hooks/useWins.ts')
+  wait_attached(bufnr)
+  vim.api.nvim_set_current_buf(bufnr)
+  local pos = vim.fn.searchpos([[from('\zswins]], 'w')
+  if pos[1] == 0 then
+    error("no .from('wins') in useWins.ts")
+  end
+  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+  local hover = client:request_sync('textDocument/hover', params, TIMEOUT, bufnr)
+  local definition = client:request_sync('textDocument/definition', params, TIMEOUT, bufnr)
+  local contents = hover and hover.result and hover.result.contents or {}
+  local locations = definition and definition.result or {}
+  if locations.uri then
+    locations = { locations }
+  end
+  local first = locations[1] or {}
+  return 'ok', {
+    hover = type(contents) == 'table' and (contents.value or '') or tostring(contents),
+    definition = first.uri and rel(vim.uri_to_fname(first.uri)) or (first.targetUri and
+      rel(vim.uri_to_fname(first.targetUri))) or vim.NIL,
+    line = first.range and first.range.start.line or (first.targetSelectionRange and
+      first.targetSelectionRange.start.line) or vim.NIL,
+  }
+end)
+
 write_results()
 vim.cmd('qa!')

@@ -278,3 +278,13 @@ def test_consumers_default_to_word_under_cursor(nvim_run: NvimRun) -> None:
     with nvim_run.explain():
         assert data["word"] == "wins"
         _check_consumers(data)
+
+
+def test_hover_and_definition_on_a_consumer(nvim_run: NvimRun) -> None:
+    data = nvim_run.step("hover_definition")
+    with nvim_run.explain():
+        assert "table public.wins" in data["hover"]
+        assert "| text | text |" in data["hover"]
+        assert data["definition"] == "supabase/migrations/001_init.sql"
+        assert data["line"] == _fixture_line("supabase/migrations/001_init.sql",
+                                             "CREATE TABLE wins")
