@@ -63,6 +63,14 @@ def find_root(start: Path) -> Path:
     return folder
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def _is_ts(path: str) -> bool:
     return path.endswith((".ts", ".tsx")) and not path.endswith(".d.ts")
 
@@ -79,6 +87,7 @@ class Workspace:
         self.ts_texts: dict[str, str] = {}
         self.overlay: dict[str, str] = {}
         self._real_to_relative: dict[str, str] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}  # migration → (mtime_ns, size) read
         self._replay: ReplayResult | None = None
         self._type_index: TypeIndex | None = None
 
@@ -206,6 +215,34 @@ class Workspace:
         self.ts_texts.pop(relative, None)
         self._type_index = None
 
+    def rescan_migrations(self) -> list[str]:
+        """Pick up migrations added, changed or deleted on disk behind the editor's back (a
+        `git pull`, a client that watches no files): a listdir and a stat per file."""
+        changed: list[str] = []
+        on_disk: set[str] = set()
+        for folder in self.config.migration_paths:
+            directory = self.root / folder
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                continue
+            for name in names:
+                relative = f"{folder.rstrip('/')}/{name}"
+                if not name.endswith(".sql") or not (directory / name).is_file():
+                    continue
+                on_disk.add(relative)
+                if relative in self.overlay or self._stamps.get(relative) == _stamp(
+                    directory / name
+                ):
+                    continue
+                self._real_to_relative[os.path.realpath(directory / name)] = relative
+                self.refresh(relative)
+                changed.append(relative)
+        for relative in [m for m in self.migrations if m not in on_disk | set(self.overlay)]:
+            self.forget(relative)
+            changed.append(relative)
+        return changed
+
     def _refresh_migration(self, relative: str) -> None:
         if relative in self.overlay:
             text, problem, too_large = self.overlay[relative], None, False
@@ -214,6 +251,7 @@ class Workspace:
             if data is None:
                 self.migrations.pop(relative, None)
                 return
+            self._stamps[relative] = _stamp(self.root / relative)
             too_large = data == b"" and (self.root / relative).stat().st_size > 0
             decoded = decode_source(data)
             text, problem = decoded.text, decoded.problem

@@ -61,3 +61,23 @@ async def test_indexing_reports_progress(client: LanguageClient) -> None:
         reports = [r for values in client.progress_reports.values() for r in values]
         assert any(isinstance(r, lsp.WorkDoneProgressBegin) for r in reports)
         assert any(isinstance(r, lsp.WorkDoneProgressEnd) for r in reports)
+
+
+async def test_a_migration_added_on_disk_is_seen_at_the_next_open(
+    client: LanguageClient, workspace_root: Path
+) -> None:
+    """No didChangeWatchedFiles (Neovim on Linux watches nothing): opening any file rescans."""
+    added = workspace_root / "supabase/migrations/003_from_git_pull.sql"
+    added.write_text("-- pulled\nALTER TABLE wins ADD COLUMN x TEXT DEFALT 'x';\n")
+    other = workspace_root / "packages/types/src/wins.ts"
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
+        uri=other.as_uri(), language_id="typescript", version=1, text=other.read_text())))
+    diagnostics = await wait_for_diagnostics(
+        client, added.as_uri(), lambda d: "migration-syntax-error" in _codes(d))
+    assert diagnostics[0].range.start.line == 1
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+        lsp.TextDocumentIdentifier(uri=other.as_uri())))
+    added.unlink()
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(
+        lsp.TextDocumentIdentifier(uri=other.as_uri())))
+    await wait_for_diagnostics(client, added.as_uri(), lambda d: not d)

@@ -99,3 +99,18 @@ def test_find_root(tmp_path: Path) -> None:
     write(tmp_path, "lockstep.toml", "")
     (tmp_path / "apps" / "web").mkdir(parents=True)
     assert find_root(tmp_path / "apps" / "web") == tmp_path.resolve()
+
+
+def test_rescan_picks_up_migrations_changed_behind_the_editor(tmp_path: Path) -> None:
+    write(tmp_path, f"{MIGRATIONS}/001_a.sql", "-- a\nCREATE TABLE a (x int);")
+    write(tmp_path, f"{MIGRATIONS}/002_b.sql", "-- b\nCREATE TABLE b (x int);")
+    workspace = loaded(tmp_path)
+    assert workspace.rescan_migrations() == []
+    write(tmp_path, f"{MIGRATIONS}/003_c.sql", "-- c\nCREATE TABLE c (x int);")
+    write(tmp_path, f"{MIGRATIONS}/001_a.sql", "-- a\nCREATE TABLE aa (x int);")
+    (tmp_path / MIGRATIONS / "002_b.sql").unlink()
+    assert sorted(workspace.rescan_migrations()) == [
+        f"{MIGRATIONS}/001_a.sql", f"{MIGRATIONS}/002_b.sql", f"{MIGRATIONS}/003_c.sql"]
+    assert sorted(n for _, n in workspace.replay.schema.tables) == ["aa", "c"]
+    workspace.set_overlay(f"{MIGRATIONS}/004_open.sql", "-- d\nCREATE TABLE d (x int);")
+    assert workspace.rescan_migrations() == []  # an open buffer is newer than the disk

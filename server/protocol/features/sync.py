@@ -16,11 +16,23 @@ def _set_buffer(server: LockstepServer, uri: str, text: str | None) -> None:
     schedule_publish(server)
 
 
+def _rescan(server: LockstepServer) -> None:
+    """Editors that watch no files (Neovim on Linux) still see new migrations on disk."""
+    if server.index is not None and server.index.rescan_migrations():
+        schedule_publish(server)
+
+
 def register(server: LockstepServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     @safe()
     def did_open(ls: LockstepServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        _rescan(ls)
         _set_buffer(ls, params.text_document.uri, params.text_document.text)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    @safe()
+    def did_save(ls: LockstepServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        _rescan(ls)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     @safe()
