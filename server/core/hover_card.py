@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from lockstep.core.model import Column, Key, Table, Touch
+from lockstep.core.model import Column, Enum, Key, Table, Touch
 from lockstep.core.navigation import category_counts, category_rank, mirror_status, row_type
+from lockstep.core.sqltypes import element_type
 from lockstep.core.symbols_at import Target
 
 if TYPE_CHECKING:
@@ -199,6 +200,12 @@ def table_card(workspace: Workspace, key: Key, markdown: bool = True) -> str | N
     return card.text()
 
 
+def _enum_of(workspace: Workspace, column_type: str) -> Enum | None:
+    """The enum a column's type names (`mood`, `mood[]`, `app.state`)."""
+    schema, _, name = element_type(column_type).rpartition(".")
+    return workspace.replay.schema.enums.get((schema or "public", name.strip('"')))
+
+
 def column_card(workspace: Workspace, key: Key, name: str, markdown: bool = True) -> str | None:
     table = workspace.replay.schema.tables.get(key)
     column = table.columns.get(name) if table else None
@@ -216,6 +223,11 @@ def column_card(workspace: Workspace, key: Key, name: str, markdown: bool = True
     fk = _fk_of(table, name)
     if fk:
         details.append(f"foreign key {fk}")
+    enum = _enum_of(workspace, column.type)
+    if enum is not None:
+        shown = ", ".join(card.code(v) for v in enum.values[:12])
+        more = f" … {len(enum.values) - 12} more" if len(enum.values) > 12 else ""
+        details.append(f"one of {shown}{more}")
     if details:
         card.add(" · ".join(details))
         card.add()

@@ -96,3 +96,16 @@ def test_caps_keep_the_card_short(ws: Workspace, monkeypatch: pytest.MonkeyPatch
 def test_pipes_in_defaults_are_escaped() -> None:
     cell = hover_card._Card(markdown=True).cell("a || b")
     assert cell == "a \\|\\| b"
+
+
+def test_column_card_lists_the_values_of_an_enum(tmp_path: Path) -> None:
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "001_wins.sql").write_text(
+        "-- wins\nCREATE TYPE mood AS ENUM ('happy', 'sad');\n"
+        "CREATE TABLE wins (id uuid PRIMARY KEY, mood mood, moods mood[]);\n")
+    workspace = Workspace(tmp_path)
+    workspace.load()
+    for name in ("mood", "moods"):
+        card = column_card(workspace, ("public", "wins"), name)
+        assert card is not None and "one of `happy`, `sad`" in card
