@@ -28,6 +28,14 @@ class CreateFile:
 
 
 @dataclass(frozen=True, slots=True)
+class RenameFile:
+    """Move a file; never onto an existing one (the protocol asks overwrite=false)."""
+
+    old_path: str
+    new_path: str
+
+
+@dataclass(frozen=True, slots=True)
 class Edit:
     title: str
     kind: str  # "quickfix" | "refactor" | "source" (protocol kinds may refine it)
@@ -36,6 +44,7 @@ class Edit:
     diagnostic_code: str | None = None
     is_preferred: bool = False
     command: tuple[str, tuple[object, ...]] | None = field(default=None)  # (name, arguments)
+    renames: tuple[RenameFile, ...] = ()
 
 
 def insert(path: str, lines: LineIndex, offset: int, text: str) -> TextEdit:
@@ -69,6 +78,8 @@ def with_newlines(text: str, newline: str) -> str:
 
 
 def files_touched(edits: Sequence[Edit]) -> set[str]:
-    return {e.path for edit in edits for e in edit.edits} | {
-        c.path for edit in edits for c in edit.creates
-    }
+    return (
+        {e.path for edit in edits for e in edit.edits}
+        | {c.path for edit in edits for c in edit.creates}
+        | {p for edit in edits for r in edit.renames for p in (r.old_path, r.new_path)}
+    )

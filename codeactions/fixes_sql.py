@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from pglast import ast
@@ -26,7 +25,7 @@ from lockstep.core.workspace import MigrationDoc, Workspace
 ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT")
 
 
-def _doc(workspace: Workspace, diagnostic: Diagnostic) -> MigrationDoc | None:
+def migration_doc(workspace: Workspace, diagnostic: Diagnostic) -> MigrationDoc | None:
     return workspace.migrations.get(diagnostic.path)
 
 
@@ -37,7 +36,7 @@ def statement_at(doc: MigrationDoc, offset: int) -> Statement | None:
     return None
 
 
-def _statement(doc: MigrationDoc, diagnostic: Diagnostic) -> Statement | None:
+def diagnostic_statement(doc: MigrationDoc, diagnostic: Diagnostic) -> Statement | None:
     return statement_at(doc, doc.parsed.lines.offset(diagnostic.range.start))
 
 
@@ -59,6 +58,7 @@ def insert_after(doc: MigrationDoc, statement: Statement, sql: str) -> TextEdit:
     others = any(end <= s.start < line_end for s in doc.parsed.statements)
     at = end if others else line_end
     indent = _indent(text, statement.start)
+    sql = sql.replace("\r\n", "\n")  # generated from a CRLF file's own text
     body = newline.join(indent + line if line else line for line in sql.split("\n"))
     return insert(doc.path, doc.parsed.lines, at, newline + body)
 
@@ -78,8 +78,8 @@ def _remove_statement(doc: MigrationDoc, statement: Statement) -> TextEdit:
 
 # -- sim_ mirror ---------------------------------------------------------------------------
 def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = _doc(workspace, diagnostic)
-    statement = _statement(doc, diagnostic) if doc else None
+    doc = migration_doc(workspace, diagnostic)
+    statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
         return []
     config = workspace.config
@@ -98,6 +98,43 @@ def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     return [
         Edit(
             f"Add the mirror statement for `{sim}`",
+            "quickfix",
+            (insert_after(doc, statement, sql),),
+            diagnostic_code=diagnostic.code,
+            is_preferred=True,
+        )
+    ]
+
+
+def fix_mirror_missing(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+    """The twin right after the CREATE TABLE (workflow step 3: same migration), with the
+    mirrors of the table's CREATE INDEX statements that follow in that migration."""
+    doc = migration_doc(workspace, diagnostic)
+    statement = diagnostic_statement(doc, diagnostic) if doc else None
+    if doc is None or statement is None or not isinstance(statement.node, ast.CreateStmt):
+        return []
+    config = workspace.config
+    mirrors = mirror_statements(
+        doc.text, workspace.replay.schema, config.mirror_prefix, config.internal_tables
+    )
+    starts = {s.start: s for s in doc.parsed.statements}
+    table = next((m.table for m in mirrors if m.source_start == statement.start), None)
+    chosen = [
+        m
+        for m in mirrors
+        if m.source_start == statement.start
+        or (
+            m.table == table
+            and m.source_start > statement.start
+            and isinstance(getattr(starts.get(m.source_start), "node", None), ast.IndexStmt)
+        )
+    ]
+    if table is None:
+        return []
+    sql = "\n".join(m.text.strip() + ";" for m in chosen)
+    return [
+        Edit(
+            f"Add the `{config.mirror_prefix}{table}` mirror",
             "quickfix",
             (insert_after(doc, statement, sql),),
             diagnostic_code=diagnostic.code,
@@ -170,8 +207,8 @@ def _references_token(rw: Rewriter, constraint: Any) -> int | None:
 
 def _references_clause(workspace: Workspace, diagnostic: Diagnostic) -> _ReferencesClause | None:
     """The foreign key a diagnostic points at, with its statement's tokens and REFERENCES."""
-    doc = _doc(workspace, diagnostic)
-    statement = _statement(doc, diagnostic) if doc else None
+    doc = migration_doc(workspace, diagnostic)
+    statement = diagnostic_statement(doc, diagnostic) if doc else None
     found = _fk_here(doc, statement, diagnostic) if doc and statement else None
     if doc is None or statement is None or found is None:
         return None
@@ -207,8 +244,8 @@ def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> lis
 
 
 def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = _doc(workspace, diagnostic)
-    statement = _statement(doc, diagnostic) if doc else None
+    doc = migration_doc(workspace, diagnostic)
+    statement = diagnostic_statement(doc, diagnostic) if doc else None
     found = _fk_here(doc, statement, diagnostic) if doc and statement else None
     if doc is None or statement is None or found is None:
         return []
@@ -242,8 +279,8 @@ def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
 
 
 def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = _doc(workspace, diagnostic)
-    statement = _statement(doc, diagnostic) if doc else None
+    doc = migration_doc(workspace, diagnostic)
+    statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
         return []
     if not isinstance(statement.node, ast.CreatePolicyStmt | ast.AlterTableStmt):
@@ -264,54 +301,18 @@ def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
     ]
 
 
-# -- security and performance -------------------------------------------------------------
-def _table_name(data: dict[str, Any]) -> str:
+# -- performance ---------------------------------------------------------------------------
+def table_sql_name(data: dict[str, Any]) -> str:
+    """`goals` or `app.goals`, quoted where needed, from a diagnostic's table and schema."""
     schema, table = str(data.get("schema") or "public"), str(data.get("table") or "")
     return (
         quote_ident(table) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(table)}"
     )
 
 
-def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = _doc(workspace, diagnostic)
-    statement = _statement(doc, diagnostic) if doc else None
-    data = diagnostic.data or {}
-    if doc is None or statement is None or not data.get("table"):
-        return []
-    name = _table_name(data)
-    table = workspace.replay.schema.tables.get(
-        (str(data.get("schema") or "public"), str(data["table"]))
-    )
-    lines = [f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;"]
-    if table is not None and "user_id" in table.columns:
-        existing = {p.name for p in table.policies}
-        if "Users can read own rows" not in existing:
-            lines.append(
-                f'CREATE POLICY "Users can read own rows" ON {name}\n'
-                "  FOR SELECT USING (auth.uid() = user_id);"
-            )
-        if "Users can insert own rows" not in existing:
-            lines.append(
-                f'CREATE POLICY "Users can insert own rows" ON {name}\n'
-                "  FOR INSERT WITH CHECK (auth.uid() = user_id);"
-            )
-        title = "Enable row level security with own-rows policies on user_id"
-    else:
-        title = "Enable row level security"
-    return [
-        Edit(
-            title,
-            "quickfix",
-            (insert_after(doc, statement, "\n".join(lines)),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
-        )
-    ]
-
-
 def fix_unindexed_fk(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = _doc(workspace, diagnostic)
-    statement = _statement(doc, diagnostic) if doc else None
+    doc = migration_doc(workspace, diagnostic)
+    statement = diagnostic_statement(doc, diagnostic) if doc else None
     data = diagnostic.data or {}
     columns: Sequence[str] = data.get("columns") or []
     if doc is None or statement is None or not data.get("table") or not columns:
@@ -321,12 +322,12 @@ def fix_unindexed_fk(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     taken = {i.name for t in schema.tables.values() for i in t.indexes}
     index = _fresh(f"idx_{table}_{'_'.join(columns)}", taken)
     cols = ", ".join(quote_ident(c) for c in columns)
-    sql = [f"CREATE INDEX {quote_ident(index)} ON {_table_name(data)}({cols});"]
+    sql = [f"CREATE INDEX {quote_ident(index)} ON {table_sql_name(data)}({cols});"]
     sim = workspace.config.mirror_prefix + table
     if (schema_name, sim) in schema.tables and table not in workspace.config.internal_tables:
         sim_index = _fresh(sim_object_name(index, table, workspace.config.mirror_prefix), taken)
         sim_data = {"schema": schema_name, "table": sim}
-        sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {_table_name(sim_data)}({cols});")
+        sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {table_sql_name(sim_data)}({cols});")
     return [
         Edit(
             f"Add index {index}" + (" (and its sim_ mirror)" if len(sql) > 1 else ""),
@@ -372,33 +373,12 @@ def fix_fk_on_delete(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     ]
 
 
-def fix_missing_comment(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = _doc(workspace, diagnostic)
-    if doc is None:
-        return []
-    stem = PurePosixPath(doc.path).stem
-    words = stem.split("_", 1)[1] if "_" in stem and stem.split("_", 1)[0].isdigit() else stem
-    what = words.replace("_", " ").strip().capitalize() or "What this migration does"
-    newline = newline_of(doc.text)
-    header = f"-- {what}.{newline}-- Why: <fill in why this change is needed>{newline}"
-    return [
-        Edit(
-            "Add a what-and-why header comment",
-            "quickfix",
-            (insert(doc.path, doc.parsed.lines, 0, header),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
-        )
-    ]
-
-
 SQL_FIXES = {
     "sim-mirror-drift": fix_mirror_drift,
+    "sim-mirror-missing": fix_mirror_missing,
     "sim-references-prod-table": fix_sim_references_prod,
     "sim-fk-to-auth-users": fix_sim_fk_to_auth,
     "sim-table-rls": fix_sim_table_rls,
-    "rls-disabled": fix_rls_disabled,
     "unindexed-foreign-key": fix_unindexed_fk,
     "foreign-key-missing-on-delete": fix_fk_on_delete,
-    "migration-missing-comment": fix_missing_comment,
 }

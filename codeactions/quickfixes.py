@@ -1,7 +1,9 @@
 """Quick fixes by diagnostic code: `fixes_for(workspace, diagnostic)` → edits (plain data).
 
-Builders live in `fixes_sql` (migrations) and `fixes_ts` (row types and consumers); a
-builder that cannot fix a particular instance returns no edit rather than a wrong one.
+Builders live in `fixes_sql` (mirror, foreign keys, header), `fixes_rls` (row level
+security), `fixes_names` (misspelt names in migrations), `fixes_files` (renumbering, config
+keys), `fixes_clone` (the clone route) and `fixes_ts` (row types and consumers); a builder
+that cannot fix a particular instance returns no edit rather than a wrong one.
 """
 
 from __future__ import annotations
@@ -9,13 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lockstep.codeactions.edits import Edit
+from lockstep.codeactions.fixes_clone import CLONE_FIXES
+from lockstep.codeactions.fixes_files import FILE_FIXES
+from lockstep.codeactions.fixes_names import NAME_FIXES
+from lockstep.codeactions.fixes_rls import RLS_FIXES
 from lockstep.codeactions.fixes_sql import SQL_FIXES
 from lockstep.codeactions.fixes_ts import TS_FIXES
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.workspace import Workspace
 
 Builder = Callable[[Workspace, Diagnostic], list[Edit]]
-FIXES: dict[str, Builder] = {**SQL_FIXES, **TS_FIXES}
+FIXES: dict[str, Builder] = {
+    **SQL_FIXES,
+    **RLS_FIXES,
+    **NAME_FIXES,
+    **FILE_FIXES,
+    **CLONE_FIXES,
+    **TS_FIXES,
+}
 
 
 def fixes_for(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:

@@ -130,6 +130,17 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
                             "an array of tables with `name` and `project_ref`"),
 }
 _FIELD_NAMES = {f.name for f in fields(Config)}
+
+
+def known_settings() -> dict[str, tuple[str, ...]]:
+    """Section → the keys Lockstep reads in it, for "did you mean" on a misspelt key.
+    `[rules]` takes any rule name, so it lists none."""
+    known: dict[str, tuple[str, ...]] = {"rules": ()}
+    for section, key in _SCHEMA:
+        known[section] = (*known.get(section, ()), key)
+    return known
+
+
 _SECTIONS = {section for section, _ in _SCHEMA}
 
 

@@ -19,6 +19,7 @@ from lockstep.protocol.features.commands import (
     CREATE_FILE,
     NEW_MIGRATION,
     can_create_files,
+    can_rename_files,
     workspace_edit,
 )
 from lockstep.protocol.server import LockstepServer, safe
@@ -56,9 +57,8 @@ def _action(ls: LockstepServer, edit: Edit, item: lsp.Diagnostic | None) -> lsp.
             command=CREATE_FILE,
             arguments=[{"path": create.path, "content": create.content}],
         )
-    workspace = (
-        workspace_edit(ls, edit) if edit.edits or (edit.creates and command is None) else None
-    )
+    changes = edit.edits or edit.renames or (edit.creates and command is None)
+    workspace = workspace_edit(ls, edit) if changes else None
     return lsp.CodeAction(
         title=edit.title,
         kind=KINDS.get(edit.kind, lsp.CodeActionKind.QuickFix),
@@ -114,6 +114,8 @@ def code_actions(ls: LockstepServer, params: lsp.CodeActionParams) -> list[lsp.C
             continue
         diagnostic = _core_diagnostic(ls, path, item)
         for edit in fixes_for(ls.index, diagnostic):
+            if edit.renames and not can_rename_files(ls):
+                continue  # a rename cannot be written as plain text edits: no fix offered
             actions.append(_action(ls, edit, item))
     actions += _extract(ls, path, params)
     only = list(params.context.only) if params.context.only else None

@@ -36,20 +36,33 @@ def can_create_files(ls: LockstepServer) -> bool:
     return lsp.ResourceOperationKind.Create in (edit.resource_operations or ())
 
 
+def can_rename_files(ls: LockstepServer) -> bool:
+    """resourceOperations has "rename" and documentChanges is on (and applyEdit exists)."""
+    workspace = ls.client_capabilities.workspace if ls.client_capabilities else None
+    if workspace is None or not workspace.apply_edit:
+        return False
+    edit = workspace.workspace_edit
+    if edit is None or not edit.document_changes:
+        return False
+    return lsp.ResourceOperationKind.Rename in (edit.resource_operations or ())
+
+
 def _document_version(ls: LockstepServer, uri: str) -> int | None:
     document = ls.workspace.text_documents.get(uri)
     return document.version if document is not None else None
 
 
 def workspace_edit(ls: LockstepServer, edit: Edit) -> lsp.WorkspaceEdit:
-    """documentChanges (creates first) when the client can create files, else `changes`."""
+    """documentChanges (creates first, renames last) when the client can create or rename
+    files, else `changes` (an edit with renames is only built for clients that can rename:
+    see `code_actions`)."""
     by_uri: dict[str, list[lsp.TextEdit]] = {}
     for text_edit in edit.edits:
         uri = convert.uri_for(ls.root, text_edit.path)
         by_uri.setdefault(uri, []).append(
             lsp.TextEdit(range=convert.range_(text_edit.range), new_text=text_edit.new_text)
         )
-    if not can_create_files(ls):
+    if not can_create_files(ls) and not (edit.renames and can_rename_files(ls)):
         return lsp.WorkspaceEdit(changes=by_uri)
     changes: list[Any] = []
     for create in edit.creates:
@@ -60,6 +73,14 @@ def workspace_edit(ls: LockstepServer, edit: Edit) -> lsp.WorkspaceEdit:
             uri=uri, version=_document_version(ls, uri)
         )
         changes.append(lsp.TextDocumentEdit(text_document=identifier, edits=edits))
+    for rename in edit.renames:
+        changes.append(
+            lsp.RenameFile(
+                old_uri=convert.uri_for(ls.root, rename.old_path),
+                new_uri=convert.uri_for(ls.root, rename.new_path),
+                options=lsp.RenameFileOptions(overwrite=False, ignore_if_exists=False),
+            )
+        )
     return lsp.WorkspaceEdit(document_changes=changes)
 
 
