@@ -73,7 +73,9 @@ def _section_of(lines: LineIndex, line: int) -> str | None:
     """The `[table]` a line of lockstep.toml belongs to (None at the top level)."""
     for number in range(line, -1, -1):
         stripped = lines.line_text(number).strip()
-        if stripped.startswith("[") and not stripped.startswith("[["):
+        if stripped.startswith("[["):
+            return None  # an array of tables (`[[deploy.targets]]`): no key list to offer
+        if stripped.startswith("["):
             return stripped[1:].split("]", 1)[0].strip()
     return None
 
