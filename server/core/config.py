@@ -59,6 +59,8 @@ class Config:
 class ConfigProblem:
     message: str
     range: Range
+    section: str | None = None
+    key: str | None = None
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -75,13 +77,6 @@ def _string_map(value: Any) -> dict[str, str] | None:
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
         return dict(value)
     return None
-
-
-def _severity_map(value: Any) -> dict[str, str] | None:
-    table = _string_map(value)
-    if table is None or any(v not in SEVERITIES for v in table.values()):
-        return None
-    return table
 
 
 def _categories(value: Any) -> tuple[tuple[str, str], ...] | None:
@@ -144,20 +139,44 @@ def known_settings() -> dict[str, tuple[str, ...]]:
 _SECTIONS = {section for section, _ in _SCHEMA}
 
 
-def _locate(lines: LineIndex | None, key: str) -> Range:
-    """The line that sets `key` (or opens a `[key]` table): tomllib keeps no positions."""
+def _header(text: str) -> list[str] | None:
+    """`[a.b]` / `[[a.b]]` → ["a", "b"]; None for a line that opens no table."""
+    stripped = text.strip()
+    if not stripped.startswith("["):
+        return None
+    inner = stripped.strip("[]").split("#", 1)[0].strip()
+    return [part.strip().strip("\"'") for part in inner.split(".")]
+
+
+def _locate(lines: LineIndex | None, key: str, section: str | None = None) -> Range:
+    """Where `key` is set inside `[section]` (or the `[key]` / `[section.key]` header).
+
+    tomllib keeps no positions, and a line inside the right table is what a person needs.
+    """
     if lines is None:
         return Range.empty()
+    current: list[str] = []
     for number in range(lines.line_count):
         text = lines.line_text(number)
-        stripped = text.lstrip()
-        rest = stripped[len(key):].lstrip() if stripped.startswith(key) else None
-        opens_table = stripped.lstrip("[").startswith(key) and stripped.startswith("[")
-        if (rest is not None and rest.startswith("=")) or opens_table:
-            column = text.find(key)
-            start = lines.line_start(number) + column
-            return lines.range(start, start + len(key))
+        header = _header(text)
+        if header is not None:
+            current = header
+            wanted = [key] if section is None else [section, key]
+            if header[: len(wanted)] == wanted:
+                return _span(lines, number, text, key)
+            continue
+        if section is None or current[:1] == [section]:
+            stripped = text.lstrip()
+            name = stripped.split("=", 1)[0].strip().strip("\"'") if "=" in stripped else None
+            if name == key:
+                return _span(lines, number, text, key)
     return Range.empty()
+
+
+def _span(lines: LineIndex, number: int, text: str, key: str) -> Range:
+    column = max(text.find(key), 0)
+    start = lines.line_start(number) + column
+    return lines.range(start, start + len(key))
 
 
 def apply_settings(
@@ -168,30 +187,34 @@ def apply_settings(
     changes: dict[str, Any] = {}
     for section, body in data.items():
         if section == "rules":
-            value = _severity_map(body)
-            if value is None:
+            if not isinstance(body, dict):
+                problems.append(ConfigProblem("`rules` must be a table of rule = severity",
+                                              _locate(lines, "rules"), "rules"))
+                continue
+            good = {k: v for k, v in body.items() if v in SEVERITIES}
+            for rule_name in (k for k in body if k not in good):
                 problems.append(ConfigProblem(
-                    f"[rules] values must be one of {', '.join(SEVERITIES)}",
-                    _locate(lines, "rules")))
-            else:
-                changes["rules"] = {**base.rules, **value}
+                    f"`rules.{rule_name}` must be one of {', '.join(SEVERITIES)}",
+                    _locate(lines, rule_name, "rules"), "rules", rule_name))
+            changes["rules"] = {**base.rules, **good}
             continue
         if section not in _SECTIONS or not isinstance(body, dict):
             problems.append(ConfigProblem(f"Unknown section `[{section}]`",
-                                          _locate(lines, section)))
+                                          _locate(lines, section), section))
             continue
         for key, value in body.items():
             entry = _SCHEMA.get((section, key))
             if entry is None:
                 problems.append(ConfigProblem(
-                    f"Unknown setting `{section}.{key}`", _locate(lines, key)))
+                    f"Unknown setting `{section}.{key}`", _locate(lines, key, section),
+                    section, key))
                 continue
             field_name, convert, expected = entry
             converted = convert(value)
             if converted is None:
                 problems.append(ConfigProblem(
                     f"`{section}.{key}` must be {expected}; using the default",
-                    _locate(lines, key)))
+                    _locate(lines, key, section), section, key))
                 continue
             assert field_name in _FIELD_NAMES
             changes[field_name] = converted

@@ -52,3 +52,15 @@ def test_editor_settings_override_the_file() -> None:
     assert problems == []
     assert merged.rules == {"rls-disabled": "off", "missing-primary-key": "error"}
     assert merged.types_path == "types"
+
+
+def test_problems_point_into_the_right_table() -> None:
+    text = (
+        '[types]\npath = "packages/types/src"\n\n'
+        '[migrations]\npath = "db"\n\n'
+        '[rules]\nrls-disabled = "off"\nmissing-primary-key = "loud"\n'
+    )
+    config, problems = load_config(text)
+    assert [(p.range.start.line, p.section, p.key) for p in problems] == [
+        (4, "migrations", "path"), (8, "rules", "missing-primary-key")]
+    assert config.rules == {"rls-disabled": "off"}

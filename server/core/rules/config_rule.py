@@ -22,4 +22,5 @@ rule(
 @check
 def config_problems(workspace: Workspace, findings: Findings) -> None:
     for problem in workspace.config_problems:
-        findings.add("invalid-config", Location(CONFIG_FILE, problem.range), problem.message)
+        findings.add("invalid-config", Location(CONFIG_FILE, problem.range), problem.message,
+                     data={"section": problem.section, "key": problem.key})
