@@ -108,7 +108,8 @@ async def test_config_problems_are_published_on_lockstep_toml(
         lsp.TextDocumentItem(uri=uri, language_id="toml", version=1, text=text)))
     diagnostics = await wait_for_diagnostics(
         client, uri, lambda ds: any(d.code == "invalid-config" for d in ds))
-    assert diagnostics[0].range.start.line == len(path.read_text().splitlines()) + 1
+    # On the offending key, inside its table.
+    assert diagnostics[0].range.start.line == len(path.read_text().splitlines()) + 2
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(
         lsp.TextDocumentIdentifier(uri=uri)))
     await wait_for_diagnostics(client, uri, lambda ds: not ds)
