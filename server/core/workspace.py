@@ -183,13 +183,21 @@ class Workspace:
             return None
 
     # -- updates --------------------------------------------------------------------------
-    def set_overlay(self, relative: str, text: str | None) -> Kind:
-        """An editor buffer's text (None when closed: disk is the truth again)."""
+    def set_overlay(self, relative: str, text: str | None) -> bool:
+        """An editor buffer's text (None when closed: disk is the truth again).
+
+        True when that changed what the index knows: opening or closing a buffer that matches
+        the disk re-indexes nothing.
+        """
+        before = self.read(relative)
         if text is None:
             self.overlay.pop(relative, None)
         else:
             self.overlay[relative] = text
-        return self.refresh(relative)
+        if self.read(relative) == before:
+            return False
+        self.refresh(relative)
+        return True
 
     def refresh(self, relative: str) -> Kind:
         """Re-read one file (from its buffer or disk) and drop what depends on it."""
@@ -221,24 +229,25 @@ class Workspace:
         changed: list[str] = []
         on_disk: set[str] = set()
         for folder in self.config.migration_paths:
-            directory = self.root / folder
             try:
-                names = os.listdir(directory)
+                entries = list(os.scandir(self.root / folder))
             except OSError:
                 continue
-            for name in names:
-                relative = f"{folder.rstrip('/')}/{name}"
-                if not name.endswith(".sql") or not (directory / name).is_file():
+            for entry in entries:
+                if not entry.name.endswith(".sql") or not entry.is_file():
                     continue
+                relative = f"{folder.rstrip('/')}/{entry.name}"
                 on_disk.add(relative)
-                if relative in self.overlay or self._stamps.get(relative) == _stamp(
-                    directory / name
+                stat = entry.stat()
+                if relative in self.overlay or self._stamps.get(relative) == (
+                    stat.st_mtime_ns, stat.st_size
                 ):
                     continue
-                self._real_to_relative[os.path.realpath(directory / name)] = relative
+                self._real_to_relative[os.path.realpath(entry.path)] = relative
                 self.refresh(relative)
                 changed.append(relative)
-        for relative in [m for m in self.migrations if m not in on_disk | set(self.overlay)]:
+        present = on_disk | set(self.overlay)
+        for relative in [m for m in self.migrations if m not in present]:
             self.forget(relative)
             changed.append(relative)
         return changed

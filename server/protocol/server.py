@@ -48,6 +48,7 @@ class LockstepServer(LanguageServer):
         self.settings: dict[str, Any] = {}
         self.published: dict[str, list[Diagnostic]] = {}
         self.publish_task: asyncio.Task[None] | None = None
+        self.client_watches_files = False  # it sends didChangeWatchedFiles for our globs
 
     @property
     def root(self) -> Path:

@@ -63,21 +63,40 @@ async def test_indexing_reports_progress(client: LanguageClient) -> None:
         assert any(isinstance(r, lsp.WorkDoneProgressEnd) for r in reports)
 
 
-async def test_a_migration_added_on_disk_is_seen_at_the_next_open(
+def _watches_files(client: LanguageClient) -> bool:
+    workspace = client.capabilities.workspace if client.capabilities else None
+    watched = workspace.did_change_watched_files if workspace else None
+    return bool(watched and watched.dynamic_registration)
+
+
+def _disk_changed(client: LanguageClient, path: Path, kind: lsp.FileChangeType,
+                  other: Path) -> None:
+    """What the editor tells the server after a `git pull`: a file event if it watches files
+    (VS Code), else nothing (Neovim on Linux), and the server rescans at the next open/save."""
+    if _watches_files(client):
+        client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+            changes=[lsp.FileEvent(uri=path.as_uri(), type=kind)]))
+    elif kind == lsp.FileChangeType.Created:
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
+            uri=other.as_uri(), language_id="typescript", version=1, text=other.read_text())))
+    else:
+        client.text_document_did_save(lsp.DidSaveTextDocumentParams(
+            lsp.TextDocumentIdentifier(uri=other.as_uri())))
+
+
+async def test_a_migration_changed_on_disk_is_seen(
     client: LanguageClient, workspace_root: Path
 ) -> None:
-    """No didChangeWatchedFiles (Neovim on Linux watches nothing): opening any file rescans."""
     added = workspace_root / "supabase/migrations/003_from_git_pull.sql"
     added.write_text("-- pulled\nALTER TABLE wins ADD COLUMN x TEXT DEFALT 'x';\n")
     other = workspace_root / "packages/types/src/wins.ts"
-    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
-        uri=other.as_uri(), language_id="typescript", version=1, text=other.read_text())))
+    _disk_changed(client, added, lsp.FileChangeType.Created, other)
     diagnostics = await wait_for_diagnostics(
         client, added.as_uri(), lambda d: "migration-syntax-error" in _codes(d))
     assert diagnostics[0].range.start.line == 1
-    client.text_document_did_close(lsp.DidCloseTextDocumentParams(
-        lsp.TextDocumentIdentifier(uri=other.as_uri())))
     added.unlink()
-    client.text_document_did_save(lsp.DidSaveTextDocumentParams(
-        lsp.TextDocumentIdentifier(uri=other.as_uri())))
+    _disk_changed(client, added, lsp.FileChangeType.Deleted, other)
     await wait_for_diagnostics(client, added.as_uri(), lambda d: not d)
+    if not _watches_files(client):
+        client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+            lsp.TextDocumentIdentifier(uri=other.as_uri())))

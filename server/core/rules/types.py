@@ -203,7 +203,15 @@ def _compare_field(
 ) -> None:
     where = Location(view.path, field.range)
     related = [Related(column.location, "column defined here")] if column.location else []
-    data = {**_data(ctx, view, table, column), "field_range": range_json(field.range)}
+    computed: dict[str, object] = {}
+
+    def data() -> dict[str, object]:
+        """The quick-fix data, built only for a field that has a finding."""
+        if not computed:
+            computed.update(_data(ctx, view, table, column))
+            computed["field_range"] = range_json(field.range)
+        return computed
+
     qualified = f"`{table.name}.{column.name}`"
     if field.type is not None:
         null = may_be_null(field.type, ctx.aliases)
@@ -213,7 +221,7 @@ def _compare_field(
                 where,
                 f"Column {qualified} is nullable but `{field.name}` has no `| null`",
                 related,
-                data,
+                data(),
             )
         elif not column.nullable and field.type.nullable:
             findings.add(
@@ -221,7 +229,7 @@ def _compare_field(
                 where,
                 f"Column {qualified} is NOT NULL but `{field.name}` allows `null`",
                 related,
-                data,
+                data(),
             )
         reason = mismatch(column.type, field.type, ctx.enums, ctx.aliases)
         if reason is not None:
@@ -229,9 +237,9 @@ def _compare_field(
                 "type-mismatch",
                 where,
                 f"`{field.name}: {field.type.text}` does not match column {qualified} "
-                f"({column.type} → {data['ts_type']}): {reason}",
+                f"({column.type} → {data()['ts_type']}): {reason}",
                 related,
-                data,
+                data(),
             )
     if view.generated or ctx.style != "convention":
         return
@@ -242,7 +250,7 @@ def _compare_field(
             f"Column {qualified} has a default, so `{field.name}` should be optional "
             f"(`{field.name}?:`)",
             related,
-            data,
+            data(),
         )
     elif field.optional and not column.has_default:
         findings.add(
@@ -250,7 +258,7 @@ def _compare_field(
             Location(view.path, field.name_range),
             f"Column {qualified} has no default, so `{field.name}` should not be optional",
             related,
-            data,
+            data(),
         )
 
 

@@ -95,6 +95,7 @@ def register(server: LockstepServer) -> None:
                         watchers=[lsp.FileSystemWatcher(glob_pattern=g) for g in WATCHED]),
                 )
             ]))
+            ls.client_watches_files = True
         token = None
         window = capabilities.window
         if window and window.work_done_progress:

@@ -12,13 +12,16 @@ def _set_buffer(server: LockstepServer, uri: str, text: str | None) -> None:
     relative = server.relative(uri)
     if relative is None or server.index is None:
         return
-    server.index.set_overlay(relative, text)
-    schedule_publish(server)
+    if server.index.set_overlay(relative, text):
+        schedule_publish(server)
 
 
 def _rescan(server: LockstepServer) -> None:
-    """Editors that watch no files (Neovim on Linux) still see new migrations on disk."""
-    if server.index is not None and server.index.rescan_migrations():
+    """Editors that watch no files (Neovim on Linux) still see new migrations on disk, at the
+    next open or save (a stat per migration: ~5 ms for 1,000); watching clients tell us."""
+    if server.index is None or server.client_watches_files:
+        return
+    if server.index.rescan_migrations():
         schedule_publish(server)
 
 
