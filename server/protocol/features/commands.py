@@ -25,26 +25,23 @@ CREATE_FILE = "lockstep.createFile"
 _TASKS: set[asyncio.Task[None]] = set()
 
 
-def can_create_files(ls: LockstepServer) -> bool:
-    """resourceOperations has "create" and documentChanges is on (and applyEdit exists)."""
+def _can(ls: LockstepServer, operation: lsp.ResourceOperationKind) -> bool:
+    """applyEdit, documentChanges, and `operation` among the client's resourceOperations."""
     workspace = ls.client_capabilities.workspace if ls.client_capabilities else None
     if workspace is None or not workspace.apply_edit:
         return False
     edit = workspace.workspace_edit
     if edit is None or not edit.document_changes:
         return False
-    return lsp.ResourceOperationKind.Create in (edit.resource_operations or ())
+    return operation in (edit.resource_operations or ())
+
+
+def can_create_files(ls: LockstepServer) -> bool:
+    return _can(ls, lsp.ResourceOperationKind.Create)
 
 
 def can_rename_files(ls: LockstepServer) -> bool:
-    """resourceOperations has "rename" and documentChanges is on (and applyEdit exists)."""
-    workspace = ls.client_capabilities.workspace if ls.client_capabilities else None
-    if workspace is None or not workspace.apply_edit:
-        return False
-    edit = workspace.workspace_edit
-    if edit is None or not edit.document_changes:
-        return False
-    return lsp.ResourceOperationKind.Rename in (edit.resource_operations or ())
+    return _can(ls, lsp.ResourceOperationKind.Rename)
 
 
 def _document_version(ls: LockstepServer, uri: str) -> int | None:
