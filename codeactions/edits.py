@@ -47,6 +47,11 @@ class Edit:
     renames: tuple[RenameFile, ...] = ()
 
 
+def quick_fix(code: str, title: str, edits: Iterable[TextEdit], preferred: bool = True) -> Edit:
+    """The usual quick fix: text edits in answer to one rule's diagnostic."""
+    return Edit(title, "quickfix", tuple(edits), diagnostic_code=code, is_preferred=preferred)
+
+
 def insert(path: str, lines: LineIndex, offset: int, text: str) -> TextEdit:
     point = lines.position(offset)
     return TextEdit(path, Range(point, point), text)

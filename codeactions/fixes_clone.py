@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, replace
+from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, quick_fix, replace
 from lockstep.core.consumers import ChainCall
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Column, Table
@@ -106,15 +106,7 @@ def _fix_insert(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
     if entry is None or node is None:
         return []
     edit = _insert_entry(diagnostic.path, text, parsed, node, entry)
-    return [
-        Edit(
-            f"Add `{entry}` to the insert",
-            "quickfix",
-            (edit,),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
-        )
-    ]
+    return [quick_fix(diagnostic.code, f"Add `{entry}` to the insert", (edit,))]
 
 
 def _fix_select(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -130,12 +122,10 @@ def _fix_select(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
         return []
     new = f"{current}, {column}"
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Add `{column}` to the select",
-            "quickfix",
             (replace(diagnostic.path, lines, start, start + len(current), new),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 

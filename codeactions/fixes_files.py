@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import PurePosixPath
 
-from lockstep.codeactions.edits import Edit, RenameFile, insert, newline_of, replace
+from lockstep.codeactions.edits import Edit, RenameFile, insert, newline_of, quick_fix, replace
 from lockstep.codeactions.fixes_sql import migration_doc
 from lockstep.codeactions.new_migration import existing_names
 from lockstep.codeactions.numbering import next_version
@@ -59,12 +59,10 @@ def fix_missing_comment(workspace: Workspace, diagnostic: Diagnostic) -> list[Ed
     newline = newline_of(doc.text)
     header = f"-- {what}.{newline}-- Why: <fill in why this change is needed>{newline}"
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             "Add a what-and-why header comment",
-            "quickfix",
             (insert(doc.path, doc.parsed.lines, 0, header),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -112,12 +110,10 @@ def fix_config_key(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
     if not word or suggestion is None:
         return []
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Did you mean `{suggestion}`?",
-            "quickfix",
             (replace(CONFIG_FILE, lines, start, end, suggestion),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 

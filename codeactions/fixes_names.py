@@ -13,7 +13,7 @@ from typing import Any
 
 from pglast import ast
 
-from lockstep.codeactions.edits import Edit, replace
+from lockstep.codeactions.edits import Edit, quick_fix, replace
 from lockstep.codeactions.fixes_sql import diagnostic_statement, migration_doc
 from lockstep.codeactions.sqltokens import CLOSE, DOT, OPEN, requote, unquote
 from lockstep.core.diagnostics import Diagnostic
@@ -102,12 +102,10 @@ def _edit(
     if not history.fixes(diagnostic.code, start, end, new):
         return []
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Did you mean `{suggestion}`?",
-            "quickfix",
             (replace(doc.path, doc.parsed.lines, start, end, new),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 

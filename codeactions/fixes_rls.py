@@ -7,7 +7,7 @@ policy of the same name is never created twice.
 
 from __future__ import annotations
 
-from lockstep.codeactions.edits import Edit
+from lockstep.codeactions.edits import Edit, quick_fix
 from lockstep.codeactions.fixes_sql import (
     diagnostic_statement,
     insert_after,
@@ -63,15 +63,7 @@ def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     policies = own_rows_policies(name, table)
     title = "Enable row level security" + (" with own-rows policies on user_id" if policies else "")
     sql = "\n".join([_enable(name), *policies])
-    return [
-        Edit(
-            title,
-            "quickfix",
-            (insert_after(doc, statement, sql),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
-        )
-    ]
+    return [quick_fix(diagnostic.code, title, (insert_after(doc, statement, sql),))]
 
 
 def fix_policy_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -92,12 +84,10 @@ def fix_policy_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> lis
     if doc is None or statement is None:
         return []
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Enable row level security on {name}",
-            "quickfix",
             (insert_after(doc, statement, _enable(name)),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -113,12 +103,10 @@ def fix_rls_no_policy(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
     if not policies:
         return []
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             "Add own-rows policies on user_id",
-            "quickfix",
             (insert_after(doc, statement, "\n".join(policies)),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 

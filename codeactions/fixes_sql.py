@@ -14,7 +14,7 @@ from typing import Any
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
-from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, replace
+from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, quick_fix, replace
 from lockstep.codeactions.mirror import mirror_statements
 from lockstep.codeactions.mirror_context import sim_object_name
 from lockstep.codeactions.sqltokens import OPEN, Rewriter, quote_ident
@@ -96,12 +96,10 @@ def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
         return []
     sim = data.get("sim_table") or config.mirror_prefix + str(data.get("table", ""))
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Add the mirror statement for `{sim}`",
-            "quickfix",
             (insert_after(doc, statement, sql),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -133,12 +131,10 @@ def fix_mirror_missing(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
         return []
     sql = "\n".join(m.text.strip() + ";" for m in chosen)
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Add the `{config.mirror_prefix}{table}` mirror",
-            "quickfix",
             (insert_after(doc, statement, sql),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -232,15 +228,7 @@ def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> lis
         statement.start + token.end,
         quote_ident(target),
     )
-    return [
-        Edit(
-            f"Reference `{target}` instead",
-            "quickfix",
-            (edit,),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
-        )
-    ]
+    return [quick_fix(diagnostic.code, f"Reference `{target}` instead", (edit,))]
 
 
 def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
@@ -291,12 +279,10 @@ def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
     ):
         return []
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             "Remove this statement (sim_ tables have no RLS)",
-            "quickfix",
             (_remove_statement(doc, statement),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -329,12 +315,10 @@ def fix_unindexed_fk(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
         sim_data = {"schema": schema_name, "table": sim}
         sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {table_sql_name(sim_data)}({cols});")
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Add index {index}" + (" (and its sim_ mirror)" if len(sql) > 1 else ""),
-            "quickfix",
             (insert_after(doc, statement, "\n".join(sql)),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -362,12 +346,11 @@ def fix_fk_on_delete(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
                 break
     offset = statement.start + rw.tokens[last].end
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Add ON DELETE {action}",
-            "quickfix",
             (insert(doc.path, doc.parsed.lines, offset, f" ON DELETE {action}"),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=False,
+            preferred=False,
         )
         for action in ON_DELETE
     ]

@@ -9,7 +9,15 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from lockstep.codeactions.edits import CreateFile, Edit, TextEdit, insert, newline_of, replace
+from lockstep.codeactions.edits import (
+    CreateFile,
+    Edit,
+    TextEdit,
+    insert,
+    newline_of,
+    quick_fix,
+    replace,
+)
 from lockstep.codeactions.extract import add_column_sql
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.text import LineIndex, Position, Range
@@ -99,13 +107,7 @@ def fix_missing_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
             )
         )
     return [
-        Edit(
-            f"Add `{suggestion.rstrip(';')}` to {row.name}",
-            "quickfix",
-            tuple(edits),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
-        )
+        quick_fix(diagnostic.code, f"Add `{suggestion.rstrip(';')}` to {row.name}", tuple(edits))
     ]
 
 
@@ -133,11 +135,11 @@ def fix_unknown_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
     if text is None or field is None:
         return []
     edits = [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Remove field `{field.name}`",
-            "quickfix",
             (_remove_field(path, text, field),),
-            diagnostic_code=diagnostic.code,
+            preferred=False,
         )
     ]
     suggestion = data.get("suggestion")
@@ -152,13 +154,7 @@ def fix_unknown_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
         )
         edits.insert(
             0,
-            Edit(
-                f"Did you mean `{suggestion}`?",
-                "quickfix",
-                (rename,),
-                diagnostic_code=diagnostic.code,
-                is_preferred=True,
-            ),
+            quick_fix(diagnostic.code, f"Did you mean `{suggestion}`?", (rename,)),
         )
     table = data.get("table")
     if isinstance(table, str) and not data.get("generated"):
@@ -198,12 +194,10 @@ def fix_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
     if new == old:
         return []
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Change to `{new.rstrip(';,')}`",
-            "quickfix",
             (replace(path, lines, start, end, new),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -290,12 +284,10 @@ def fix_not_exported(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     if not edits:
         return []
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Export `{data.get('type_name', 'the type')}` from {index_path}",
-            "quickfix",
             tuple(edits),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
@@ -313,12 +305,10 @@ def fix_did_you_mean(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     if len(old) >= 2 and old[0] == old[-1] and old[0] in "'\"`":
         new = old[0] + suggestion + old[0]
     return [
-        Edit(
+        quick_fix(
+            diagnostic.code,
             f"Did you mean `{suggestion}`?",
-            "quickfix",
             (replace(diagnostic.path, lines, start, end, new),),
-            diagnostic_code=diagnostic.code,
-            is_preferred=True,
         )
     ]
 
