@@ -115,10 +115,10 @@ def test_the_demo_shows_exactly_its_deliberate_findings(
     assert found == DEMO_FINDINGS
 
 
-@pytest.mark.parametrize("fixture", ["toney-clean", "supabase-cli"])
+@pytest.mark.parametrize("clean_repo", ["toney-clean", "supabase-cli"], indirect=True)
 def test_a_correct_workflow_prints_nothing(
-    fixture: str, capsys: pytest.CaptureFixture[str]
+    clean_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for style in ("text", "github"):
-        assert main(["check", str(REPO / "tests" / "fixtures" / fixture), "--format", style]) == 0
+        assert main(["check", str(clean_repo), "--format", style]) == 0
         assert capsys.readouterr().out == ""

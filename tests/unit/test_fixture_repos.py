@@ -1,9 +1,10 @@
 """The demo and fixture monorepos stay well-formed, so rule tests fail for rule reasons only.
 
-Covers `examples/toney`, `tests/fixtures/toney-clean`, `tests/fixtures/supabase-cli` and
-`tests/fixtures/decoys`: every TS/TSX file parses without tree-sitter ERROR/MISSING nodes,
-migration file names follow the repo's numbering style without duplicate versions, and each
-migration opens with a `--` comment (except the demo's deliberate offender).
+Covers `examples/toney` (and its clean twin, built from `tests/fixtures/toney-clean.patch`),
+`tests/fixtures/supabase-cli` and `tests/fixtures/decoys`: every TS/TSX file parses without
+tree-sitter ERROR/MISSING nodes, migration file names follow the repo's numbering style
+without duplicate versions, and each migration opens with a `--` comment (except the demo's
+deliberate offender).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ TIMESTAMP = re.compile(r"^(\d{14})_[a-z0-9]+(?:_[a-z0-9]+)*\.sql$")
 
 REPOS: dict[str, re.Pattern[str]] = {
     "examples/toney": NNN,
-    "tests/fixtures/toney-clean": NNN,
     "tests/fixtures/supabase-cli": TIMESTAMP,
     "tests/fixtures/decoys": NNN,
 }
@@ -119,9 +119,19 @@ def test_decoys_expected_points_at_table_names() -> None:
         assert line[:start].rstrip("'`").endswith(".from(")
 
 
-@pytest.mark.parametrize("repo", ["examples/toney", "tests/fixtures/toney-clean"])
-def test_lockstep_toml_declares_dev_and_prod(repo: str) -> None:
-    config = tomllib.loads((ROOT / repo / "lockstep.toml").read_text(encoding="utf-8"))
+def test_the_clean_twin_is_well_formed(toney_clean_root: Path) -> None:
+    problems = {
+        str(path.relative_to(toney_clean_root)): _parse_problems(path)
+        for suffix in ("*.ts", "*.tsx")
+        for path in toney_clean_root.rglob(suffix)
+    }
+    assert {k: v for k, v in problems.items() if v} == {}
+    for migration in (toney_clean_root / "supabase" / "migrations").glob("*.sql"):
+        assert migration.read_text(encoding="utf-8").startswith("--"), migration.name
+
+
+def test_lockstep_toml_declares_dev_and_prod() -> None:
+    config = tomllib.loads((ROOT / "examples/toney/lockstep.toml").read_text(encoding="utf-8"))
     targets = {t["name"]: t["project_ref"] for t in config["deploy"]["targets"]}
     assert targets == {"DEV": "dpunrkhndskfmtdajesi", "PROD": "vnuhtgkqkrlsbtukjgwp"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from rule_helpers import codes, diagnostics_for, migration
 
 from lockstep.core.diagnostics import Diagnostic
@@ -266,11 +267,11 @@ def mine(root: Path) -> list[Diagnostic]:
     return [d for items in run_rules(workspace).values() for d in items if d.code in MINE]
 
 
-def test_clean_fixtures_have_no_findings(tmp_path: Path) -> None:
-    for name in ("toney-clean", "supabase-cli"):
-        root = tmp_path / name
-        shutil.copytree(REPO / "tests" / "fixtures" / name, root)
-        assert mine(root) == [], name
+@pytest.mark.parametrize("clean_repo", ["toney-clean", "supabase-cli"], indirect=True)
+def test_clean_fixtures_have_no_findings(clean_repo: Path, tmp_path: Path) -> None:
+    root = tmp_path / clean_repo.name
+    shutil.copytree(clean_repo, root)
+    assert mine(root) == []
 
 
 def test_toney_example_shows_exactly_the_deliberate_findings(tmp_path: Path) -> None:

@@ -295,9 +295,9 @@ def fixture_diagnostics(root: Path) -> list[Diagnostic]:
     return [d for items in run_rules(workspace).values() for d in items]
 
 
-@pytest.mark.parametrize("name", ["toney-clean", "supabase-cli"])
-def test_clean_fixtures_have_none_of_our_findings(name: str) -> None:
-    found = [d for d in fixture_diagnostics(REPO / "tests/fixtures" / name) if d.code in OURS]
+@pytest.mark.parametrize("clean_repo", ["toney-clean", "supabase-cli"], indirect=True)
+def test_clean_fixtures_have_none_of_our_findings(clean_repo: Path) -> None:
+    found = [d for d in fixture_diagnostics(clean_repo) if d.code in OURS]
     assert found == []
 
 
