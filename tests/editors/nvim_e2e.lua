@@ -206,6 +206,16 @@ end)
 
 -- Steps against the real server -------------------------------------------------------------
 
+-- A step that runs a server command: nil when the server advertises it, else why to skip.
+local function needs_command(command)
+  if not client then
+    error('not attached')
+  end
+  if not supports_command(client, command) then
+    return 'server does not advertise ' .. command
+  end
+end
+
 step('attach', function()
   broken_buf = open('supabase/migrations/002_broken.sql')
   client = wait_attached(broken_buf)
@@ -333,11 +343,9 @@ step('quickfix', function()
 end)
 
 step('new_migration', function()
-  if not client then
-    error('not attached')
-  end
-  if not supports_command(client, ls.commands.new_migration) then
-    return 'skipped', 'server does not advertise ' .. ls.commands.new_migration
+  local skip = needs_command(ls.commands.new_migration)
+  if skip then
+    return 'skipped', skip
   end
   vim.api.nvim_set_current_buf(broken_buf)
   local first_message = #results.messages + 1
@@ -376,11 +384,9 @@ step('new_migration', function()
 end)
 
 step('new_migration_selection', function()
-  if not client then
-    error('not attached')
-  end
-  if not supports_command(client, ls.commands.new_migration) then
-    return 'skipped', 'server does not advertise ' .. ls.commands.new_migration
+  local skip = needs_command(ls.commands.new_migration)
+  if skip then
+    return 'skipped', skip
   end
   local path = ROOT .. '/scratch.sql'
   local f = assert(io.open(path, 'w'))
@@ -428,22 +434,18 @@ local function run_consumers(bufnr, command_line)
 end
 
 step('consumers', function()
-  if not client then
-    error('not attached')
-  end
-  if not supports_command(client, ls.commands.consumers) then
-    return 'skipped', 'server does not advertise ' .. ls.commands.consumers
+  local skip = needs_command(ls.commands.consumers)
+  if skip then
+    return 'skipped', skip
   end
   vim.api.nvim_set_current_buf(broken_buf)
   return 'ok', run_consumers(broken_buf, 'LockstepConsumers wins')
 end)
 
 step('consumers_cursor', function()
-  if not client then
-    error('not attached')
-  end
-  if not supports_command(client, ls.commands.consumers) then
-    return 'skipped', 'server does not advertise ' .. ls.commands.consumers
+  local skip = needs_command(ls.commands.consumers)
+  if skip then
+    return 'skipped', skip
   end
   local bufnr = open('apps/web/src/hooks/useWins.ts')
   wait_attached(bufnr)
