@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pglast import ast
 from pglast.enums import ObjectType
@@ -47,49 +48,66 @@ _DROPS = {
 }
 
 
-def _dispatch(context: StatementContext, node: object) -> None:
-    if isinstance(node, ast.CreateStmt):
-        tables.create_table(context, node)
-    elif isinstance(node, ast.AlterTableStmt):
-        tables.alter_table(context, node)
-    elif isinstance(node, ast.RenameStmt):
-        if not tables.rename(context, node):
-            objects.rename_other(context, node)
-    elif isinstance(node, ast.AlterObjectSchemaStmt):
-        tables.set_schema(context, node)
-    elif isinstance(node, ast.DropStmt):
-        handler = _DROPS.get(node.removeType)
-        if handler is not None:
-            handler(context, node)
-    elif isinstance(node, ast.IndexStmt):
-        objects.create_index(context, node)
-    elif isinstance(node, ast.CreatePolicyStmt):
-        objects.create_policy(context, node)
-    elif isinstance(node, ast.CreateEnumStmt):
-        objects.create_enum(context, node)
-    elif isinstance(node, ast.AlterEnumStmt):
-        objects.alter_enum(context, node)
-    elif isinstance(node, ast.ViewStmt):
-        objects.create_view(context, node.view, node.query, materialized=False)
-    elif isinstance(node, ast.CreateTableAsStmt) and node.objtype == ObjectType.OBJECT_MATVIEW:
+def _rename(context: StatementContext, node: ast.RenameStmt) -> None:
+    if not tables.rename(context, node):
+        objects.rename_other(context, node)
+
+
+def _drop(context: StatementContext, node: ast.DropStmt) -> None:
+    handler = _DROPS.get(node.removeType)
+    if handler is not None:
+        handler(context, node)
+
+
+def _view(context: StatementContext, node: ast.ViewStmt) -> None:
+    objects.create_view(context, node.view, node.query, materialized=False)
+
+
+def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
+    if node.objtype == ObjectType.OBJECT_MATVIEW:
         objects.create_view(context, node.into.rel, node.query, materialized=True)
-    elif isinstance(node, ast.CreateTableAsStmt):
+    else:
         tables.create_table_as(context, node)
-    elif isinstance(node, ast.CreateFunctionStmt):
-        objects.create_function(context, node)
-    elif isinstance(node, ast.CreateTrigStmt):
-        objects.create_trigger(context, node)
-    elif isinstance(node, ast.CommentStmt):
-        objects.comment_on(context, node)
-    elif isinstance(node, ast.VariableSetStmt):
-        objects.set_variable(context, node)
-    elif isinstance(node, ast.CreateSchemaStmt):
-        context.state.created_schemas.add(node.schemaname)
-    elif isinstance(node, ast.DoStmt) and not isinstance(context, NestedContext):
-        for text, inner in statements_in_do_block(node):
-            _dispatch(NestedContext(context.state, context.path, context.parsed,
-                                    context.statement, text), inner)
-    # DO blocks, transactions, grants, owners … change nothing the model tracks.
+
+
+def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
+    context.state.created_schemas.add(node.schemaname)
+
+
+def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
+    if isinstance(context, NestedContext):
+        return
+    for text, inner in statements_in_do_block(node):
+        _dispatch(NestedContext(context.state, context.path, context.parsed, context.statement,
+                                text), inner)
+
+
+# Statement kind → handler. Transactions, grants, owners … change nothing the model tracks.
+_HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
+    ast.CreateStmt: tables.create_table,
+    ast.AlterTableStmt: tables.alter_table,
+    ast.RenameStmt: _rename,
+    ast.AlterObjectSchemaStmt: tables.set_schema,
+    ast.DropStmt: _drop,
+    ast.IndexStmt: objects.create_index,
+    ast.CreatePolicyStmt: objects.create_policy,
+    ast.CreateEnumStmt: objects.create_enum,
+    ast.AlterEnumStmt: objects.alter_enum,
+    ast.ViewStmt: _view,
+    ast.CreateTableAsStmt: _table_as,
+    ast.CreateFunctionStmt: objects.create_function,
+    ast.CreateTrigStmt: objects.create_trigger,
+    ast.CommentStmt: objects.comment_on,
+    ast.VariableSetStmt: objects.set_variable,
+    ast.CreateSchemaStmt: _schema,
+    ast.DoStmt: _do_block,
+}
+
+
+def _dispatch(context: StatementContext, node: object) -> None:
+    handler = _HANDLERS.get(type(node))
+    if handler is not None:
+        handler(context, node)
 
 
 def replay(
