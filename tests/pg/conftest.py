@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import missing_tool
+
 from .catalog import CatalogSnapshot, list_schemas, read_catalog
 from .server import PgServer, PgUnavailable, find_bindir
 
@@ -93,13 +95,13 @@ def pg_server() -> Iterator[PgServer]:
     try:
         bindir = find_bindir()
     except PgUnavailable as exc:
-        pytest.skip(str(exc))
+        missing_tool(str(exc))
     server = PgServer(bindir)
     try:
         server.start()
     except PgUnavailable as exc:
         server.stop()
-        pytest.skip(str(exc))
+        missing_tool(str(exc))
     except BaseException:
         server.stop()
         raise
@@ -137,5 +139,5 @@ def replay_cli() -> ReplayCli:
     )
     if probe.returncode != 0:
         tail = (probe.stderr or probe.stdout).strip().splitlines()[-1:] or ["no output"]
-        pytest.skip(f"`python -m lockstep schema` not available yet: {tail[0]}")
+        missing_tool(f"`python -m lockstep schema` not available yet: {tail[0]}")
     return ReplayCli()

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from lockstep.codeactions.mirror import sql_with_mirror
-from lockstep.core.replay import replay
-from lockstep.core.sqlparse import parse_migration_sql
+from lockstep.codeactions.mirror.generate import sql_with_mirror
+from lockstep.core.replay.engine import replay
+from lockstep.core.sql.parse import parse_migration_sql
 
 from .catalog import read_catalog
 from .conftest import STUBS

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.codeactions.quickfixes import fixes_for
-from lockstep.core.hover_card import hover_text
-from lockstep.core.nav_completion import complete
-from lockstep.core.nav_symbols import document_symbols, workspace_symbols
-from lockstep.core.navigation import definition, lenses, references, type_definition
+from lockstep.codeactions.fixes.registry import fixes_for
+from lockstep.core.ide.completion import complete
+from lockstep.core.ide.hover import hover_text
+from lockstep.core.ide.navigation import definition, lenses, references, type_definition
+from lockstep.core.ide.symbols import document_symbols, workspace_symbols
+from lockstep.core.ide.target import symbol_at
 from lockstep.core.rules.engine import run_rules
-from lockstep.core.symbols_at import symbol_at
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import Workspace
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.cli import main
+from lockstep.cli.main import main
 
 BROKEN = "-- what\nALTER TABLE wins ADD COLUMN mood TEXT DEFALT 'ok';\n"
 

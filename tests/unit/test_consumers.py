@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lockstep.core.consumers import (
+from lockstep.core.consumers.index import (
     DEFAULT_CATEGORIES,
     TableUse,
     categorize,

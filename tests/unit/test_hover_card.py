@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.core import hover_card
-from lockstep.core.hover_card import column_card, hover_text, table_card
-from lockstep.core.symbols_at import Target
+from lockstep.core.ide import hover as hover_card
+from lockstep.core.ide.hover import column_card, hover_text, table_card
+from lockstep.core.ide.target import Target
 from lockstep.core.text import Range
 from lockstep.core.workspace import Workspace
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lockstep.core.migrations import (
+from lockstep.core.sql.migration_files import (
     NUMBERED,
     TIMESTAMP,
     dominant_style,

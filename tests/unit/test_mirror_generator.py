@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lockstep.codeactions.mirror import mirror_statements, sim_object_name, sql_with_mirror
-from lockstep.core.replay import replay
-from lockstep.core.sqlparse import parse_migration_sql
+from lockstep.codeactions.mirror.generate import mirror_statements, sim_object_name, sql_with_mirror
+from lockstep.core.replay.engine import replay
+from lockstep.core.sql.parse import parse_migration_sql
 
 BASE = """
 CREATE TABLE sessions (id UUID PRIMARY KEY, user_id UUID NOT NULL REFERENCES auth.users(id));

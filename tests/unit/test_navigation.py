@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.core import navigation as nav
-from lockstep.core.nav_completion import complete
-from lockstep.core.nav_symbols import document_symbols, matches, workspace_symbols
-from lockstep.core.symbols_at import Target, symbol_at
+from lockstep.core.ide import navigation as nav
+from lockstep.core.ide.completion import complete
+from lockstep.core.ide.symbols import document_symbols, matches, workspace_symbols
+from lockstep.core.ide.target import Target, symbol_at
 from lockstep.core.text import LineIndex, Position
 from lockstep.core.workspace import Workspace
 
@@ -346,7 +346,7 @@ def test_workspace_symbols(ws: Workspace) -> None:
 def test_consumers_cli_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    from lockstep.cli import main
+    from lockstep.cli.main import main
 
     assert main(["consumers", "wins", str(ROOT)]) == 0
     text = capsys.readouterr().out
@@ -367,7 +367,7 @@ def test_consumers_cli_text_and_json(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_consumers_cli_unknown_table(capsys: pytest.CaptureFixture[str]) -> None:
-    from lockstep.cli import main
+    from lockstep.cli.main import main
 
     assert main(["consumers", "winz", str(ROOT)]) == 2
     assert "did you mean `wins`" in capsys.readouterr().err

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.codeactions.new_migration import plan_new_migration, write_exclusive
-from lockstep.codeactions.numbering import EmptySlugError, next_file_name, next_version, slugify
+from lockstep.codeactions.migration.new import plan_new_migration, write_exclusive
+from lockstep.codeactions.migration.numbering import (
+    EmptySlugError,
+    next_file_name,
+    next_version,
+    slugify,
+)
 from lockstep.core.workspace import Workspace
 
 NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -113,7 +118,7 @@ def test_plan_without_sql_is_a_skeleton(workspace: Workspace) -> None:
 
 
 def test_cli_new(workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from lockstep.cli import main
+    from lockstep.cli.main import main
 
     sql = tmp_path / "change.sql"
     sql.write_text("ALTER TABLE wins ADD COLUMN mood TEXT;")

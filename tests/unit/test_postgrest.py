@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lockstep.core.postgrest import (
+from lockstep.core.consumers.postgrest import (
     ColumnRef,
     Selection,
     parse_column,

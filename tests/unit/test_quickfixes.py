@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from lockstep.codeactions.edits import Edit, apply_text_edits
-from lockstep.codeactions.quickfixes import FIXES, fixes_for
+from lockstep.codeactions.fixes.registry import FIXES, fixes_for
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.rules.engine import run_rules
-from lockstep.core.sqlparse import parse_migration_sql
-from lockstep.core.tsindex import index_types_file
+from lockstep.core.sql.parse import parse_migration_sql
+from lockstep.core.ts.index import index_types_file
 from lockstep.core.workspace import Workspace
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "e2e-codeactions"

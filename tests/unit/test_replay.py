@@ -4,8 +4,8 @@ same against a real server: tests/pg)."""
 from __future__ import annotations
 
 from lockstep.core.model import Schema, Table
-from lockstep.core.replay import ReplayResult, replay
-from lockstep.core.sqlparse import parse_migration_sql
+from lockstep.core.replay.engine import ReplayResult, replay
+from lockstep.core.sql.parse import parse_migration_sql
 
 BASE = """
 CREATE TABLE sessions (

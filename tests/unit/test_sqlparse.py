@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lockstep.core.sqlparse import parse_migration_sql
+from lockstep.core.sql.parse import parse_migration_sql
 
 
 def kinds(text: str) -> list[str]:

@@ -1,10 +1,12 @@
-"""SQL → TypeScript type mapping and compatibility (lockstep.core.sqlts)."""
+"""SQL → TypeScript type mapping and compatibility (lockstep.core.ts.sqlts)."""
 
 from __future__ import annotations
 
 import pytest
 
-from lockstep.core.sqlts import (
+from lockstep.core.ts.index import index_types_file
+from lockstep.core.ts.parse import FieldType
+from lockstep.core.ts.sqlts import (
     base_type,
     compatible,
     enum_type_names,
@@ -13,8 +15,6 @@ from lockstep.core.sqlts import (
     mismatch,
     ts_type_for,
 )
-from lockstep.core.tsindex import index_types_file
-from lockstep.core.tsparse import FieldType
 
 ENUMS = {"mood": ["happy", "sad"], "public.mood": ["happy", "sad"], "other.tone": ["a", "b"]}
 

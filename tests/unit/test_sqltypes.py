@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pglast import parse_sql
 
-from lockstep.core.sqltypes import format_type
+from lockstep.core.sql.types import format_type
 
 CASES = [
     ("int", "integer"), ("integer", "integer"), ("int4", "integer"), ("int8", "bigint"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lockstep.core.text import Position, Range, decode_source
-from lockstep.core.tsindex import (
+from lockstep.core.ts.index import (
     RowType,
     TypeIndex,
     TypesFile,

@@ -55,7 +55,7 @@ function hasModule(python: string, module: string): boolean {
 }
 
 /**
- * `python3 -m lockstep` when server/__main__.py exists, else `lockstep-lsp` on PATH when its
+ * `python3 -m lockstep` when server/lockstep/__main__.py exists, else `lockstep-lsp` on PATH when its
  * CLI module exists; a skip reason otherwise (the server is still being written).
  * LOCKSTEP_SERVER_COMMAND (a JSON array) overrides; LOCKSTEP_PYTHON picks the interpreter.
  */
@@ -90,7 +90,7 @@ export function findServerCommand(): ServerCommand {
   }
   return {
     skip:
-      `no Lockstep server yet: ${python} has no lockstep.__main__ (server/__main__.py) ` +
+      `no Lockstep server yet: ${python} has no lockstep.__main__ (server/lockstep/__main__.py) ` +
       `and ${exe === undefined ? 'lockstep-lsp is not on PATH' : 'lockstep.cli is missing'}`,
   };
 }

@@ -1,0 +1,116 @@
+"""Actions that start a new migration: from selected SQL, or from a TS field with no column.
+
+"Move selection to a new migration" runs `lockstep.newMigration` with the selected SQL and
+leaves the original text where it is: the selection may sit in a migration that is already
+applied, and deleting it there silently would be worse than a duplicate the person removes.
+"""
+
+from __future__ import annotations
+
+from pglast import ast
+from pglast.enums import AlterTableType
+
+from lockstep.codeactions.sqltokens import quote_ident
+from lockstep.core.sql.parse import parse_migration_sql
+
+EXTRACT_TITLE = "Move selection to a new migration (with sim_ mirror)"
+# Column names that mean money or measurements: NUMERIC rather than INTEGER.
+_DECIMAL_HINTS = (
+    "amount",
+    "price",
+    "cost",
+    "rate",
+    "ratio",
+    "score",
+    "balance",
+    "percent",
+    "lat",
+    "lng",
+    "latitude",
+    "longitude",
+    "weight",
+    "usd",
+)
+_ZERO = {
+    "TEXT": "''",
+    "INTEGER": "0",
+    "NUMERIC": "0",
+    "BOOLEAN": "false",
+    "TEXT[]": "'{}'",
+    "JSONB": "'{}'::jsonb",
+    "TIMESTAMPTZ": "now()",
+    "UUID": "gen_random_uuid()",
+}
+
+
+def selection_sql(text: str) -> str | None:
+    """The selected text when it is non-empty SQL that parses into statements."""
+    if not text.strip():
+        return None
+    parsed = parse_migration_sql(text)
+    return text if parsed.statements and not parsed.errors else None
+
+
+def describe_sql(sql: str) -> str:
+    """A file-name-worthy description of what the SQL does (`add mood to wins`)."""
+    parsed = parse_migration_sql(sql)
+    parts: list[str] = []
+    for statement in parsed.statements[:2]:
+        node = statement.node
+        relation = getattr(node, "relation", None)
+        table = relation.relname if isinstance(relation, ast.RangeVar) else None
+        if isinstance(node, ast.CreateStmt) and table:
+            parts.append(f"create {table}")
+        elif isinstance(node, ast.AlterTableStmt) and table:
+            added = [
+                c.def_.colname
+                for c in node.cmds or ()
+                if c.subtype == AlterTableType.AT_AddColumn and isinstance(c.def_, ast.ColumnDef)
+            ]
+            parts.append(f"add {'_'.join(added)} to {table}" if added else f"alter {table}")
+        elif isinstance(node, ast.IndexStmt) and table:
+            parts.append(f"index {table}")
+        elif table:
+            parts.append(f"change {table}")
+    return " and ".join(parts) or "schema change"
+
+
+def sql_type_for(ts_type: str, field: str) -> str:
+    """TS type → column type: string→TEXT, number→INTEGER/NUMERIC, boolean, string[], Json."""
+    core = " ".join(p.strip() for p in ts_type.split("|") if p.strip() not in ("null", "undefined"))
+    lowered = core.replace(" ", "")
+    if lowered in ("string[]", "Array<string>"):
+        return "TEXT[]"
+    if lowered == "number":
+        hinted = any(h in field.lower().split("_") for h in _DECIMAL_HINTS)
+        return "NUMERIC" if hinted else "INTEGER"
+    if lowered == "boolean":
+        return "BOOLEAN"
+    if lowered in ("Json", "JSON", "Record<string,unknown>", "unknown", "object"):
+        return "JSONB"
+    if lowered == "string" and field.endswith("_at"):
+        return "TIMESTAMPTZ"
+    if lowered == "string" and (field == "id" or field.endswith("_id")):
+        return "UUID"
+    return "TEXT"
+
+
+def add_column_sql(table: str, field: str, ts_type: str, optional: bool) -> str:
+    """`ALTER TABLE t ADD COLUMN f TYPE …;` with the TS field's nullability and optionality.
+
+    `| null` → nullable column. Optional without `| null` (`f?: T`) → `NOT NULL DEFAULT` a zero
+    value (the convention types columns with a default as optional). Required and not null →
+    `NOT NULL` with a note: it fails on a table that has rows until a DEFAULT or backfill is
+    added, which is a decision for the person, not a guess.
+    """
+    sql_type = sql_type_for(ts_type, field)
+    nullable = any(p.strip() == "null" for p in ts_type.split("|"))
+    head = f"ALTER TABLE {quote_ident(table)} ADD COLUMN {quote_ident(field)} {sql_type}"
+    if nullable:
+        return head + ";\n"
+    if optional:
+        return f"{head} NOT NULL DEFAULT {_ZERO.get(sql_type, 'NULL')};\n"
+    return (
+        f"-- NOT NULL without a DEFAULT fails if {table} has rows: add a DEFAULT or "
+        f"backfill first.\n{head} NOT NULL;\n"
+    )

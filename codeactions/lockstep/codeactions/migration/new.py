@@ -1,0 +1,98 @@
+"""Plan and write the next migration: one code path for the command, the CLI and the actions.
+
+Planning is pure (name + content); writing on disk is exclusive (`open(path, "x")`), so an
+existing file is never overwritten, whoever created it a moment ago.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from lockstep.codeactions.migration.numbering import next_file_name, slugify
+from lockstep.codeactions.mirror.generate import mirror_statements, sql_with_mirror
+from lockstep.core.workspace import Workspace
+
+WHY_PLACEHOLDER = "-- Why: <fill in why this change is needed>"
+EMPTY_BODY = "-- Write the SQL here. Repeat every change to a mirrored table on its sim_ table."
+
+
+@dataclass(frozen=True, slots=True)
+class NewMigration:
+    path: str  # relative to the workspace root
+    content: str
+    mirrored: tuple[str, ...]  # prod tables whose sim_ mirror was generated
+
+    @property
+    def file_name(self) -> str:
+        return PurePosixPath(self.path).name
+
+
+def migration_folder(workspace: Workspace) -> str:
+    paths = workspace.config.migration_paths
+    return paths[0] if paths else "supabase/migrations"
+
+
+def existing_names(workspace: Workspace, folder: str) -> list[str]:
+    """File names in the migration folder, from the index and from the disk."""
+    names = {PurePosixPath(path).name for path in workspace.migrations}
+    with contextlib.suppress(OSError):
+        names |= set(os.listdir(workspace.root / folder))
+    return sorted(names)
+
+
+def header(description: str) -> str:
+    """The what-and-why comment every migration starts with (workflow step 3)."""
+    what = " ".join(description.split())
+    what = what[:1].upper() + what[1:]
+    if what and what[-1] not in ".!?":
+        what += "."
+    return f"-- {what}\n{WHY_PLACEHOLDER}\n"
+
+
+def migration_content(description: str, sql: str | None, workspace: Workspace) -> str:
+    config = workspace.config
+    body = (sql or "").replace("\r\n", "\n").strip()
+    if not body:
+        return header(description) + "\n" + EMPTY_BODY + "\n"
+    schema = workspace.replay.schema
+    return (
+        header(description)
+        + "\n"
+        + sql_with_mirror(body, schema, config.mirror_prefix, config.internal_tables)
+    )
+
+
+def plan_new_migration(
+    workspace: Workspace, description: str, sql: str | None = None, now: datetime | None = None
+) -> NewMigration:
+    """Name and content of the next migration. Raises EmptySlugError (a ValueError)."""
+    slugify(description)  # fail first, with the message the caller shows
+    folder = migration_folder(workspace)
+    file_name = next_file_name(existing_names(workspace, folder), description, now)
+    content = migration_content(description, sql, workspace)
+    config = workspace.config
+    mirrored = tuple(
+        dict.fromkeys(
+            m.table
+            for m in mirror_statements(
+                (sql or ""),
+                workspace.replay.schema,
+                config.mirror_prefix,
+                config.internal_tables,
+            )
+        )
+    )
+    return NewMigration(f"{folder}/{file_name}", content, mirrored)
+
+
+def write_exclusive(root: Path, plan: NewMigration) -> Path:
+    """Create the file; FileExistsError if anything is already there (never overwrite)."""
+    path = root / plan.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8", newline="") as handle:
+        handle.write(plan.content)
+    return path

@@ -1,0 +1,308 @@
+"""Generate the `sim_` mirror of a migration's statements (workflow step 3).
+
+Mirror rules: a prod table X is mirrored when `sim_X` exists (in the schema so far, or created
+by the same SQL); a new table whose foreign keys point at mirrored tables is mirrored too.
+The mirror keeps columns, defaults, constraints and indexes, retargets foreign keys to `sim_`
+tables (where they exist), drops foreign keys to `auth.*` (the column stays, e.g. a bare
+`UUID NOT NULL`), and never carries RLS, policies, grants or comments. Internal tables are
+never mirrored. Statements that already target `sim_` tables are left alone, and a mirror the
+SQL already contains is not generated twice.
+
+Rewriting is token-level (see `sqltokens`), so the mirror reads like the author's SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pglast import ast
+from pglast.enums import AlterTableType, ConstrType, ObjectType
+
+from lockstep.codeactions.mirror.context import (
+    _Context,
+    _key,
+    _mirrored_table,
+    _rename_relation,
+    sim_object_name,
+)
+from lockstep.codeactions.mirror.keys import statement_keys
+from lockstep.codeactions.mirror.objects import _drop, _index, _rename
+from lockstep.codeactions.sqltokens import Rewriter
+from lockstep.core.model import Schema
+from lockstep.core.sql.parse import Statement, parse_migration_sql
+
+AUTH_SCHEMAS = frozenset({"auth"})
+MIRRORED_ALTERS = frozenset(
+    {
+        AlterTableType.AT_AddColumn,
+        AlterTableType.AT_DropColumn,
+        AlterTableType.AT_ColumnDefault,
+        AlterTableType.AT_CookedColumnDefault,
+        AlterTableType.AT_DropNotNull,
+        AlterTableType.AT_SetNotNull,
+        AlterTableType.AT_AlterColumnType,
+        AlterTableType.AT_AddConstraint,
+        AlterTableType.AT_DropConstraint,
+        AlterTableType.AT_ValidateConstraint,
+        AlterTableType.AT_AddIdentity,
+        AlterTableType.AT_SetIdentity,
+        AlterTableType.AT_DropIdentity,
+        AlterTableType.AT_DropExpression,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorStatement:
+    source_start: int  # the original statement, character offsets in the SQL text
+    source_end: int  # after its terminating `;` when there is one
+    table: str  # the prod table mirrored
+    text: str  # the mirror statement, without `;`
+
+
+def _context(
+    schema: Schema | None, statements: list[Statement], prefix: str, internal: Iterable[str]
+) -> _Context:
+    ctx = _Context(prefix, frozenset(internal))
+    for key, table in (schema.tables if schema else {}).items():
+        for index in table.indexes:
+            ctx.index_tables[index.name] = key
+            ctx.prod_indexes[index.name] = tuple(index.columns)
+        if ctx.is_sim(key):
+            ctx.mark_sim(key)
+            ctx.sim_indexes[key] = [(i.name, tuple(i.columns)) for i in table.indexes]
+    for statement in statements:
+        if isinstance(statement.node, ast.CreateStmt) and statement.node.relation is not None:
+            key = _key(statement.node.relation)
+            if ctx.is_sim(key):
+                ctx.mark_sim(key)
+    return ctx
+
+
+def mirror_statements(
+    sql: str,
+    schema: Schema | None = None,
+    prefix: str = "sim_",
+    internal: Iterable[str] = ("llm_usage",),
+) -> list[MirrorStatement]:
+    """The mirror of every statement of `sql` that needs one, in order. Never raises."""
+    parsed = parse_migration_sql(sql)
+    ctx = _context(schema, parsed.statements, prefix, internal)
+    existing: set[tuple[Any, ...]] = set()
+    for statement in parsed.statements:
+        if _target_is_sim(statement.node, ctx):
+            existing |= statement_keys(statement.node)
+    out: list[MirrorStatement] = []
+    for statement in parsed.statements:
+        try:
+            result = _mirror_one(statement, sql, ctx)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            result = None  # an odd statement shape: no mirror rather than a wrong one
+        if result is None:
+            continue
+        table, text = result
+        mirror = parse_migration_sql(text)
+        if mirror.errors or not mirror.statements:
+            continue
+        keys = set().union(*(statement_keys(s.node) for s in mirror.statements))
+        if keys and keys <= existing:
+            continue
+        existing |= keys
+        end = statement.end
+        if sql[end : end + 1] == ";":
+            end += 1
+        out.append(MirrorStatement(statement.start, end, table, text))
+    return out
+
+
+def _target_is_sim(node: Any, ctx: _Context) -> bool:
+    relation = getattr(node, "relation", None)
+    if relation is not None and isinstance(relation, ast.RangeVar):
+        return ctx.is_sim(_key(relation))
+    if isinstance(node, ast.DropStmt):
+        return all(
+            str(o[-1].sval).startswith(ctx.prefix)
+            for o in node.objects or ()
+            if isinstance(o, tuple) and o
+        )
+    return False
+
+
+def _mirror_one(statement: Statement, sql: str, ctx: _Context) -> tuple[str, str] | None:
+    node = statement.node
+    rw = Rewriter(statement.text(sql), statement.tokens)
+    if isinstance(node, ast.CreateStmt) and node.relation is not None:
+        return _create(node, rw, ctx)
+    if isinstance(node, ast.AlterTableStmt) and node.objtype == ObjectType.OBJECT_TABLE:
+        return _alter(node, rw, ctx)
+    if isinstance(node, ast.IndexStmt):
+        return _index(node, rw, ctx)
+    if isinstance(node, ast.RenameStmt):
+        return _rename(node, rw, ctx)
+    if isinstance(node, ast.DropStmt):
+        return _drop(node, ctx)
+    return None
+
+
+def _foreign_keys(node: ast.CreateStmt) -> list[Any]:
+    found = []
+    for element in node.tableElts or ():
+        constraints = element.constraints if isinstance(element, ast.ColumnDef) else (element,)
+        found += [
+            c
+            for c in constraints or ()
+            if isinstance(c, ast.Constraint)
+            and c.contype == ConstrType.CONSTR_FOREIGN
+            and c.pktable is not None
+        ]
+    return found
+
+
+def _create(node: ast.CreateStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
+    key = _key(node.relation)
+    if ctx.is_sim(key) or key[1] in ctx.internal:
+        return None
+    references_mirrored = any(_key(fk.pktable) in ctx.mirrored for fk in _foreign_keys(node))
+    if key not in ctx.mirrored and not references_mirrored:
+        return None
+    ctx.mirrored.add(key)
+    ctx.sim_tables.add(ctx.sim(key))
+    _rename_relation(node.relation, rw, ctx)
+    for element in node.tableElts or ():
+        if isinstance(element, ast.ColumnDef):
+            _column(element, rw, ctx, key[1])
+        elif isinstance(element, ast.Constraint):
+            _table_constraint(element, rw, ctx, key[1])
+    return key[1], rw.render()
+
+
+def _column(column: ast.ColumnDef, rw: Rewriter, ctx: _Context, table: str) -> None:
+    constraints = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
+    for position, constraint in enumerate(constraints):
+        following = constraints[position + 1 :]
+        stop = following[0].location if following else None
+        first = rw.index_at(constraint.location)
+        if first is None:
+            continue
+        if _is_auth_fk(constraint):
+            rw.remove_tokens(first, rw.clause_last(first, stop))
+            continue
+        _constraint(constraint, rw, ctx, table, first)
+
+
+def _is_auth_fk(constraint: ast.Constraint) -> bool:
+    return (
+        constraint.contype == ConstrType.CONSTR_FOREIGN
+        and constraint.pktable is not None
+        and (constraint.pktable.schemaname or "public") in AUTH_SCHEMAS
+    )
+
+
+def _constraint(
+    constraint: ast.Constraint, rw: Rewriter, ctx: _Context, table: str, first: int
+) -> None:
+    if constraint.conname and rw.tokens[first].name == "CONSTRAINT" and first + 1 < len(rw.tokens):
+        rw.rename_token(first + 1, sim_object_name(constraint.conname, table, ctx.prefix))
+    if constraint.contype == ConstrType.CONSTR_FOREIGN and constraint.pktable is not None:
+        target = _key(constraint.pktable)
+        if ctx.sim(target) in ctx.sim_tables and target[1] not in ctx.internal:
+            _rename_relation(constraint.pktable, rw, ctx)
+
+
+def _table_constraint(constraint: ast.Constraint, rw: Rewriter, ctx: _Context, table: str) -> None:
+    first = rw.index_at(constraint.location)
+    if first is None:
+        return
+    if not _is_auth_fk(constraint):
+        _constraint(constraint, rw, ctx, table, first)
+        return
+    last = rw.clause_last(first)
+    if first >= 2 and rw.tokens[first - 1].name == "ASCII_44":
+        rw.remove_tokens(first - 1, last)
+    elif last + 1 < len(rw.tokens) and rw.tokens[last + 1].name == "ASCII_44":
+        end = rw.tokens[last + 2].start if last + 2 < len(rw.tokens) else rw.tokens[last + 1].end
+        rw.replace(rw.tokens[first].start, end, "")
+
+
+def _alter(node: ast.AlterTableStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
+    if node.relation is None:
+        return None
+    key = _mirrored_table(node.relation, ctx)
+    if key is None:
+        return None
+    relation = rw.index_at(node.relation.location)
+    if relation is None:
+        return None
+    relation = rw.name_end(relation)
+    spans = rw.top_level_spans(relation + 1)
+    commands = list(node.cmds or ())
+    if len(spans) != len(commands):
+        return None
+    kept: list[tuple[int, int]] = []
+    for command, (first, last) in zip(commands, spans, strict=True):
+        if _alter_command(command, rw, ctx, key[1], first, last):
+            kept.append((first, last))
+    if not kept:
+        return None
+    _rename_relation(node.relation, rw, ctx)
+    if len(kept) == len(spans):
+        return key[1], rw.render()
+    head = rw.render(0, rw.tokens[relation].end)
+    parts = [rw.render(rw.tokens[first].start, rw.tokens[last].end) for first, last in kept]
+    between = rw.text[rw.tokens[spans[0][1]].end : rw.tokens[spans[1][0]].start]
+    return key[1], head + " " + between.join(parts)
+
+
+def _alter_command(
+    command: ast.AlterTableCmd, rw: Rewriter, ctx: _Context, table: str, first: int, last: int
+) -> bool:
+    if command.subtype not in MIRRORED_ALTERS:
+        return False
+    definition = command.def_
+    if command.subtype == AlterTableType.AT_AddColumn and isinstance(definition, ast.ColumnDef):
+        _column(definition, rw, ctx, table)
+    elif isinstance(definition, ast.Constraint):
+        if _is_auth_fk(definition):
+            return False
+        at = rw.index_at(definition.location)
+        if at is not None:
+            _constraint(definition, rw, ctx, table, at)
+    elif (
+        command.subtype in (AlterTableType.AT_DropConstraint, AlterTableType.AT_ValidateConstraint)
+        and command.name
+    ):
+        at = rw.find_name(command.name, first + 2, last)
+        if at is not None:
+            rw.rename_token(at, sim_object_name(command.name, table, ctx.prefix))
+    return True
+
+
+def sql_with_mirror(
+    sql: str,
+    schema: Schema | None = None,
+    prefix: str = "sim_",
+    internal: Iterable[str] = ("llm_usage",),
+    newline: str = "\n",
+) -> str:
+    """`sql` followed by a commented block with its mirror (unchanged when none is needed)."""
+    body = terminated(sql).rstrip()
+    mirrors = mirror_statements(sql, schema, prefix, internal)
+    if not mirrors:
+        return body + newline if body else ""
+    statements = [m.text.strip() + ";" for m in mirrors]
+    gap = newline * 2 if any("\n" in s for s in statements) else newline
+    header = "-- Simulator mirror (no FK to auth.users, no RLS)"
+    return body + newline * 2 + header + newline + gap.join(statements) + newline
+
+
+def terminated(sql: str) -> str:
+    """`sql` with a `;` after its last statement, so text appended later stays separate."""
+    parsed = parse_migration_sql(sql)
+    if not parsed.statements or parsed.errors:
+        return sql
+    end = parsed.statements[-1].end
+    if sql[end : end + 1] == ";":
+        return sql
+    return sql[:end] + ";" + sql[end:]

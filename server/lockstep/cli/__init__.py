@@ -1,0 +1,1 @@
+"""The command line: `lockstep-lsp check|schema|new|consumers|serve`."""

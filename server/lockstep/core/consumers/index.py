@@ -1,0 +1,348 @@
+"""Consumer index: every supabase-js `.from('table')` call site and the columns it touches.
+
+Step 5 of the migration workflow is "find every place that reads or writes the table"; a grep
+finds `Array.from`, comments and storage buckets too. This walks the tree-sitter tree instead,
+keeps only calls on a database client, and records the chained query so column rules can
+check `.select()`, filters and `.insert({...})` keys against the schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from lockstep.core.consumers import postgrest
+from lockstep.core.consumers.args import ColumnUse, method_call, unwrap, written_keys
+from lockstep.core.globs import glob_match
+from lockstep.core.text import Range
+from lockstep.core.ts.parse import ParsedFile, StringLiteral, parse_source, string_literal
+
+DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("clone", "apps/admin/src/app/api/simulator/personas/clone/route.ts"),
+    ("api-route", "apps/*/src/app/api/**/route.ts"),
+    ("hook", "**/use*.ts"),
+    ("hook", "**/use*.tsx"),
+    ("context", "**/ToneyContext*"),
+    ("admin-query", "apps/admin/src/lib/queries/**"),
+    ("coaching", "packages/coaching/**"),
+)
+
+# Receivers whose `.from()` is not a table: JS/Node globals, typed arrays, stream and
+# observable libraries, Temporal. Matched against the receiver and its root identifier.
+# fmt: off
+_NOT_CLIENTS = frozenset((
+    "Array", "Buffer", "Object", "Set", "Map", "WeakMap", "WeakSet", "Promise", "Iterator",
+    "AsyncIterator", "String", "Number", "Date", "Intl", "Observable", "Rx", "rxjs",
+    "Readable", "ReadableStream", "Stream", "Temporal", "PlainDate", "PlainTime",
+    "PlainDateTime", "ZonedDateTime", "Instant", "Duration", "PlainYearMonth", "PlainMonthDay",
+    "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
+    "Uint32Array", "Float16Array", "Float32Array", "Float64Array", "BigInt64Array",
+    "BigUint64Array", "Immutable", "List", "Seq", "Blob", "File",
+))
+# fmt: on
+# fmt: off
+_FILTERS = frozenset((
+    "eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "likeAllOf", "likeAnyOf",
+    "ilikeAllOf", "ilikeAnyOf", "is", "isDistinct", "in", "contains", "containedBy", "rangeGt",
+    "rangeGte", "rangeLt", "rangeLte", "rangeAdjacent", "overlaps", "textSearch", "order",
+    "not", "filter", "regexMatch", "regexIMatch",
+))
+# fmt: on
+_WRITES = frozenset(("insert", "update", "upsert"))
+_AFTER = frozenset(("after", "unstable_after"))
+_FUNCTIONS = frozenset(
+    ("function_declaration", "generator_function_declaration", "method_definition")
+)
+_ANONYMOUS = frozenset(("arrow_function", "function_expression", "function", "generator_function"))
+_WRAPPERS = frozenset(("cache", "memo", "forwardRef", "unstable_cache"))
+_FROM_CALLS = """
+(call_expression
+  function: (member_expression property: (property_identifier) @name (#eq? @name "from"))) @call
+"""
+_PREFILTER = re.compile(rb"\.\s*from\b")
+
+
+@dataclass(frozen=True, slots=True)
+class SelectArg:
+    value: str  # the raw select string
+    range: Range  # its contents, quotes excluded
+    tree: postgrest.Selection
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCall:
+    """One method call chained after `.from()`: `.select(...)`, `.eq(...)`, `.insert(...)`."""
+
+    name: str
+    name_range: Range
+    range: Range  # from the method name to the closing parenthesis
+    columns: tuple[ColumnUse, ...] = ()
+    select: SelectArg | None = None
+    unknown_columns: bool = False  # a spread or a variable: the columns cannot be listed
+    row_variable: str | None = None  # `w` in `.insert(rows.map((w) => ({ … })))`
+
+
+@dataclass(frozen=True, slots=True)
+class TableUse:
+    path: str
+    table: str
+    schema: str | None  # from `.schema('x').from('t')`
+    table_range: Range  # the table name inside the quotes
+    range: Range  # the `.from(...)` call expression
+    receiver: str
+    chain: tuple[ChainCall, ...]
+    function: str | None
+    in_after: bool
+    category: str
+
+    @property
+    def display_category(self) -> str:
+        if self.in_after and self.category in ("api-route", "other"):
+            return "after-callback"
+        return self.category
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        names = ("select", "insert", "update", "upsert", "delete")
+        return tuple(call.name for call in self.chain if call.name in names)
+
+    @property
+    def columns(self) -> tuple[ColumnUse, ...]:
+        """Columns of this table named anywhere in the chain (embedded tables excluded)."""
+        return tuple(c for call in self.chain for c in call.columns if c.relation is None)
+
+
+def might_use_tables(data: bytes) -> bool:
+    """Cheap byte test before parsing: may over-accept, never under-accepts."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
+        data = data[2:].decode(encoding, "replace").encode("utf-8")
+    return b"from" in data and _PREFILTER.search(data) is not None
+
+
+def categorize(path: str, categories: Sequence[tuple[str, str]] | None = None) -> str:
+    for name, pattern in DEFAULT_CATEGORIES if categories is None else categories:
+        if glob_match(pattern, path):
+            return name
+    return "other"
+
+
+def _root_identifier(parsed: ParsedFile, node: Node) -> str | None:
+    while node.type in ("member_expression", "call_expression", "non_null_expression"):
+        inner = node.child_by_field_name(
+            "object" if node.type == "member_expression" else "function"
+        )
+        if inner is None and node.named_children:
+            inner = node.named_children[0]
+        if inner is None:
+            return None
+        node = inner
+    return parsed.text_of(node) if node.type in ("identifier", "this") else None
+
+
+def is_client(parsed: ParsedFile, receiver: Node) -> bool:
+    receiver = unwrap(receiver) or receiver
+    if receiver.type == "identifier":
+        name = parsed.text_of(receiver)
+        return name not in _NOT_CLIENTS and not name.lower().endswith("storage")
+    if receiver.type == "member_expression":
+        prop = receiver.child_by_field_name("property")
+        name = parsed.text_of(prop) if prop is not None else ""
+        if name in _NOT_CLIENTS or name.lower().endswith("storage"):
+            return False
+    return _root_identifier(parsed, receiver) not in _NOT_CLIENTS
+
+
+def _first_literal(parsed: ParsedFile, args: Node) -> StringLiteral | None:
+    first = args.named_children[0] if args.named_children else None
+    return string_literal(parsed, first)
+
+
+def _ranged(parsed: ParsedFile, text: StringLiteral, column: postgrest.ColumnRef) -> ColumnUse:
+    lines = parsed.lines
+    where = lines.range(text.offset + column.start, text.offset + column.end)
+    return ColumnUse(column.name, where, column.relation)
+
+
+def _select_columns(
+    parsed: ParsedFile, text: StringLiteral, tree: postgrest.Selection, relation: str | None
+) -> list[ColumnUse]:
+    found = [
+        ColumnUse(use.name, use.range, relation)
+        for use in (_ranged(parsed, text, column) for column in tree.columns)
+    ]
+    for embed in tree.embeds:
+        found += _select_columns(parsed, text, embed.selection, embed.relation)
+    return found
+
+
+def _option_string(parsed: ParsedFile, args: Node, key: str) -> StringLiteral | None:
+    for arg in args.named_children[1:]:
+        if arg.type != "object":
+            continue
+        for pair in arg.named_children:
+            name = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if name is not None and parsed.text_of(name).strip("'\"") == key:
+                return string_literal(parsed, pair.child_by_field_name("value"))
+    return None
+
+
+def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> ChainCall:
+    name = parsed.text_of(prop)
+    columns: list[ColumnUse] = []
+    select: SelectArg | None = None
+    unknown = False
+    row_variable: str | None = None
+    literal = _first_literal(parsed, args)
+    if name == "select":
+        if literal is not None:
+            tree = postgrest.parse_select(literal.value)
+            select = SelectArg(literal.value, literal.range, tree)
+            columns = _select_columns(parsed, literal, tree, None)
+        else:
+            unknown = bool(args.named_children)
+    elif name in _WRITES or name == "match":
+        first = args.named_children[0] if args.named_children else None
+        written = written_keys(parsed, first)
+        columns, unknown, row_variable = list(written.keys), written.unknown, written.row_variable
+        conflict = _option_string(parsed, args, "onConflict") if name == "upsert" else None
+        if conflict is not None:
+            columns += [
+                _ranged(parsed, conflict, column)
+                for column in postgrest.parse_logic_filter(conflict.value)
+            ]
+    elif name == "or" and literal is not None:
+        relation = _option_string(parsed, args, "referencedTable") or _option_string(
+            parsed, args, "foreignTable"
+        )
+        columns = [
+            ColumnUse(use.name, use.range, relation.value if relation else None)
+            for use in (
+                _ranged(parsed, literal, column)
+                for column in postgrest.parse_logic_filter(literal.value)
+            )
+        ]
+    elif name in _FILTERS and literal is not None:
+        column = postgrest.parse_column(literal.value)
+        if column is not None:
+            use = _ranged(parsed, literal, column)
+            relation = _option_string(parsed, args, "referencedTable") or _option_string(
+                parsed, args, "foreignTable"
+            )
+            if relation is not None and use.relation is None:
+                use = ColumnUse(use.name, use.range, relation.value)
+            columns = [use]
+    whole = parsed.lines.range_from_points(prop.start_point, call.end_point)
+    return ChainCall(name, parsed.range_of(prop), whole, tuple(columns), select, unknown,
+                     row_variable)
+
+
+def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
+    calls: list[ChainCall] = []
+    node = start
+    while True:
+        parent = node.parent
+        while parent is not None and parent.type in (
+            "parenthesized_expression",
+            "non_null_expression",
+        ):
+            node, parent = parent, parent.parent
+        if parent is None or parent.type != "member_expression":
+            break
+        call = parent.parent
+        found = method_call(call) if call is not None else None
+        if call is None or found is None or found[0] != node:
+            break
+        calls.append(_chain_call(parsed, call, found[1], found[2]))
+        node = call
+    return tuple(calls)
+
+
+def _is_wrapper(parsed: ParsedFile, callee: Node | None) -> bool:
+    """`useCallback(fn)`, `cache(fn)`: the callback is the function the variable names."""
+    name = parsed.text_of(callee).rsplit(".", 1)[-1] if callee is not None else ""
+    return name in _WRAPPERS or (name.startswith("use") and name[3:4].isupper())
+
+
+def _binding_name(parsed: ParsedFile, node: Node) -> str | None:
+    """Name an anonymous function gets from where it is bound, if anywhere."""
+    parent = node.parent
+    call = parent.parent if parent is not None and parent.type == "arguments" else None
+    if call is not None and _is_wrapper(parsed, call.child_by_field_name("function")):
+        parent = call.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
+        parent = parent.parent
+    if parent is None:
+        return None
+    for kind, field in (
+        ("variable_declarator", "name"),
+        ("pair", "key"),
+        ("assignment_expression", "left"),
+        ("public_field_definition", "name"),
+    ):
+        if parent.type == kind:
+            target = parent.child_by_field_name(field)
+            return parsed.text_of(target) if target is not None else None
+    return "default" if parent.type == "export_statement" else None
+
+
+def _context(parsed: ParsedFile, node: Node) -> tuple[str | None, bool]:
+    """(enclosing function name, inside an `after(…)` argument)."""
+    function: str | None = None
+    in_after = False
+    current: Node | None = node.parent
+    while current is not None:
+        if function is None and current.type in _FUNCTIONS:
+            name = current.child_by_field_name("name")
+            function = parsed.text_of(name) if name is not None else "default"
+        elif function is None and current.type in _ANONYMOUS:
+            function = _binding_name(parsed, current)
+        elif current.type == "arguments" and not in_after:
+            callee = current.parent.child_by_field_name("function") if current.parent else None
+            in_after = callee is not None and parsed.text_of(callee) in _AFTER
+        current = current.parent
+    return function, in_after
+
+
+def _schema_of(parsed: ParsedFile, receiver: Node) -> str | None:
+    found = method_call(unwrap(receiver) or receiver)
+    if found is None or parsed.text_of(found[1]) != "schema":
+        return None
+    literal = _first_literal(parsed, found[2])
+    return literal.value if literal is not None else None
+
+
+def index_consumers_file(
+    path: str, text: str, categories: Sequence[tuple[str, str]] | None = None
+) -> list[TableUse]:
+    """Every `.from('table')` on a database client in one file. Pure; never raises."""
+    parsed = parse_source(path, text)
+    category = categorize(path, categories)
+    uses: list[TableUse] = []
+    for node in parsed.captures(_FROM_CALLS, "call"):
+        found = method_call(node)
+        if found is None or parsed.text_of(found[1]) != "from":
+            continue
+        receiver, _, args = found
+        literal = _first_literal(parsed, args)
+        if literal is None or not is_client(parsed, receiver):
+            continue
+        function, in_after = _context(parsed, node)
+        uses.append(
+            TableUse(
+                path,
+                literal.value,
+                _schema_of(parsed, receiver),
+                literal.range,
+                parsed.range_of(node),
+                parsed.text_of(receiver),
+                _chain(parsed, node),
+                function,
+                in_after,
+                category,
+            )
+        )
+    return uses

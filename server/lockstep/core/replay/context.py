@@ -1,0 +1,237 @@
+"""State and helpers shared by the replay handlers: name resolution, ranges, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast.parser import ParseError, scan
+from pglast.stream import RawStream
+
+from lockstep.core.model import Key, Location, Schema, Table, Touch
+from lockstep.core.sql.parse import ParsedSql, Statement, Token
+
+# Schemas that Supabase manages: statements touching them are known, never "unknown".
+PLATFORM_SCHEMAS = frozenset(
+    {
+        "auth", "storage", "extensions", "realtime", "graphql", "graphql_public", "vault",
+        "pgsodium", "pgsodium_masks", "supabase_functions", "supabase_migrations", "net",
+        "cron", "pgbouncer", "pg_catalog", "information_schema", "_realtime", "_analytics",
+    }
+)  # fmt: skip
+DEFAULT_SEARCH_PATH = ("public",)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayIssue:
+    """Something a statement refers to that does not exist at that point of the history."""
+
+    code: str  # unknown-table / unknown-column
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What one statement did, for document symbols and per-migration rules."""
+
+    location: Location
+    action: str
+    table: Key | None = None
+    columns: tuple[str, ...] = ()
+    kind: str = ""  # create-table, add-column, alter-column, drop-column, ...
+
+
+@dataclass(slots=True)
+class ReplayState:
+    schema: Schema = field(default_factory=Schema)
+    issues: list[ReplayIssue] = field(default_factory=list)
+    events: dict[str, list[Event]] = field(default_factory=dict)
+    search_path: tuple[str, ...] = DEFAULT_SEARCH_PATH
+    created_schemas: set[str] = field(default_factory=lambda: {"public"})
+
+
+def deparse(node: Any) -> str:
+    try:
+        return str(RawStream()(node))
+    except Exception:  # noqa: BLE001 - pglast raises many types on odd nodes
+        return "<expression>"
+
+
+def names(values: Iterable[Any] | None) -> list[str]:
+    return [v.sval for v in values or () if hasattr(v, "sval")]
+
+
+class StatementContext:
+    """One statement being replayed: its file, its text and the shared state."""
+
+    def __init__(
+        self, state: ReplayState, path: str, parsed: ParsedSql, statement: Statement
+    ) -> None:
+        self.state = state
+        self.schema = state.schema
+        self.path = path
+        self.parsed = parsed
+        self.statement = statement
+
+    # -- locations --------------------------------------------------------------------
+    def location(self, start: int, end: int) -> Location:
+        return Location(self.path, self.parsed.range(start, end))
+
+    @property
+    def whole(self) -> Location:
+        return self.location(self.statement.start, self.statement.end)
+
+    def tokens_from(self, relative: int) -> list[Token]:
+        return [t for t in self.statement.tokens if t.start >= relative]
+
+    def clause(self, relative: int | None) -> Location:
+        """From a node's location to the end of its clause (the next top-level comma)."""
+        if relative is None or relative < 0:
+            return self.whole
+        kept = _clause_tokens(self.tokens_from(relative))
+        base = self.statement.start
+        end = kept[-1].end if kept else relative
+        return self.location(base + relative, base + end)
+
+    def clause_says(self, relative: int | None, *words: str) -> bool:
+        """Whether the clause at `relative` contains the keyword sequence `words`."""
+        if relative is None or relative < 0:
+            return False
+        base = self.statement.start
+        spelled = [self.parsed.text[base + t.start : base + t.end]
+                   for t in _clause_tokens(self.tokens_from(relative))]
+        return _contains_words(spelled, words)
+
+    def name_location(self, relative: int | None, name: str | None = None) -> Location:
+        """The last identifier of a (possibly dotted, quoted) name starting at `relative`."""
+        if relative is None or relative < 0:
+            return self.find_identifier(name) if name else self.whole
+        tokens = self.tokens_from(relative)
+        chosen = tokens[0] if tokens else None
+        for index in range(1, len(tokens) - 1, 2):
+            if tokens[index].name != "ASCII_46":
+                break
+            chosen = tokens[index + 1]
+        if chosen is None:
+            return self.whole
+        base = self.statement.start
+        return self.location(base + chosen.start, base + chosen.end)
+
+    def find_identifier(self, name: str) -> Location:
+        """The first token spelling `name`: narrows the range of a node without a location."""
+        base = self.statement.start
+        text = self.parsed.text
+        for token in self.statement.tokens:
+            spelled = text[base + token.start : base + token.end]
+            if spelled.strip('"') == name or spelled.lower() == name:
+                return self.location(base + token.start, base + token.end)
+        return self.whole
+
+    # -- names --------------------------------------------------------------------------
+    def creation_schema(self, schema: str | None) -> str:
+        return schema or (self.state.search_path[0] if self.state.search_path else "public")
+
+    def lookup_table(self, schema: str | None, name: str) -> Table | None:
+        if schema:
+            return self.schema.tables.get((schema, name))
+        for candidate in self.state.search_path:
+            table = self.schema.tables.get((candidate, name))
+            if table is not None:
+                return table
+        return None
+
+    def is_platform(self, schema: str | None) -> bool:
+        """Schemas the migrations did not create (auth, storage …) are Supabase's own."""
+        return schema is not None and schema not in self.state.created_schemas
+
+    def require_table(
+        self, schema: str | None, name: str, relative: int | None, missing_ok: bool = False
+    ) -> Table | None:
+        """The table, or None with an `unknown-table` issue (unless platform-owned or IF EXISTS)."""
+        table = self.lookup_table(schema, name)
+        if table is None and not missing_ok and not self.is_platform(schema):
+            shown = f"{schema}.{name}" if schema else name
+            self.issue("unknown-table", f"Table `{shown}` does not exist at this point "
+                       "(no earlier migration creates it)", self.name_location(relative, name))
+        return table
+
+    def issue(self, code: str, message: str, location: Location) -> None:
+        self.state.issues.append(ReplayIssue(code, message, location))
+
+    # -- history ------------------------------------------------------------------------
+    def record(
+        self,
+        action: str,
+        kind: str,
+        table: Table | None = None,
+        columns: Iterable[str] = (),
+        location: Location | None = None,
+    ) -> None:
+        where = location or self.whole
+        key = (table.schema, table.name) if table else None
+        cols = tuple(columns)
+        self.state.events.setdefault(self.path, []).append(Event(where, action, key, cols, kind))
+        if table is not None:
+            touch = Touch(self.whole, action, self.path)
+            table.history.append(touch)
+            for column_name in cols:
+                column = table.columns.get(column_name)
+                if column is not None:
+                    column.history.append(touch)
+
+
+class NestedContext(StatementContext):
+    """A statement inside a DO block: its ranges are the DO statement's."""
+
+    def __init__(self, state: ReplayState, path: str, parsed: ParsedSql, statement: Statement,
+                 inner_text: str) -> None:
+        super().__init__(state, path, parsed, statement)
+        self.inner_text = inner_text
+
+    def clause(self, relative: int | None) -> Location:
+        return self.whole
+
+    def name_location(self, relative: int | None, name: str | None = None) -> Location:
+        return self.whole
+
+    def find_identifier(self, name: str) -> Location:
+        return self.whole
+
+    def clause_says(self, relative: int | None, *words: str) -> bool:
+        if relative is None or relative < 0:
+            return False
+        try:
+            tokens = [Token(t.start, t.end + 1, t.name) for t in scan(self.inner_text)]
+        except ParseError:
+            return False
+        spelled = [self.inner_text[t.start : t.end]
+                   for t in _clause_tokens([t for t in tokens if t.start >= relative])]
+        return _contains_words(spelled, words)
+
+
+def _clause_tokens(tokens: list[Token]) -> list[Token]:
+    """Tokens up to the end of the clause: a top-level comma or the closing parenthesis."""
+    depth = 0
+    kept: list[Token] = []
+    for token in tokens:
+        if token.name == "ASCII_40":
+            depth += 1
+        elif token.name == "ASCII_41":
+            depth -= 1
+            if depth < 0:
+                break
+        elif token.name == "ASCII_44" and depth == 0:
+            break
+        kept.append(token)
+    return kept
+
+
+def _contains_words(spelled: list[str], words: tuple[str, ...]) -> bool:
+    upper = [s.upper() for s in spelled]
+    wanted = [w.upper() for w in words]
+    return any(upper[i : i + len(wanted)] == wanted for i in range(len(upper) - len(wanted) + 1))
+
+
+Handler = Callable[[StatementContext, Any], None]

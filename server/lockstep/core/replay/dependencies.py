@@ -1,0 +1,166 @@
+"""What depends on what: views on tables, partitions on parents, DDL inside DO blocks.
+
+PostgreSQL drops dependent views with CASCADE and copies columns and indexes to partitions;
+the replay has to do the same for the model to match a real server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast, parse_plpgsql, parse_sql, visitors
+from pglast.parser import ParseError
+
+from lockstep.core.model import Column, Index, Table, View
+from lockstep.core.replay.constraints import choose_name, relation_names
+from lockstep.core.replay.context import StatementContext
+
+
+class _References(visitors.Visitor):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self.relations: list[tuple[str | None, str]] = []
+        self.columns: set[str] = set()
+        self.star = False
+
+    def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:
+        self.relations.append((node.schemaname, node.relname))
+
+    def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> None:
+        last = node.fields[-1]
+        if isinstance(last, ast.A_Star):
+            self.star = True
+        elif hasattr(last, "sval"):
+            self.columns.add(last.sval)
+
+
+def record_view_dependencies(context: StatementContext, view: View, query: Any) -> None:
+    references = _References()
+    references(query)
+    for schema, name in references.relations:
+        table = context.lookup_table(schema, name)
+        if table is not None:
+            view.depends_on.add((table.schema, table.name))
+        else:
+            view.depends_on.add((context.creation_schema(schema), name))
+    view.columns_used = references.columns
+    view.uses_star = references.star
+
+
+def drop_dependent_views(
+    context: StatementContext, key: tuple[str, str], column: str | None = None
+) -> None:
+    """DROP … CASCADE: views reading `key` (or that column of it) go, and views on those."""
+    doomed = [
+        view_key for view_key, view in context.schema.views.items()
+        if key in view.depends_on
+        and (column is None or view.uses_star or column in view.columns_used)
+    ]
+    for view_key in doomed:
+        if context.schema.views.pop(view_key, None) is not None:
+            drop_dependent_views(context, view_key)
+
+
+def table_from_query(context: StatementContext, table: Table, query: Any) -> None:
+    """CREATE TABLE … AS SELECT: columns of plain column references and stars, typed from
+    their source tables (computed expressions are beyond a static replay)."""
+    if not isinstance(query, ast.SelectStmt):
+        return
+    sources = [context.lookup_table(r.schemaname, r.relname)
+               for r in query.fromClause or () if isinstance(r, ast.RangeVar)]
+    known = [s for s in sources if s is not None]
+    for target in query.targetList or ():
+        value = target.val
+        if not isinstance(value, ast.ColumnRef):
+            if target.name:
+                table.columns[target.name] = Column(target.name, "unknown",
+                                                    location=context.whole)
+            continue
+        last = value.fields[-1]
+        if isinstance(last, ast.A_Star):
+            for source in known:
+                for name, original in source.columns.items():
+                    table.columns[name] = Column(name, original.type, location=context.whole)
+            continue
+        name = target.name or last.sval
+        found = next((s.columns[last.sval] for s in known if last.sval in s.columns), None)
+        table.columns[name] = Column(name, found.type if found else "unknown",
+                                     location=context.whole)
+
+
+def inherit_from(context: StatementContext, table: Table, parent: Table, partition: bool) -> None:
+    """Columns come from the parent first; partitions also get the parent's indexes."""
+    table.parent = (parent.schema, parent.name)
+    table.is_partition = partition
+    for name, original in parent.columns.items():
+        table.columns[name] = Column(name, original.type, original.nullable, original.default,
+                                     location=context.whole)
+    if partition:
+        for index in parent.indexes:
+            copy_index_to_partition(context, table, parent, index)
+
+
+def _name_part(column: str) -> str:
+    if column.replace("_", "").isalnum():
+        return column
+    head = column.split("(", 1)[0].strip()
+    return head if "(" in column and head.replace("_", "").isalnum() else "expr"
+
+
+def copy_index_to_partition(
+    context: StatementContext, child: Table, parent: Table, index: Index
+) -> None:
+    is_pkey = index.is_constraint and index.columns == parent.primary_key
+    if is_pkey:
+        child.primary_key = list(index.columns)
+        for key in index.columns:
+            if key in child.columns:
+                child.columns[key].primary_key = True
+                child.columns[key].nullable = False
+    label = "pkey" if is_pkey else ("key" if index.is_constraint else "idx")
+    parts = [] if is_pkey else [_name_part(c) for c in index.columns]
+    name = choose_name(relation_names(context, child.schema), child.name, parts, label)
+    child.indexes.append(Index(name, list(index.columns), index.unique, context.whole,
+                               index.is_constraint))
+
+
+def partitions_of(context: StatementContext, parent: Table) -> list[Table]:
+    if not parent.partitioned:
+        return []
+    key = (parent.schema, parent.name)
+    return [t for t in context.schema.tables.values() if t.parent == key and t.is_partition]
+
+
+def statements_in_do_block(node: ast.DoStmt) -> list[tuple[str, Any]]:
+    """The SQL statements inside a DO block's PL/pgSQL body (guards like IF NOT EXISTS are
+    assumed to pass: that is what the idiom is for)."""
+    body = next((a.arg.sval for a in node.args or () if a.defname == "as"), None)
+    if not isinstance(body, str):
+        return []
+    try:
+        functions = parse_plpgsql(f"DO $lockstep$ {body} $lockstep$")
+    except Exception:  # noqa: BLE001 - PL/pgSQL we cannot read is left alone
+        return []
+    queries: list[str] = []
+    _collect_sql(functions, queries)
+    statements: list[tuple[str, Any]] = []
+    for query in queries:
+        try:
+            statements.extend((query, raw.stmt) for raw in parse_sql(query))
+        except ParseError:
+            continue
+    return statements
+
+
+def _collect_sql(value: Any, queries: list[str]) -> None:
+    if isinstance(value, dict):
+        execsql = value.get("PLpgSQL_stmt_execsql")
+        if isinstance(execsql, dict):
+            expression = execsql.get("sqlstmt", {}).get("PLpgSQL_expr", {})
+            if isinstance(expression.get("query"), str):
+                queries.append(expression["query"])
+            return
+        for item in value.values():
+            _collect_sql(item, queries)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_sql(item, queries)

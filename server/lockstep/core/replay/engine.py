@@ -1,0 +1,134 @@
+"""Replay migrations, statement by statement, into a schema model.
+
+The model is what the rules, hover and definition work from, so every object remembers the
+migration and range that defined it and every statement that touched it afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pglast import ast
+from pglast.enums import ObjectType
+
+from lockstep.core.model import Schema
+from lockstep.core.replay import objects, tables
+from lockstep.core.replay.context import (
+    Event,
+    NestedContext,
+    ReplayIssue,
+    ReplayState,
+    StatementContext,
+    names,
+)
+from lockstep.core.replay.dependencies import statements_in_do_block
+from lockstep.core.sql.parse import ParsedSql
+
+# Called after each migration with its path, the live schema and what its statements did.
+MigrationObserver = Callable[[str, Schema, list[Event]], None]
+
+
+@dataclass(slots=True)
+class ReplayResult:
+    schema: Schema
+    issues: list[ReplayIssue]
+    events: dict[str, list[Event]]  # migration path → what each statement did
+
+
+_DROPS = {
+    ObjectType.OBJECT_TABLE: tables.drop_tables,
+    ObjectType.OBJECT_INDEX: objects.drop_indexes,
+    ObjectType.OBJECT_POLICY: objects.drop_policies,
+    ObjectType.OBJECT_VIEW: objects.drop_views,
+    ObjectType.OBJECT_MATVIEW: objects.drop_views,
+    ObjectType.OBJECT_TYPE: objects.drop_types,
+}
+
+
+def _rename(context: StatementContext, node: ast.RenameStmt) -> None:
+    if not tables.rename(context, node):
+        objects.rename_other(context, node)
+
+
+def _drop(context: StatementContext, node: ast.DropStmt) -> None:
+    handler = _DROPS.get(node.removeType)
+    if handler is not None:
+        handler(context, node)
+
+
+def _view(context: StatementContext, node: ast.ViewStmt) -> None:
+    objects.create_view(context, node.view, node.query, materialized=False)
+
+
+def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
+    if node.objtype == ObjectType.OBJECT_MATVIEW:
+        objects.create_view(context, node.into.rel, node.query, materialized=True)
+    else:
+        tables.create_table_as(context, node)
+
+
+def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
+    context.state.created_schemas.add(node.schemaname)
+
+
+def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
+    if isinstance(context, NestedContext):
+        return
+    for text, inner in statements_in_do_block(node):
+        _dispatch(NestedContext(context.state, context.path, context.parsed, context.statement,
+                                text), inner)
+
+
+# Statement kind → handler. Transactions, grants, owners … change nothing the model tracks.
+_HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
+    ast.CreateStmt: tables.create_table,
+    ast.AlterTableStmt: tables.alter_table,
+    ast.RenameStmt: _rename,
+    ast.AlterObjectSchemaStmt: tables.set_schema,
+    ast.DropStmt: _drop,
+    ast.IndexStmt: objects.create_index,
+    ast.CreatePolicyStmt: objects.create_policy,
+    ast.CreateEnumStmt: objects.create_enum,
+    ast.AlterEnumStmt: objects.alter_enum,
+    ast.ViewStmt: _view,
+    ast.CreateTableAsStmt: _table_as,
+    ast.CreateFunctionStmt: objects.create_function,
+    ast.CreateTrigStmt: objects.create_trigger,
+    ast.CommentStmt: objects.comment_on,
+    ast.VariableSetStmt: objects.set_variable,
+    ast.CreateSchemaStmt: _schema,
+    ast.DoStmt: _do_block,
+}
+
+
+def _dispatch(context: StatementContext, node: object) -> None:
+    handler = _HANDLERS.get(type(node))
+    if handler is not None:
+        handler(context, node)
+
+
+def replay(
+    migrations: Sequence[tuple[str, ParsedSql]],
+    observer: MigrationObserver | None = None,
+) -> ReplayResult:
+    """Replay parsed migrations in order; `observer` sees the schema after each migration
+    (live and mutable: it copies what it keeps)."""
+    state = ReplayState()
+    for path, parsed in migrations:
+        state.search_path = ("public",)  # each file runs in its own session
+        for statement in parsed.statements:
+            context = StatementContext(state, path, parsed, statement)
+            try:
+                _dispatch(context, statement.node)
+            except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
+                # A construct we do not model must not stop the replay of the rest.
+                context.issue("replay-error", f"Lockstep could not replay this statement: "
+                              f"{type(error).__name__}: {error}", context.whole)
+        if observer is not None:
+            observer(path, state.schema, state.events.get(path, []))
+    return ReplayResult(state.schema, state.issues, state.events)
+
+
+__all__ = ["Event", "ReplayIssue", "ReplayResult", "names", "replay"]

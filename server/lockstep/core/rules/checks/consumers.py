@@ -1,0 +1,320 @@
+"""Rules on the code that reads and writes tables: `.from('t')` call sites and the clone route.
+
+supabase-js sends table names, select strings, filter columns and insert keys to PostgREST
+as plain strings, so a typo or a dropped column compiles and fails at runtime. These rules
+check them against the schema the migrations leave behind (views are checked by name only:
+their columns are not replayed). The simulator clone route (workflow step 6) must SELECT and
+INSERT every column of each mirrored table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lockstep.core.consumers.index import ChainCall, SelectArg, TableUse
+from lockstep.core.consumers.postgrest import Selection
+from lockstep.core.diagnostics import Related
+from lockstep.core.globs import glob_match
+from lockstep.core.model import Location, Schema, Table
+from lockstep.core.replay.context import PLATFORM_SCHEMAS
+from lockstep.core.rules.engine import Findings, check
+from lockstep.core.rules.registry import rule
+from lockstep.core.rules.suggestions import closest, missing_column_hint
+from lockstep.core.workspace import Workspace
+
+rule(
+    "unknown-table-reference",
+    "error",
+    "consumers",
+    "`.from('name')` names no table or view that the migrations create.",
+    "supabase-js sends the name to PostgREST as is; a typo or a dropped table compiles and "
+    "fails at runtime (`relation does not exist`), usually as an empty page rather than an "
+    "error. Only schemas the migrations define are checked (`public`, or the one given by "
+    "`.schema('x')`).",
+    "const { data } = await supabase.from('winz').select('id, text');",
+    "const { data } = await supabase.from('wins').select('id, text');",
+    language="ts",
+)
+rule(
+    "unknown-column-reference",
+    "error",
+    "consumers",
+    "A column in `.select()`, a filter, `.order()` or the keys of `.insert()`/`.update()`/"
+    "`.upsert()` that the table does not have.",
+    "PostgREST rejects the whole request (`column does not exist`) when one column is wrong: "
+    "a column dropped or renamed by a migration breaks every query that still names it. "
+    "Embedded resources (`author:profiles(name)`) are checked against their own table; views, "
+    "computed columns and what cannot be resolved are skipped.",
+    "supabase.from('sessions').select('id, started_at, rating')",
+    "supabase.from('sessions').select('id, started_at')",
+    language="ts",
+)
+rule(
+    "clone-missing-column",
+    "warning",
+    "consumers",
+    "The simulator clone route does not SELECT or INSERT every column of a mirrored table.",
+    "The clone deep-copies a user's rows into the `sim_` tables. A column left out of the "
+    "SELECT on the source table or the INSERT into the `sim_` table is silently lost in the "
+    "copy; a `NOT NULL` column without a default left out of the INSERT (the `sim_wins.content` "
+    "gotcha) makes every clone fail, and is reported as an error. Only a primary key with a "
+    "default, identity and generated columns may be left to the database.",
+    "admin.from('sim_wins').insert(wins.map((w) => ({ id: w.id, text: w.text })))",
+    "admin.from('sim_wins').insert(wins.map((w) => ({ id: w.id, text: w.text, content: w.text })))",
+    language="ts",
+)
+
+
+def _uses(workspace: Workspace) -> Iterator[TableUse]:
+    for path in sorted(workspace.consumer_files):
+        yield from workspace.consumer_files[path]
+
+
+def _schema_of(use: TableUse) -> str:
+    return use.schema or "public"
+
+
+def _judged_schemas(schema: Schema) -> set[str]:
+    """Schemas the migrations define objects in (platform schemas are never judged)."""
+    names = {key[0] for key in schema.tables} | {key[0] for key in schema.views}
+    return names - PLATFORM_SCHEMAS
+
+
+@check
+def table_references(workspace: Workspace, findings: Findings) -> None:
+    schema = workspace.replay.schema
+    judged = _judged_schemas(schema)
+    for use in _uses(workspace):
+        where = _schema_of(use)
+        key = (where, use.table)
+        if where not in judged or "." in use.table or key in schema.tables or key in schema.views:
+            continue
+        names = [n for s, n in (*schema.tables, *schema.views) if s == where]
+        suggestion = closest(use.table, names)
+        message = f"No table or view `{use.table}` in schema `{where}`"
+        related: list[Related] = []
+        for path, events in workspace.replay.events.items():
+            for event in events:
+                if event.kind == "drop-table" and event.table == key:
+                    related = [Related(event.location, f"dropped in {path.rpartition('/')[2]}")]
+        if related:
+            message += f" ({related[0].message})"
+        if suggestion:
+            message += f". Did you mean `{suggestion}`?"
+            found = schema.table(suggestion, where)
+            if found is not None and found.name_location is not None:
+                related.append(Related(found.name_location, f"table `{suggestion}` created here"))
+        findings.add(
+            "unknown-table-reference",
+            Location(use.path, use.table_range),
+            message,
+            related,
+            {"table": use.table, "schema": where, "suggestion": suggestion},
+        )
+
+
+def _embed_aliases(selection: Selection, out: dict[str, str]) -> None:
+    for embed in selection.embeds:
+        if embed.alias:
+            out[embed.alias] = embed.relation
+        _embed_aliases(embed.selection, out)
+
+
+def _computed(schema: Schema, name: str) -> bool:
+    """A function usable as a computed column (`full_name(profiles)`) or a bare RPC name."""
+    return any(routine.name == name for routine in schema.routines.values())
+
+
+@check
+def column_references(workspace: Workspace, findings: Findings) -> None:
+    schema = workspace.replay.schema
+    for use in _uses(workspace):
+        where = _schema_of(use)
+        table = schema.table(use.table, where)
+        if table is None:
+            continue  # unknown (reported above), a view, or a schema the migrations don't define
+        aliases: dict[str, str] = {}
+        for call in use.chain:
+            if call.select is not None:
+                _embed_aliases(call.select.tree, aliases)
+        for call in use.chain:
+            for column in call.columns:
+                target = table
+                if column.relation is not None:
+                    relation = aliases.get(column.relation, column.relation)
+                    target = schema.table(relation, where)  # type: ignore[assignment]
+                if target is None or column.name == "*" or column.name in target.columns:
+                    continue
+                if _computed(schema, column.name):
+                    continue
+                _report_column(
+                    workspace,
+                    findings,
+                    use,
+                    call,
+                    target,
+                    column.name,
+                    Location(use.path, column.range),
+                )
+
+
+def _report_column(
+    workspace: Workspace,
+    findings: Findings,
+    use: TableUse,
+    call: ChainCall,
+    table: Table,
+    name: str,
+    where: Location,
+) -> None:
+    hint = missing_column_hint(workspace, table, name, list(table.columns))
+    suggestion = hint.suggestion
+    message = f"Table `{table.name}` has no column `{name}`{hint.text}"
+    related = list(hint.related)
+    if table.name_location is not None:
+        related.append(Related(table.name_location, f"table `{table.name}` created here"))
+    findings.add(
+        "unknown-column-reference",
+        where,
+        message,
+        related,
+        {
+            "table": table.name,
+            "schema": table.schema,
+            "column": name,
+            "suggestion": suggestion,
+            "call": call.name,
+            "from_table": use.table,
+        },
+    )
+
+
+# --- the simulator clone route ------------------------------------------------------------
+
+
+def _written(call: ChainCall) -> tuple[set[str], str | None] | None:
+    """The columns an insert sets (and the row variable of a `.map()`), if all are listed."""
+    if call.unknown_columns:
+        return None
+    return {column.name for column in call.columns if column.relation is None}, call.row_variable
+
+
+def _exempt(table: Table, name: str) -> bool:
+    column = table.columns[name]
+    return (
+        column.generated is not None
+        or column.identity is not None
+        or (column.primary_key and column.default is not None)
+    )
+
+
+def _check_insert(
+    workspace: Workspace,
+    findings: Findings,
+    use: TableUse,
+    mirror: Table,
+    source: Table | None,
+) -> None:
+    for call in use.chain:
+        if call.name not in ("insert", "upsert"):
+            continue
+        written = _written(call)
+        if written is None:
+            continue
+        keys, row = written
+        for name, column in mirror.columns.items():
+            if name in keys or _exempt(mirror, name):
+                continue
+            shared = source is not None and name in source.columns
+            required = not column.nullable and not column.has_default
+            if not (shared or required):
+                continue
+            if required:
+                message = (
+                    f"The clone's insert into `{mirror.name}` never sets `{name}` "
+                    f"({column.type} NOT NULL without a default): every clone fails"
+                )
+            else:
+                message = f"The clone's insert into `{mirror.name}` does not copy `{name}`"
+            related = [Related(column.location, "column defined here")] if column.location else []
+            findings.add(
+                "clone-missing-column",
+                Location(use.path, call.name_range),
+                message,
+                related,
+                {
+                    "table": mirror.name,
+                    "source": source.name if source else None,
+                    "column": name,
+                    "sql_type": column.type,
+                    "nullable": column.nullable,
+                    "has_default": column.has_default,
+                    "part": "insert",
+                    "suggestion": f"{name}: {row}.{name}," if row and shared else None,
+                },
+                severity="error" if required else None,
+            )
+
+
+def _reads(use: TableUse) -> SelectArg | None:
+    """The select list of a read (`.from('wins').select('…')`, no write in the chain)."""
+    if any(call.name in ("insert", "update", "upsert", "delete") for call in use.chain):
+        return None
+    return next((call.select for call in use.chain if call.select is not None), None)
+
+
+def _check_selects(
+    findings: Findings, path: str, selects: list[SelectArg], source: Table, mirror: Table
+) -> None:
+    """A column is missing when no read of the source in the clone route selects it."""
+    if not selects or any(select.tree.star for select in selects):
+        return
+    chosen = {column.name for select in selects for column in select.tree.columns}
+    select = max(selects, key=lambda s: len(s.tree.columns))  # the one that feeds the copy
+    for name, column in source.columns.items():
+        if name in chosen:
+            continue
+        message = f"The clone selects from `{source.name}` without `{name}`: it is not copied"
+        if name not in mirror.columns:
+            message += f" (`{mirror.name}` lacks it too: add it there first)"
+        related = [Related(column.location, "column defined here")] if column.location else []
+        findings.add(
+            "clone-missing-column",
+            Location(path, select.range),
+            message,
+            related,
+            {
+                "table": source.name,
+                "mirror": mirror.name,
+                "column": name,
+                "sql_type": column.type,
+                "part": "select",
+                "suggestion": f"{select.value.rstrip()}, {name}",
+            },
+        )
+
+
+@check
+def clone_columns(workspace: Workspace, findings: Findings) -> None:
+    schema = workspace.replay.schema
+    prefix = workspace.config.mirror_prefix
+    for path in sorted(workspace.consumer_files):
+        if not any(glob_match(pattern, path) for pattern in workspace.config.clone_routes):
+            continue
+        reads: dict[tuple[str, str], list[SelectArg]] = {}
+        copied: set[tuple[str, str]] = set()
+        for use in workspace.consumer_files[path]:
+            where = _schema_of(use)
+            if use.table.startswith(prefix):
+                mirror = schema.table(use.table, where)
+                if mirror is not None:
+                    source = schema.table(use.table[len(prefix) :], where)
+                    _check_insert(workspace, findings, use, mirror, source)
+                    if source is not None and use.operations:
+                        copied.add((where, source.name))
+            elif (select := _reads(use)) is not None:
+                reads.setdefault((where, use.table), []).append(select)
+        for (where, name), selects in reads.items():
+            source, mirror = schema.table(name, where), schema.table(prefix + name, where)
+            if source is not None and mirror is not None and (where, name) in copied:
+                _check_selects(findings, path, selects, source, mirror)

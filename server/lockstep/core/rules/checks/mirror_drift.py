@@ -1,0 +1,250 @@
+"""The `sim-mirror-drift` check: replay the migrations and compare each mirrored pair.
+
+Drift is judged after every migration and reported once, at the migration that opened it, and
+only while it is still open at the last migration: a difference that a later migration fixed
+cannot be fixed where it started (applied migrations are never edited), so flagging it would
+only be noise. The rule itself is declared with the rest of the mirror rules in `mirror`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pglast import ast
+from pglast.stream import maybe_double_quote_name
+
+from lockstep.core.diagnostics import Related
+from lockstep.core.model import Key, Location, Schema, Table
+from lockstep.core.replay.engine import Event, ReplayResult, replay
+from lockstep.core.rules.checks.mirror import mirrored
+from lockstep.core.rules.checks.security import anchor, sql_name, statement_span
+from lockstep.core.rules.engine import Findings, check, file_start
+from lockstep.core.workspace import Workspace
+
+ColumnShape = tuple[str, bool, Location | None]  # type, nullable, where it was defined
+
+
+@dataclass(slots=True)
+class _Pair:
+    table: dict[str, ColumnShape]
+    twin: dict[str, ColumnShape]
+    twin_key: Key
+
+
+@dataclass(slots=True)
+class _History:
+    """Per migration: the mirrored pairs' columns; per open difference: where it started."""
+
+    snapshots: list[tuple[str, dict[Key, _Pair]]] = field(default_factory=list)
+    opened: dict[tuple[Key, str, str], int] = field(default_factory=dict)
+
+
+def _shape(table: Table) -> dict[str, ColumnShape]:
+    return {n: (c.type, c.nullable, c.location) for n, c in table.columns.items()}
+
+
+def _differences(
+    key: Key,
+    pair: _Pair,
+    prior: _Pair | None,
+    events: list[Event],
+    still_open: set[tuple[Key, str, str]],
+) -> set[tuple[Key, str, str]]:
+    """(X, column, kind) for every difference between X and sim_X after one migration."""
+    found: set[tuple[Key, str, str]] = set()
+    for name, (type_, nullable, _) in pair.table.items():
+        twin = pair.twin.get(name)
+        if twin is None:
+            found.add((key, name, "missing"))
+        elif twin[0] != type_:
+            found.add((key, name, "type"))
+        elif twin[1] != nullable:
+            found.add((key, name, "nullability"))
+    dropped = {c for e in events if e.table == key and e.kind == "drop-column" for c in e.columns}
+    for name in pair.twin:
+        if name in pair.table:
+            continue
+        was_mirrored = prior is not None and name in prior.table and name in prior.twin
+        if (key, name, "dropped") in still_open or (name in dropped and was_mirrored):
+            found.add((key, name, "dropped"))
+    return found
+
+
+def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
+    """Replay once more, keeping each mirrored pair's columns after every migration.
+
+    Only pairs that a migration touched are copied and compared again; the others keep the
+    previous snapshot (the same object), so the cost follows the changes, not the history.
+    """
+    config = workspace.config
+    history = _History()
+    previous: dict[Key, _Pair] = {}
+
+    def observe(path: str, schema: Schema, events: list[Event]) -> None:
+        nonlocal previous
+        touched = {e.table for e in events if e.table is not None}
+        pairs: dict[Key, _Pair] = {}
+        for table, twin in mirrored(schema, config):
+            key, twin_key = (table.schema, table.name), (twin.schema, twin.name)
+            kept = previous.get(key)
+            if kept is None or key in touched or twin_key in touched:
+                pairs[key] = _Pair(_shape(table), _shape(twin), twin_key)
+            else:
+                pairs[key] = kept
+        history.snapshots.append((path, pairs))
+        previous = pairs
+
+    migrations = [(doc.path, doc.parsed) for doc in workspace.ordered_migrations()]
+    result = replay(migrations, observe)
+    open_now: dict[tuple[Key, str, str], int] = {}
+    found_by_pair: dict[Key, set[tuple[Key, str, str]]] = {}
+    before: dict[Key, _Pair] = {}
+    for index, (path, pairs) in enumerate(history.snapshots):
+        events = result.events.get(path, [])
+        still_open = set(open_now)
+        found_by_pair = {
+            key: found_by_pair[key]
+            if before.get(key) is pair and key in found_by_pair
+            else _differences(key, pair, before.get(key), events, still_open)
+            for key, pair in pairs.items()
+        }
+        found = set().union(*found_by_pair.values()) if found_by_pair else set()
+        open_now = {d: open_now.get(d, index) for d in found}
+        before = pairs
+    history.opened = open_now
+    return history, result.events
+
+
+def _type_sql(shape: ColumnShape) -> str:
+    return shape[0] + ("" if shape[1] else " NOT NULL")
+
+
+def _renamed_from(workspace: Workspace, location: Location) -> str | None:
+    span = statement_span(workspace, location)
+    doc = workspace.migrations.get(location.path)
+    if span is None or doc is None:
+        return None
+    for statement in doc.parsed.statements:
+        if statement.start == span[0] and isinstance(statement.node, ast.RenameStmt):
+            return str(statement.node.subname) if statement.node.subname else None
+    return None
+
+
+def _drift_report(
+    workspace: Workspace,
+    difference: tuple[Key, str, str],
+    pair: _Pair,
+    events: list[Event],
+    path: str,
+) -> tuple[Location, str, str]:
+    """Where a difference started (the statement that opened it), a message and the fix."""
+    key, column, kind = difference
+    table, twin_name, twin = f"{key[1]}.{column}", pair.twin_key[1], sql_name(pair.twin_key)
+    shape, twin_shape = pair.table.get(column), pair.twin.get(column)
+    on_table = [e for e in events if e.table == key and column in e.columns]
+    changed = [e for e in on_table if e.kind != "create-table"]
+    name = maybe_double_quote_name(column)
+    if kind == "dropped":
+        fix = f"ALTER TABLE {twin} DROP COLUMN {name};"
+        where = on_table[-1].location if on_table else file_start(path)
+        return where, f"`{table}` was dropped here but not from `{twin_name}`", fix
+    if kind == "missing" and shape is not None:
+        fix = f"ALTER TABLE {twin} ADD COLUMN {name} {_type_sql(shape)};"
+    elif kind == "type" and shape is not None:
+        fix = f"ALTER TABLE {twin} ALTER COLUMN {name} TYPE {shape[0]};"
+    else:
+        verb = "SET" if shape is not None and not shape[1] else "DROP"
+        fix = f"ALTER TABLE {twin} ALTER COLUMN {name} {verb} NOT NULL;"
+    detail = {
+        "missing": f"is not on `{twin_name}`",
+        "type": f"has another type on `{twin_name}`",
+        "nullability": f"has another nullability on `{twin_name}`",
+    }[kind]
+    created_twin = [e for e in events if e.table == pair.twin_key and e.kind == "create-table"]
+    if created_twin and not changed:
+        where = twin_shape[2] if twin_shape and twin_shape[2] else created_twin[-1].location
+        created = workspace.replay.schema.tables.get(pair.twin_key)
+        if (
+            not (twin_shape and twin_shape[2])
+            and created is not None
+            and created.name_location is not None
+            and created.name_location.path == path
+        ):
+            where = created.name_location
+        return where, f"`{table}` {detail} as created here", fix
+    if on_table:
+        event = (changed or on_table)[-1]
+        where = event.location
+        if event.kind == "create-table" and shape is not None and shape[2] is not None:
+            where = shape[2]
+        if event.kind == "rename-column":
+            old = _renamed_from(workspace, event.location)
+            if old is not None and old in pair.twin:
+                fix = f"ALTER TABLE {twin} RENAME COLUMN {maybe_double_quote_name(old)} TO {name};"
+        verb = _VERBS.get(event.kind, "changed")
+        if kind == "missing" or shape is None or twin_shape is None:
+            return where, f"`{table}` was {verb} here but not on `{twin_name}`", fix
+        return (
+            where,
+            f"`{table}` was {verb} here as `{_type_sql(shape)}` but `{twin_name}.{column}` is "
+            f"`{_type_sql(twin_shape)}`",
+            fix,
+        )
+    on_twin = [e for e in events if e.table == pair.twin_key and column in e.columns]
+    if on_twin:
+        return on_twin[-1].location, f"`{table}` {detail} after this statement", fix
+    touching = [e for e in events if e.table in (key, pair.twin_key)]
+    where = touching[-1].location if touching else file_start(path)
+    return where, f"`{table}` {detail}", fix
+
+
+_VERBS = {
+    "add-column": "added",
+    "rename-column": "renamed",
+    "alter-column": "changed",
+    "create-table": "created",
+}
+
+
+_cache: list[tuple[ReplayResult, tuple[_History, dict[str, list[Event]]]]] = []
+
+
+def _cached_history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
+    """The history only changes with the migrations: an edit to a TS file reuses it."""
+    current = workspace.replay
+    if not _cache or _cache[0][0] is not current:
+        _cache[:] = [(current, _history(workspace))]
+    return _cache[0][1]
+
+
+@check
+def mirror_drift(workspace: Workspace, findings: Findings) -> None:
+    if not workspace.migrations:
+        return
+    history, events = _cached_history(workspace)
+    final = workspace.replay.schema
+    for difference, index in sorted(history.opened.items(), key=lambda item: item[1]):
+        path, pairs = history.snapshots[index]
+        key, column, kind = difference
+        pair = pairs.get(key)
+        if pair is None:
+            continue
+        where, message, fix = _drift_report(workspace, difference, pair, events.get(path, []), path)
+        twin_table = final.tables.get(pair.twin_key)
+        twin_at = anchor(twin_table) if twin_table is not None else None
+        related = [Related(twin_at, f"`{pair.twin_key[1]}` is defined here")] if twin_at else []
+        findings.add(
+            "sim-mirror-drift",
+            where,
+            f"{message}: add `{fix}` to this migration",
+            related,
+            {
+                "table": key[1],
+                "schema": key[0],
+                "sim_table": pair.twin_key[1],
+                "column": column,
+                "kind": kind,
+                "fix": fix,
+                "statement": statement_span(workspace, where),
+            },
+        )

@@ -1,0 +1,75 @@
+"""Render docs/rules.md from the rule registry: `python -m lockstep.core.rules.docs`."""
+
+from __future__ import annotations
+
+import sys
+
+from lockstep.core.rules import checks as _checks  # noqa: F401  (registers every rule)
+from lockstep.core.rules.registry import RULES
+
+GROUPS = {
+    "migrations": "Migrations",
+    "mirror": "The sim_ mirror",
+    "security": "Security",
+    "performance": "Performance",
+    "types": "Types",
+    "consumers": "Consumers",
+    "config": "Configuration",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render() -> str:
+    lines = [
+        "# Lockstep rules",
+        "",
+        "Generated from `server/lockstep/core/rules/` by `python -m lockstep.core.rules.docs`; "
+        "do not edit by hand.",
+        "",
+        "Every rule can be set in `lockstep.toml` (`[rules] rule-name = \"off\" | \"hint\" | "
+        "\"information\" | \"warning\" | \"error\"`) and suppressed with "
+        "`-- lockstep-ignore rule-name` (SQL) or `// lockstep-ignore rule-name` (TypeScript) on "
+        "the line before, or `lockstep-ignore-file rule-name` for a whole file.",
+        "",
+    ]
+    missing = {r.group for r in RULES.values()} - set(GROUPS)
+    assert not missing, f"rule groups without a docs section: {missing}"
+    for group, title in GROUPS.items():
+        members = [r for r in RULES.values() if r.group == group]
+        if not members:
+            continue
+        lines += [f"## {title}", "", "| rule | default | what it flags |", "| --- | --- | --- |"]
+        lines += [f"| [`{r.name}`](#{r.name}) | {r.severity} | {_cell(r.summary)} |"
+                  for r in members]
+        lines.append("")
+        for rule in members:
+            fence = "sql" if rule.language == "sql" else (
+                "toml" if rule.language == "toml" else "ts")
+            lines += [
+                f"### {rule.name}",
+                "",
+                f"Default severity: **{rule.severity}**. {rule.summary}",
+                "",
+                f"**Why.** {rule.why}",
+                "",
+                "**Bad**",
+                "",
+                f"```{fence}",
+                rule.bad,
+                "```",
+                "",
+                "**Good**",
+                "",
+                f"```{fence}",
+                rule.good,
+                "```",
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())

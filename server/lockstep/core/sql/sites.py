@@ -1,0 +1,403 @@
+"""Where each table and column is named in the migrations, resolved to today's schema.
+
+Hover, definition and references on SQL need to know that `old_wins` in `012_…` is the table
+now called `wins`. Every name site is read from the pglast nodes (locations where the parser
+has them, the statement's tokens where it has only a string), then a backward pass over the
+history maps names-at-that-time onto the final schema through renames, drops and re-creates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pglast import ast
+from pglast.enums import AlterTableType, ConstrType, ObjectType
+
+from lockstep.core.model import Key, Schema
+from lockstep.core.replay.context import names
+from lockstep.core.sql.parse import ParsedSql, Statement
+from lockstep.core.text import Range
+
+if TYPE_CHECKING:
+    from lockstep.core.workspace import Workspace
+
+AFTER, BEFORE = 0, 1  # resolve a site against the schema after / before its statement ran
+
+
+@dataclass(frozen=True, slots=True)
+class SqlSite:
+    """A table name (column None) or a column name in a migration, resolved to the final schema."""
+
+    path: str
+    start: int
+    end: int
+    range: Range
+    table: Key
+    column: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    start: int
+    end: int
+    table: Key  # as named at that point of the history
+    column: str | None
+    phase: int
+
+
+@dataclass(slots=True)
+class _Parsed:
+    sites: list[_Raw] = field(default_factory=list)
+    effects: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def _fold(spelled: str) -> str:
+    if spelled.startswith('"') and spelled.endswith('"') and len(spelled) > 1:
+        return spelled[1:-1].replace('""', '"')
+    return spelled.lower()
+
+
+def _is_name(spelled: str) -> bool:
+    return spelled.startswith('"') or spelled.replace("_", "a").replace("$", "a").isalnum()
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every pglast node below `node` (itself included)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (list, tuple)):
+            stack.extend(reversed(current))
+        elif isinstance(current, ast.Node):
+            yield current
+            for slot in getattr(type(current), "__slots__", ()):
+                value = getattr(current, slot, None)
+                if isinstance(value, (ast.Node, list, tuple)):
+                    stack.append(value)
+
+
+class _Statement:
+    """One statement's identifier tokens, for names the parser gives without a location."""
+
+    def __init__(self, text: str, statement: Statement) -> None:
+        self.base = statement.start
+        self.text = text
+        self.tokens: list[tuple[int, int, str]] = []
+        for token in statement.tokens:
+            spelled = text[self.base + token.start : self.base + token.end]
+            if _is_name(spelled):
+                self.tokens.append((self.base + token.start, self.base + token.end, _fold(spelled)))
+        self.starts = [t[0] for t in self.tokens]
+        self.claimed: set[int] = set()
+        self.out = _Parsed()
+
+    def find(self, name: str, after: int = 0) -> tuple[int, int] | None:
+        for start, end, folded in self.tokens:
+            if start >= after and folded == name and start not in self.claimed:
+                return start, end
+        return None
+
+    def at(self, relative: int | None) -> tuple[int, int] | None:
+        """The last identifier of a dotted name starting at a node's location."""
+        if relative is None or relative < 0:
+            return None
+        index = bisect.bisect_left(self.starts, self.base + relative)
+        if index >= len(self.tokens):
+            return None
+        start, end, _ = self.tokens[index]
+        # `schema.table`: follow the dots to the last name.
+        while (
+            index + 1 < len(self.tokens)
+            and self.tokens[index + 1][0] == end + 1
+            and self.text[end : end + 1] == "."
+        ):
+            index += 1
+            start, end, _ = self.tokens[index]
+        return start, end
+
+    def add(self, span: tuple[int, int] | None, table: Key, column: str | None, phase: int) -> None:
+        if span is None or span[0] in self.claimed:
+            return
+        self.claimed.add(span[0])
+        self.out.sites.append(_Raw(span[0], span[1], table, column, phase))
+
+    def column(self, name: str, table: Key, phase: int = AFTER, after: int = 0) -> None:
+        self.add(self.find(name, after), table, name, phase)
+
+
+def _key(node: Any) -> Key:
+    return (node.schemaname or "public", node.relname)
+
+
+def _constraint(st: _Statement, table: Key, constraint: Any) -> None:
+    after = st.base + max(constraint.location or 0, 0)
+    for name in names(constraint.keys) + names(constraint.fk_attrs):
+        st.column(name, table, after=after)
+    for name in names(getattr(constraint, "including", None)):
+        st.column(name, table, after=after)
+    if constraint.contype == ConstrType.CONSTR_FOREIGN and constraint.pktable is not None:
+        target = _key(constraint.pktable)
+        st.add(st.at(constraint.pktable.location), target, None, AFTER)
+        for name in names(constraint.pk_attrs):
+            st.column(name, target, after=after)
+    _column_refs(st, table, constraint.raw_expr)
+
+
+def _column_refs(st: _Statement, table: Key, node: Any) -> None:
+    """Bare column references in a single-table expression (policy, index, check)."""
+    if node is None:
+        return
+    for found in walk(node):
+        if isinstance(found, ast.ColumnRef):
+            fields = names(found.fields)
+            if len(fields) == 1 and len(found.fields) == 1:
+                st.add(st.at(found.location), table, fields[0], AFTER)
+
+
+def _create(st: _Statement, node: Any) -> None:
+    table = _key(node.relation)
+    st.add(st.at(node.relation.location), table, None, AFTER)
+    for element in node.tableElts or ():
+        if isinstance(element, ast.ColumnDef):
+            st.add(st.at(element.location), table, element.colname, AFTER)
+            for constraint in element.constraints or ():
+                _constraint(st, table, constraint)
+        elif isinstance(element, ast.Constraint):
+            _constraint(st, table, element)
+    for constraint in node.constraints or ():
+        _constraint(st, table, constraint)
+    st.out.effects.append(("create", table))
+
+
+def _alter(st: _Statement, node: Any) -> None:
+    if node.objtype not in (ObjectType.OBJECT_TABLE, None):
+        return
+    table = _key(node.relation)
+    start = st.at(node.relation.location)
+    st.add(start, table, None, AFTER)
+    after = start[1] if start else 0
+    for command in node.cmds or ():
+        kind = command.subtype
+        if kind == AlterTableType.AT_AddColumn and isinstance(command.def_, ast.ColumnDef):
+            st.add(st.at(command.def_.location), table, command.def_.colname, AFTER)
+            for constraint in command.def_.constraints or ():
+                _constraint(st, table, constraint)
+            st.out.effects.append(("add-column", table, command.def_.colname))
+        elif kind == AlterTableType.AT_DropColumn and command.name:
+            st.column(command.name, table, BEFORE, after)
+            st.out.effects.append(("drop-column", table, command.name))
+        elif kind == AlterTableType.AT_AddConstraint and isinstance(command.def_, ast.Constraint):
+            _constraint(st, table, command.def_)
+        elif command.name and kind != AlterTableType.AT_DropConstraint:
+            st.column(command.name, table, AFTER, after)
+
+
+def _rename(st: _Statement, node: Any) -> None:
+    kinds = (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN)
+    if node.relation is None or node.renameType not in kinds:
+        return
+    if node.renameType == ObjectType.OBJECT_COLUMN and node.relationType not in (kinds[0], None):
+        return  # a view's column
+    table = _key(node.relation)
+    where = st.at(node.relation.location)
+    after = where[1] if where else 0
+    if node.renameType == ObjectType.OBJECT_TABLE:
+        new = (table[0], node.newname)
+        st.add(where, table, None, BEFORE)
+        st.add(st.find(node.newname, after), new, None, AFTER)
+        st.out.effects.append(("rename", table, new))
+        return
+    st.add(where, table, None, AFTER)
+    st.column(node.subname, table, BEFORE, after)
+    st.column(node.newname, table, AFTER, after)
+    st.out.effects.append(("rename-column", table, node.subname, node.newname))
+
+
+def _drop(st: _Statement, node: Any) -> None:
+    if node.removeType != ObjectType.OBJECT_TABLE:
+        return
+    for parts in node.objects or ():
+        dotted = names(parts)
+        if not dotted:
+            continue
+        table = (dotted[-2] if len(dotted) > 1 else "public", dotted[-1])
+        st.add(st.find(dotted[-1]), table, None, BEFORE)
+        st.out.effects.append(("drop", table))
+
+
+def _comment(st: _Statement, node: Any) -> None:
+    dotted: list[str] = names(node.object) if isinstance(node.object, (list, tuple)) else []
+    if node.objtype == ObjectType.OBJECT_TABLE and dotted:
+        table = (dotted[-2] if len(dotted) > 1 else "public", dotted[-1])
+        st.add(st.find(dotted[-1]), table, None, AFTER)
+    elif node.objtype == ObjectType.OBJECT_COLUMN and len(dotted) >= 2:
+        table = (dotted[-3] if len(dotted) > 2 else "public", dotted[-2])
+        where = st.find(dotted[-2])
+        st.add(where, table, None, AFTER)
+        st.column(dotted[-1], table, AFTER, where[1] if where else 0)
+
+
+def _index(st: _Statement, node: Any) -> None:
+    table = _key(node.relation)
+    where = st.at(node.relation.location)
+    st.add(where, table, None, AFTER)
+    after = where[1] if where else 0
+    for element in node.indexParams or ():
+        if element.name:
+            st.column(element.name, table, AFTER, after)
+        _column_refs(st, table, element.expr)
+    for element in node.indexIncludingParams or ():
+        if element.name:
+            st.column(element.name, table, AFTER, after)
+    _column_refs(st, table, node.whereClause)
+
+
+def _policy(st: _Statement, node: Any) -> None:
+    table = _key(node.table)
+    st.add(st.at(node.table.location), table, None, AFTER)
+    _column_refs(st, table, node.qual)
+    _column_refs(st, table, node.with_check)
+
+
+_HANDLERS: dict[type, Any] = {
+    ast.CreateStmt: _create,
+    ast.AlterTableStmt: _alter,
+    ast.RenameStmt: _rename,
+    ast.DropStmt: _drop,
+    ast.CommentStmt: _comment,
+    ast.IndexStmt: _index,
+    ast.CreatePolicyStmt: _policy,
+}
+
+
+def parse_sites(parsed: ParsedSql) -> list[_Parsed]:
+    """Raw name sites of every statement of one migration. Pure; never raises."""
+    out: list[_Parsed] = []
+    for statement in parsed.statements:
+        st = _Statement(parsed.text, statement)
+        try:
+            handler = _HANDLERS.get(type(statement.node))
+            if handler is not None:
+                handler(st, statement.node)
+            for node in walk(statement.node):  # every other table named anywhere
+                if isinstance(node, ast.RangeVar) and node.relname:
+                    st.add(st.at(node.location), _key(node), None, AFTER)
+        except (AttributeError, TypeError, ValueError, IndexError):
+            pass
+        out.append(st.out)
+    return out
+
+
+class _History:
+    """Name-at-a-time → final name, walked backwards from the final schema."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.tables: dict[Key, Key | None] = {key: key for key in schema.tables}
+        self.columns: dict[Key, dict[str, str | None]] = {
+            key: {name: name for name in table.columns} for key, table in schema.tables.items()
+        }
+
+    def resolve(self, raw: _Raw) -> tuple[Key, str | None] | None:
+        final = self.tables.get(raw.table)
+        if final is None:
+            return None
+        if raw.column is None:
+            return final, None
+        column = self.columns.get(final, {}).get(raw.column)
+        return (final, column) if column is not None else None
+
+    def undo(self, effect: tuple[Any, ...]) -> None:
+        kind, table = effect[0], effect[1]
+        final = self.tables.get(table)
+        columns = self.columns.get(final) if final is not None else None
+        if kind == "create":
+            self.tables.pop(table, None)
+        elif kind == "drop":
+            self.tables[table] = None
+        elif kind == "rename":
+            self.tables[table] = self.tables.pop(effect[2], None)
+        elif columns is None:
+            return
+        elif kind == "add-column":
+            columns.pop(effect[2], None)
+        elif kind == "drop-column":
+            columns[effect[2]] = None
+        elif kind == "rename-column":
+            columns[effect[2]] = columns.pop(effect[3], None)
+
+
+class SqlIndex:
+    def __init__(self) -> None:
+        self.by_path: dict[str, list[SqlSite]] = {}
+        self.by_table: dict[Key, list[SqlSite]] = {}
+        self.by_column: dict[tuple[Key, str], list[SqlSite]] = {}
+
+    def at(self, path: str, offset: int) -> SqlSite | None:
+        sites = self.by_path.get(path, [])
+        index = bisect.bisect_right([s.start for s in sites], offset) - 1
+        if index >= 0 and sites[index].start <= offset <= sites[index].end:
+            return sites[index]
+        return None
+
+    def _add(self, site: SqlSite) -> None:
+        self.by_path.setdefault(site.path, []).append(site)
+        if site.column is None:
+            self.by_table.setdefault(site.table, []).append(site)
+        else:
+            self.by_column.setdefault((site.table, site.column), []).append(site)
+
+
+def build_index(migrations: list[tuple[str, ParsedSql, list[_Parsed]]], schema: Schema) -> SqlIndex:
+    history = _History(schema)
+    index = SqlIndex()
+    for path, parsed, statements in reversed(migrations):
+        for statement in reversed(statements):
+            resolved = [
+                (raw, history.resolve(raw)) for raw in statement.sites if raw.phase == AFTER
+            ]
+            for effect in reversed(statement.effects):
+                history.undo(effect)
+            resolved += [
+                (raw, history.resolve(raw)) for raw in statement.sites if raw.phase == BEFORE
+            ]
+            for raw, target in resolved:
+                if target is not None:
+                    where = parsed.range(raw.start, raw.end)
+                    index._add(SqlSite(path, raw.start, raw.end, where, target[0], target[1]))
+    for sites in (*index.by_path.values(), *index.by_table.values(), *index.by_column.values()):
+        sites.sort(key=lambda s: (s.path, s.start))
+    return index
+
+
+@dataclass(slots=True, weakref_slot=False)
+class _Cache:
+    replay: object = None
+    index: SqlIndex = field(default_factory=SqlIndex)
+    files: dict[str, tuple[ParsedSql, list[_Parsed]]] = field(default_factory=dict)
+
+
+_CACHES: weakref.WeakKeyDictionary[Workspace, _Cache] = weakref.WeakKeyDictionary()
+
+
+def sql_index(workspace: Workspace) -> SqlIndex:
+    """The site index for the workspace's current migrations, rebuilt after any of them changes."""
+    cache = _CACHES.setdefault(workspace, _Cache())
+    replay = workspace.replay
+    if cache.replay is replay:
+        return cache.index
+    migrations = []
+    files: dict[str, tuple[ParsedSql, list[_Parsed]]] = {}
+    for doc in workspace.ordered_migrations():
+        known = cache.files.get(doc.path)
+        files[doc.path] = known = (
+            known if known and known[0] is doc.parsed else (doc.parsed, parse_sites(doc.parsed))
+        )
+        migrations.append((doc.path, doc.parsed, known[1]))
+    cache.files = files
+    cache.index = build_index(migrations, replay.schema)
+    cache.replay = replay
+    return cache.index

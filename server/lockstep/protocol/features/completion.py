@@ -1,0 +1,42 @@
+"""Feature: table and column names in `.from()` chains and in migrations being typed."""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from lockstep.core.ide.completion import TRIGGER_CHARACTERS, complete
+from lockstep.protocol import convert
+from lockstep.protocol.server import LockstepServer, safe
+
+_KINDS = {"table": lsp.CompletionItemKind.Class, "column": lsp.CompletionItemKind.Field}
+
+
+def register(server: LockstepServer) -> None:
+    @server.feature(
+        lsp.TEXT_DOCUMENT_COMPLETION,
+        lsp.CompletionOptions(trigger_characters=list(TRIGGER_CHARACTERS)),
+    )
+    @safe(default=None)
+    def completion(ls: LockstepServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+        relative = ls.relative(params.text_document.uri)
+        if relative is None or ls.index is None:
+            return None
+        document = ls.workspace.text_documents.get(params.text_document.uri)
+        text = document.source if document is not None else ls.index.read(relative)
+        if text is None:
+            return None
+        items = complete(ls.index, relative, text, convert.core_position(params.position))
+        return lsp.CompletionList(
+            is_incomplete=False,
+            items=[
+                lsp.CompletionItem(
+                    label=item.label,
+                    kind=_KINDS.get(item.kind),
+                    detail=item.detail,
+                    sort_text=item.sort_text,
+                    filter_text=item.label,
+                    text_edit=lsp.TextEdit(range=convert.range_(item.replace), new_text=item.label),
+                )
+                for item in items
+            ],
+        )
