@@ -1,9 +1,12 @@
 """Generate synthetic Toney-shaped monorepos for the benchmark (not a test: pytest skips it).
 
-    python bench/generate.py OUT [--size medium|large]
+    python bench/generate.py OUT [--size small|medium|large]
 
-medium: ~300 migrations (sim_ mirrors included), 80 tables, 400 consumer files, one row type
-per table. large: 1,000 migrations, 200 tables, 1,000 consumer files. Deterministic (seeded).
+small: 60 migrations, 20 tables, 200 TS files. medium: 300 migrations (sim_ mirrors included),
+80 tables, 1,300 TS files of which 400 call `.from(` (the shape of a real 300-migration repo).
+large: 1,000 migrations, 200 tables, 10,000 TS files of which 500 (5%) call `.from(`. One row
+type per table. Deterministic (seeded). `generate` also returns where the names are, so the
+benchmark picks request positions without asking Lockstep.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SIZES = {
-    "medium": {"tables": 80, "migrations": 300, "consumers": 400},
-    "large": {"tables": 200, "migrations": 1000, "consumers": 1000},
+    "small": {"tables": 20, "migrations": 60, "consumers": 80, "plain": 120},
+    "medium": {"tables": 80, "migrations": 300, "consumers": 400, "plain": 900},
+    "large": {"tables": 200, "migrations": 1000, "consumers": 500, "plain": 9500},
 }
 TYPES = [("text", "string"), ("integer", "number"), ("boolean", "boolean"),
          ("timestamptz", "string"), ("uuid", "string"), ("jsonb", "unknown")]  # fmt: skip
@@ -25,6 +29,16 @@ WORDS = ("wins", "notes", "goals", "habits", "moods", "steps", "tags", "prompts"
 
 
 FK = " REFERENCES auth.users(id) ON DELETE CASCADE"
+
+
+@dataclass
+class Spot:
+    """A name at a position (0-based line, character) in a generated file."""
+
+    path: str
+    line: int
+    character: int
+    kind: str  # "table" (in .from()), "column" (in a select string), "sql" (CREATE TABLE name)
 
 
 @dataclass
@@ -57,7 +71,7 @@ def _create(table: Table, prefix: str = "") -> str:
     return out
 
 
-def generate(out: Path, size: str, seed: int = 7) -> Path:
+def generate(out: Path, size: str, seed: int = 7) -> tuple[Path, list[Spot]]:
     spec = SIZES[size]
     rng = random.Random(seed)
     if out.exists():
@@ -67,13 +81,17 @@ def generate(out: Path, size: str, seed: int = 7) -> Path:
     migrations.mkdir(parents=True)
     types.mkdir(parents=True)
     tables: list[Table] = []
+    spots: list[Spot] = []
     number = 0
 
     def write(slug: str, sql: str) -> None:
         nonlocal number
         number += 1
         header = f"-- {slug.replace('_', ' ')}: generated for the benchmark.\n"
-        (migrations / f"{number:03d}_{slug}.sql").write_text(header + sql)
+        name = f"{number:03d}_{slug}.sql"
+        (migrations / name).write_text(header + sql)
+        if sql.startswith("CREATE TABLE "):
+            spots.append(Spot(f"supabase/migrations/{name}", 1, len("CREATE TABLE "), "sql"))
 
     for index in range(spec["tables"]):
         name = f"{WORDS[index % len(WORDS)]}_{index:03d}"
@@ -141,8 +159,22 @@ def generate(out: Path, size: str, seed: int = 7) -> Path:
             f"  await supabase.from('{other.name}').insert({{ user_id: userId, {insert} }});\n"
             "  return { data, ids };\n}\n"
         )
+        spots.append(Spot(relative, 6, len("    .from('"), "table"))
+        spots.append(Spot(relative, 7, len("    .select('id, "), "column"))
+    for index in range(spec["plain"]):
+        relative = f"apps/web/src/components/group_{index // 100}/Widget{index}.tsx"
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "import { useState } from 'react';\n\n"
+            f"export function Widget{index}({{ label }}: {{ label: string }}) {{\n"
+            "  const [open, setOpen] = useState(false);\n"
+            "  const items = Array.from({ length: 3 }, (_, i) => `${label} ${i}`);\n"
+            "  return (\n    <ul onClick={() => setOpen(!open)}>\n"
+            "      {items.map((item) => <li key={item}>{item}</li>)}\n    </ul>\n  );\n}\n"
+        )
     (out / "package.json").write_text('{"name": "bench-monorepo", "private": true}\n')
-    return out
+    return out, spots
 
 
 def main() -> None:
@@ -150,7 +182,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--size", choices=sorted(SIZES), default="medium")
     args = parser.parse_args()
-    print(generate(args.out, args.size))
+    print(generate(args.out, args.size)[0])
 
 
 if __name__ == "__main__":

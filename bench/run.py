@@ -1,260 +1,125 @@
-"""Benchmark: replay, indexing and `check` times, then request latency against the real server.
+"""Benchmark: indexing, `check`, memory and request latency of the real server.
 
-    python bench/run.py [--size medium|large] [--requests 200]
+    python bench/run.py [--size small|medium|large] [--requests 200] [--json]
+    python bench/run.py --corpus DIR [--json]
 
-Generates the synthetic repo (bench/generate.py) under bench/out/, times the core in-process,
-then starts `python -m lockstep` over stdio with pygls's client and times references,
-definition, hover and completion. Prints a table and writes bench/out/results-SIZE.json.
-Not a test: nothing here asserts on time.
+Generates the synthetic repo (bench/generate.py) under bench/out/, then measures with the
+programs a user runs: `python -m lockstep check` as a subprocess (cold, then warm), and
+`python -m lockstep` over stdio driven by pygls's client with VS Code's capabilities (see
+bench/session.py). `--json` prints one JSON object (the keys are a contract: DESIGN.md,
+"Benchmark"); otherwise a table. `--corpus DIR` times `check` on any repository.
+Not a test: nothing here asserts on time. docs/performance.md says how to read the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import random
-import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import Spot, generate  # noqa: E402
+from session import Session, peak_rss_mb  # noqa: E402
+
+REQUESTS = ("references", "hover", "definition", "completion", "code_action")
+STORM_CHANGES = 1000
+EDITS = 40
 
 
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 2)
+def time_check(root: Path) -> tuple[float, float]:
+    """Wall seconds of `check` on ROOT: the first run, then a second (warm) one."""
+    seconds = []
+    for _ in range(2):
+        begin = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "lockstep", "check", str(root), "--format", "json"],
+            capture_output=True, check=False,
+        )  # fmt: skip
+        seconds.append(round(time.perf_counter() - begin, 3))
+    return seconds[0], seconds[1]
 
 
-def core_timings(root: Path) -> dict[str, Any]:
-    from lockstep.core.replay.engine import replay
-    from lockstep.core.rules.engine import run_rules
-    from lockstep.core.sql.sites import sql_index
-    from lockstep.core.workspace import Workspace
-
-    started = time.perf_counter()
-    workspace = Workspace(root)
-    workspace.load()
-    _ = workspace.replay
-    _ = workspace.type_index
-    loaded = time.perf_counter()
-    sql_index(workspace)
-    indexed = time.perf_counter()
-    run_rules(workspace)
-    checked = time.perf_counter()
-    ordered = [(doc.path, doc.parsed) for doc in workspace.ordered_migrations()]
-    marks: list[float] = []
-    replay_start = time.perf_counter()
-    replay(ordered, lambda path, schema, events: marks.append(time.perf_counter()))
-    checkpoints = [replay_start, *marks[99::100]]
-    if len(marks) % 100:
-        checkpoints.append(marks[-1])
-    increments = [b - a for a, b in itertools.pairwise(checkpoints)]
-    per_100 = [marks[-1] - replay_start]
-    return {
-        "migrations": len(ordered),
-        "consumer_files": len(workspace.consumer_files),
-        "tables": len(workspace.replay.schema.tables),
-        "full_index_ms": _ms(loaded - started),
-        "navigation_index_ms": _ms(indexed - loaded),
-        "check_rules_ms": _ms(checked - indexed),
-        "replay_per_100_migrations_ms": [_ms(x) for x in increments],
-        "replay_all_ms": _ms(per_100[-1]),
-    }, workspace
+def _pick(spots: list[Spot], kinds: set[str], count: int, rng: random.Random) -> list[Spot]:
+    chosen = [s for s in spots if s.kind in kinds]
+    return [rng.choice(chosen) for _ in range(count)]
 
 
-def _positions(workspace: Any, count: int, rng: random.Random) -> dict[str, list[tuple[str, Any]]]:
-    """Request positions: table names in `.from()`, columns in selects, SQL table names."""
-    from lockstep.core.sql.sites import sql_index
-
-    tables, columns, sql = [], [], []
-    for path, uses in workspace.consumer_files.items():
-        for use in uses:
-            tables.append((path, use.table_range.start))
-            for column in use.columns:
-                columns.append((path, column.range.start))
-    for site in (s for sites in sql_index(workspace).by_path.values() for s in sites):
-        sql.append((site.path, site.range.start))
-    mixed = tables + columns + sql
-    return {
-        "references": [rng.choice(tables) for _ in range(count)],
-        "definition": [rng.choice(columns + tables) for _ in range(count)],
-        "hover": [rng.choice(mixed) for _ in range(count)],
-        "selects": [rng.choice(columns) for _ in range(count)],
-    }
-
-
-async def server_timings(root: Path, workspace: Any, count: int) -> dict[str, Any]:
-    from lsprotocol import types as lsp
-    from pygls.lsp.client import BaseLanguageClient
-    from pytest_lsp import client_capabilities
-
+async def server_figures(root: Path, spots: list[Spot], count: int) -> dict[str, Any]:
     rng = random.Random(11)
-    positions = _positions(workspace, count, rng)
-    client = BaseLanguageClient("lockstep-bench", "1")
-    indexed = asyncio.Event()
-
-    @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def _diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
-        indexed.set()
-
-    @client.feature(lsp.PROGRESS)
-    def _progress_report(params: Any) -> None:
-        return None
-
-    @client.feature(lsp.WINDOW_LOG_MESSAGE)
-    def _log(params: lsp.LogMessageParams) -> None:
-        if params.message.startswith("Lockstep indexed"):
-            indexed.set()
-
-    @client.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CREATE)
-    def _progress(params: Any) -> None:
-        return None
-
-    @client.feature(lsp.WORKSPACE_CONFIGURATION)
-    def _configuration(params: Any) -> list[Any]:
-        return [None]
-
-    @client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
-    def _register(params: Any) -> None:
-        return None
-
-    await client.start_io(sys.executable, "-m", "lockstep")
-    started = time.perf_counter()
-    await client.initialize_async(
-        lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=root.as_uri(),
-            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), root.name)],
-        )
-    )
-    client.initialized(lsp.InitializedParams())
-    await asyncio.wait_for(indexed.wait(), 300)
-    ready = time.perf_counter() - started
-
-    def doc(path: str) -> lsp.TextDocumentIdentifier:
-        return lsp.TextDocumentIdentifier(uri=(root / path).as_uri())
-
-    def pos(value: Any) -> lsp.Position:
-        return lsp.Position(value.line, value.character)
-
-    opened: set[str] = set()
-
-    def open_buffer(path: str) -> None:
-        if path not in opened:
-            opened.add(path)
-            text = (root / path).read_text()
-            client.text_document_did_open(
-                lsp.DidOpenTextDocumentParams(
-                    lsp.TextDocumentItem(
-                        uri=(root / path).as_uri(), language_id="typescript", version=1, text=text
-                    )
-                )
-            )
-
-    async def measure(
-        name: str, points: list[tuple[str, Any]], call: Callable[[str, Any], Awaitable[Any]]
-    ) -> list[float]:
-        for path, where in points[:5]:  # warm-up: first use builds lazy indexes
-            await call(path, where)
-        samples = []
-        for path, where in points:
-            begin = time.perf_counter()
-            await call(path, where)
-            samples.append(time.perf_counter() - begin)
-        return samples
-
-    async def references(path: str, where: Any) -> Any:
-        return await client.text_document_references_async(
-            lsp.ReferenceParams(
-                text_document=doc(path),
-                position=pos(where),
-                context=lsp.ReferenceContext(include_declaration=True),
-            )
-        )
-
-    async def definition(path: str, where: Any) -> Any:
-        return await client.text_document_definition_async(
-            lsp.DefinitionParams(text_document=doc(path), position=pos(where))
-        )
-
-    async def hover(path: str, where: Any) -> Any:
-        return await client.text_document_hover_async(
-            lsp.HoverParams(text_document=doc(path), position=pos(where))
-        )
-
-    async def completion(path: str, where: Any) -> Any:
-        open_buffer(path)
-        return await client.text_document_completion_async(
-            lsp.CompletionParams(text_document=doc(path), position=pos(where))
-        )
-
-    results: dict[str, Any] = {"server_ready_ms": _ms(ready)}
-    for name, points, call in (
-        ("references", positions["references"], references),
-        ("definition", positions["definition"], definition),
-        ("hover", positions["hover"], hover),
-        ("completion", positions["selects"], completion),
-    ):
-        samples = await measure(name, points, call)
-        ordered = sorted(samples)
-        results[name] = {
-            "requests": len(samples),
-            "p50_ms": _ms(statistics.median(ordered)),
-            "p95_ms": _ms(ordered[int(len(ordered) * 0.95) - 1]),
-            "max_ms": _ms(ordered[-1]),
-        }
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
-    return results
+    session = Session(root)
+    figures: dict[str, Any] = {"cold_index_s": round(await session.start(), 3)}
+    plan = {
+        "references": (session.references, {"table"}),
+        "hover": (session.hover, {"table", "column", "sql"}),
+        "definition": (session.definition, {"table", "column"}),
+        "completion": (session.completion, {"column"}),
+        "code_action": (session.code_action, {"table", "sql"}),
+    }
+    for name in REQUESTS:
+        call, kinds = plan[name]
+        figures[f"{name}_ms"] = await session.timed(_pick(spots, kinds, count, rng), call)
+    migration = next(s for s in reversed(spots) if s.kind == "sql")
+    consumer = next(s for s in spots if s.kind == "table")
+    figures["edit_to_diagnostics_ms"] = {
+        "migration": await session.edit_latency(
+            migration.path, "\nALTER TABLE bench_nope ADD COLUMN x text;\n", "unknown-table", EDITS
+        ),
+        "ts": await session.edit_latency(
+            consumer.path,
+            "\nexport const nope = (s: any) => s.from('bench_nope').select('id');\n",
+            "unknown-table-reference",
+            EDITS,
+        ),
+    }
+    storm_s, answer = await session.storm_hover(migration, STORM_CHANGES)
+    figures["storm_hover_ms"] = round(storm_s * 1000, 2)
+    figures["storm_hover_answered"] = answer is not None
+    figures["peak_rss_mb"] = peak_rss_mb(session.pid)
+    await session.stop()
+    warm = Session(root)
+    figures["warm_index_s"] = round(await warm.start(), 3)
+    await warm.stop()
+    return figures
 
 
-def _table(size: str, core: dict[str, Any], server: dict[str, Any]) -> str:
-    per = core["replay_per_100_migrations_ms"]
-    lines = [
-        f"## {size}: {core['migrations']} migrations, {core['tables']} tables, "
-        f"{core['consumer_files']} consumer files",
-        "",
-        "| measure | value |",
-        "|---|---|",
-        f"| replay per 100 migrations (ms) | {', '.join(str(x) for x in per)} |",
-        f"| replay, all migrations (ms) | {core['replay_all_ms']} |",
-        f"| full indexing: load + replay + types (ms) | {core['full_index_ms']} |",
-        f"| navigation site index (ms) | {core['navigation_index_ms']} |",
-        f"| check: all rules (ms) | {core['check_rules_ms']} |",
-        f"| server start → indexed (ms) | {server['server_ready_ms']} |",
-        "",
-        "| request | n | p50 ms | p95 ms | max ms |",
-        "|---|---|---|---|---|",
-    ]
-    for name in ("references", "definition", "hover", "completion"):
-        row = server[name]
-        lines.append(
-            f"| {name} | {row['requests']} | {row['p50_ms']} | {row['p95_ms']} | {row['max_ms']} |"
-        )
+def _table(title: str, figures: dict[str, Any]) -> str:
+    lines = [f"## {title}", "", "| measure | value |", "|---|---|"]
+    for key, value in figures.items():
+        if isinstance(value, dict) and "p50" in value:
+            value = f"p50 {value['p50']} · p95 {value['p95']}"
+        elif isinstance(value, dict):
+            value = " · ".join(f"{k}: p50 {v['p50']} p95 {v['p95']}" for k, v in value.items())
+        lines.append(f"| {key} | {value} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", choices=["medium", "large"], default="medium")
+    parser.add_argument("--size", choices=["small", "medium", "large"], default="medium")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--corpus", type=Path, help="time `check` on this repository instead")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    out = HERE / "out"
-    root = generate(out / f"repo-{args.size}", args.size)
-    core, workspace = core_timings(root)
-    server = asyncio.run(server_timings(root, workspace, args.requests))
-    print(_table(args.size, core, server))
-    (out / f"results-{args.size}.json").write_text(
-        json.dumps({"size": args.size, "core": core, "server": server}, indent=2) + "\n"
-    )
+    if args.corpus:
+        check_s, check_warm_s = time_check(args.corpus.resolve())
+        figures: dict[str, Any] = {"corpus": str(args.corpus), "check_s": check_s,
+                                   "check_warm_s": check_warm_s}  # fmt: skip
+        title = f"corpus {args.corpus}"
+    else:
+        root, spots = generate(HERE / "out" / f"repo-{args.size}", args.size)
+        check_s, check_warm_s = time_check(root)
+        figures = {"size": args.size, "check_s": check_s, "check_warm_s": check_warm_s}
+        figures.update(asyncio.run(server_figures(root, spots, args.requests)))
+        title = f"{args.size}: {sum(s.kind == 'sql' for s in spots)} tables created"
+    print(json.dumps(figures) if args.json else _table(title, figures))
 
 
 if __name__ == "__main__":
