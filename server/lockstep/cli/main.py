@@ -20,8 +20,8 @@ EPILOG = """exit codes (every command):
   2  usage or configuration error
 
 `lockstep-lsp COMMAND --help` describes each command. Every command accepts any folder inside
-the workspace as ROOT and walks up to its root (the folder with lockstep.toml, supabase/ or
-.git), as the server does."""
+the workspace as ROOT and walks up to its root (the nearest folder holding lockstep.toml,
+supabase/ or .git), as the server does."""
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
