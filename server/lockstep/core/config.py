@@ -133,7 +133,7 @@ _FIELD_NAMES = {f.name for f in fields(Config)}
 
 def known_settings() -> dict[str, tuple[str, ...]]:
     """Section → the keys Lockstep reads in it, for "did you mean" on a misspelt key.
-    `[rules]` takes any rule name, so it lists none."""
+    `[rules]` lists none here: rule names are known once the rules registered (checks/config)."""
     known: dict[str, tuple[str, ...]] = {"rules": ()}
     for section, key in _SCHEMA:
         known[section] = (*known.get(section, ()), key)
@@ -143,10 +143,10 @@ def known_settings() -> dict[str, tuple[str, ...]]:
 _SECTIONS = {section for section, _ in _SCHEMA} | {"rules"}
 
 
-def did_you_mean(word: str, candidates: Iterable[str], shown: str = "`{}`") -> str:
-    """`. Did you mean `paths`?` for a near miss (the same cutoff as the code's hints)."""
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`. Did you mean `paths`?` for a near miss (the cutoff of the other rules' hints)."""
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f". Did you mean {shown.format(found[0])}?" if found else ""
+    return f". Did you mean `{found[0]}`?" if found else ""
 
 
 def _header(text: str) -> list[str] | None:
@@ -197,7 +197,7 @@ def apply_settings(
     changes: dict[str, Any] = {}
     for section, body in data.items():
         if section not in _SECTIONS:
-            hint = did_you_mean(section, sorted(_SECTIONS - set(data)), "`[{}]`")
+            hint = did_you_mean(f"[{section}]", [f"[{s}]" for s in sorted(_SECTIONS - set(data))])
             problems.append(ConfigProblem(f"Unknown section `[{section}]`{hint}",
                                           _locate(lines, section), section))
         elif not isinstance(body, dict):
