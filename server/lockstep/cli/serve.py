@@ -19,10 +19,10 @@ EXIT_CODES = """exit codes:
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    from lockstep.protocol.server import serve
-
     if sys.stdin.isatty():  # a person, not an editor: say what this silence is
         print(TTY_HINT, file=sys.stderr)
+    from lockstep.protocol.server import serve
+
     serve()
     return 0
 
