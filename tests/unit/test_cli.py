@@ -1,13 +1,15 @@
-"""The command line: formats, exit codes, schema JSON (contracts in DESIGN.md)."""
+"""The command line: formats, exit codes, shown paths, schema JSON (contracts in DESIGN.md)."""
 
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from lockstep.cli.main import main
+from lockstep.core.diagnostics import Diagnostic
 
 BROKEN = "-- what\nALTER TABLE wins ADD COLUMN mood TEXT DEFALT 'ok';\n"
 
@@ -24,14 +26,87 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_check_text_and_exit_codes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", str(repo)]) == 1
+def test_check_text_and_exit_codes(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    assert main(["check"]) == 1
     out = capsys.readouterr().out
     assert out == ("supabase/migrations/002_mood.sql:2:39: error migration-syntax-error "
-                   "Syntax error at or near \"DEFALT\"\n")
+                   "Syntax error at or near \"DEFALT\"\n"
+                   "1 error, 0 warnings in 1 file\n")
     (repo / "supabase/migrations/002_mood.sql").write_text(BROKEN.replace("DEFALT", "DEFAULT"))
     assert main(["check", str(repo)]) == 0
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out == ""  # clean: not even a summary
+
+
+def test_summary_counts_findings_and_files(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "supabase/migrations/003_more.sql").write_text(
+        "ALTER TABLE wins ADD COLUMN a text;\nALTER TABLE wins ADD COLUMN b text DEFALT 1;\n")
+    assert main(["check", str(repo)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "2 errors, 1 warning in 2 files"
+    assert len(lines) == 4
+
+
+def test_summary_names_information_and_hints_only_when_present() -> None:
+    from lockstep.cli.report import summary
+    from lockstep.core.text import Range
+
+    def finding(path: str, severity: str) -> Diagnostic:
+        return Diagnostic(path, Range.empty(), severity, "x", "m")
+
+    assert summary([finding("a", "hint"), finding("b", "information"),
+                    finding("b", "hint")]) == (
+        "0 errors, 0 warnings, 1 information, 2 hints in 2 files")
+
+
+def test_text_and_github_paths_are_relative_to_the_current_folder(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check sendapp` from the folder above prints `sendapp/…`: clickable, and what a GitHub
+    annotation (resolved against the checkout) needs; JSON and SARIF stay ROOT-relative."""
+    monkeypatch.chdir(repo.parent)
+    main(["check", repo.name])
+    assert capsys.readouterr().out.startswith(
+        f"{repo.name}/supabase/migrations/002_mood.sql:2:39: error")
+    main(["check", repo.name, "--format", "github"])
+    assert capsys.readouterr().out.startswith(
+        f"::error file={repo.name}/supabase/migrations/002_mood.sql,line=2,")
+    main(["check", repo.name, "--format", "json"])
+    [item] = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert item["path"] == "supabase/migrations/002_mood.sql"
+    main(["check", repo.name, "--format", "sarif"])
+    [result] = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "supabase/migrations/002_mood.sql"
+
+
+def test_paths_outside_the_current_folder_are_absolute(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = repo / "apps"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    main(["check", str(repo)])
+    absolute = (repo / "supabase/migrations/002_mood.sql").resolve()
+    assert capsys.readouterr().out.startswith(f"{absolute.as_posix()}:2:39: error")
+
+
+def test_check_walks_up_from_a_subfolder(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from supabase/migrations/ (or with it as ROOT), `check` sees the whole workspace."""
+    migrations = repo / "supabase" / "migrations"
+    monkeypatch.chdir(migrations)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().out.startswith("002_mood.sql:2:39: error migration-syntax-error")
+    monkeypatch.chdir(repo.parent)
+    assert main(["check", str(migrations), "--format", "json"]) == 1
+    [item] = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert item["path"] == "supabase/migrations/002_mood.sql"
 
 
 def test_check_json_is_the_lsp_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,8 +120,11 @@ def test_check_json_is_the_lsp_shape(repo: Path, capsys: pytest.CaptureFixture[s
     }
 
 
-def test_check_github_and_sarif(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    main(["check", str(repo), "--format", "github"])
+def test_check_github_and_sarif(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    main(["check", "--format", "github"])
     assert capsys.readouterr().out.startswith(
         "::error file=supabase/migrations/002_mood.sql,line=2,col=39,endLine=2,endColumn=45,")
     main(["check", str(repo), "--format", "sarif"])
@@ -55,6 +133,7 @@ def test_check_github_and_sarif(repo: Path, capsys: pytest.CaptureFixture[str]) 
     [result] = sarif["runs"][0]["results"]
     assert result["ruleId"] == "migration-syntax-error"
     assert result["locations"][0]["physicalLocation"]["region"]["startColumn"] == 39
+    assert sarif["runs"][0]["tool"]["driver"]["version"] == version("lockstep-lsp")
 
 
 def test_fail_on(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,10 +149,16 @@ def test_usage_and_config_errors_exit_2(repo: Path, capsys: pytest.CaptureFixtur
     (repo / "lockstep.toml").write_text("[rules]\nrls-disabled = 3\n")
     assert main(["check", str(repo)]) == 2
     assert "invalid-config" in capsys.readouterr().out
+    (repo / "lockstep.toml").write_text('[rules]\nrls-disabld = "off"\n')
+    assert main(["check", str(repo), "--format", "json"]) == 2
+    [config] = [d for d in json.loads(capsys.readouterr().out)["diagnostics"]
+                if d["path"] == "lockstep.toml"]
+    assert config["code"] == "invalid-config"
+    assert config["message"] == "Unknown rule `rls-disabld`. Did you mean `rls-disabled`?"
 
 
 def test_schema_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema", str(repo), "--format", "json"]) == 0
+    assert main(["schema", str(repo / "supabase" / "migrations"), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert set(document) == {"tables", "enums", "views"}
     [wins] = document["tables"]

@@ -343,11 +343,14 @@ def test_workspace_symbols(ws: Workspace) -> None:
 # -- the consumers CLI -------------------------------------------------------------------
 
 
-def test_consumers_cli_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+def test_consumers_cli_text_and_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import json
 
     from lockstep.cli.main import main
 
+    monkeypatch.chdir(ROOT)  # text paths are relative to the current folder
     assert main(["consumers", "wins", str(ROOT)]) == 0
     text = capsys.readouterr().out
     assert text.splitlines()[0] == "public.wins: 8 consumers"

@@ -117,9 +117,13 @@ def test_plan_without_sql_is_a_skeleton(workspace: Workspace) -> None:
     assert plan.mirrored == ()
 
 
-def test_cli_new(workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_new(
+    workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from lockstep.cli.main import main
 
+    monkeypatch.chdir(workspace.root)  # text paths are relative to the current folder
     sql = tmp_path / "change.sql"
     sql.write_text("ALTER TABLE wins ADD COLUMN mood TEXT;")
     assert main(["new", "Wins get a mood", str(workspace.root), "--sql", str(sql)]) == 0

@@ -42,8 +42,9 @@ export type Resolution =
 
 export const SERVER_EXECUTABLE = 'lockstep-lsp';
 export const INSTALL_HINT =
-  'Install with `pip install lockstep-lsp` (into the workspace .venv or globally), ' +
-  'or set `lockstep.server.path`.';
+  'Install it from a checkout of the Lockstep repository with `scripts/install --link` ' +
+  '(puts lockstep-lsp in ~/.local/bin) or `pipx install /path/to/lockstep`, ' +
+  'or set `lockstep.server.path` to its lockstep-lsp.';
 
 function isWindows(env: ResolveEnv): boolean {
   return env.platform === 'win32';

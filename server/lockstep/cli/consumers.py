@@ -8,29 +8,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-USAGE_ERROR = 2
+from lockstep.cli.common import UsageError, add_command, add_root, shown_path, workspace_root
+
+EXIT_CODES = """exit codes:
+  0  done (also when nothing reads or writes the table)
+  2  usage error (unknown option, ROOT is not a folder, unknown table)"""
 
 
 def command_consumers(args: argparse.Namespace) -> int:
     from lockstep.core.ide import navigation as nav
     from lockstep.core.workspace import Workspace
 
-    root = Path(args.root or ".")
-    if not root.is_dir():
-        print(f"lockstep-lsp: {root} is not a folder", file=sys.stderr)
-        return USAGE_ERROR
-    workspace = Workspace(root)
+    workspace = Workspace(workspace_root(args.root))
     workspace.load()
     table = nav.find_table(workspace, args.table)
     if table is None:
         guess = nav.suggest(workspace, args.table)
         hint = f" (did you mean `{guess}`?)" if guess else ""
-        print(f"lockstep-lsp: unknown table `{args.table}`{hint}", file=sys.stderr)
-        return USAGE_ERROR
+        raise UsageError(f"unknown table `{args.table}`{hint}")
     found = nav.consumers(workspace, (table.schema, table.name))
     if args.format == "json":
         payload = {
@@ -48,7 +46,7 @@ def command_consumers(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, indent=2))
         return 0
-    print(_text(table.qualified_name, found))
+    print(_text(table.qualified_name, found, shown_path(workspace.root)))
     return 0
 
 
@@ -59,7 +57,7 @@ def _range(value: Any) -> dict[str, Any]:
     }
 
 
-def _text(name: str, found: list[Any]) -> str:
+def _text(name: str, found: list[Any], show: Callable[[str], str]) -> str:
     if not found:
         return f"{name}: no consumers found"
     lines = [f"{name}: {len(found)} consumer{'s' if len(found) != 1 else ''}"]
@@ -70,7 +68,7 @@ def _text(name: str, found: list[Any]) -> str:
             count = sum(1 for c in found if c.category == category)
             lines += ["", f"{category} ({count})"]
         start = consumer.location.range.start
-        where = f"{consumer.location.path}:{start.line + 1}:{start.character + 1}"
+        where = f"{show(consumer.location.path)}:{start.line + 1}:{start.character + 1}"
         details = [consumer.function or "", ", ".join(consumer.operations)]
         extra = "  ".join(d for d in details if d)
         lines.append(f"  {where}" + (f"  {extra}" if extra else ""))
@@ -78,10 +76,17 @@ def _text(name: str, found: list[Any]) -> str:
 
 
 def add_parser(commands: Any) -> None:
-    parser = commands.add_parser(
-        "consumers", help="list every place that reads or writes a table, by category"
+    parser = add_command(
+        commands, "consumers", "list every place that reads or writes a table, by category",
+        "List every place in the TypeScript code that reads or writes a table (supabase-js "
+        "`.from('table')` call sites), grouped by category: API routes, hooks, context, admin "
+        "queries, coaching, after() callbacks, the simulator clone. Text paths are relative to "
+        "the current folder, JSON paths to the workspace root.",
+        EXIT_CODES,
     )
     parser.add_argument("table", help="table name (`wins` or `public.wins`)")
-    parser.add_argument("root", nargs="?")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    add_root(parser)
+    parser.add_argument(
+        "--format", choices=["text", "json"], default="text", help="text (default) or json"
+    )
     parser.set_defaults(handler=command_consumers)

@@ -1,107 +1,69 @@
-"""The `lockstep-lsp` command: the language server, and its analyses without an editor."""
+"""The `lockstep-lsp` command: the language server, and its analyses without an editor.
+
+Each subcommand is one module with `add_parser(commands)`; this file only assembles them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from lockstep.core.diagnostics import SEVERITY_ORDER, Diagnostic, at_least
+from lockstep.cli import check, consumers, new, schema, serve
+from lockstep.cli.common import USAGE_ERROR, HelpFormatter, UsageError
+from lockstep.core.version import VERSION
 
-USAGE_ERROR = 2
+SUBCOMMANDS = (serve, check, schema, new, consumers)
+EPILOG = """exit codes (every command):
+  0  done; for check: nothing at or above --fail-on (default: error)
+  1  check: a finding at or above --fail-on
+  2  usage or configuration error
 
-
-def _root(value: str | None) -> Path:
-    root = Path(value or ".")
-    if not root.is_dir():
-        raise SystemExit(_fail(f"lockstep-lsp: {root} is not a folder"))
-    return root
-
-
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return USAGE_ERROR
+`lockstep-lsp COMMAND --help` describes each command. Every command accepts any folder inside
+the workspace as ROOT and walks up to its root (the nearest folder holding lockstep.toml,
+supabase/ or .git), as the server does."""
 
 
-
-
-def command_check(args: argparse.Namespace) -> int:
-    from lockstep.cli.report import FORMATS
-    from lockstep.core.rules.engine import run_rules
-    from lockstep.core.workspace import Workspace
-
-    workspace = Workspace(_root(args.root))
-    workspace.load()
-    diagnostics: list[Diagnostic] = [
-        d for items in run_rules(workspace).values() for d in items
-    ]
-    diagnostics.sort(key=Diagnostic.sort_key)
-    sys.stdout.write(FORMATS[args.format](diagnostics))
-    if any(d.code == "invalid-config" for d in diagnostics):
-        return USAGE_ERROR
-    return 1 if any(at_least(d.severity, args.fail_on) for d in diagnostics) else 0
-
-
-def command_schema(args: argparse.Namespace) -> int:
-    from lockstep.cli.schema_json import schema_to_json
-    from lockstep.core.workspace import Workspace
-
-    workspace = Workspace(_root(args.root))
-    workspace.load()
-    print(json.dumps(schema_to_json(workspace.replay.schema), indent=2))
-    return 0
-
-
-def command_serve(args: argparse.Namespace) -> int:
-    from lockstep.protocol.server import serve
-
-    serve()
-    return 0
-
-
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser and each command's own (whose usage a mistake after the command shows)."""
     parser = argparse.ArgumentParser(
         prog="lockstep-lsp",
         description="Lockstep keeps Supabase migrations, sim_ mirrors, TypeScript row types and "
         "table consumers in lockstep. Without a command it runs the language server on stdio.",
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command")
-    serve = commands.add_parser("serve", help="run the language server on stdio")
-    serve.add_argument("--stdio", action="store_true", help="accepted for editor compatibility")
-    serve.set_defaults(handler=command_serve)
+    parser.add_argument("--version", action="version", version=f"lockstep-lsp {VERSION}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.add_parser(commands)
+    return parser, commands.choices
 
-    check = commands.add_parser("check", help="print every diagnostic of the workspace")
-    check.add_argument("root", nargs="?")
-    check.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
-    check.add_argument("--fail-on", choices=list(SEVERITY_ORDER), default="error")
-    check.set_defaults(handler=command_check)
 
-    schema = commands.add_parser("schema", help="print the schema replayed from the migrations")
-    schema.add_argument("root", nargs="?")
-    schema.add_argument("--format", choices=["json"], default="json")
-    schema.set_defaults(handler=command_schema)
-
-    from lockstep.cli import consumers, new
-
-    new.add_parser(commands)
-    consumers.add_parser(commands)
-    return parser
+def _parse(arguments: list[str]) -> argparse.Namespace:
+    """Like parse_args, but a stray option after a command is that command's usage error."""
+    parser, subparsers = _parser()
+    args, extra = parser.parse_known_args(arguments)
+    if extra:
+        owner = subparsers.get(args.command or "", parser)
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments == ["--stdio"]:
         arguments = ["serve"]
-    parser = _parser()
     try:
-        args = parser.parse_args(arguments)
+        args = _parse(arguments)
     except SystemExit as exit_:
         return int(exit_.code or 0) and USAGE_ERROR
-    handler = getattr(args, "handler", command_serve)
+    handler = getattr(args, "handler", serve.command_serve)
     try:
         return int(handler(args))
+    except UsageError as error:
+        print(f"lockstep-lsp: {error}", file=sys.stderr)
+        return USAGE_ERROR
     except SystemExit as exit_:
         return int(exit_.code or 0)
     except BrokenPipeError:

@@ -7,11 +7,17 @@ exclusive create (never overwrites), then the deployment reminder. Nothing is ap
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
-USAGE_ERROR = 2
+from lockstep.cli.common import UsageError, add_command, add_root, shown_path, workspace_root
+
+EXIT_CODES = """exit codes:
+  0  the migration was created
+  2  usage error (unknown option, ROOT is not a folder, an unreadable --sql FILE, a
+     description without a letter or digit, the file already exists)"""
 
 
 def _read_sql(source: str | None) -> str | None:
@@ -21,7 +27,10 @@ def _read_sql(source: str | None) -> str | None:
         return sys.stdin.read()
     from lockstep.core.text import decode_source
 
-    return decode_source(Path(source).read_bytes()).text
+    try:
+        return decode_source(Path(source).read_bytes()).text
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror}") from error
 
 
 def command_new(args: argparse.Namespace) -> int:
@@ -30,40 +39,40 @@ def command_new(args: argparse.Namespace) -> int:
     from lockstep.codeactions.migration.reminder import reminder_text
     from lockstep.core.workspace import Workspace
 
-    root = Path(args.root or ".")
-    if not root.is_dir():
-        print(f"lockstep-lsp: {root} is not a folder", file=sys.stderr)
-        return USAGE_ERROR
-    try:
-        sql = _read_sql(args.sql)
-    except OSError as error:
-        print(f"lockstep-lsp: cannot read {args.sql}: {error.strerror}", file=sys.stderr)
-        return USAGE_ERROR
+    root = workspace_root(args.root)
+    sql = _read_sql(args.sql)
     workspace = Workspace(root)
     workspace.load()
     try:
         plan = plan_new_migration(workspace, args.description, sql)
         write_exclusive(workspace.root, plan)
     except EmptySlugError as error:
-        print(f"lockstep-lsp: {error}", file=sys.stderr)
-        return USAGE_ERROR
-    except FileExistsError:
-        print(f"lockstep-lsp: {plan.path} already exists; not overwriting it", file=sys.stderr)
-        return USAGE_ERROR
-    print(plan.path)
-    print()
-    print(reminder_text(plan.path, workspace.config.deploy_targets))
+        raise UsageError(str(error)) from error
+    except FileExistsError as error:
+        raise UsageError(f"{plan.path} already exists; not overwriting it") from error
+    reminder = reminder_text(plan.path, workspace.config.deploy_targets)
+    if args.format == "json":
+        print(json.dumps({"path": plan.path, "reminder": reminder}, indent=2))
+    else:
+        print(shown_path(workspace.root)(plan.path))
+        print()
+        print(reminder)
     return 0
 
 
 def add_parser(commands: Any) -> None:
-    new = commands.add_parser(
-        "new",
-        help="create the next migration (with the sim_ mirror of its SQL)",
-        description="Create the next migration file, numbered after the existing ones, with a "
-        "what-and-why header, the SQL and its sim_ mirror. It is never applied.",
+    new = add_command(
+        commands, "new", "create the next migration (with the sim_ mirror of its SQL)",
+        "Create the next migration file, numbered after the existing ones, with a "
+        "what-and-why header, the SQL and its sim_ mirror; print its path and the deployment "
+        "reminder. It is never applied, and an existing file is never overwritten.",
+        EXIT_CODES,
     )
     new.add_argument("description", help='what the migration does, e.g. "profile language"')
-    new.add_argument("root", nargs="?", help="the workspace root (default: current folder)")
+    add_root(new)
     new.add_argument("--sql", metavar="FILE", help="the SQL to put in it (`-` reads stdin)")
+    new.add_argument(
+        "--format", choices=["text", "json"], default="text",
+        help='text (default) or json: {"path": relative to the workspace root, "reminder"}',
+    )
     new.set_defaults(handler=command_new)

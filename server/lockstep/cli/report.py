@@ -8,10 +8,10 @@ from typing import Any
 
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.rules.registry import RULES
+from lockstep.core.version import VERSION
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "information": "notice", "hint": "notice"}
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
-VERSION = "0.1.0"
 
 
 def _range_json(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -23,11 +23,28 @@ def _range_json(diagnostic: Diagnostic) -> dict[str, Any]:
 
 
 def as_text(diagnostics: Iterable[Diagnostic]) -> str:
-    return "".join(
+    """One line per finding, then the summary; nothing at all when there is none."""
+    items = list(diagnostics)
+    lines = [
         f"{d.path}:{d.range.start.line + 1}:{d.range.start.character + 1}: "
         f"{d.severity} {d.code} {d.message}\n"
-        for d in diagnostics
-    )
+        for d in items
+    ]
+    return "".join(lines) + (summary(items) + "\n" if items else "")
+
+
+def _count(number: int, noun: str) -> str:
+    plural = number != 1 and noun != "information"
+    return f"{number} {noun}{'s' if plural else ''}"
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    """`2 errors, 1 warning in 3 files` (information and hints only when there are some)."""
+    by_severity = {s: sum(d.severity == s for d in diagnostics) for s in _GITHUB_LEVEL}
+    parts = [_count(by_severity["error"], "error"), _count(by_severity["warning"], "warning")]
+    parts += [_count(by_severity[s], s) for s in ("information", "hint") if by_severity[s]]
+    files = len({d.path for d in diagnostics})
+    return f"{', '.join(parts)} in {_count(files, 'file')}"
 
 
 def as_json(diagnostics: Iterable[Diagnostic]) -> str:

@@ -6,8 +6,9 @@ so a typo in the config never switches Lockstep off.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -92,6 +93,9 @@ def _categories(value: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple(pairs) + tuple(p for p in DEFAULT_CATEGORIES if p not in pairs and p in clone)
 
 
+_TARGET_KEYS = ("name", "project_ref")
+
+
 def _targets(value: Any) -> tuple[DeployTarget, ...] | None:
     if not isinstance(value, list):
         return None
@@ -100,7 +104,7 @@ def _targets(value: Any) -> tuple[DeployTarget, ...] | None:
         if not isinstance(item, dict):
             return None
         name, ref = _string(item.get("name")), _string(item.get("project_ref"))
-        if name is None or ref is None or set(item) - {"name", "project_ref"}:
+        if name is None or ref is None or set(item) - set(_TARGET_KEYS):
             return None
         targets.append(DeployTarget(name, ref))
     return tuple(targets)
@@ -129,14 +133,20 @@ _FIELD_NAMES = {f.name for f in fields(Config)}
 
 def known_settings() -> dict[str, tuple[str, ...]]:
     """Section → the keys Lockstep reads in it, for "did you mean" on a misspelt key.
-    `[rules]` takes any rule name, so it lists none."""
+    `[rules]` lists none here: rule names are known once the rules registered (checks/config)."""
     known: dict[str, tuple[str, ...]] = {"rules": ()}
     for section, key in _SCHEMA:
         known[section] = (*known.get(section, ()), key)
     return known
 
 
-_SECTIONS = {section for section, _ in _SCHEMA}
+_SECTIONS = {section for section, _ in _SCHEMA} | {"rules"}
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`. Did you mean `paths`?` for a near miss (the cutoff of the other rules' hints)."""
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f". Did you mean `{found[0]}`?" if found else ""
 
 
 def _header(text: str) -> list[str] | None:
@@ -186,39 +196,74 @@ def apply_settings(
     problems: list[ConfigProblem] = []
     changes: dict[str, Any] = {}
     for section, body in data.items():
-        if section == "rules":
-            if not isinstance(body, dict):
-                problems.append(ConfigProblem("`rules` must be a table of rule = severity",
-                                              _locate(lines, "rules"), "rules"))
-                continue
+        if section not in _SECTIONS:
+            hint = did_you_mean(f"[{section}]", [f"[{s}]" for s in sorted(_SECTIONS - set(data))])
+            problems.append(ConfigProblem(f"Unknown section `[{section}]`{hint}",
+                                          _locate(lines, section), section))
+        elif not isinstance(body, dict):
+            what = "of rule = severity" if section == "rules" else "of settings"
+            problems.append(ConfigProblem(f"`{section}` must be a table {what}",
+                                          _locate(lines, section), section))
+        elif section == "rules":
             good = {k: v for k, v in body.items() if v in SEVERITIES}
             for rule_name in (k for k in body if k not in good):
                 problems.append(ConfigProblem(
                     f"`rules.{rule_name}` must be one of {', '.join(SEVERITIES)}",
                     _locate(lines, rule_name, "rules"), "rules", rule_name))
             changes["rules"] = {**base.rules, **good}
-            continue
-        if section not in _SECTIONS or not isinstance(body, dict):
-            problems.append(ConfigProblem(f"Unknown section `[{section}]`",
-                                          _locate(lines, section), section))
-            continue
-        for key, value in body.items():
-            entry = _SCHEMA.get((section, key))
-            if entry is None:
-                problems.append(ConfigProblem(
-                    f"Unknown setting `{section}.{key}`", _locate(lines, key, section),
-                    section, key))
-                continue
-            field_name, convert, expected = entry
-            converted = convert(value)
-            if converted is None:
-                problems.append(ConfigProblem(
-                    f"`{section}.{key}` must be {expected}; using the default",
-                    _locate(lines, key, section), section, key))
-                continue
-            assert field_name in _FIELD_NAMES
-            changes[field_name] = converted
+        else:
+            for key, value in body.items():
+                problems += _apply_setting(section, key, value, body, changes, lines)
     return replace(base, **changes), problems
+
+
+def _apply_setting(
+    section: str, key: str, value: Any, body: Mapping[str, Any], changes: dict[str, Any],
+    lines: LineIndex | None,
+) -> list[ConfigProblem]:
+    """Convert one `section.key` into `changes`, or say what is wrong with it."""
+    entry = _SCHEMA.get((section, key))
+    if entry is None:
+        taken = set(body)
+        hint = did_you_mean(key, [k for s, k in _SCHEMA if s == section and k not in taken])
+        return [ConfigProblem(f"Unknown setting `{section}.{key}`{hint}",
+                              _locate(lines, key, section), section, key)]
+    field_name, convert, expected = entry
+    converted = convert(value)
+    if converted is None:
+        if (section, key) == ("deploy", "targets"):
+            unknown = _unknown_target_keys(value, lines)
+            if unknown:
+                return unknown
+        return [ConfigProblem(f"`{section}.{key}` must be {expected}; using the default",
+                              _locate(lines, key, section), section, key)]
+    assert field_name in _FIELD_NAMES
+    changes[field_name] = converted
+    return []
+
+
+def _unknown_target_keys(value: Any, lines: LineIndex | None) -> list[ConfigProblem]:
+    """A misspelt key inside `[[deploy.targets]]`, reported on that key."""
+    items = value if isinstance(value, list) else []
+    return [
+        ConfigProblem(
+            f"Unknown setting `deploy.targets.{key}`: the deploy targets are ignored"
+            f"{did_you_mean(key, _TARGET_KEYS)}", _locate(lines, key, "deploy"), "deploy", key)
+        for item in items if isinstance(item, dict)
+        for key in item if key not in _TARGET_KEYS
+    ]
+
+
+def rule_names_in(text: str | None) -> dict[str, Range]:
+    """The rule names under `[rules]` in a lockstep.toml, and where each is set."""
+    try:
+        body = tomllib.loads(text).get("rules") if text else None
+    except tomllib.TOMLDecodeError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    lines = LineIndex(text or "")
+    return {name: _locate(lines, name, "rules") for name in body}
 
 
 def load_config(text: str | None) -> tuple[Config, list[ConfigProblem]]:

@@ -15,8 +15,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from lockstep.cli.report import VERSION
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.version import VERSION
 from lockstep.core.workspace import Workspace
 from lockstep.protocol.convert import path_for
 

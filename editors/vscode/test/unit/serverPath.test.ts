@@ -56,7 +56,7 @@ describe('resolveServer', () => {
     const r = await resolveServer({ path: '/nope/lockstep-lsp', args: [] }, env(['/usr/bin/lockstep-lsp']));
     assert.equal(r.ok, false);
     assert.match(r.ok ? '' : r.message, /lockstep\.server\.path/);
-    assert.match(r.ok ? '' : r.message, /pip install lockstep-lsp/);
+    assert.match(r.ok ? '' : r.message, /scripts\/install --link/);
   });
 
   it('finds lockstep-lsp on PATH before any venv', async () => {
@@ -102,7 +102,9 @@ describe('resolveServer', () => {
     const r = await resolveServer(noSetting, env([], { pythonInterpreter: async () => undefined }));
     assert.equal(r.ok, false);
     if (!r.ok) {
-      assert.match(r.message, /Install with `pip install lockstep-lsp`/);
+      assert.match(r.message, /`scripts\/install --link`/);
+      assert.match(r.message, /`pipx install \/path\/to\/lockstep`/);
+      assert.doesNotMatch(r.message, /pip install lockstep-lsp/);
       assert.ok(r.tried.includes('lockstep-lsp on PATH'));
       assert.ok(r.tried.includes('/ws/.venv/bin/lockstep-lsp'));
     }
