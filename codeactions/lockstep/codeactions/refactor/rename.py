@@ -1,0 +1,90 @@
+"""Rename a table or column in lockstep: one edit for the migration, mirror, types and code.
+
+The plan (`lockstep.core.ide.rename`) lists every place; this turns it into plain edits: a new
+migration (next version, `ALTER TABLE … RENAME …` plus its `sim_` mirror, never an edit to an
+applied migration) and one text edit per place. Select items keep PostgREST semantics: a bare
+`old` becomes `new` (the result key follows the column) or `old:new` when result keys are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from lockstep.codeactions.edits import CreateFile, Edit, TextEdit
+from lockstep.codeactions.migration.new import NewMigration, plan_new_migration
+from lockstep.codeactions.sqltokens import quote_ident
+from lockstep.core.ide.rename import Occurrence, RenamePlan
+from lockstep.core.text import LineIndex
+from lockstep.core.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class RenameEdit:
+    edit: Edit
+    migration: NewMigration
+
+
+def rename_sql(plan: RenamePlan) -> str:
+    """The prod statement; the mirror generator adds the `sim_` twin's."""
+    schema, table = plan.subject.table
+    qualified = quote_ident(table)
+    if schema != "public":
+        qualified = f"{quote_ident(schema)}.{qualified}"
+    if plan.subject.column is None:
+        return f"ALTER TABLE {qualified} RENAME TO {quote_ident(plan.new_name)};\n"
+    return (
+        f"ALTER TABLE {qualified} RENAME COLUMN {quote_ident(plan.subject.column)} "
+        f"TO {quote_ident(plan.new_name)};\n"
+    )
+
+
+def description(plan: RenamePlan) -> str:
+    return f"rename {plan.subject.label} to {plan.new_name}"
+
+
+def _new_text(plan: RenamePlan, occurrence: Occurrence, old_text: str, keep_keys: bool) -> str:
+    new = plan.twin_new_name if occurrence.twin and plan.twin_new_name else plan.new_name
+    if occurrence.role == "type-name":
+        return plan.new_type_name or old_text
+    if occurrence.role in ("select", "embed") and keep_keys:
+        return f"{old_text}:{new}"
+    if occurrence.role == "shorthand":
+        return f"{new}: {old_text}"
+    if old_text[:1] in ("'", '"') and old_text[-1:] == old_text[:1]:
+        return old_text[0] + new + old_text[0]  # a quoted key in the generated types
+    prefix, dot, _ = old_text.rpartition(".")
+    return f"{prefix}{dot}{new}"  # `public.wins` keeps its schema
+
+
+def text_edits(
+    workspace: Workspace, plan: RenamePlan, keep_result_keys: bool = False
+) -> list[TextEdit]:
+    edits: list[TextEdit] = []
+    texts: dict[str, tuple[str, LineIndex]] = {}
+    for occurrence in plan.occurrences:
+        if occurrence.path not in texts:
+            text = workspace.ts_texts.get(occurrence.path) or workspace.read(occurrence.path)
+            texts[occurrence.path] = (text or "", LineIndex(text or ""))
+        text, lines = texts[occurrence.path]
+        start, end = lines.offset(occurrence.range.start), lines.offset(occurrence.range.end)
+        new = _new_text(plan, occurrence, text[start:end], keep_result_keys)
+        edits.append(TextEdit(occurrence.path, occurrence.range, new))
+    return edits
+
+
+def build_rename(
+    workspace: Workspace,
+    plan: RenamePlan,
+    keep_result_keys: bool = False,
+    now: datetime | None = None,
+) -> RenameEdit:
+    """The whole rename as one Edit: the new migration first, then every text edit."""
+    migration = plan_new_migration(workspace, description(plan), rename_sql(plan), now)
+    edit = Edit(
+        f"Rename {plan.subject.label} to {plan.new_name}",
+        "refactor",
+        tuple(text_edits(workspace, plan, keep_result_keys)),
+        (CreateFile(migration.path, migration.content),),
+    )
+    return RenameEdit(edit, migration)
