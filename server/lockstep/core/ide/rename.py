@@ -33,7 +33,7 @@ _ROW_READS = """
 """
 
 
-class RenameRefused(ValueError):
+class RefactorRefused(ValueError):
     """Why a rename cannot be made, with the places that stop it (dynamic strings)."""
 
     def __init__(self, message: str, places: tuple[Location, ...] = ()) -> None:
@@ -84,14 +84,14 @@ class RenamePlan:
 
 
 def subject_at(workspace: Workspace, path: str, position: Position) -> Subject:
-    """The renameable name at `position`; RenameRefused when there is none."""
+    """The renameable name at `position`; RefactorRefused when there is none."""
     target = symbol_at(workspace, path, position)
     if target is not None:
         subject = Subject(target.table, target.column, target.range)
     else:
         found = _in_database(workspace, path, position)
         if found is None:
-            raise RenameRefused("Lockstep renames tables and columns: nothing here names one.")
+            raise RefactorRefused("Lockstep renames tables and columns: nothing here names one.")
         subject = found
     check_subject(workspace, subject)
     return subject
@@ -114,13 +114,13 @@ def check_subject(workspace: Workspace, subject: Subject) -> None:
     schema = workspace.replay.schema
     table = schema.tables.get(subject.table)
     if table is None:
-        raise RenameRefused(f"`{subject.table[1]}` is not a table the migrations create.")
+        raise RefactorRefused(f"`{subject.table[1]}` is not a table the migrations create.")
     if subject.column is not None and subject.column not in table.columns:
-        raise RenameRefused(f"`{subject.label}` is not a column of `{table.name}`.")
+        raise RefactorRefused(f"`{subject.label}` is not a column of `{table.name}`.")
     prefix = workspace.config.mirror_prefix
     other = counterpart(workspace, subject.table)
     if prefix and subject.table[1].startswith(prefix) and other is not None:
-        raise RenameRefused(
+        raise RefactorRefused(
             f"`{table.name}` is the simulator mirror of `{other[1]}`: rename `{other[1]}` "
             "and its mirror follows."
         )
@@ -133,27 +133,19 @@ def _valid_identifier(name: str) -> bool:
 def plan_rename(
     workspace: Workspace, subject: Subject, new_name: str, keep_result_keys: bool = False
 ) -> RenamePlan:
-    """Every place to change; RenameRefused on a bad name, a collision or a dynamic string."""
+    """Every place to change; RefactorRefused on a bad name, a collision or a dynamic string."""
     check_subject(workspace, subject)
     new_name = new_name.strip()
     if not _valid_identifier(new_name):
-        raise RenameRefused(
+        raise RefactorRefused(
             f"`{new_name}` is not a plain lower-case SQL name (letters, digits, `_`): "
             "PostgREST and the types would need it quoted everywhere."
         )
     if new_name == subject.old:
-        raise RenameRefused(f"`{subject.label}` is already called `{new_name}`.")
+        raise RefactorRefused(f"`{subject.label}` is already called `{new_name}`.")
     twin = _twin(workspace, subject)
     _check_collisions(workspace, subject, twin, new_name)
-    subjects = {subject.table} | ({twin} if twin else set())
-    found = _Finder(workspace, subject, subjects, keep_result_keys)
-    found.consumers()
-    if found.dynamic:
-        raise RenameRefused(
-            f"`{subject.label}` is used in strings Lockstep cannot rewrite safely (a select "
-            "built at run time): change those by hand first, or rename without Lockstep.",
-            tuple(found.dynamic),
-        )
+    found = _consumers(workspace, subject, twin, keep_result_keys)
     new_type = found.types(new_name)
     found.database()
     occurrences = tuple(dict.fromkeys(found.out))
@@ -163,6 +155,27 @@ def plan_rename(
     return RenamePlan(
         subject, new_name, twin, twin_name, occurrences, tuple(found.review), new_type
     )
+
+
+def check_dynamic(workspace: Workspace, subject: Subject) -> None:
+    """Refuse up front (prepareRename) when a consumer builds its select at run time."""
+    _consumers(workspace, subject, _twin(workspace, subject), False)
+
+
+def _consumers(
+    workspace: Workspace, subject: Subject, twin: Key | None, keep_result_keys: bool
+) -> _Finder:
+    found = _Finder(workspace, subject, {subject.table, *((twin,) if twin else ())},
+                    keep_result_keys)
+    found.consumers()
+    if found.dynamic:
+        places = ", ".join(f"{p.path}:{p.range.start.line + 1}" for p in found.dynamic)
+        raise RefactorRefused(
+            f"`{subject.label}` is read by a select Lockstep cannot rewrite safely (built at run "
+            f"time: {places}): change those by hand first.",
+            tuple(found.dynamic),
+        )
+    return found
 
 
 def _twin(workspace: Workspace, subject: Subject) -> Key | None:
@@ -182,14 +195,14 @@ def _check_collisions(
     if subject.column is not None:
         for key in (subject.table, *((twin,) if twin else ())):
             if new_name in schema.tables[key].columns:
-                raise RenameRefused(f"`{key[1]}` already has a column `{new_name}`.")
+                raise RefactorRefused(f"`{key[1]}` already has a column `{new_name}`.")
         return
     prefix = workspace.config.mirror_prefix
     names = [new_name] + ([prefix + new_name] if twin else [])
     for name in names:
         key = (subject.table[0], name)
         if key in schema.tables or key in schema.views:
-            raise RenameRefused(f"`{name}` already exists: renaming onto it would collide.")
+            raise RefactorRefused(f"`{name}` already exists: renaming onto it would collide.")
 
 
 class _Finder:
@@ -227,11 +240,11 @@ class _Finder:
             if call.select is not None:
                 self._select(path, lines, table, call.select, call.select.tree)
                 continue
+            if column is None:
+                continue
             if table in self.tables and call.unknown_columns:
                 where = Location(path, call.name_range)
                 (self.dynamic if call.name == "select" else self.review).append(where)
-            if column is None:
-                continue
             for use_column in call.columns:
                 owner = table
                 if use_column.relation:
@@ -311,7 +324,7 @@ class _Finder:
         new_type = type_name_for_table(new_name)
         clash = self.workspace.type_index.types_named(new_type)
         if clash:
-            raise RenameRefused(f"The row type `{new_type}` already exists in {clash[0].path}.")
+            raise RefactorRefused(f"The row type `{new_type}` already exists in {clash[0].path}.")
         for path, text in sorted(self.workspace.ts_texts.items()):
             if row.name not in text:
                 continue

@@ -1,0 +1,134 @@
+"""`lockstep-lsp rename TABLE[.COLUMN] NEW [ROOT] [--dry-run]`: the rename refactoring, headless.
+
+The same plan and edits as the editor's rename: a new migration (with its `sim_` mirror),
+the row type, the generated types and every consumer string. `--dry-run` prints a unified
+diff; otherwise the migration is created exclusively (never overwriting) and the edits are
+written to files inside the root. Nothing is applied to a database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+from typing import Any
+
+USAGE_ERROR = 2
+
+
+def _subject(workspace: Any, name: str) -> Any:
+    """`wins`, `wins.mood`, `public.wins`, `public.wins.mood` → the Subject."""
+    from lockstep.core.ide.rename import Subject
+
+    parts = name.split(".")
+    if len(parts) == 3:
+        return Subject((parts[0], parts[1]), parts[2])
+    if len(parts) == 2:
+        if (parts[0], parts[1]) in workspace.replay.schema.tables:
+            return Subject((parts[0], parts[1]), None)
+        return Subject(("public", parts[0]), parts[1])
+    return Subject(("public", name), None)
+
+
+def _diff(path: str, old: str | None, new: str) -> str:
+    lines = difflib.unified_diff(
+        (old or "").splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        "/dev/null" if old is None else f"a/{path}",
+        f"b/{path}",
+    )
+    return "".join(lines)
+
+
+def _new_texts(workspace: Any, edits: Any) -> dict[str, tuple[str, str]]:
+    """Path → (old text, new text) for every edited file."""
+    from lockstep.codeactions.edits import apply_text_edits
+
+    by_path: dict[str, list[Any]] = {}
+    for edit in edits:
+        by_path.setdefault(edit.path, []).append(edit)
+    out: dict[str, tuple[str, str]] = {}
+    for path, file_edits in sorted(by_path.items()):
+        old = workspace.read(path) or ""
+        out[path] = (old, apply_text_edits(old, file_edits))
+    return out
+
+
+def _inside(root: Path, path: str) -> bool:
+    target = (root / path).resolve()
+    return target == root or root in target.parents
+
+
+def command_rename(args: argparse.Namespace) -> int:
+    from lockstep.codeactions.migration.new import write_exclusive
+    from lockstep.codeactions.migration.reminder import reminder_text
+    from lockstep.codeactions.refactor.rename import build_rename
+    from lockstep.core.ide.rename import RefactorRefused, plan_rename
+    from lockstep.core.workspace import Workspace, find_root
+
+    root = Path(args.root or ".")
+    if not root.is_dir():
+        print(f"lockstep-lsp: {root} is not a folder", file=sys.stderr)
+        return USAGE_ERROR
+    workspace = Workspace(find_root(root.resolve()))
+    workspace.load()
+    try:
+        keep = args.keep_result_keys
+        plan = plan_rename(workspace, _subject(workspace, args.name), args.new, keep)
+        result = build_rename(workspace, plan, keep)
+    except RefactorRefused as error:
+        print(f"lockstep-lsp: {error}", file=sys.stderr)
+        for place in error.places:
+            print(f"  {place.path}:{place.range.start.line + 1}", file=sys.stderr)
+        return USAGE_ERROR
+    texts = _new_texts(workspace, result.edit.edits)
+    outside = [path for path in texts if not _inside(workspace.root, path)]
+    if outside:
+        print(f"lockstep-lsp: refusing to edit outside {workspace.root}: {outside}",
+              file=sys.stderr)
+        return USAGE_ERROR
+    migration = result.migration
+    if args.dry_run:
+        sys.stdout.write(_diff(migration.path, None, migration.content))
+        for path, (old, new) in texts.items():
+            sys.stdout.write(_diff(path, old, new))
+        return 0
+    try:
+        write_exclusive(workspace.root, migration)
+    except FileExistsError:
+        print(f"lockstep-lsp: {migration.path} already exists; not overwriting it",
+              file=sys.stderr)
+        return USAGE_ERROR
+    for path, (_, new) in texts.items():
+        with open(workspace.root / path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(new)
+    print(migration.path)
+    for path in texts:
+        print(f"edited {path}")
+    for place in plan.review:
+        where = f"{place.path}:{place.range.start.line + 1}"
+        print(f"check by hand (a write whose keys Lockstep cannot list): {where}")
+    print()
+    print(reminder_text(migration.path, workspace.config.deploy_targets))
+    return 0
+
+
+def add_parser(commands: Any) -> None:
+    rename = commands.add_parser(
+        "rename",
+        help="rename a table or column in the migrations, mirror, types and consumers",
+        description="Rename a table or column everywhere at once: a new migration with "
+        "ALTER TABLE … RENAME (and its sim_ mirror), the row type, the generated types and every "
+        "consumer string. Existing migrations are never edited; nothing is applied.",
+    )
+    rename.add_argument("name", metavar="TABLE[.COLUMN]", help="what to rename, e.g. wins.mood")
+    rename.add_argument("new", metavar="NEW", help="the new name")
+    rename.add_argument("root", nargs="?", help="the workspace root (default: current folder)")
+    rename.add_argument("--dry-run", action="store_true", help="print a unified diff instead")
+    rename.add_argument(
+        "--keep-result-keys",
+        action="store_true",
+        help="in select strings write `old:new` so the result keys stay the same",
+    )
+    rename.set_defaults(handler=command_rename)
