@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lockstep.codeactions.edits import CreateFile, Edit, TextEdit
-from lockstep.codeactions.migration.new import NewMigration, plan_new_migration
+from lockstep.codeactions.migration.new import (
+    NewMigration,
+    existing_names,
+    header,
+    migration_folder,
+    plan_new_migration,
+)
+from lockstep.codeactions.migration.numbering import next_file_name
 from lockstep.codeactions.sqltokens import quote_ident
 from lockstep.core.ide.rename import Occurrence, RenamePlan
 from lockstep.core.text import LineIndex
@@ -73,6 +80,17 @@ def text_edits(
     return edits
 
 
+def _migration(workspace: Workspace, plan: RenamePlan, now: datetime | None) -> NewMigration:
+    """The next migration; its mirror only when the twin has the column (a `sim_` table that
+    lacks it would make the mirrored RENAME fail)."""
+    what, sql = description(plan), rename_sql(plan)
+    if plan.subject.column is None or plan.twin is not None:
+        return plan_new_migration(workspace, what, sql, now)
+    folder = migration_folder(workspace)
+    name = next_file_name(existing_names(workspace, folder), what, now)
+    return NewMigration(f"{folder}/{name}", header(what) + "\n" + sql, ())
+
+
 def build_rename(
     workspace: Workspace,
     plan: RenamePlan,
@@ -80,7 +98,7 @@ def build_rename(
     now: datetime | None = None,
 ) -> RenameEdit:
     """The whole rename as one Edit: the new migration first, then every text edit."""
-    migration = plan_new_migration(workspace, description(plan), rename_sql(plan), now)
+    migration = _migration(workspace, plan, now)
     edit = Edit(
         f"Rename {plan.subject.label} to {plan.new_name}",
         "refactor",

@@ -1,0 +1,258 @@
+"""Rename planner (core/ide/rename.py) and its edit builder (codeactions/refactor/rename.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lockstep.codeactions.edits import apply_text_edits
+from lockstep.codeactions.refactor.rename import build_rename
+from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.ide.rename import RefactorRefused, Subject, plan_rename, subject_at
+from lockstep.core.rules.engine import run_rules
+from lockstep.core.text import LineIndex
+from lockstep.core.workspace import Workspace
+
+MIGRATION = """-- Profiles, wins and the simulator's copy of wins.
+CREATE TABLE profiles (id UUID PRIMARY KEY, name TEXT);
+CREATE TABLE wins (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  user_id UUID NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+  mood TEXT,
+  score INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sim_wins (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  user_id UUID NOT NULL,
+  mood TEXT,
+  score INTEGER NOT NULL DEFAULT 0
+);
+"""
+TYPES = """export type Win = {
+  id?: string;
+  user_id: string;
+  mood: string | null;
+  score?: number;
+};
+"""
+HOOK = """import type { Win } from '@x/types';
+type Item = Pick<Win, 'id' | 'mood'>;
+export async function load(supabase: any, mood: string): Promise<Item[]> {
+  await supabase.from('wins').select('id, m:mood, mood, profiles(name)').eq('mood', mood)
+    .order('mood');
+  await supabase.from('wins').insert({ mood, score: 1 });
+  await supabase.from('wins').upsert({ 'mood': mood }, { onConflict: 'mood' });
+  await supabase.from('profiles').select('name, wins(mood)');
+  const { data } = await supabase.from('wins').select('id, mood');
+  await supabase.from('sim_wins')
+    .insert((data ?? []).map((w: Win) => ({ id: w.id, mood: w.mood })));
+  return [];
+}
+"""
+DATABASE = """export type Database = {
+  public: {
+    Tables: {
+      wins: {
+        Row: { id: string; mood: string | null };
+        Insert: { id?: string; mood?: string | null };
+        Update: { id?: string; mood?: string | null };
+        Relationships: [];
+      };
+    };
+    Views: {};
+    Enums: {};
+  };
+};
+"""
+
+
+def make_repo(root: Path, extra: dict[str, str] | None = None) -> Path:
+    files = {
+        "supabase/migrations/001_init.sql": MIGRATION,
+        "packages/types/src/wins.ts": TYPES,
+        "packages/types/src/index.ts": "export * from './wins';\n",
+        "apps/web/src/hooks/useWins.ts": HOOK,
+        **(extra or {}),
+    }
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def load(root: Path) -> Workspace:
+    workspace = Workspace(root)
+    workspace.load()
+    return workspace
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path)
+
+
+def applied(workspace: Workspace, subject: Subject, new: str, keep: bool = False) -> dict[str, str]:
+    """Every file's text after the rename (the new migration included)."""
+    plan = plan_rename(workspace, subject, new, keep)
+    result = build_rename(workspace, plan, keep)
+    out: dict[str, str] = {c.path: c.content for c in result.edit.creates}
+    for path in {e.path for e in result.edit.edits}:
+        edits = [e for e in result.edit.edits if e.path == path]
+        out[path] = apply_text_edits(workspace.read(path) or "", edits)
+    return out
+
+
+def test_column_rename_reaches_every_place(repo: Path) -> None:
+    files = applied(load(repo), Subject(("public", "wins"), "mood"), "feeling")
+    migration = files.pop("supabase/migrations/002_rename_wins_mood_to_feeling.sql")
+    assert "ALTER TABLE wins RENAME COLUMN mood TO feeling;" in migration
+    assert "ALTER TABLE sim_wins RENAME COLUMN mood TO feeling;" in migration
+    assert migration.startswith("-- Rename wins.mood to feeling.")
+    assert "feeling: string | null;" in files["packages/types/src/wins.ts"]
+    hook = files["apps/web/src/hooks/useWins.ts"]
+    assert "Pick<Win, 'id' | 'feeling'>" in hook
+    assert ".select('id, m:feeling, feeling, profiles(name)').eq('feeling', mood)" in hook
+    assert ".order('feeling')" in hook
+    assert ".insert({ feeling: mood, score: 1 })" in hook  # shorthand keeps its value
+    assert ".upsert({ 'feeling': mood }, { onConflict: 'feeling' })" in hook
+    assert ".select('name, wins(feeling)')" in hook  # an embedded table's column
+    assert "({ id: w.id, feeling: w.feeling })" in hook  # the clone's row read follows
+    assert "'mood'" not in hook and "w.mood" not in hook
+    assert set(files) == {"packages/types/src/wins.ts", "apps/web/src/hooks/useWins.ts"}
+
+
+def test_keep_result_keys_aliases_bare_select_items(repo: Path) -> None:
+    files = applied(load(repo), Subject(("public", "wins"), "mood"), "feeling", keep=True)
+    hook = files["apps/web/src/hooks/useWins.ts"]
+    assert ".select('id, m:feeling, mood:feeling, profiles(name)')" in hook
+    assert ".select('id, mood:feeling')" in hook
+    assert "({ id: w.id, feeling: w.mood })" in hook  # result keys kept: the read stays
+
+
+def test_table_rename_renames_twin_type_and_embeds(repo: Path) -> None:
+    files = applied(load(repo), Subject(("public", "wins"), None), "victories")
+    migration = files["supabase/migrations/002_rename_wins_to_victories.sql"]
+    assert "ALTER TABLE wins RENAME TO victories;" in migration
+    assert "ALTER TABLE sim_wins RENAME TO sim_victories;" in migration
+    hook = files["apps/web/src/hooks/useWins.ts"]
+    assert hook.count(".from('victories')") == 4
+    assert ".from('sim_victories')" in hook
+    assert ".select('name, victories(mood)')" in hook
+    assert "import type { Victory } from '@x/types';" in hook
+    assert "Pick<Victory, 'id' | 'mood'>" in hook and "(w: Victory)" in hook
+    assert "export type Victory = {" in files["packages/types/src/wins.ts"]
+
+
+def test_renamed_workspace_has_no_new_findings(repo: Path) -> None:
+    def findings(root: Path) -> set[tuple[str, str]]:
+        found: list[Diagnostic] = [d for ds in run_rules(load(root)).values() for d in ds]
+        return {(d.code, d.message) for d in found}
+
+    before = findings(repo)
+    for subject, new in ((Subject(("public", "wins"), "mood"), "feeling"),
+                         (Subject(("public", "wins"), None), "victories")):
+        for path, text in applied(load(repo), subject, new).items():
+            (repo / path).write_text(text)
+        after = findings(repo)
+        assert after <= {(c, m.replace("wins", "victories")) for c, m in before} | before
+
+
+def test_generated_database_type_is_edited(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {"packages/types/src/database.ts": DATABASE})
+    workspace = load(root)
+    files = applied(workspace, Subject(("public", "wins"), "mood"), "feeling")
+    database = files["packages/types/src/database.ts"]
+    assert database.count("feeling") == 3 and "mood" not in database
+    files = applied(workspace, Subject(("public", "wins"), None), "victories")
+    assert "      victories: {" in files["packages/types/src/database.ts"]
+
+
+def _position(workspace: Workspace, path: str, needle: str, skip: int = 0) -> object:
+    text = workspace.read(path) or ""
+    return LineIndex(text).position(text.index(needle) + skip)
+
+
+@pytest.mark.parametrize(
+    ("path", "needle", "skip", "expected"),
+    [
+        ("supabase/migrations/001_init.sql", "mood TEXT,\n  score INTEGER NOT NULL DEFAULT 0\n);\n"
+         "CREATE TABLE sim", 1, (("public", "wins"), "mood")),
+        ("supabase/migrations/001_init.sql", "wins (", 1, (("public", "wins"), None)),
+        ("apps/web/src/hooks/useWins.ts", "'wins').select('id, m", 2, (("public", "wins"), None)),
+        ("apps/web/src/hooks/useWins.ts", "m:mood", 3, (("public", "wins"), "mood")),
+        ("apps/web/src/hooks/useWins.ts", "eq('mood'", 5, (("public", "wins"), "mood")),
+        ("apps/web/src/hooks/useWins.ts", "{ mood, score", 3, (("public", "wins"), "mood")),
+        ("packages/types/src/wins.ts", "mood:", 1, (("public", "wins"), "mood")),
+        ("packages/types/src/wins.ts", "Win =", 1, (("public", "wins"), None)),
+        ("packages/types/src/database.ts", "mood?", 1, (("public", "wins"), "mood")),
+        ("packages/types/src/database.ts", "wins:", 1, (("public", "wins"), None)),
+    ],
+)
+def test_subject_from_every_kind_of_place(
+    tmp_path: Path, path: str, needle: str, skip: int, expected: tuple[object, object]
+) -> None:
+    workspace = load(make_repo(tmp_path, {"packages/types/src/database.ts": DATABASE}))
+    subject = subject_at(workspace, path, _position(workspace, path, needle, skip))  # type: ignore[arg-type]
+    assert (subject.table, subject.column) == expected
+    assert subject.range is not None
+
+
+@pytest.mark.parametrize(
+    ("subject", "new", "message"),
+    [
+        (Subject(("public", "nope"), None), "x", "is not a table"),
+        (Subject(("public", "wins"), "nope"), "x", "is not a column"),
+        (Subject(("public", "wins"), "mood"), "score", "already has a column `score`"),
+        (Subject(("public", "wins"), None), "profiles", "`profiles` already exists"),
+        (Subject(("public", "sim_wins"), None), "x", "rename `wins` and its mirror follows"),
+        (Subject(("public", "wins"), "mood"), "Feeling", "not a plain lower-case SQL name"),
+        (Subject(("public", "wins"), "mood"), "two words", "not a plain lower-case SQL name"),
+        (Subject(("public", "wins"), "mood"), "mood", "already called `mood`"),
+    ],
+)
+def test_refusals(repo: Path, subject: Subject, new: str, message: str) -> None:
+    with pytest.raises(RefactorRefused, match=message):
+        plan_rename(load(repo), subject, new)
+
+
+def test_twin_name_collision_is_refused(tmp_path: Path) -> None:
+    taken = "-- Taken.\nCREATE TABLE sim_victories (id UUID PRIMARY KEY);\n"
+    root = make_repo(tmp_path, {"supabase/migrations/000_taken.sql": taken})
+    with pytest.raises(RefactorRefused, match="`sim_victories` already exists"):
+        plan_rename(load(root), Subject(("public", "wins"), None), "victories")
+
+
+def test_dynamic_select_is_refused_with_its_place(tmp_path: Path) -> None:
+    dynamic = "export const f = (s: any, cols: string) => s.from('wins').select(cols);\n"
+    root = make_repo(tmp_path, {"apps/web/src/lib/dynamic.ts": dynamic})
+    with pytest.raises(RefactorRefused, match="cannot rewrite safely") as refused:
+        plan_rename(load(root), Subject(("public", "wins"), "mood"), "feeling")
+    assert [p.path for p in refused.value.places] == ["apps/web/src/lib/dynamic.ts"]
+    # A table rename does not care which columns a dynamic select names.
+    plan_rename(load(root), Subject(("public", "wins"), None), "victories")
+
+
+def test_nothing_renameable_at_the_cursor(repo: Path) -> None:
+    workspace = load(repo)
+    path = "apps/web/src/hooks/useWins.ts"
+    with pytest.raises(RefactorRefused, match="nothing here names one"):
+        subject_at(workspace, path, _position(workspace, path, "async function"))  # type: ignore[arg-type]
+
+
+def test_next_version_skips_a_file_only_on_disk(repo: Path) -> None:
+    workspace = load(repo)
+    (repo / "supabase/migrations/002_other.sql").write_text("-- later\n")
+    plan = plan_rename(workspace, Subject(("public", "wins"), "mood"), "feeling")
+    result = build_rename(workspace, plan)
+    assert result.migration.path == "supabase/migrations/003_rename_wins_mood_to_feeling.sql"
+    assert [c.path for c in result.edit.creates] == [result.migration.path]
+
+
+def test_no_mirror_statement_when_the_twin_lacks_the_column(tmp_path: Path) -> None:
+    migration = MIGRATION.rsplit("  mood TEXT,\n", 1)[0] + "  score INTEGER\n);\n"
+    root = make_repo(tmp_path, {"supabase/migrations/001_init.sql": migration})
+    files = applied(load(root), Subject(("public", "wins"), "mood"), "feeling")
+    content = files["supabase/migrations/002_rename_wins_mood_to_feeling.sql"]
+    assert "ALTER TABLE wins RENAME COLUMN mood TO feeling;" in content
+    assert "sim_wins" not in content
