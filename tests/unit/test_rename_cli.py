@@ -55,3 +55,15 @@ def test_refusal_exits_2_with_the_reason(
     assert "`wins` already has a column `text`" in capsys.readouterr().err
     assert main(["rename", "nope", "x", str(repo)]) == 2
     assert "is not a table" in capsys.readouterr().err
+
+
+def test_keep_result_keys_from_lockstep_toml(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = repo / "lockstep.toml"
+    toml.write_text(toml.read_text() + "\n[rename]\nkeep_result_keys = true\n")
+    assert main(["check", str(repo)]) == 0
+    assert main(["rename", "wins.mood", "feeling", str(repo), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "+    .select('id, user_id, text, mood:feeling, created_at')" in out
+    assert "+      feeling: w.mood," in out  # the clone still reads the kept key

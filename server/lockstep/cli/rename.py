@@ -74,7 +74,7 @@ def command_rename(args: argparse.Namespace) -> int:
     workspace = Workspace(find_root(root.resolve()))
     workspace.load()
     try:
-        keep = args.keep_result_keys
+        keep = args.keep_result_keys or workspace.config.rename_keep_result_keys
         plan = plan_rename(workspace, _subject(workspace, args.name), args.new, keep)
         result = build_rename(workspace, plan, keep)
     except RefactorRefused as error:
@@ -129,6 +129,7 @@ def add_parser(commands: Any) -> None:
     rename.add_argument(
         "--keep-result-keys",
         action="store_true",
-        help="in select strings write `old:new` so the result keys stay the same",
+        help="in select strings write `old:new` so the result keys stay the same "
+        "(default: `[rename] keep_result_keys` in lockstep.toml)",
     )
     rename.set_defaults(handler=command_rename)

@@ -53,6 +53,7 @@ class Config:
     mirror_prefix: str = "sim_"
     clone_routes: tuple[str, ...] = ("apps/admin/src/app/api/simulator/personas/clone/route.ts",)
     deploy_targets: tuple[DeployTarget, ...] = ()
+    rename_keep_result_keys: bool = False  # rename writes `old:new` in select strings
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,8 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
     ("clone", "routes"): ("clone_routes", _strings, "a list of file paths"),
     ("deploy", "targets"): ("deploy_targets", _targets,
                             "an array of tables with `name` and `project_ref`"),
+    ("rename", "keep_result_keys"): ("rename_keep_result_keys",
+                                     lambda v: v if isinstance(v, bool) else None, "true or false"),
 }
 _FIELD_NAMES = {f.name for f in fields(Config)}
 

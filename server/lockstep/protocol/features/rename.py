@@ -152,9 +152,6 @@ def remind_later(ls: LockstepServer, migration: str) -> None:
     task.add_done_callback(_TASKS.discard)
 
 
-def _keep_result_keys(ls: LockstepServer) -> bool:
-    rename = ls.settings.get("rename") if isinstance(ls.settings, dict) else None
-    return bool(isinstance(rename, dict) and rename.get("keepResultKeys"))
 
 
 def register(server: LockstepServer) -> None:
@@ -184,7 +181,7 @@ def register(server: LockstepServer) -> None:
             if relative is None or ls.index is None:
                 return None
             subject = subject_at(ls.index, relative, convert.core_position(params.position))
-            keep = _keep_result_keys(ls)
+            keep = ls.index.config.rename_keep_result_keys
             plan = plan_rename(ls.index, subject, params.new_name, keep)
             return refactor_edit(ls, build_rename(ls.index, plan, keep))
 
