@@ -256,3 +256,22 @@ def test_no_mirror_statement_when_the_twin_lacks_the_column(tmp_path: Path) -> N
     content = files["supabase/migrations/002_rename_wins_mood_to_feeling.sql"]
     assert "ALTER TABLE wins RENAME COLUMN mood TO feeling;" in content
     assert "sim_wins" not in content
+
+
+def test_generated_types_relationships_and_tables_references(tmp_path: Path) -> None:
+    import shutil
+
+    root = Path(shutil.copytree(Path(__file__).parents[1] / "fixtures" / "supabase-cli",
+                                tmp_path / "cli"))
+    workspace = load(root)
+    types = "packages/types/src/database.types.ts"
+    files = applied(workspace, Subject(("public", "tasks"), "project_id"), "project")
+    assert 'columns: ["project"]' in files[types] and "project_id" not in files[types]
+    assert ".eq('project', projectId)" in files["apps/web/src/hooks/useTasks.ts"]
+    [migration] = [p for p in files if p.endswith("_rename_tasks_project_id_to_project.sql")]
+    assert migration.startswith("supabase/migrations/2")  # the repo's timestamp style
+    files = applied(workspace, Subject(("public", "profiles"), None), "members")
+    assert 'referencedRelation: "members"' in files[types] and "      members: {" in files[types]
+    hook = files["apps/web/src/hooks/useTasks.ts"]
+    assert "Pick<Tables<'members'>, 'username' | 'avatar_url'>" in hook
+    assert "assignee:members(username, avatar_url)" in hook

@@ -12,22 +12,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lockstep.core.consumers import postgrest
-from lockstep.core.ide.navigation import counterpart, row_type
+from lockstep.core.ide.navigation import counterpart
+from lockstep.core.ide.rename_types import TypeClash, generated_places, row_type_places
 from lockstep.core.ide.target import embedded_table, symbol_at, table_key, use_table
 from lockstep.core.model import Key, Location
 from lockstep.core.text import LineIndex, Position, Range
-from lockstep.core.ts.parse import parse_source, string_literal, walk
+from lockstep.core.ts.parse import parse_source
 
 if TYPE_CHECKING:
     from lockstep.core.consumers.index import ChainCall, SelectArg, TableUse
     from lockstep.core.workspace import Workspace
 
 _WRITES = frozenset(("insert", "update", "upsert", "match"))
-_TYPE_REFS = """
-[(type_identifier) @name
- (import_specifier name: (identifier) @name)
- (export_specifier name: (identifier) @name)]
-"""
 _ROW_READS = """
 (member_expression object: (identifier) @object property: (property_identifier) @name)
 """
@@ -146,8 +142,11 @@ def plan_rename(
     twin = _twin(workspace, subject)
     _check_collisions(workspace, subject, twin, new_name)
     found = _consumers(workspace, subject, twin, keep_result_keys)
-    new_type = found.types(new_name)
-    found.database()
+    try:
+        new_type = row_type_places(workspace, subject, found.tables, new_name, found.add)
+    except TypeClash as error:
+        raise RefactorRefused(str(error)) from error
+    generated_places(workspace, subject, found.tables, found.add)
     occurrences = tuple(dict.fromkeys(found.out))
     twin_name = (workspace.config.mirror_prefix + new_name) if twin else None
     if subject.column is not None:
@@ -304,68 +303,6 @@ class _Finder:
                 and call.range.contains(where.start)
             ):
                 self.add(path, where)
-
-    # -- row types and the generated Database type --------------------------------------------
-    def types(self, new_name: str) -> str | None:
-        """The row type's field, or (table rename) its name and every reference to it."""
-        row = row_type(self.workspace, self.subject.table)
-        if row is None:
-            return None
-        if self.subject.column is not None:
-            field = row.field(self.subject.column)
-            if field is not None:
-                self.add(row.path, field.name_range)
-            self._picked_keys(row.name, self.subject.column)
-            return None
-        from lockstep.core.ts.index import type_name_for_table
-
-        if row.table_tag is not None or row.name != type_name_for_table(self.subject.old):
-            return None  # tagged or mapped by name: the type keeps its name
-        new_type = type_name_for_table(new_name)
-        clash = self.workspace.type_index.types_named(new_type)
-        if clash:
-            raise RefactorRefused(f"The row type `{new_type}` already exists in {clash[0].path}.")
-        for path, text in sorted(self.workspace.ts_texts.items()):
-            if row.name not in text:
-                continue
-            parsed = parse_source(path, text)
-            for node in parsed.captures(_TYPE_REFS, "name"):
-                if parsed.text_of(node) == row.name:
-                    self.add(path, parsed.range_of(node), "type-name")
-        return new_type
-
-    def _picked_keys(self, type_name: str, column: str) -> None:
-        """`Pick<Win, 'id' | 'mood'>` / `Omit<…>` name the field as a string: it follows."""
-        for path, text in sorted(self.workspace.ts_texts.items()):
-            if type_name not in text or column not in text:
-                continue
-            parsed = parse_source(path, text)
-            for node in parsed.captures("(generic_type) @generic", "generic"):
-                name = node.child_by_field_name("name")
-                arguments = node.child_by_field_name("type_arguments")
-                members = arguments.named_children if arguments is not None else []
-                if name is None or parsed.text_of(name) not in ("Pick", "Omit"):
-                    continue
-                if len(members) != 2 or parsed.text_of(members[0]) != type_name:
-                    continue
-                for sub in walk(members[1]):
-                    literal = string_literal(parsed, sub)
-                    if literal is not None and literal.value == column:
-                        self.add(path, literal.range)
-
-    def database(self) -> None:
-        index = self.workspace.type_index
-        for key in sorted(self.tables):
-            for database in index.databases:
-                for entry in database.tables:
-                    if (entry.schema, entry.name) != key:
-                        continue
-                    if self.subject.column is None:
-                        self.add(database.path, entry.name_range, table=key)
-                        continue
-                    for field in (*entry.row, *entry.insert, *entry.update):
-                        if field.name == self.subject.column:
-                            self.add(database.path, field.name_range, table=key)
 
 
 def _is_shorthand(text: str, lines: LineIndex, where: Range) -> bool:
