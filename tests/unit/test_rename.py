@@ -266,7 +266,8 @@ def test_generated_types_relationships_and_tables_references(tmp_path: Path) -> 
     workspace = load(root)
     types = "packages/types/src/database.types.ts"
     files = applied(workspace, Subject(("public", "tasks"), "project_id"), "project")
-    assert 'columns: ["project"]' in files[types] and "project_id" not in files[types]
+    assert 'columns: ["project"]' in files[types] and "project_id:" not in files[types]
+    assert '"tasks_project_id_fkey"' in files[types]  # a constraint keeps its name
     assert ".eq('project', projectId)" in files["apps/web/src/hooks/useTasks.ts"]
     [migration] = [p for p in files if p.endswith("_rename_tasks_project_id_to_project.sql")]
     assert migration.startswith("supabase/migrations/2")  # the repo's timestamp style
