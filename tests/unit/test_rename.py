@@ -277,3 +277,48 @@ def test_generated_types_relationships_and_tables_references(tmp_path: Path) -> 
     hook = files["apps/web/src/hooks/useTasks.ts"]
     assert "Pick<Tables<'members'>, 'username' | 'avatar_url'>" in hook
     assert "assignee:members(username, avatar_url)" in hook
+
+
+def test_a_sim_column_is_renamed_from_its_prod_table(repo: Path) -> None:
+    workspace = load(repo)
+    path = "supabase/migrations/001_init.sql"
+    text = workspace.read(path) or ""
+    at = LineIndex(text).position(text.rindex("mood TEXT") + 1)
+    subject = subject_at(workspace, path, at)
+    assert (subject.table, subject.column) == (("public", "wins"), "mood")
+    plan = plan_rename(workspace, Subject(("public", "sim_wins"), "mood"), "feeling")
+    assert plan.subject.table == ("public", "wins") and plan.twin == ("public", "sim_wins")
+
+
+def test_a_sim_only_column_is_renamed_alone(tmp_path: Path) -> None:
+    migration = MIGRATION.replace("  score INTEGER NOT NULL DEFAULT 0\n);\n",
+                                  "  score INTEGER NOT NULL DEFAULT 0,\n  content TEXT\n);\n")
+    migration = migration.replace("content TEXT\n);\nCREATE TABLE sim_wins", "score2 INT\n);\n"
+                                  "CREATE TABLE sim_wins", 1)
+    root = make_repo(tmp_path, {"supabase/migrations/001_init.sql": migration})
+    workspace = load(root)
+    assert "content" in workspace.replay.schema.tables[("public", "sim_wins")].columns
+    assert "content" not in workspace.replay.schema.tables[("public", "wins")].columns
+    files = applied(workspace, Subject(("public", "sim_wins"), "content"), "body")
+    sql = files["supabase/migrations/002_rename_sim_wins_content_to_body.sql"]
+    assert "ALTER TABLE sim_wins RENAME COLUMN content TO body;" in sql
+
+
+def test_review_lists_result_reads_opaque_writes_and_function_bodies(tmp_path: Path) -> None:
+    reads = ("export async function f(s: any, row: any) {\n"
+             "  const { data } = await s.from('wins').select('mood').single();\n"
+             "  await s.from('wins').insert(row);\n"
+             "  return data.mood;\n}\n")
+    function = ("-- Counts moods.\nCREATE FUNCTION moods() RETURNS bigint LANGUAGE sql AS $$\n"
+                "  SELECT count(mood) FROM public.wins\n$$;\n")
+    root = make_repo(tmp_path, {"apps/web/src/lib/reads.ts": reads,
+                                "supabase/migrations/002_fn.sql": function})
+    plan = plan_rename(load(root), Subject(("public", "wins"), "mood"), "feeling")
+    reasons = {(r.location.path, r.location.range.start.line, r.reason) for r in plan.review}
+    assert ("apps/web/src/lib/reads.ts", 3, "reads `.mood` from a query result") in reasons
+    assert ("apps/web/src/lib/reads.ts", 2,
+            "`.insert()` of keys Lockstep cannot list (a variable or a spread)") in reasons
+    assert any(p == "supabase/migrations/002_fn.sql" and "function body" in why
+               for p, _, why in reasons)
+    kept = plan_rename(load(root), Subject(("public", "wins"), "mood"), "feeling", True)
+    assert not any("query result" in r.reason for r in kept.review)

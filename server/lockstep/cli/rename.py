@@ -12,7 +12,7 @@ import argparse
 import difflib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 USAGE_ERROR = 2
 
@@ -55,6 +55,12 @@ def _new_texts(workspace: Any, edits: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _print_review(review: Any, stream: TextIO) -> None:
+    for item in review:
+        where = f"{item.location.path}:{item.location.range.start.line + 1}"
+        print(f"check by hand: {where}: {item.reason}", file=stream)
+
+
 def _inside(root: Path, path: str) -> bool:
     target = (root / path).resolve()
     return target == root or root in target.parents
@@ -93,6 +99,7 @@ def command_rename(args: argparse.Namespace) -> int:
         sys.stdout.write(_diff(migration.path, None, migration.content))
         for path, (old, new) in texts.items():
             sys.stdout.write(_diff(path, old, new))
+        _print_review(plan.review, sys.stderr)
         return 0
     try:
         write_exclusive(workspace.root, migration)
@@ -106,9 +113,7 @@ def command_rename(args: argparse.Namespace) -> int:
     print(migration.path)
     for path in texts:
         print(f"edited {path}")
-    for place in plan.review:
-        where = f"{place.path}:{place.range.start.line + 1}"
-        print(f"check by hand (a write whose keys Lockstep cannot list): {where}")
+    _print_review(plan.review, sys.stdout)
     print()
     print(reminder_text(migration.path, workspace.config.deploy_targets))
     return 0

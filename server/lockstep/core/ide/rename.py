@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from lockstep.core.consumers import postgrest
 from lockstep.core.ide.navigation import counterpart
+from lockstep.core.ide.rename_sql import routine_mentions
 from lockstep.core.ide.rename_types import TypeClash, generated_places, row_type_places
 from lockstep.core.ide.target import embedded_table, symbol_at, table_key, use_table
 from lockstep.core.model import Key, Location
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 _WRITES = frozenset(("insert", "update", "upsert", "match"))
 _ROW_READS = """
-(member_expression object: (identifier) @object property: (property_identifier) @name)
+(member_expression object: (_) @object property: (property_identifier) @name)
 """
 
 
@@ -69,13 +70,21 @@ class Occurrence:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """A place Lockstep does not change but the person should look at."""
+
+    location: Location
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RenamePlan:
     subject: Subject
     new_name: str
     twin: Key | None  # the `sim_` table renamed alongside
     twin_new_name: str | None
     occurrences: tuple[Occurrence, ...]
-    review: tuple[Location, ...]  # writes whose keys Lockstep cannot list: check them by hand
+    review: tuple[Review, ...]  # places to check by hand
     new_type_name: str | None = None  # when the row type is renamed with its table
 
 
@@ -89,8 +98,22 @@ def subject_at(workspace: Workspace, path: str, position: Position) -> Subject:
         if found is None:
             raise RefactorRefused("Lockstep renames tables and columns: nothing here names one.")
         subject = found
+    subject = prod_side(workspace, subject)
     check_subject(workspace, subject)
     return subject
+
+
+def prod_side(workspace: Workspace, subject: Subject) -> Subject:
+    """A `sim_` column that its prod table has too is renamed from the prod side (the mirror
+    follows); a column only the `sim_` table has stays its own."""
+    prefix = workspace.config.mirror_prefix
+    other = counterpart(workspace, subject.table)
+    if subject.column is None or other is None or not subject.table[1].startswith(prefix):
+        return subject
+    prod = workspace.replay.schema.tables[other]
+    if subject.column not in prod.columns:
+        return subject
+    return Subject(other, subject.column, subject.range)
 
 
 def _in_database(workspace: Workspace, path: str, position: Position) -> Subject | None:
@@ -115,7 +138,7 @@ def check_subject(workspace: Workspace, subject: Subject) -> None:
         raise RefactorRefused(f"`{subject.label}` is not a column of `{table.name}`.")
     prefix = workspace.config.mirror_prefix
     other = counterpart(workspace, subject.table)
-    if prefix and subject.table[1].startswith(prefix) and other is not None:
+    if subject.column is None and prefix and subject.table[1].startswith(prefix) and other:
         raise RefactorRefused(
             f"`{table.name}` is the simulator mirror of `{other[1]}`: rename `{other[1]}` "
             "and its mirror follows."
@@ -130,6 +153,7 @@ def plan_rename(
     workspace: Workspace, subject: Subject, new_name: str, keep_result_keys: bool = False
 ) -> RenamePlan:
     """Every place to change; RefactorRefused on a bad name, a collision or a dynamic string."""
+    subject = prod_side(workspace, subject)
     check_subject(workspace, subject)
     new_name = new_name.strip()
     if not _valid_identifier(new_name):
@@ -147,6 +171,10 @@ def plan_rename(
     except TypeClash as error:
         raise RefactorRefused(str(error)) from error
     generated_places(workspace, subject, found.tables, found.add)
+    found.review += [
+        Review(where, f"a function body spells `{subject.old}`: PostgreSQL does not rename it")
+        for where in routine_mentions(workspace, subject.old)
+    ]
     occurrences = tuple(dict.fromkeys(found.out))
     twin_name = (workspace.config.mirror_prefix + new_name) if twin else None
     if subject.column is not None:
@@ -215,7 +243,7 @@ class _Finder:
         self.tables = tables
         self.keep_keys = keep_keys
         self.out: list[Occurrence] = []
-        self.review: list[Location] = []
+        self.review: list[Review] = []
         self.dynamic: list[Location] = []
 
     def add(self, path: str, where: Range, role: str = "plain", table: Key | None = None) -> None:
@@ -227,8 +255,11 @@ class _Finder:
         for path, uses in sorted(self.workspace.consumer_files.items()):
             text = self.workspace.ts_texts.get(path) or self.workspace.read(path) or ""
             lines = LineIndex(text)
+            before = len(self.out)
             for use in uses:
                 self._use(path, text, lines, use)
+            if any(o.role == "select" for o in self.out[before:]) and not self.keep_keys:
+                self._result_reads(path, text)
 
     def _use(self, path: str, text: str, lines: LineIndex, use: TableUse) -> None:
         table = use_table(use)
@@ -243,7 +274,11 @@ class _Finder:
                 continue
             if table in self.tables and call.unknown_columns:
                 where = Location(path, call.name_range)
-                (self.dynamic if call.name == "select" else self.review).append(where)
+                if call.name == "select":
+                    self.dynamic.append(where)
+                else:
+                    self.review.append(Review(where, f"`.{call.name}()` of keys Lockstep "
+                                              "cannot list (a variable or a spread)"))
             for use_column in call.columns:
                 owner = table
                 if use_column.relation:
@@ -283,6 +318,18 @@ class _Finder:
                 where = lines.range(base + embed.start, base + embed.end)
                 self.add(path, where, role, owner)
             self._select(path, lines, owner, select, embed.selection)
+
+    def _result_reads(self, path: str, text: str) -> None:
+        """`win.mood` in a file whose select now returns `feeling`: TypeScript's own rename
+        (on the row type's field) follows these; Lockstep lists them."""
+        column = self.subject.column
+        taken = {(o.path, o.range) for o in self.out}
+        parsed = parse_source(path, text)
+        for name in parsed.captures(_ROW_READS, "name"):
+            where = parsed.range_of(name)
+            if parsed.text_of(name) == column and (path, where) not in taken:
+                self.review.append(Review(Location(path, where),
+                                          f"reads `.{column}` from a query result"))
 
     def _row_reads(self, path: str, text: str, call: ChainCall) -> None:
         """`w.mood` in the clone's `rows.map((w) => ({ mood: w.mood }))`: the rows come from a

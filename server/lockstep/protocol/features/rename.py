@@ -20,13 +20,20 @@ from pygls.exceptions import JsonRpcException
 from lockstep.codeactions.edits import Edit
 from lockstep.codeactions.migration.new import write_exclusive
 from lockstep.codeactions.refactor.rename import RenameEdit, build_rename
-from lockstep.core.ide.rename import RefactorRefused, check_dynamic, plan_rename, subject_at
+from lockstep.core.ide.rename import (
+    RefactorRefused,
+    RenamePlan,
+    check_dynamic,
+    plan_rename,
+    subject_at,
+)
 from lockstep.protocol import convert
 from lockstep.protocol.features import commands
 from lockstep.protocol.features.diagnostics import schedule_publish
 from lockstep.protocol.server import LockstepServer
 
 REQUEST_FAILED = -32803
+_REVIEW_SHOWN = 10
 _TASKS: set[asyncio.Task[None]] = set()
 _ANNOTATIONS = {
     "migration": "New migration (with its sim_ mirror)",
@@ -154,6 +161,23 @@ def remind_later(ls: LockstepServer, migration: str) -> None:
 
 
 
+def _show_review(ls: LockstepServer, plan: RenamePlan) -> None:
+    """The places Lockstep left alone (result reads, opaque writes, function bodies)."""
+    if not plan.review:
+        return
+    lines = [
+        f"- {r.location.path}:{r.location.range.start.line + 1}: {r.reason}"
+        for r in plan.review[:_REVIEW_SHOWN]
+    ]
+    if len(plan.review) > _REVIEW_SHOWN:
+        lines.append(f"- and {len(plan.review) - _REVIEW_SHOWN} more")
+    ls.window_show_message(lsp.ShowMessageParams(
+        type=lsp.MessageType.Warning,
+        message=f"Lockstep: after renaming {plan.subject.label}, check by hand:\n"
+        + "\n".join(lines),
+    ))
+
+
 def register(server: LockstepServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(
@@ -183,7 +207,9 @@ def register(server: LockstepServer) -> None:
             subject = subject_at(ls.index, relative, convert.core_position(params.position))
             keep = ls.index.config.rename_keep_result_keys
             plan = plan_rename(ls.index, subject, params.new_name, keep)
-            return refactor_edit(ls, build_rename(ls.index, plan, keep))
+            answer = refactor_edit(ls, build_rename(ls.index, plan, keep))
+            _show_review(ls, plan)
+            return answer
 
         result: lsp.WorkspaceEdit | None = _guarded(ls, "rename", run)
         return result
