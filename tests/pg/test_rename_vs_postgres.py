@@ -69,3 +69,24 @@ def test_renamed_and_added_columns_reach_both_tables(
     workspace.load()
     replayed = json.loads(json.dumps(schema_to_json(workspace.replay.schema)))
     assert diff(replayed, applied.snapshot, applied.schemas) == []
+
+
+def test_object_names_follow_when_asked(fixture_dbs: FixtureDatabases, tmp_path: Path) -> None:
+    root = toney_clean(tmp_path)
+    with redirect_stdout(io.StringIO()):
+        assert main(["rename", "wins.user_id", "owner_id", str(root), "--rename-objects"]) == 0
+        assert main(["rename", "wins", "victories", str(root), "--rename-objects"]) == 0
+        assert main(["check", str(root)]) == 0
+    applied = fixture_dbs.get(root)
+    assert not applied.errors, "\n".join(applied.errors)
+    assert applied.snapshot is not None
+    tables = {t["name"]: t for t in applied.snapshot.schema["tables"]}
+    indexes = {
+        i["name"] for name in ("victories", "sim_victories") for i in tables[name]["indexes"]
+    }
+    assert {"idx_victories_owner_id", "idx_sim_victories_owner_id", "victories_pkey",
+            "sim_victories_pkey"} <= indexes
+    workspace = Workspace(root)
+    workspace.load()
+    replayed = json.loads(json.dumps(schema_to_json(workspace.replay.schema)))
+    assert diff(replayed, applied.snapshot, applied.schemas) == []

@@ -322,3 +322,31 @@ def test_review_lists_result_reads_opaque_writes_and_function_bodies(tmp_path: P
                for p, _, why in reasons)
     kept = plan_rename(load(root), Subject(("public", "wins"), "mood"), "feeling", True)
     assert not any("query result" in r.reason for r in kept.review)
+
+
+def test_swap_name_replaces_whole_words_only() -> None:
+    from lockstep.codeactions.refactor.objects import swap_name
+
+    assert swap_name("idx_wins_user_id", "wins", "victories") == "idx_victories_user_id"
+    assert swap_name("Users can read own wins", "wins", "victories") == (
+        "Users can read own victories")
+    assert swap_name("winsome_idx", "wins", "victories") is None
+    assert swap_name("coaching_notes_pkey", "coaching_notes", "notes") == "notes_pkey"
+
+
+def test_rename_objects_covers_indexes_constraints_and_policies(tmp_path: Path) -> None:
+    policy = ('-- Policy.\nALTER TABLE wins ENABLE ROW LEVEL SECURITY;\n'
+              'CREATE POLICY "read own wins" ON wins FOR SELECT USING (true);\n'
+              'CREATE INDEX idx_wins_mood ON wins(mood);\nCREATE INDEX idx_sim_wins_mood ON '
+              'sim_wins(mood);\n')
+    root = make_repo(tmp_path, {"supabase/migrations/002_policy.sql": policy})
+    workspace = load(root)
+    plan = plan_rename(workspace, Subject(("public", "wins"), None), "victories")
+    sql = build_rename(workspace, plan, objects=True).migration.content
+    assert 'ALTER POLICY "read own wins" ON victories RENAME TO "read own victories";' in sql
+    assert "ALTER INDEX idx_wins_mood RENAME TO idx_victories_mood;" in sql
+    assert "ALTER TABLE victories RENAME CONSTRAINT wins_pkey TO victories_pkey;" in sql
+    assert "ALTER INDEX idx_sim_wins_mood RENAME TO idx_sim_victories_mood;" in sql
+    assert "sim_wins_user_id_fkey" not in sql  # the twin has no such constraint
+    plain = build_rename(workspace, plan).migration.content
+    assert "ALTER INDEX" not in plain and "POLICY" not in plain  # off by default

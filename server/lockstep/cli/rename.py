@@ -82,7 +82,8 @@ def command_rename(args: argparse.Namespace) -> int:
     try:
         keep = args.keep_result_keys or workspace.config.rename_keep_result_keys
         plan = plan_rename(workspace, _subject(workspace, args.name), args.new, keep)
-        result = build_rename(workspace, plan, keep)
+        objects = args.rename_objects or workspace.config.rename_objects
+        result = build_rename(workspace, plan, keep, objects=objects)
     except RefactorRefused as error:
         print(f"lockstep-lsp: {error}", file=sys.stderr)
         for place in error.places:
@@ -136,5 +137,11 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="in select strings write `old:new` so the result keys stay the same "
         "(default: `[rename] keep_result_keys` in lockstep.toml)",
+    )
+    rename.add_argument(
+        "--rename-objects",
+        action="store_true",
+        help="also rename index, constraint and policy names that embed the old name "
+        "(default: `[rename] objects` in lockstep.toml)",
     )
     rename.set_defaults(handler=command_rename)

@@ -20,8 +20,10 @@ from lockstep.codeactions.migration.new import (
     plan_new_migration,
 )
 from lockstep.codeactions.migration.numbering import next_file_name
+from lockstep.codeactions.refactor.objects import MIRROR_HEADER, object_renames
 from lockstep.codeactions.sqltokens import quote_ident
 from lockstep.core.ide.rename import Occurrence, RenamePlan
+from lockstep.core.model import Key
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import Workspace
 
@@ -32,17 +34,27 @@ class RenameEdit:
     migration: NewMigration
 
 
-def rename_sql(plan: RenamePlan) -> str:
-    """The prod statement; the mirror generator adds the `sim_` twin's."""
-    schema, table = plan.subject.table
-    qualified = quote_ident(table)
+def rename_sql(plan: RenamePlan, table: Key | None = None, new_name: str | None = None) -> str:
+    """The prod statement (or, given `table`, the twin's); the mirror generator adds the
+    twin's when object names are left alone."""
+    schema, name = table or plan.subject.table
+    new = quote_ident(new_name or plan.new_name)
+    qualified = quote_ident(name)
     if schema != "public":
         qualified = f"{quote_ident(schema)}.{qualified}"
     if plan.subject.column is None:
-        return f"ALTER TABLE {qualified} RENAME TO {quote_ident(plan.new_name)};\n"
-    return (
-        f"ALTER TABLE {qualified} RENAME COLUMN {quote_ident(plan.subject.column)} "
-        f"TO {quote_ident(plan.new_name)};\n"
+        return f"ALTER TABLE {qualified} RENAME TO {new};\n"
+    return f"ALTER TABLE {qualified} RENAME COLUMN {quote_ident(plan.subject.column)} TO {new};\n"
+
+
+def _with_objects(workspace: Workspace, plan: RenamePlan, table: Key, new_name: str) -> str:
+    """One table's rename and the renames of the index, constraint and policy names that
+    embed the old name."""
+    current = workspace.replay.schema.tables[table]
+    renamed_table = new_name if plan.subject.column is None else table[1]
+    old = plan.subject.column or table[1]
+    return rename_sql(plan, table, new_name) + object_renames(
+        workspace.replay.schema, current, renamed_table, old, new_name
     )
 
 
@@ -80,15 +92,24 @@ def text_edits(
     return edits
 
 
-def _migration(workspace: Workspace, plan: RenamePlan, now: datetime | None) -> NewMigration:
-    """The next migration; its mirror only when the twin has the column (a `sim_` table that
-    lacks it would make the mirrored RENAME fail)."""
+def _migration(
+    workspace: Workspace, plan: RenamePlan, now: datetime | None, objects: bool
+) -> NewMigration:
+    """The next migration. Its mirror comes from the mirror generator, except when the twin
+    lacks the column (a mirrored RENAME would fail) or object names are renamed too (each
+    table's statements are then written from what that table has)."""
     what, sql = description(plan), rename_sql(plan)
-    if plan.subject.column is None or plan.twin is not None:
+    if not objects and (plan.subject.column is None or plan.twin is not None):
         return plan_new_migration(workspace, what, sql, now)
+    if objects:
+        sql = _with_objects(workspace, plan, plan.subject.table, plan.new_name)
+        if plan.twin is not None and plan.twin_new_name is not None:
+            sql += "\n" + MIRROR_HEADER + "\n"
+            sql += _with_objects(workspace, plan, plan.twin, plan.twin_new_name)
     folder = migration_folder(workspace)
     name = next_file_name(existing_names(workspace, folder), what, now)
-    return NewMigration(f"{folder}/{name}", header(what) + "\n" + sql, ())
+    mirrored = (plan.subject.table[1],) if plan.twin is not None and objects else ()
+    return NewMigration(f"{folder}/{name}", header(what) + "\n" + sql, mirrored)
 
 
 def build_rename(
@@ -96,9 +117,11 @@ def build_rename(
     plan: RenamePlan,
     keep_result_keys: bool = False,
     now: datetime | None = None,
+    objects: bool = False,
 ) -> RenameEdit:
-    """The whole rename as one Edit: the new migration first, then every text edit."""
-    migration = _migration(workspace, plan, now)
+    """The whole rename as one Edit: the new migration first, then every text edit.
+    `objects`: rename the index, constraint and policy names that embed the old name."""
+    migration = _migration(workspace, plan, now, objects)
     edit = Edit(
         f"Rename {plan.subject.label} to {plan.new_name}",
         "refactor",

@@ -207,7 +207,8 @@ def register(server: LockstepServer) -> None:
             subject = subject_at(ls.index, relative, convert.core_position(params.position))
             keep = ls.index.config.rename_keep_result_keys
             plan = plan_rename(ls.index, subject, params.new_name, keep)
-            answer = refactor_edit(ls, build_rename(ls.index, plan, keep))
+            objects = ls.index.config.rename_objects
+            answer = refactor_edit(ls, build_rename(ls.index, plan, keep, objects=objects))
             _show_review(ls, plan)
             return answer
 
