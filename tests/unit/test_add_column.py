@@ -90,3 +90,15 @@ def test_spec_from_json() -> None:
     assert spec == ColumnSpec("wins", "x", "int", False, None)
     with pytest.raises(ValueError, match=r"lockstep\.addColumn expects"):
         ColumnSpec.from_json({"table": "wins", "column": ""})
+
+
+def test_a_field_written_first_is_not_added_twice(toney_clean_root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = Path(shutil.copytree(toney_clean_root, tmp_path / "repo"))
+    types = root / "packages/types/src/wins.ts"
+    field = "  text: string;\n  rating: number | null;"
+    types.write_text(types.read_text().replace("  text: string;", field))
+    files = _apply(_load(root), ColumnSpec("wins", "rating", "integer"))
+    assert "packages/types/src/wins.ts" not in files
+    assert "rating: w.rating," in files[CLONE]

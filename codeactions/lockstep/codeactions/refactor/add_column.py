@@ -105,8 +105,8 @@ def _check(workspace: Workspace, spec: ColumnSpec) -> tuple[Key, Key | None]:
 
 def _field_edits(workspace: Workspace, key: Key, spec: ColumnSpec, sql_type: str) -> list[TextEdit]:
     row = row_type(workspace, key)
-    if row is None:
-        return []
+    if row is None or row.field(spec.column) is not None:
+        return []  # no row type, or the field was written first (the TS-side flow)
     enums = enums_of(workspace.replay.schema)
     names = enum_type_names(enums, aliases_of(workspace.types_files.values()))
     optional = spec.default is not None and workspace.config.types_style == "convention"
