@@ -241,3 +241,24 @@ async def test_refusals_are_request_errors(
             await client.text_document_prepare_rename_async(
                 lsp.PrepareRenameParams(text_document=_doc(root, path), position=where)
             )
+
+
+async def test_add_column_refusal_is_a_message(client: LanguageClient) -> None:
+    await _ready(client)
+    before = {p.name for p in (_root(client) / "supabase/migrations").iterdir()}
+    uri = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command="lockstep.addColumn",
+            arguments=[{"table": "sessions", "column": "summary", "type": "text"}],
+        )
+    )
+    assert uri is None
+    messages: _Messages = client.messages  # type: ignore[assignment]
+
+    async def wait() -> None:
+        while not any("already has a column `summary`" in m.message for m in messages):
+            messages.arrived.clear()
+            await messages.arrived.wait()
+
+    await asyncio.wait_for(wait(), e2e.TIMEOUT)
+    assert {p.name for p in (_root(client) / "supabase/migrations").iterdir()} == before

@@ -46,9 +46,10 @@ async def apply_refactor(ls: LockstepServer, result: RenameEdit) -> str | None:
     """Apply the whole edit; the new migration's URI, or None when nothing was applied."""
     title = result.edit.title
     uri = convert.uri_for(ls.root, result.migration.path)
-    if commands.can_create_files(ls) and await _apply(ls, annotated_edit(ls, result.edit, title),
-                                                      title):
-        applied = True
+    if commands.can_create_files(ls):
+        if not await _apply(ls, annotated_edit(ls, result.edit, title), title):
+            _error(ls, f"{title}: the editor did not apply the edit; nothing was created.")
+            return None
     else:
         try:
             write_exclusive(ls.root, result.migration)
@@ -56,8 +57,7 @@ async def apply_refactor(ls: LockstepServer, result: RenameEdit) -> str | None:
             _error(ls, f"{result.migration.path} already exists; it was not overwritten.")
             return None
         rest = Edit(title, "refactor", result.edit.edits)
-        applied = not rest.edits or await _apply(ls, commands.workspace_edit(ls, rest), title)
-        if not applied:
+        if rest.edits and not await _apply(ls, commands.workspace_edit(ls, rest), title):
             _error(ls, f"created {result.migration.path}, but the editor did not apply the "
                    "type and clone edits.")
     if ls.index is not None:
