@@ -254,6 +254,8 @@ class _Finder:
     def consumers(self) -> None:
         for path, uses in sorted(self.workspace.consumer_files.items()):
             text = self.workspace.ts_texts.get(path) or self.workspace.read(path) or ""
+            if self.subject.old not in text:
+                continue  # every place to rename spells the old name (`sim_wins` spells `wins`)
             lines = LineIndex(text)
             before = len(self.out)
             for use in uses:

@@ -87,7 +87,12 @@ def _picked_keys(
 ) -> None:
     """`Pick<Win, 'id' | 'mood'>` / `Omit<Tables<'wins'>, …>` name the field as a string."""
     names = {key[1] for key in tables}
-    for path, parsed in _files_with(workspace, column):
+    for path, text in sorted(workspace.ts_texts.items()):
+        if column not in text or ("Pick" not in text and "Omit" not in text):
+            continue
+        if "Tables" not in text and (type_name is None or type_name not in text):
+            continue
+        parsed = parse_source(path, text)
         for node in parsed.captures("(generic_type) @generic", "generic"):
             name = node.child_by_field_name("name")
             arguments = node.child_by_field_name("type_arguments")
