@@ -245,6 +245,7 @@ class _Finder:
         self.out: list[Occurrence] = []
         self.review: list[Review] = []
         self.dynamic: list[Location] = []
+        self.needles = {subject.old, *(key[1] for key in tables)}
 
     def add(self, path: str, where: Range, role: str = "plain", table: Key | None = None) -> None:
         twin = table is not None and table != self.subject.table
@@ -254,8 +255,8 @@ class _Finder:
     def consumers(self) -> None:
         for path, uses in sorted(self.workspace.consumer_files.items()):
             text = self.workspace.ts_texts.get(path) or self.workspace.read(path) or ""
-            if self.subject.old not in text:
-                continue  # every place to rename spells the old name (`sim_wins` spells `wins`)
+            if not any(name in text for name in self.needles):
+                continue  # the file can neither spell the name nor query the table
             lines = LineIndex(text)
             before = len(self.out)
             for use in uses:
