@@ -220,7 +220,7 @@ async def test_add_column_command(
 @pytest.mark.parametrize(
     ("path", "needle", "shift", "new_name", "message"),
     [
-        (HOOK, "export function", 2, "x", "nothing here names one"),
+        (HOOK, "export function", 2, "x", "names a table or column to rename"),
         (HOOK, "text, feeling", 8, "text", "`victories` already has a column `text`"),
         (CLONE, "sim_victories'", 2, "x", "rename `victories` and its mirror follows"),
         (HOOK, "text, feeling", 8, "Bad", "not a plain lower-case SQL name"),

@@ -236,7 +236,7 @@ def test_dynamic_select_is_refused_with_its_place(tmp_path: Path) -> None:
 def test_nothing_renameable_at_the_cursor(repo: Path) -> None:
     workspace = load(repo)
     path = "apps/web/src/hooks/useWins.ts"
-    with pytest.raises(RefactorRefused, match="nothing here names one"):
+    with pytest.raises(RefactorRefused, match="names a table or column to rename"):
         subject_at(workspace, path, _position(workspace, path, "async function"))  # type: ignore[arg-type]
 
 

@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 USAGE_ERROR = 2
+DESCRIPTION = """Rename a table or column everywhere at once: a new migration with ALTER TABLE …
+RENAME (and its sim_ mirror), the row type, the generated types and every consumer string
+(select strings, filters, insert keys, the simulator clone). Existing migrations are never
+edited, an existing file is never overwritten, and nothing is applied to a database."""
+EXIT_CODES = """exit codes:
+  0  renamed (or, with --dry-run, the diff was printed)
+  2  usage error or refusal (ROOT is not a folder, not a table or column, a name that
+     collides or needs quoting, a select built at run time, the migration file exists)"""
 
 
 def _subject(workspace: Any, name: str) -> Any:
@@ -124,13 +132,16 @@ def add_parser(commands: Any) -> None:
     rename = commands.add_parser(
         "rename",
         help="rename a table or column in the migrations, mirror, types and consumers",
-        description="Rename a table or column everywhere at once: a new migration with "
-        "ALTER TABLE … RENAME (and its sim_ mirror), the row type, the generated types and every "
-        "consumer string. Existing migrations are never edited; nothing is applied.",
+        description=DESCRIPTION,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     rename.add_argument("name", metavar="TABLE[.COLUMN]", help="what to rename, e.g. wins.mood")
     rename.add_argument("new", metavar="NEW", help="the new name")
-    rename.add_argument("root", nargs="?", help="the workspace root (default: current folder)")
+    rename.add_argument(
+        "root", nargs="?", metavar="ROOT",
+        help="the workspace or any folder inside it (default: the current folder)",
+    )
     rename.add_argument("--dry-run", action="store_true", help="print a unified diff instead")
     rename.add_argument(
         "--keep-result-keys",

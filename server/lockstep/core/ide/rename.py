@@ -96,7 +96,7 @@ def subject_at(workspace: Workspace, path: str, position: Position) -> Subject:
     else:
         found = _in_database(workspace, path, position)
         if found is None:
-            raise RefactorRefused("Lockstep renames tables and columns: nothing here names one.")
+            raise RefactorRefused("Nothing here names a table or column to rename.")
         subject = found
     subject = prod_side(workspace, subject)
     check_subject(workspace, subject)
