@@ -495,5 +495,42 @@ step('hover_definition', function()
   }
 end)
 
+-- Rename a column from its select string with vim.lsp.buf.rename(), as `grn` would: Neovim's
+-- client applies the WorkspaceEdit (the new migration, the row type, the consumer).
+step('rename', function()
+  if not client then
+    error('not attached')
+  end
+  if not client.server_capabilities.renameProvider then
+    return 'skipped', 'the server does not advertise renameProvider'
+  end
+  local bufnr = open('apps/web/src/hooks/useWins.ts')
+  wait_attached(bufnr)
+  vim.api.nvim_set_current_buf(bufnr)
+  local pos = vim.fn.searchpos([[select('id, \zstext]], 'w')
+  if pos[1] == 0 then
+    error("no .select('id, text') in useWins.ts")
+  end
+  local folder = ROOT .. '/supabase/migrations'
+  local function created()
+    for name in vim.fs.dir(folder) do
+      if name:find('_rename_wins_text_to_body.sql', 1, true) then
+        return name
+      end
+    end
+  end
+  vim.lsp.buf.rename('body')
+  wait_for(function()
+    return created() ~= nil and buffer_text(ROOT .. '/apps/web/src/hooks/useWins.ts'):find("select('id, body')", 1, true) ~= nil
+  end)
+  local name = created()
+  return 'ok', {
+    migration = name or vim.NIL,
+    migration_text = name and buffer_text(folder .. '/' .. name) or vim.NIL,
+    hook = buffer_text(ROOT .. '/apps/web/src/hooks/useWins.ts'),
+    type = buffer_text(ROOT .. '/packages/types/src/wins.ts'),
+  }
+end)
+
 write_results()
 vim.cmd('qa!')

@@ -290,3 +290,13 @@ def test_hover_and_definition_on_a_consumer(nvim_run: NvimRun) -> None:
         assert data["definition"] == "supabase/migrations/001_init.sql"
         assert data["line"] == _fixture_line("supabase/migrations/001_init.sql",
                                              "CREATE TABLE wins")
+
+
+def test_rename_through_neovims_client(nvim_run: NvimRun) -> None:
+    data = nvim_run.step("rename")
+    with nvim_run.explain():
+        assert data["migration"] == "005_rename_wins_text_to_body.sql", data
+        assert "ALTER TABLE wins RENAME COLUMN text TO body;" in data["migration_text"]
+        assert "ALTER TABLE sim_wins RENAME COLUMN text TO body;" in data["migration_text"]
+        assert ".select('id, body')" in data["hook"]
+        assert "  body: string;" in data["type"]

@@ -14,7 +14,7 @@ from lockstep.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 TONEY = REPO / "examples" / "toney"
-COMMANDS = ("serve", "check", "schema", "new", "consumers")
+COMMANDS = ("serve", "check", "schema", "new", "consumers", "rename")
 
 
 @pytest.fixture

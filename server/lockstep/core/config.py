@@ -54,6 +54,8 @@ class Config:
     mirror_prefix: str = "sim_"
     clone_routes: tuple[str, ...] = ("apps/admin/src/app/api/simulator/personas/clone/route.ts",)
     deploy_targets: tuple[DeployTarget, ...] = ()
+    rename_keep_result_keys: bool = False  # rename writes `old:new` in select strings
+    rename_objects: bool = False  # rename also renames index/constraint/policy names
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,10 @@ class ConfigProblem:
     range: Range
     section: str | None = None
     key: str | None = None
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -127,6 +133,8 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
     ("clone", "routes"): ("clone_routes", _strings, "a list of file paths"),
     ("deploy", "targets"): ("deploy_targets", _targets,
                             "an array of tables with `name` and `project_ref`"),
+    ("rename", "keep_result_keys"): ("rename_keep_result_keys", _bool, "true or false"),
+    ("rename", "objects"): ("rename_objects", _bool, "true or false"),
 }
 _FIELD_NAMES = {f.name for f in fields(Config)}
 

@@ -14,6 +14,8 @@ from lockstep.protocol.features import (
     hover,
     lifecycle,
     navigation,
+    refactor_commands,
+    rename,
     symbols,
     sync,
 )
@@ -32,4 +34,6 @@ FEATURES: list[Callable[[LockstepServer], None]] = [
     code_lens.register,
     completion.register,
     symbols.register,
+    rename.register,
+    refactor_commands.register,
 ]

@@ -13,7 +13,7 @@ from lockstep.protocol.features.diagnostics import publish_now, schedule_publish
 from lockstep.protocol.server import LockstepServer, safe
 
 SETTING_SECTIONS = ("migrations", "types", "consumers", "rules", "rls", "mirror", "clone",
-                    "deploy")
+                    "deploy", "rename")
 WATCHED = ("**/*.sql", "**/*.ts", "**/*.tsx", "**/lockstep.toml")
 
 

@@ -1,0 +1,92 @@
+"""`lockstep.addColumn`: the migration with its mirror, the row-type field and the clone's
+keys in one workspace/applyEdit, then the deployment reminder (as for every new migration).
+
+Clients that cannot create files through an edit get the migration written by the server
+(exclusively, never overwriting) and the text edits as plain `changes`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from lockstep.codeactions.edits import Edit
+from lockstep.codeactions.migration.new import write_exclusive
+from lockstep.codeactions.refactor.add_column import ColumnSpec, build_add_column
+from lockstep.codeactions.refactor.rename import RenameEdit
+from lockstep.core.ide.rename import RefactorRefused
+from lockstep.protocol import convert
+from lockstep.protocol.features import commands
+from lockstep.protocol.features.diagnostics import schedule_publish
+from lockstep.protocol.features.rename import annotated_edit, remind_later
+from lockstep.protocol.server import LockstepServer, safe
+
+ADD_COLUMN = "lockstep.addColumn"
+
+
+def _error(ls: LockstepServer, message: str) -> None:
+    ls.window_show_message(
+        lsp.ShowMessageParams(type=lsp.MessageType.Error, message=f"Lockstep: {message}")
+    )
+
+
+async def _apply(ls: LockstepServer, edit: lsp.WorkspaceEdit, label: str) -> bool:
+    try:
+        result = await ls.workspace_apply_edit_async(
+            lsp.ApplyWorkspaceEditParams(edit=edit, label=label)
+        )
+    except Exception as error:  # noqa: BLE001 - a client error means "not applied"
+        ls.log(f"workspace/applyEdit failed: {error}")
+        return False
+    return bool(result and result.applied)
+
+
+async def apply_refactor(ls: LockstepServer, result: RenameEdit) -> str | None:
+    """Apply the whole edit; the new migration's URI, or None when nothing was applied."""
+    title = result.edit.title
+    uri = convert.uri_for(ls.root, result.migration.path)
+    if commands.can_create_files(ls):
+        if not await _apply(ls, annotated_edit(ls, result.edit, title), title):
+            _error(ls, f"{title}: the editor did not apply the edit; nothing was created.")
+            return None
+    else:
+        try:
+            write_exclusive(ls.root, result.migration)
+        except FileExistsError:
+            _error(ls, f"{result.migration.path} already exists; it was not overwritten.")
+            return None
+        rest = Edit(title, "refactor", result.edit.edits)
+        if rest.edits and not await _apply(ls, commands.workspace_edit(ls, rest), title):
+            _error(ls, f"created {result.migration.path}, but the editor did not apply the "
+                   "type and clone edits.")
+    if ls.index is not None:
+        if (ls.root / result.migration.path).exists():
+            ls.index.refresh(result.migration.path)
+        else:
+            ls.index.set_overlay(result.migration.path, result.migration.content)
+        schedule_publish(ls)
+    await commands.show_document(ls, uri)
+    remind_later(ls, result.migration.path)
+    return uri
+
+
+async def add_column(ls: LockstepServer, value: Any) -> str | None:
+    if ls.index is None:
+        _error(ls, "the workspace is not indexed yet")
+        return None
+    if not ls.index.migrations:
+        ls.index.load()
+    try:
+        result = build_add_column(ls.index, ColumnSpec.from_json(value))
+    except (RefactorRefused, ValueError) as error:
+        _error(ls, str(error))
+        return None
+    return await apply_refactor(ls, result)
+
+
+def register(server: LockstepServer) -> None:
+    @server.command(ADD_COLUMN)
+    @safe()
+    async def add_column_command(ls: LockstepServer, *args: Any) -> str | None:
+        return await add_column(ls, args[0] if args else None)

@@ -1,0 +1,216 @@
+"""Feature: textDocument/prepareRename and textDocument/rename on tables and columns.
+
+The answer is one WorkspaceEdit: CreateFile for the new migration (never overwriting), then
+the text edits, each annotated (`needsConfirmation`) so VS Code opens its refactor preview.
+A client that cannot create files through an edit (Neovim's captured capabilities) gets the
+migration written by the server itself, exclusively, and the text edits as plain `changes`,
+as `lockstep.newMigration` does. Refusals are request errors whose message the editor shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+
+from lockstep.codeactions.edits import Edit
+from lockstep.codeactions.migration.new import write_exclusive
+from lockstep.codeactions.refactor.rename import RenameEdit, build_rename
+from lockstep.core.ide.rename import (
+    RefactorRefused,
+    RenamePlan,
+    check_dynamic,
+    plan_rename,
+    subject_at,
+)
+from lockstep.protocol import convert
+from lockstep.protocol.features import commands
+from lockstep.protocol.features.diagnostics import schedule_publish
+from lockstep.protocol.server import LockstepServer
+
+REQUEST_FAILED = -32803
+_REVIEW_SHOWN = 10
+_TASKS: set[asyncio.Task[None]] = set()
+_ANNOTATIONS = {
+    "migration": "New migration (with its sim_ mirror)",
+    "types": "Row types",
+    "code": "Consumers and the simulator clone",
+}
+
+
+def refused(message: str) -> JsonRpcException:
+    return JsonRpcException(message=f"Lockstep: {message}", code=REQUEST_FAILED)
+
+
+def _guarded(ls: LockstepServer, name: str, run: Callable[[], Any]) -> Any:
+    """A refusal becomes the request's error (the editor shows it); anything else is logged."""
+    try:
+        return run()
+    except RefactorRefused as error:
+        raise refused(str(error)) from error
+    except JsonRpcException:
+        raise
+    except Exception:  # noqa: BLE001 - no handler may raise an internal error to the client
+        ls.log(f"{name} failed:\n{traceback.format_exc()}", lsp.MessageType.Error)
+        return None
+
+
+def _annotations_supported(ls: LockstepServer) -> bool:
+    workspace = ls.client_capabilities.workspace if ls.client_capabilities else None
+    edit = workspace.workspace_edit if workspace else None
+    return bool(edit and edit.change_annotation_support is not None)
+
+
+def _group(ls: LockstepServer, path: str) -> str:
+    if ls.index is not None and path in ls.index.types_files:
+        return "types"
+    return "code"
+
+
+def annotated_edit(ls: LockstepServer, edit: Edit, label: str) -> lsp.WorkspaceEdit:
+    """documentChanges with change annotations (VS Code's refactor preview)."""
+    annotate = _annotations_supported(ls)
+    changes: list[Any] = []
+    for create in edit.creates:
+        uri = convert.uri_for(ls.root, create.path)
+        start = lsp.Position(line=0, character=0)
+        changes.append(
+            lsp.CreateFile(
+                uri=uri,
+                options=lsp.CreateFileOptions(overwrite=False, ignore_if_exists=False),
+                annotation_id="migration" if annotate else None,
+            )
+        )
+        content = lsp.TextEdit(range=lsp.Range(start=start, end=start), new_text=create.content)
+        changes.append(_document_edit(uri, None, [content], "migration" if annotate else None))
+    by_path: dict[str, list[lsp.TextEdit]] = {}
+    for text_edit in edit.edits:
+        by_path.setdefault(text_edit.path, []).append(
+            lsp.TextEdit(range=convert.range_(text_edit.range), new_text=text_edit.new_text)
+        )
+    for path, edits in by_path.items():
+        uri = convert.uri_for(ls.root, path)
+        version = _version(ls, uri)
+        changes.append(_document_edit(uri, version, edits, _group(ls, path) if annotate else None))
+    annotations = (
+        {
+            key: lsp.ChangeAnnotation(label=text, needs_confirmation=True, description=label)
+            for key, text in _ANNOTATIONS.items()
+        }
+        if annotate
+        else None
+    )
+    return lsp.WorkspaceEdit(document_changes=changes, change_annotations=annotations)
+
+
+def _version(ls: LockstepServer, uri: str) -> int | None:
+    document = ls.workspace.text_documents.get(uri)
+    return document.version if document is not None else None
+
+
+def _document_edit(
+    uri: str, version: int | None, edits: list[lsp.TextEdit], annotation: str | None
+) -> lsp.TextDocumentEdit:
+    items: list[Any] = edits
+    if annotation is not None:
+        items = [
+            lsp.AnnotatedTextEdit(range=e.range, new_text=e.new_text, annotation_id=annotation)
+            for e in edits
+        ]
+    return lsp.TextDocumentEdit(
+        text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+        edits=items,
+    )
+
+
+def refactor_edit(ls: LockstepServer, result: RenameEdit) -> lsp.WorkspaceEdit:
+    """The edit for this client, creating the migration on disk when the client cannot; then
+    the deployment reminder (as for every new migration)."""
+    if commands.can_create_files(ls):
+        answer = annotated_edit(ls, result.edit, result.edit.title)
+    else:
+        try:
+            write_exclusive(ls.root, result.migration)
+        except FileExistsError as error:
+            raise refused(f"{result.migration.path} already exists; not overwriting it") from error
+        if ls.index is not None:
+            ls.index.refresh(result.migration.path)
+            schedule_publish(ls)
+        answer = commands.workspace_edit(ls, Edit(result.edit.title, "refactor", result.edit.edits))
+    remind_later(ls, result.migration.path)
+    return answer
+
+
+def remind_later(ls: LockstepServer, migration: str) -> None:
+    """Step 8 as a task: the request answers without waiting for the person."""
+
+    async def guarded() -> None:
+        try:
+            await commands.remind(ls, migration)
+        except Exception as error:  # noqa: BLE001
+            ls.log(f"Deployment reminder failed: {error}", lsp.MessageType.Error)
+
+    task = asyncio.get_running_loop().create_task(guarded())
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+
+
+def _show_review(ls: LockstepServer, plan: RenamePlan) -> None:
+    """The places Lockstep left alone (result reads, opaque writes, function bodies)."""
+    if not plan.review:
+        return
+    lines = [
+        f"- {r.location.path}:{r.location.range.start.line + 1}: {r.reason}"
+        for r in plan.review[:_REVIEW_SHOWN]
+    ]
+    if len(plan.review) > _REVIEW_SHOWN:
+        lines.append(f"- and {len(plan.review) - _REVIEW_SHOWN} more")
+    ls.window_show_message(lsp.ShowMessageParams(
+        type=lsp.MessageType.Warning,
+        message=f"Lockstep: after renaming {plan.subject.label}, check by hand:\n"
+        + "\n".join(lines),
+    ))
+
+
+def register(server: LockstepServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+    def prepare_rename(
+        ls: LockstepServer, params: lsp.PrepareRenameParams
+    ) -> lsp.PrepareRenamePlaceholder | None:
+        def run() -> lsp.PrepareRenamePlaceholder | None:
+            relative = ls.relative(params.text_document.uri)
+            if relative is None or ls.index is None:
+                return None
+            subject = subject_at(ls.index, relative, convert.core_position(params.position))
+            check_dynamic(ls.index, subject)
+            if subject.range is None:
+                return None
+            return lsp.PrepareRenamePlaceholder(
+                range=convert.range_(subject.range), placeholder=subject.old
+            )
+
+        result: lsp.PrepareRenamePlaceholder | None = _guarded(ls, "prepareRename", run)
+        return result
+
+    @server.feature(lsp.TEXT_DOCUMENT_RENAME)
+    def rename(ls: LockstepServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+        def run() -> lsp.WorkspaceEdit | None:
+            relative = ls.relative(params.text_document.uri)
+            if relative is None or ls.index is None:
+                return None
+            subject = subject_at(ls.index, relative, convert.core_position(params.position))
+            keep = ls.index.config.rename_keep_result_keys
+            plan = plan_rename(ls.index, subject, params.new_name, keep)
+            objects = ls.index.config.rename_objects
+            answer = refactor_edit(ls, build_rename(ls.index, plan, keep, objects=objects))
+            _show_review(ls, plan)
+            return answer
+
+        result: lsp.WorkspaceEdit | None = _guarded(ls, "rename", run)
+        return result
