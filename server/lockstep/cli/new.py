@@ -28,6 +28,7 @@ def command_new(args: argparse.Namespace) -> int:
     from lockstep.codeactions.migration.new import plan_new_migration, write_exclusive
     from lockstep.codeactions.migration.numbering import EmptySlugError
     from lockstep.codeactions.migration.reminder import reminder_text
+    from lockstep.core.fs import OutsideWorkspace
     from lockstep.core.workspace import Workspace
 
     root = Path(args.root or ".")
@@ -44,7 +45,7 @@ def command_new(args: argparse.Namespace) -> int:
     try:
         plan = plan_new_migration(workspace, args.description, sql)
         write_exclusive(workspace.root, plan)
-    except EmptySlugError as error:
+    except (EmptySlugError, OutsideWorkspace) as error:
         print(f"lockstep-lsp: {error}", file=sys.stderr)
         return USAGE_ERROR
     except FileExistsError:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
+import sys
+import threading
 import traceback
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types as lsp
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -19,6 +23,7 @@ from lockstep.cli.report import VERSION
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.workspace import Workspace
 from lockstep.protocol.convert import path_for
+from lockstep.protocol.frames import serve_frames
 
 LOG = logging.getLogger("lockstep")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,6 +64,30 @@ class LockstepServer(LanguageServer):
         if path is None or self.index is None:
             return None
         return self.index.relative(path)
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls's stdio loop with Lockstep's reader, which skips a malformed frame instead of
+        losing every message after it (see frames.py)."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        protocol = self.protocol
+
+        def decode(body: bytes) -> Any:
+            return json.loads(body, object_hook=protocol.structure_message)
+
+        def report(message: str) -> None:
+            LOG.warning("%s", message)
+            self.log(f"Lockstep: {message}", lsp.MessageType.Warning)
+
+        try:
+            asyncio.run(serve_frames(stdin or sys.stdin.buffer, decode, protocol.handle_message,
+                                     self._stop_event, report))
+        except BrokenPipeError:
+            LOG.error("The connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
         try:
