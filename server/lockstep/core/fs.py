@@ -66,13 +66,23 @@ class Boundary:
     def __init__(self, root: Path, named: Iterable[Path] = (),
                  max_bytes: int = DEFAULT_MAX_KIB * 1024) -> None:
         self.root = os.path.realpath(root)
-        self.allowed = (self.root, *(os.path.realpath(root / folder) for folder in named))
+        folders = (_realpath(root / folder) for folder in named)
+        self.allowed = (self.root, *(folder for folder in folders if folder is not None))
         self.max_bytes = max_bytes
 
     def resolve(self, path: Path | str) -> str | None:
-        """The real path, when it lies inside the boundary; None when it leaves it."""
-        real = os.path.realpath(path)
-        return real if any(within(real, folder) for folder in self.allowed) else None
+        """The real path, when it lies inside the boundary; None when it leaves it (or loops)."""
+        located = self._locate(path)
+        return located if isinstance(located, str) else None
+
+    def _locate(self, path: Path | str) -> str | Refusal | None:
+        """The real path inside the boundary; OUTSIDE when it leaves it; None for a loop."""
+        real = _realpath(path)
+        if real is None:
+            return None
+        if any(within(real, folder) for folder in self.allowed):
+            return real
+        return Refusal.OUTSIDE if os.path.lexists(path) else None
 
     def too_large(self, text: str) -> bool:
         """An editor buffer over the cap (characters first: no 20 MB encode to find out)."""
@@ -80,9 +90,9 @@ class Boundary:
 
     def read(self, path: Path) -> bytes | Refusal | None:
         """The bytes of a regular file inside the boundary; None when it is missing."""
-        real = self.resolve(path)
-        if real is None:
-            return Refusal.OUTSIDE if os.path.lexists(path) else None
+        real = self._locate(path)
+        if not isinstance(real, str):
+            return real
         try:
             info = os.stat(real)
         except OSError:
@@ -116,47 +126,46 @@ class Boundary:
 
     def scan(self, folder: Path) -> list[os.DirEntry[str]] | Refusal | None:
         """The entries of a folder inside the boundary, sorted by name; None if missing."""
-        real = self.resolve(folder)
-        if real is None:
-            return Refusal.OUTSIDE if os.path.lexists(folder) else None
-        try:
-            with os.scandir(real) as entries:
-                return sorted(entries, key=lambda entry: entry.name)
-        except OSError:
-            return None
+        real = self._locate(folder)
+        if not isinstance(real, str):
+            return real
+        return _entries(real) if os.path.isdir(real) else None
 
     def walk(self, prune: Callable[[str], bool],
              outside: Callable[[str, bool], None]) -> Iterator[tuple[str, str]]:
         """(relative path, path) of every file under the root, links inside it followed.
 
-        A folder is entered once whatever the links to it (loops end there); a link that
-        leaves the boundary, to `/` or above the root, is handed to `outside` (with whether it
-        is a folder), never entered nor read.
+        A folder is entered once whatever the links to it (loops end there), by its own name
+        when it has one (links are entered last); a link that leaves the boundary, to `/` or
+        above the root, is handed to `outside` (with whether it is a folder), never entered.
         """
         seen = {self.root}
         stack: list[tuple[str, str]] = [(self.root, "")]
-        while stack:
-            folder, prefix = stack.pop()
-            try:
-                with os.scandir(folder) as scanned:
-                    entries = sorted(scanned, key=lambda entry: entry.name)
-            except OSError:
+        links: list[tuple[str, str]] = []
+        while stack or links:
+            if not stack:
+                real, relative = links.pop(0)
+                if real not in seen:
+                    seen.add(real)
+                    stack.append((real, relative))
                 continue
+            folder, prefix = stack.pop()
             folders: list[tuple[str, str]] = []
-            for entry in entries:
+            for entry in _entries(folder):
                 relative = prefix + entry.name
                 try:
-                    is_link = entry.is_symlink()
-                    is_dir = entry.is_dir()  # follows a link
-                except OSError:
+                    is_link, is_dir = entry.is_symlink(), entry.is_dir()  # is_dir follows links
+                except OSError:  # a link loop
                     continue
                 if is_dir and prune(entry.name):
                     continue
-                real = self.resolve(entry.path) if is_link else None
-                if is_link and real is None:
+                real = self._locate(entry.path) if is_link else None
+                if real == Refusal.OUTSIDE:
                     outside(relative, is_dir)
+                elif isinstance(real, str) and is_dir:
+                    links.append((real, relative + "/"))
                 elif is_dir:
-                    real = real or os.path.join(folder, entry.name)
+                    real = os.path.join(folder, entry.name)
                     if real not in seen:
                         seen.add(real)
                         folders.append((real, relative + "/"))
@@ -170,10 +179,26 @@ class Boundary:
         target = Path(self.root) / relative
         if target.name in ("", ".", "..") or Path(relative).is_absolute():
             raise OutsideWorkspace(f"{relative!r} is not a file path inside the workspace")
-        parent = os.path.realpath(target.parent)
-        if not within(parent, self.root):
+        parent = _realpath(target.parent)
+        if parent is None or not within(parent, self.root):
             raise OutsideWorkspace(f"{relative!r} would be created outside the workspace")
         return Path(parent) / target.name
+
+
+def _realpath(path: Path | str) -> str | None:
+    """`path` with every link resolved; None for a link loop."""
+    try:
+        return os.path.realpath(path)
+    except OSError:
+        return None
+
+
+def _entries(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as scanned:
+            return sorted(scanned, key=lambda entry: entry.name)
+    except OSError:
+        return []
 
 
 def create_exclusive(boundary: Boundary, relative: str, content: str) -> Path:

@@ -194,7 +194,12 @@ class Workspace:
         return Kind.OTHER
 
     def read(self, relative: str) -> str | None:
-        """An open buffer's text, else the file's (None when it is missing or refused)."""
+        """An open buffer's text, else the file's; None when it is missing or refused (a
+        buffer over the size cap too: nothing scans it, not even for suppressions)."""
+        text = self._current(relative)
+        return None if text is not None and self.boundary.too_large(text) else text
+
+    def _current(self, relative: str) -> str | None:
         if relative in self.overlay:
             return self.overlay[relative]
         data = self.boundary.read(self.root / relative)
@@ -219,12 +224,12 @@ class Workspace:
         """
         if text is not None and self.boundary.resolve(self.root / relative) is None:
             return False
-        before = self.read(relative)
+        before = self._current(relative)
         if text is None:
             self.overlay.pop(relative, None)
         else:
             self.overlay[relative] = text
-        if self.read(relative) == before:
+        if self._current(relative) == before:
             return False
         self.refresh(relative)
         return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -123,6 +124,17 @@ _WAIT = object()
 _AGAIN = object()
 
 
+def _reader(stdin: BinaryIO) -> Callable[[int], bytes]:
+    """Whatever bytes are there, at most n. The file descriptor itself when there is one: a
+    daemon thread blocked in a buffered read holds its lock, and the interpreter aborts at
+    exit when it cannot take it."""
+    try:
+        descriptor = stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return getattr(stdin, "read1", stdin.read)
+    return lambda size: os.read(descriptor, size)
+
+
 async def serve_frames(
     stdin: BinaryIO,
     decode: Callable[[bytes], Any],
@@ -134,7 +146,7 @@ async def serve_frames(
     decoded message to `handle` on the event loop, until EOF or `stop`."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[bytes] = asyncio.Queue()
-    read: Callable[[int], bytes] = getattr(stdin, "read1", stdin.read)
+    read = _reader(stdin)
 
     def pump() -> None:
         while True:
