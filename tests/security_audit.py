@@ -32,7 +32,7 @@ def _under(path: str, folder: str) -> bool:
 def _writes(event: str, args: tuple[Any, ...]) -> bool:
     if event != "open":
         return event not in ("os.scandir", "os.listdir")
-    mode, flags = (args + (None, None))[1:3]
+    mode, flags = (*args, None, None)[1:3]
     if isinstance(mode, str) and any(c in mode for c in "wax+"):
         return True
     return isinstance(flags, int) and bool(flags & WRITES)
