@@ -159,11 +159,11 @@ class Boundary:
                     continue
                 if is_dir and prune(entry.name):
                     continue
-                real = self._locate(entry.path) if is_link else None
-                if real == Refusal.OUTSIDE:
+                located = self._locate(entry.path) if is_link else None
+                if located == Refusal.OUTSIDE:
                     outside(relative, is_dir)
-                elif isinstance(real, str) and is_dir:
-                    links.append((real, relative + "/"))
+                elif isinstance(located, str) and is_dir:
+                    links.append((located, relative + "/"))
                 elif is_dir:
                     real = os.path.join(folder, entry.name)
                     if real not in seen:
