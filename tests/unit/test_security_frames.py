@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from lockstep.core.text import LineIndex, Position, offset_at
 from lockstep.protocol.frames import FrameReader
 
 
@@ -78,3 +79,13 @@ def test_a_message_that_is_json_but_not_json_rpc_is_dropped_alone() -> None:
     messages = reader.feed(b"".join(frame(message(i)) for i in (1, 2, 3)))
     assert [m["id"] for m in messages] == [1, 3]
     assert reports == ["Dropped a message that is not JSON-RPC: not a message"]
+
+
+@pytest.mark.parametrize("text", ["", "a", "ab\ncd\r\nef\n", "x😀y\né\n\nlast", "\n\n"])
+def test_offset_at_agrees_with_the_line_index(text: str) -> None:
+    """The one-slice edit path for big buffers (protocol/server.py) finds the same offsets."""
+    lines = LineIndex(text)
+    for line in range(lines.line_count + 2):
+        for character in range(6):
+            position = Position(line, character)
+            assert offset_at(text, position) == lines.offset(position), (line, character)

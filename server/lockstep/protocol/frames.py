@@ -29,7 +29,8 @@ MAX_HEADER_BYTES = 8 * 1024
 MAX_BODY_BYTES = 1 << 30
 CHUNK_BYTES = 1 << 20
 _KEEP = 64  # bytes kept when resynchronising finds no header yet (one may be half-read)
-_NEXT_HEADER = re.compile(rb"Content-Length:[ \t]*\d+\r\n", re.IGNORECASE)
+_MARKER = b"Content-Length:"  # as every client writes it (found at memchr speed)
+_NEXT_HEADER = re.compile(rb"Content-Length:[ \t]*\d+\r\n")
 _HEADER_NAME = re.compile(rb"[!#-'*+.0-9A-Z^-z|~-]+")  # an RFC 7230 token
 
 
@@ -66,12 +67,11 @@ class FrameReader:
             return self._resync(length)
         start = end + len(HEADER_END)
         if len(buffer) < start + length:
-            found = _NEXT_HEADER.search(buffer, max(start, self._searched - _KEEP))
+            found = _next_header(buffer, max(start, self._searched - _KEEP))
             self._searched = len(buffer)
             if found is None:
                 return _WAIT
-            return self._resync(f"Content-Length {length} runs into the next message",
-                                found.start())
+            return self._resync(f"Content-Length {length} runs into the next message", found)
         body = bytes(buffer[start : start + length])
         try:
             message = self._decode(body)
@@ -94,8 +94,8 @@ class FrameReader:
         hold the start of one)."""
         lost = False
         if at is None:
-            found = _NEXT_HEADER.search(self._buffer, 1)
-            at = found.start() if found else max(len(self._buffer) - _KEEP, 1)
+            found = _next_header(self._buffer, 1)
+            at = found if found is not None else max(len(self._buffer) - _KEEP, 1)
             lost = found is None
         if not self._lost:
             self._report(f"Dropped a malformed message: {reason}; reading on from the next "
@@ -103,6 +103,15 @@ class FrameReader:
         self._lost = lost
         self._consume(at)
         return _AGAIN
+
+
+def _next_header(buffer: bytearray, start: int) -> int | None:
+    """Where the next `Content-Length: N` header line starts, from `start`."""
+    while (found := buffer.find(_MARKER, start)) >= 0:
+        if _NEXT_HEADER.match(buffer, found):
+            return found
+        start = found + 1
+    return None
 
 
 def _content_length(block: bytes) -> int | str:
