@@ -72,12 +72,18 @@ async def test_a_huge_buffer_never_blocks_the_next_hover(
     found = await wait_for_diagnostics(client, uri, lambda d: any(x.code == code for x in d))
     assert any("size cap" in d.message for d in found if d.code == code)
     _, inside = await timed_hover(client, workspace_root, relative, needle)
+    started = time.perf_counter()
+    items = await client.text_document_completion_async(lsp.CompletionParams(
+        lsp.TextDocumentIdentifier(uri), lsp.Position(1, 10)))
+    completion = time.perf_counter() - started
+    assert items is None and completion < HUNG  # parsing 21 MB of TS for it took 25 s
     client.text_document_did_change(lsp.DidChangeTextDocumentParams(
         lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
         [lsp.TextDocumentContentChangePartial(
             range=lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), text="-- edited\n")]))
     hover, after_edit = await timed_hover(client, workspace_root, HOOK, "wins'")
-    print(f"hover inside the huge buffer: {inside * 1000:.0f} ms; after an edit to it: "
+    print(f"hover inside the huge buffer: {inside * 1000:.0f} ms; completion in it: "
+          f"{completion * 1000:.0f} ms; the next hover after an edit to it: "
           f"{after_edit * 1000:.0f} ms")
     assert hover is not None and after_edit < HUNG
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(
