@@ -73,7 +73,7 @@ def test_a_buffer_of_a_link_outside_is_not_indexed(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_check_never_prints_the_secret(tmp_path: Path, fmt: str) -> None:
     root, outside = hostile_repo(tmp_path)
-    result = audited(outside, root, "check", str(root), "--format", fmt)
+    result = audited(outside, tmp_path / "nowhere", "check", str(root), "--format", fmt)
     assert "lockstep-audit" not in result.stderr, result.stderr
     assert result.returncode == 0, result.stderr  # information only: nothing fails
     assert SECRET not in (result.stdout + result.stderr).lower()
@@ -87,7 +87,7 @@ def test_check_never_prints_the_secret(tmp_path: Path, fmt: str) -> None:
 
 def test_schema_never_prints_the_secret(tmp_path: Path) -> None:
     root, outside = hostile_repo(tmp_path)
-    result = audited(outside, root, "schema", str(root))
+    result = audited(outside, tmp_path / "nowhere", "schema", str(root))  # writes nothing
     assert result.returncode == 0, result.stderr
     assert [t["name"] for t in json.loads(result.stdout)["tables"]] == ["wins"]
     assert SECRET not in result.stdout.lower()
