@@ -228,3 +228,22 @@ def test_new_migration_with_megabytes_of_sql_is_bounded(tmp_path: Path) -> None:
     small = plan_new_migration(workspace, "mood", "CREATE TABLE sim_wins (id uuid);\n"
                                "ALTER TABLE wins ADD COLUMN mood text;")
     assert small.mirrored == ("wins",)
+
+
+@pytest.mark.parametrize(("path", "leaves"), [
+    ("supabase/migrations", False), ("./db", False), ("db/../supabase", False),
+    ("..", True), ("../x", True), ("db/../../x", True), ("/etc", True), ("C:\\\\x", True),
+    ("..\\\\x", True),
+])
+def test_confine_paths(path: str, leaves: bool) -> None:
+    from lockstep.core.config import Config, confine_paths, load_config
+
+    text = f'[migrations]\npaths = ["{path}", "db"]\n[clone]\nroutes = ["{path}"]\n'
+    loaded_config, _ = load_config(text)
+    config, problems = confine_paths(loaded_config, text)
+    assert bool(problems) == leaves
+    if leaves:
+        assert config.migration_paths == ("db",)  # the entries that stay inside are kept
+        assert config.clone_routes == Config().clone_routes
+        assert [(p.section, p.key, p.range.start.line) for p in problems] == [
+            ("migrations", "paths", 1), ("clone", "routes", 3)]
