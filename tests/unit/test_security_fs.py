@@ -44,8 +44,9 @@ def test_links_outside_are_refused_not_read(layout: tuple[Path, Path]) -> None:
     for path in (root / "db" / "abs.sql", root / "db" / "rel.sql", root / "out" / "secret.sql",
                  root / "rootlink" / "etc" / "passwd", root / ".." / "outside" / "secret.sql"):
         assert boundary.read(path) == Refusal.OUTSIDE, path
-    assert boundary.scan(root / "out") == Refusal.OUTSIDE
-    assert boundary.scan(root / "rootlink") == Refusal.OUTSIDE
+    assert boundary.files(root / "out") == Refusal.OUTSIDE
+    assert boundary.files(root / "rootlink") == Refusal.OUTSIDE
+    assert boundary.files(root / "db") == ["a.sql"] and boundary.files(root / "nope") is None
 
 
 def test_named_folders_may_lie_outside(layout: tuple[Path, Path]) -> None:

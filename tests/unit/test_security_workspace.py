@@ -247,3 +247,19 @@ def test_confine_paths(path: str, leaves: bool) -> None:
         assert config.clone_routes == Config().clone_routes
         assert [(p.section, p.key, p.range.start.line) for p in problems] == [
             ("migrations", "paths", 1), ("clone", "routes", 3)]
+
+
+def test_link_loops_are_names_not_files(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(root / "supabase/migrations/001_init.sql", INIT)
+    os.symlink("002_loop.sql", root / "supabase/migrations/002_loop.sql")  # links to itself
+    (root / "apps").mkdir()
+    os.symlink("x.ts", root / "apps" / "x.ts")
+    os.symlink("b", root / "apps" / "a")
+    os.symlink("a", root / "apps" / "b")
+    workspace = loaded(root)
+    assert list(workspace.migrations) == ["supabase/migrations/001_init.sql"]
+    assert workspace.rescan_migrations() == []
+    assert run_rules(workspace) is not None
+    plan = plan_new_migration(workspace, "after the loop")
+    assert plan.path == "supabase/migrations/003_after_the_loop.sql"  # 002 is taken

@@ -66,7 +66,7 @@ class Boundary:
     def __init__(self, root: Path, named: Iterable[Path] = (),
                  max_bytes: int = DEFAULT_MAX_KIB * 1024) -> None:
         self.root = os.path.realpath(root)
-        folders = (_realpath(root / folder) for folder in named)
+        folders = (real_path(root / folder) for folder in named)
         self.allowed = (self.root, *(folder for folder in folders if folder is not None))
         self.max_bytes = max_bytes
 
@@ -77,7 +77,7 @@ class Boundary:
 
     def _locate(self, path: Path | str) -> str | Refusal | None:
         """The real path inside the boundary; OUTSIDE when it leaves it; None for a loop."""
-        real = _realpath(path)
+        real = real_path(path)
         if real is None:
             return None
         if any(within(real, folder) for folder in self.allowed):
@@ -124,12 +124,15 @@ class Boundary:
                 return Refusal.TOO_LARGE
         return b"".join(chunks)
 
-    def scan(self, folder: Path) -> list[os.DirEntry[str]] | Refusal | None:
-        """The entries of a folder inside the boundary, sorted by name; None if missing."""
+    def files(self, folder: Path) -> list[str] | Refusal | None:
+        """The names in a folder inside the boundary that are not folders (a link loop is
+        one: its name is taken), sorted; None if the folder is missing."""
         real = self._locate(folder)
         if not isinstance(real, str):
             return real
-        return _entries(real) if os.path.isdir(real) else None
+        if not os.path.isdir(real):
+            return None
+        return [entry.name for entry in _entries(real) if not _is_folder(entry)]
 
     def walk(self, prune: Callable[[str], bool],
              outside: Callable[[str, bool], None]) -> Iterator[tuple[str, str]]:
@@ -179,18 +182,25 @@ class Boundary:
         target = Path(self.root) / relative
         if target.name in ("", ".", "..") or Path(relative).is_absolute():
             raise OutsideWorkspace(f"{relative!r} is not a file path inside the workspace")
-        parent = _realpath(target.parent)
+        parent = real_path(target.parent)
         if parent is None or not within(parent, self.root):
             raise OutsideWorkspace(f"{relative!r} would be created outside the workspace")
         return Path(parent) / target.name
 
 
-def _realpath(path: Path | str) -> str | None:
+def real_path(path: Path | str) -> str | None:
     """`path` with every link resolved; None for a link loop."""
     try:
         return os.path.realpath(path)
     except OSError:
         return None
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop
+        return False
 
 
 def _entries(folder: str) -> list[os.DirEntry[str]]:

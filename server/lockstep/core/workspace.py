@@ -7,7 +7,6 @@ read goes through the workspace `Boundary` (core/fs.py); what it refuses is kept
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -22,7 +21,7 @@ from lockstep.core.config import (
     confine_paths,
     load_config,
 )
-from lockstep.core.fs import Boundary, Refusal, Skipped
+from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.replay.engine import ReplayResult, replay
 from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
 from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
@@ -143,15 +142,15 @@ class Workspace:
         """Migration folders first (they may be links inside the root), then every TS file
         once; links that leave the workspace are recorded in `skipped`, never followed."""
         for folder in self.config.migration_paths:
-            entries = self.boundary.scan(self.root / folder)
-            if entries == Refusal.OUTSIDE:
+            names = self.boundary.files(self.root / folder)
+            if names == Refusal.OUTSIDE:
                 self._skip(folder.rstrip("/"), Refusal.OUTSIDE)
-            if not isinstance(entries, list):
+            if not isinstance(names, list):
                 continue
-            for entry in entries:
-                if entry.name.endswith(".sql") and not entry.is_dir():
-                    relative = f"{folder.rstrip('/')}/{entry.name}"
-                    self._real_to_relative[os.path.realpath(entry.path)] = relative
+            for name in names:
+                if name.endswith(".sql"):
+                    relative = f"{folder.rstrip('/')}/{name}"
+                    self._remember(relative)
                     yield relative
 
         def prune(name: str) -> bool:
@@ -164,13 +163,19 @@ class Workspace:
         for relative, full in self.boundary.walk(prune, outside):
             if not _is_ts(relative):
                 continue
-            self._real_to_relative.setdefault(os.path.realpath(full), relative)
+            self._real_to_relative.setdefault(real_path(full) or full, relative)
             if self.classify(relative) != Kind.OTHER:
                 yield relative
 
+    def _remember(self, relative: str) -> None:
+        """Map the file's real path back to the name it is indexed under."""
+        real = real_path(self.root / relative)
+        if real is not None:
+            self._real_to_relative[real] = relative
+
     def relative(self, path: Path) -> str | None:
         """Workspace-relative path of a file, as the index knows it (symlinks followed back)."""
-        known = self._real_to_relative.get(os.path.realpath(path))
+        known = self._real_to_relative.get(real_path(path) or "")
         if known is not None:
             return known
         try:
@@ -265,20 +270,18 @@ class Workspace:
         changed: list[str] = []
         on_disk: set[str] = set()
         for folder in self.config.migration_paths:
-            entries = self.boundary.scan(self.root / folder)
-            if not isinstance(entries, list):
+            names = self.boundary.files(self.root / folder)
+            if not isinstance(names, list):
                 continue
-            for entry in entries:
-                if not entry.name.endswith(".sql") or entry.is_dir():
+            for name in names:
+                if not name.endswith(".sql"):
                     continue
-                relative = f"{folder.rstrip('/')}/{entry.name}"
+                relative = f"{folder.rstrip('/')}/{name}"
                 on_disk.add(relative)
-                stat = entry.stat()
-                if relative in self.overlay or self._stamps.get(relative) == (
-                    stat.st_mtime_ns, stat.st_size
-                ):
+                if relative in self.overlay or \
+                        self._stamps.get(relative) == _stamp(self.root / relative):
                     continue
-                self._real_to_relative[os.path.realpath(entry.path)] = relative
+                self._remember(relative)
                 self.refresh(relative)
                 changed.append(relative)
         present = on_disk | set(self.overlay)

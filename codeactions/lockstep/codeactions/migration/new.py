@@ -44,9 +44,9 @@ def existing_names(workspace: Workspace, folder: str) -> list[str]:
     """File names in the migration folder, from the index and from the disk (a folder that
     resolves outside the workspace is not listed)."""
     names = {PurePosixPath(path).name for path in workspace.migrations}
-    entries = workspace.boundary.scan(workspace.root / folder)
-    if isinstance(entries, list):
-        names |= {entry.name for entry in entries}
+    listed = workspace.boundary.files(workspace.root / folder)
+    if isinstance(listed, list):
+        names |= set(listed)
     return sorted(names)
 
 
