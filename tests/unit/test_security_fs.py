@@ -46,7 +46,8 @@ def test_links_outside_are_refused_not_read(layout: tuple[Path, Path]) -> None:
         assert boundary.read(path) == Refusal.OUTSIDE, path
     assert boundary.files(root / "out") == Refusal.OUTSIDE
     assert boundary.files(root / "rootlink") == Refusal.OUTSIDE
-    assert boundary.files(root / "db") == ["a.sql"] and boundary.files(root / "nope") is None
+    assert boundary.files(root / "db") == ["a.sql", "abs.sql", "rel.sql"]  # names, unread
+    assert boundary.files(root / "nope") is None
 
 
 def test_named_folders_may_lie_outside(layout: tuple[Path, Path]) -> None:
