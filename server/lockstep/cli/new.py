@@ -37,6 +37,7 @@ def command_new(args: argparse.Namespace) -> int:
     from lockstep.codeactions.migration.new import plan_new_migration, write_exclusive
     from lockstep.codeactions.migration.numbering import EmptySlugError
     from lockstep.codeactions.migration.reminder import reminder_text
+    from lockstep.core.fs import OutsideWorkspace
     from lockstep.core.workspace import Workspace
 
     root = workspace_root(args.root)
@@ -46,7 +47,7 @@ def command_new(args: argparse.Namespace) -> int:
     try:
         plan = plan_new_migration(workspace, args.description, sql)
         write_exclusive(workspace.root, plan)
-    except EmptySlugError as error:
+    except (EmptySlugError, OutsideWorkspace) as error:
         raise UsageError(str(error)) from error
     except FileExistsError as error:
         raise UsageError(f"{plan.path} already exists; not overwriting it") from error

@@ -10,6 +10,7 @@ import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from lockstep.core.text import LineIndex, Range
@@ -56,6 +57,7 @@ class Config:
     deploy_targets: tuple[DeployTarget, ...] = ()
     rename_keep_result_keys: bool = False  # rename writes `old:new` in select strings
     rename_objects: bool = False  # rename also renames index/constraint/policy names
+    max_file_kib: int = 2048  # files (and editor buffers) over this are not indexed
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,8 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
                             "an array of tables with `name` and `project_ref`"),
     ("rename", "keep_result_keys"): ("rename_keep_result_keys", _bool, "true or false"),
     ("rename", "objects"): ("rename_objects", _bool, "true or false"),
+    ("files", "max_size_kib"): ("max_file_kib", lambda v: v if type(v) is int and v > 0 else None,
+                                "a positive number of KiB"),
 }
 _FIELD_NAMES = {f.name for f in fields(Config)}
 
@@ -285,3 +289,43 @@ def load_config(text: str | None) -> tuple[Config, list[ConfigProblem]]:
         return Config(), [ConfigProblem(f"lockstep.toml is not valid TOML: {error}",
                                         Range.empty(line))]
     return apply_settings(Config(), data, lines)
+
+
+# Config fields that name files or folders Lockstep reads or creates.
+_PATH_KEYS = (("migrations", "paths", "migration_paths"), ("types", "path", "types_path"),
+              ("types", "index", "types_index"), ("clone", "routes", "clone_routes"))
+
+
+def _leaves_root(path: str) -> bool:
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.is_absolute() or PureWindowsPath(path).is_absolute():
+        return True
+    depth = 0
+    for part in pure.parts:
+        depth += -1 if part == ".." else 0 if part == "." else 1
+        if depth < 0:
+            return True
+    return False
+
+
+def confine_paths(config: Config, text: str | None) -> tuple[Config, list[ConfigProblem]]:
+    """lockstep.toml comes with the repository, so none of its paths may leave the workspace
+    (`../..`, `/etc`): such an entry is dropped with a problem. Editor settings are the
+    person's own choice and are not checked here."""
+    problems: list[ConfigProblem] = []
+    changes: dict[str, Any] = {}
+    lines = LineIndex(text) if text is not None else None
+    for section, key, name in _PATH_KEYS:
+        value = getattr(config, name)
+        values: tuple[str, ...] = (value,) if isinstance(value, str) else value
+        bad = [v for v in values if _leaves_root(v)]
+        if not bad:
+            continue
+        problems.append(ConfigProblem(
+            f"`{section}.{key}` must stay inside the workspace: {', '.join(map(repr, bad))} "
+            "leaves it; Lockstep reads and writes nothing outside the workspace root",
+            _locate(lines, key, section), section, key))
+        kept = tuple(v for v in values if v not in bad)
+        default = getattr(Config(), name)
+        changes[name] = default if isinstance(value, str) or not kept else kept
+    return replace(config, **changes), problems

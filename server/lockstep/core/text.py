@@ -151,3 +151,23 @@ class LineIndex:
 
     def range_from_points(self, start: tuple[int, int], end: tuple[int, int]) -> Range:
         return Range(self.position_from_point(*start), self.position_from_point(*end))
+
+
+def offset_at(text: str, position: Position) -> int:
+    """One LSP position → character offset, as `LineIndex(text).offset` gives it, without
+    indexing every line first (an edit in a 20 MB buffer: newlines counted 64 KiB at a time)."""
+    start, remaining = 0, max(position.line, 0)
+    while remaining:
+        chunk_end = min(start + (1 << 16), len(text))
+        found = text.count("\n", start, chunk_end)
+        if found >= remaining:
+            for _ in range(remaining):
+                start = text.index("\n", start) + 1
+            break
+        if chunk_end == len(text):
+            return len(text)
+        remaining -= found
+        start = chunk_end
+    end = text.find("\n", start)
+    line = text[start : len(text) if end == -1 else end]
+    return start + LineIndex(line).offset(Position(0, position.character))

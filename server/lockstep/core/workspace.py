@@ -1,19 +1,27 @@
 """The workspace index: every migration, types file and consumer, parsed once and kept.
 
 Files are re-read one at a time as they change (open buffers win over disk); the replay and
-the type index are derived lazily and cached until something they depend on changes.
+the type index are derived lazily and cached until something they depend on changes. Every
+read goes through the workspace `Boundary` (core/fs.py); what it refuses is kept in `skipped`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from lockstep.core.config import CONFIG_FILE, Config, ConfigProblem, apply_settings, load_config
+from lockstep.core.config import (
+    CONFIG_FILE,
+    Config,
+    ConfigProblem,
+    apply_settings,
+    confine_paths,
+    load_config,
+)
+from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.replay.engine import ReplayResult, replay
 from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
 from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
@@ -24,8 +32,6 @@ if TYPE_CHECKING:
     from lockstep.core.ts.index import TypeIndex, TypesFile
 
 SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", "out", "coverage", "target", ".next"})
-MAX_SQL_BYTES = 8 * 1024 * 1024
-MAX_TS_BYTES = 2 * 1024 * 1024
 ROOT_MARKERS = (CONFIG_FILE, "supabase", ".git")
 
 
@@ -86,6 +92,8 @@ class Workspace:
         self.consumer_files: dict[str, list[TableUse]] = {}
         self.ts_texts: dict[str, str] = {}
         self.overlay: dict[str, str] = {}
+        self.boundary = Boundary(self.root)
+        self.skipped: dict[str, Skipped] = {}  # files not read, and why
         self._real_to_relative: dict[str, str] = {}
         self._stamps: dict[str, tuple[int, int]] = {}  # migration → (mtime_ns, size) read
         self._replay: ReplayResult | None = None
@@ -93,6 +101,7 @@ class Workspace:
 
     # -- loading ------------------------------------------------------------------------
     def load(self) -> None:
+        self.skipped.clear()
         self._load_config()
         self.migrations.clear()
         self.types_files.clear()
@@ -103,48 +112,70 @@ class Workspace:
         self._invalidate()
 
     def _load_config(self) -> None:
-        text = self.read(CONFIG_FILE)
+        self.boundary = Boundary(self.root)
+        text = self.overlay.get(CONFIG_FILE)
+        if text is None:
+            data = self._read_bytes(CONFIG_FILE)
+            text = decode_source(data).text if isinstance(data, bytes) else None
         config, problems = load_config(text)
+        config, outside = confine_paths(config, text)
+        problems += outside
         if self.settings:
             config, setting_problems = apply_settings(config, self.settings)
             problems += [
                 ConfigProblem(f"Editor setting: {p.message}", p.range) for p in setting_problems
             ]
         self.config, self.config_problems = config, problems
+        self.boundary = Boundary(self.root, self._named_folders(), config.max_file_kib * 1024)
+
+    def _named_folders(self) -> list[Path]:
+        """Migration folders named in editor settings: the person's choice, so they may lie
+        outside the root (lockstep.toml comes with the repository: its paths may not)."""
+        section = self.settings.get("migrations")
+        paths = section.get("paths") if isinstance(section, dict) else None
+        return [Path(p) for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
+    def _skip(self, relative: str, reason: Refusal) -> None:
+        self.skipped[relative] = Skipped(relative, reason)
 
     def _walk(self) -> Iterator[str]:
-        """Migration folders first (they may be symlinks), then every TS file once."""
+        """Migration folders first (they may be links inside the root), then every TS file
+        once; links that leave the workspace are recorded in `skipped`, never followed."""
         for folder in self.config.migration_paths:
-            directory = self.root / folder
-            try:
-                names = sorted(os.listdir(directory))
-            except OSError:
+            names = self.boundary.files(self.root / folder)
+            if names == Refusal.OUTSIDE:
+                self._skip(folder.rstrip("/"), Refusal.OUTSIDE)
+            if not isinstance(names, list):
                 continue
             for name in names:
-                if name.endswith(".sql") and (directory / name).is_file():
+                if name.endswith(".sql"):
                     relative = f"{folder.rstrip('/')}/{name}"
-                    self._real_to_relative[os.path.realpath(directory / name)] = relative
+                    self._remember(relative)
                     yield relative
-        seen: set[str] = set()
-        for folder, dirs, files in os.walk(self.root, followlinks=True):
-            real = os.path.realpath(folder)
-            if real in seen:  # a symlink loop, or the same folder twice
-                dirs[:] = []
+
+        def prune(name: str) -> bool:
+            return name in SKIPPED_DIRS or name.startswith(".")
+
+        def outside(relative: str, is_dir: bool) -> None:
+            if is_dir or self.classify(relative) != Kind.OTHER:
+                self._skip(relative, Refusal.OUTSIDE)
+
+        for relative, full in self.boundary.walk(prune, outside):
+            if not _is_ts(relative):
                 continue
-            seen.add(real)
-            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-            for name in sorted(files):
-                if not name.endswith((".ts", ".tsx")):
-                    continue
-                full = os.path.join(folder, name)
-                relative = PurePosixPath(Path(full).relative_to(self.root)).as_posix()
-                self._real_to_relative.setdefault(os.path.realpath(full), relative)
-                if self.classify(relative) != Kind.OTHER:
-                    yield relative
+            self._real_to_relative.setdefault(real_path(full) or full, relative)
+            if self.classify(relative) != Kind.OTHER:
+                yield relative
+
+    def _remember(self, relative: str) -> None:
+        """Map the file's real path back to the name it is indexed under."""
+        real = real_path(self.root / relative)
+        if real is not None:
+            self._real_to_relative[real] = relative
 
     def relative(self, path: Path) -> str | None:
         """Workspace-relative path of a file, as the index knows it (symlinks followed back)."""
-        known = self._real_to_relative.get(os.path.realpath(path))
+        known = self._real_to_relative.get(real_path(path) or "")
         if known is not None:
             return known
         try:
@@ -168,33 +199,42 @@ class Workspace:
         return Kind.OTHER
 
     def read(self, relative: str) -> str | None:
+        """An open buffer's text, else the file's; None when it is missing or refused (a
+        buffer over the size cap too: nothing scans it, not even for suppressions)."""
+        text = self._current(relative)
+        return None if text is not None and self.boundary.too_large(text) else text
+
+    def _current(self, relative: str) -> str | None:
         if relative in self.overlay:
             return self.overlay[relative]
-        data = self._read_bytes(relative)
-        return None if data is None else decode_source(data).text
+        data = self.boundary.read(self.root / relative)
+        return decode_source(data).text if isinstance(data, bytes) else None
 
-    def _read_bytes(self, relative: str, limit: int | None = None) -> bytes | None:
-        try:
-            path = self.root / relative
-            if limit is not None and path.stat().st_size > limit:
-                return b""
-            return path.read_bytes()
-        except OSError:
-            return None
+    def _read_bytes(self, relative: str) -> bytes | Refusal | None:
+        """The file's bytes, or why not; a refusal is recorded for the `file-not-read` rule."""
+        data = self.boundary.read(self.root / relative)
+        if isinstance(data, Refusal):
+            self._skip(relative, data)
+        else:
+            self.skipped.pop(relative, None)
+        return data
 
     # -- updates --------------------------------------------------------------------------
     def set_overlay(self, relative: str, text: str | None) -> bool:
         """An editor buffer's text (None when closed: disk is the truth again).
 
         True when that changed what the index knows: opening or closing a buffer that matches
-        the disk re-indexes nothing.
+        the disk re-indexes nothing. A buffer of a file that resolves outside the workspace is
+        not indexed (the editor shows it to the person; Lockstep never uses it).
         """
-        before = self.read(relative)
+        if text is not None and self.boundary.resolve(self.root / relative) is None:
+            return False
+        before = self._current(relative)
         if text is None:
             self.overlay.pop(relative, None)
         else:
             self.overlay[relative] = text
-        if self.read(relative) == before:
+        if self._current(relative) == before:
             return False
         self.refresh(relative)
         return True
@@ -214,6 +254,7 @@ class Workspace:
     def forget(self, relative: str) -> None:
         """A file was deleted."""
         self.overlay.pop(relative, None)
+        self.skipped.pop(relative, None)
         if self.migrations.pop(relative, None) is not None:
             self._replay = None
         if relative == CONFIG_FILE:
@@ -229,21 +270,18 @@ class Workspace:
         changed: list[str] = []
         on_disk: set[str] = set()
         for folder in self.config.migration_paths:
-            try:
-                entries = list(os.scandir(self.root / folder))
-            except OSError:
+            names = self.boundary.files(self.root / folder)
+            if not isinstance(names, list):
                 continue
-            for entry in entries:
-                if not entry.name.endswith(".sql") or not entry.is_file():
+            for name in names:
+                if not name.endswith(".sql"):
                     continue
-                relative = f"{folder.rstrip('/')}/{entry.name}"
+                relative = f"{folder.rstrip('/')}/{name}"
                 on_disk.add(relative)
-                stat = entry.stat()
-                if relative in self.overlay or self._stamps.get(relative) == (
-                    stat.st_mtime_ns, stat.st_size
-                ):
+                if relative in self.overlay or \
+                        self._stamps.get(relative) == _stamp(self.root / relative):
                     continue
-                self._real_to_relative[os.path.realpath(entry.path)] = relative
+                self._remember(relative)
                 self.refresh(relative)
                 changed.append(relative)
         present = on_disk | set(self.overlay)
@@ -254,15 +292,18 @@ class Workspace:
 
     def _refresh_migration(self, relative: str) -> None:
         if relative in self.overlay:
-            text, problem, too_large = self.overlay[relative], None, False
+            text, problem = self.overlay[relative], None
+            too_large = self.boundary.too_large(text)
         else:
-            data = self._read_bytes(relative, MAX_SQL_BYTES)
-            if data is None:
+            data = self._read_bytes(relative)
+            self._stamps[relative] = _stamp(self.root / relative)
+            too_large = data == Refusal.TOO_LARGE
+            if too_large:
+                self.skipped.pop(relative, None)  # `migration-syntax-error` says so instead
+            elif not isinstance(data, bytes):
                 self.migrations.pop(relative, None)
                 return
-            self._stamps[relative] = _stamp(self.root / relative)
-            too_large = data == b"" and (self.root / relative).stat().st_size > 0
-            decoded = decode_source(data)
+            decoded = decode_source(data if isinstance(data, bytes) else b"")
             text, problem = decoded.text, decoded.problem
         parsed = parse_migration_sql(text if not too_large else "")
         name = parse_migration_name(relative)
@@ -279,10 +320,14 @@ class Workspace:
         self._type_index = None
         if relative in self.overlay:
             text = self.overlay[relative]
+            if self.boundary.too_large(text):
+                self._skip(relative, Refusal.TOO_LARGE)
+                return
+            self.skipped.pop(relative, None)
             data = text.encode("utf-8", "replace")
         else:
-            raw = self._read_bytes(relative, MAX_TS_BYTES)
-            if not raw:
+            raw = self._read_bytes(relative)
+            if not isinstance(raw, bytes) or not raw:
                 return
             data, text = raw, decode_source(raw).text
         if kind == Kind.TYPES:

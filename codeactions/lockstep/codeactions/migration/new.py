@@ -1,23 +1,27 @@
 """Plan and write the next migration: one code path for the command, the CLI and the actions.
 
 Planning is pure (name + content); writing on disk is exclusive (`open(path, "x")`), so an
-existing file is never overwritten, whoever created it a moment ago.
+existing file is never overwritten, whoever created it a moment ago, and confined: the file's
+resolved folder must lie inside the workspace root (core/fs.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from lockstep.codeactions.migration.numbering import next_file_name, slugify
 from lockstep.codeactions.mirror.generate import mirror_statements, sql_with_mirror
+from lockstep.core.fs import Boundary, create_exclusive
 from lockstep.core.workspace import Workspace
 
 WHY_PLACEHOLDER = "-- Why: <fill in why this change is needed>"
 EMPTY_BODY = "-- Write the SQL here. Repeat every change to a mirrored table on its sim_ table."
+# Mirroring parses the SQL several times (~6 s per MB of DDL): past this it is pasted as is.
+MAX_MIRROR_CHARS = 128 * 1024
+UNMIRRORED = ("-- Lockstep did not generate the sim_ mirror: the SQL is over "
+              f"{MAX_MIRROR_CHARS // 1024} KiB. Mirror each change to a mirrored table by hand.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +41,12 @@ def migration_folder(workspace: Workspace) -> str:
 
 
 def existing_names(workspace: Workspace, folder: str) -> list[str]:
-    """File names in the migration folder, from the index and from the disk."""
+    """File names in the migration folder, from the index and from the disk (a folder that
+    resolves outside the workspace is not listed)."""
     names = {PurePosixPath(path).name for path in workspace.migrations}
-    with contextlib.suppress(OSError):
-        names |= set(os.listdir(workspace.root / folder))
+    listed = workspace.boundary.files(workspace.root / folder)
+    if isinstance(listed, list):
+        names |= set(listed)
     return sorted(names)
 
 
@@ -58,6 +64,8 @@ def migration_content(description: str, sql: str | None, workspace: Workspace) -
     body = (sql or "").replace("\r\n", "\n").strip()
     if not body:
         return header(description) + "\n" + EMPTY_BODY + "\n"
+    if len(body) > MAX_MIRROR_CHARS:
+        return header(description) + UNMIRRORED + "\n\n" + body + "\n"
     schema = workspace.replay.schema
     return (
         header(description)
@@ -75,7 +83,7 @@ def plan_new_migration(
     file_name = next_file_name(existing_names(workspace, folder), description, now)
     content = migration_content(description, sql, workspace)
     config = workspace.config
-    mirrored = tuple(
+    mirrored = () if len(sql or "") > MAX_MIRROR_CHARS else tuple(
         dict.fromkeys(
             m.table
             for m in mirror_statements(
@@ -90,9 +98,6 @@ def plan_new_migration(
 
 
 def write_exclusive(root: Path, plan: NewMigration) -> Path:
-    """Create the file; FileExistsError if anything is already there (never overwrite)."""
-    path = root / plan.path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8", newline="") as handle:
-        handle.write(plan.content)
-    return path
+    """Create the file; FileExistsError if anything is already there (never overwrite),
+    OutsideWorkspace (a ValueError) if its folder resolves outside `root`."""
+    return create_exclusive(Boundary(root), plan.path, plan.content)

@@ -3,7 +3,8 @@
 The client creates the file through workspace/applyEdit (CreateFile, never overwriting) when
 it can; otherwise, or when it declines, the server creates it itself with an exclusive open.
 Either way the editor is asked to show it and the deployment reminder goes out as a task, so
-the command answers without waiting for the person to read it.
+the command answers without waiting for the person to read it. Every file created or renamed
+into, by the client or by the server, must resolve inside the workspace root (core/fs.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lsprotocol import types as lsp
 from lockstep.codeactions.edits import CreateFile, Edit
 from lockstep.codeactions.migration.new import NewMigration, plan_new_migration, write_exclusive
 from lockstep.codeactions.migration.reminder import reminder_actions, reminder_text
+from lockstep.core.fs import Boundary, OutsideWorkspace
 from lockstep.protocol import convert
 from lockstep.protocol.features.diagnostics import schedule_publish
 from lockstep.protocol.server import LockstepServer, safe
@@ -49,10 +51,18 @@ def _document_version(ls: LockstepServer, uri: str) -> int | None:
     return document.version if document is not None else None
 
 
+def confine(ls: LockstepServer, relative: str) -> None:
+    """OutsideWorkspace unless a file created at `relative` stays inside the root (its folder
+    resolved, links included): no edit of ours may make the editor write elsewhere."""
+    Boundary(ls.root).creatable(relative)
+
+
 def workspace_edit(ls: LockstepServer, edit: Edit) -> lsp.WorkspaceEdit:
     """documentChanges (creates first, renames last) when the client can create or rename
     files, else `changes` (an edit with renames is only built for clients that can rename:
-    see `code_actions`)."""
+    see `code_actions`). OutsideWorkspace if a create or rename would leave the root."""
+    for path in [c.path for c in edit.creates] + [r.new_path for r in edit.renames]:
+        confine(ls, path)
     by_uri: dict[str, list[lsp.TextEdit]] = {}
     for text_edit in edit.edits:
         uri = convert.uri_for(ls.root, text_edit.path)
@@ -95,7 +105,13 @@ def _create_changes(uri: str, content: str) -> list[Any]:
 
 
 async def create_file(ls: LockstepServer, create: CreateFile, label: str) -> str | None:
-    """Create one new file (client first, then exclusive create); its URI, or None if taken."""
+    """Create one new file (client first, then exclusive create); its URI, or None if taken
+    or outside the workspace."""
+    try:
+        confine(ls, create.path)
+    except OutsideWorkspace as error:
+        _error(ls, f"refusing to create a file outside the workspace: {error}")
+        return None
     uri = convert.uri_for(ls.root, create.path)
     applied = False
     if can_create_files(ls):
@@ -110,6 +126,9 @@ async def create_file(ls: LockstepServer, create: CreateFile, label: str) -> str
     if not applied:
         try:
             write_exclusive(ls.root, NewMigration(create.path, create.content, ()))
+        except OutsideWorkspace as error:  # the folder was swapped for a link meanwhile
+            _error(ls, f"refusing to create a file outside the workspace: {error}")
+            return None
         except FileExistsError:
             ls.window_show_message(
                 lsp.ShowMessageParams(

@@ -23,8 +23,8 @@ def register(server: LockstepServer) -> None:
             return None
         document = ls.workspace.text_documents.get(params.text_document.uri)
         text = document.source if document is not None else ls.index.read(relative)
-        if text is None:
-            return None
+        if text is None or ls.index.boundary.too_large(text):
+            return None  # over the size cap: parsing it would block every request (25 s)
         items = complete(ls.index, relative, text, convert.core_position(params.position))
         return lsp.CompletionList(
             is_incomplete=False,

@@ -72,7 +72,8 @@ def syntax_errors(workspace: Workspace, findings: Findings) -> None:
     for doc in workspace.migrations.values():
         if doc.too_large:
             findings.add("migration-syntax-error", file_start(doc.path),
-                         "File is too large for Lockstep to parse (over 8 MiB)")
+                         "File is too large for Lockstep to parse (over the size cap, "
+                         "`[files] max_size_kib` in lockstep.toml)")
         if doc.decode_problem:
             findings.add("migration-syntax-error", file_start(doc.path),
                          f"{doc.decode_problem}; undecodable bytes were replaced")
