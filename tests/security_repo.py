@@ -66,6 +66,7 @@ def audited(forbidden: Path, writable: Path, *arguments: str,
     return subprocess.run(
         [sys.executable, str(AUDIT), str(forbidden), str(writable), "--", *arguments],
         capture_output=True, text=True, timeout=timeout,
+        cwd=writable if writable.is_dir() else None,  # text paths are shown from there
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
 

@@ -120,8 +120,7 @@ def test_new_never_writes_outside(tmp_path: Path) -> None:
     write(root / "lockstep.toml", '[migrations]\npaths = ["../outside_write"]\n')
     result = audited(outside, root, "new", "escape write", str(root))
     assert "lockstep-audit" not in result.stderr, result.stderr
-    created = Path(result.stdout.splitlines()[0])  # shown relative to the current folder
-    assert created.resolve() == (root / "supabase/migrations/002_escape_write.sql").resolve()
+    assert result.stdout.splitlines()[0] == "supabase/migrations/002_escape_write.sql"
     assert not (tmp_path / "outside_write").exists()
 
 
