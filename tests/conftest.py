@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from lockstep.core.diagnostics import STRICT_ENV
 from tests.repos import REPO, toney_clean
+
+# Strict mode for the whole suite, and for every server process and CLI it starts (they
+# inherit the environment): an exception inside a rule check, a replay handler or a fix
+# builder fails the test instead of becoming an `internal-error` diagnostic.
+os.environ[STRICT_ENV] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -1,28 +1,57 @@
 """Quick fixes for migration diagnostics: mirror, security and header rules.
 
-Each builder takes (workspace, diagnostic) and recomputes what it needs from the parsed
-migration (token spans, the AST) and `diagnostic.data` when present. Inserted lines copy the
+Each builder takes (workspace, diagnostic, payload) and recomputes what it needs from the
+parsed migration (token spans, the AST) and the diagnostic's typed payload. Inserted lines copy the
 statement's indentation and the file's line ending.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
-from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, quick_fix, replace
+from lockstep.codeactions.edits import (
+    Applicability,
+    Edit,
+    TextEdit,
+    insert,
+    newline_of,
+    quick_fix,
+    replace,
+)
+from lockstep.codeactions.fixes.registry import fixes
 from lockstep.codeactions.mirror.context import sim_object_name
 from lockstep.codeactions.mirror.generate import mirror_statements
-from lockstep.codeactions.sqltokens import OPEN, Rewriter, quote_ident
+from lockstep.codeactions.sqltokens import OPEN, Rewriter
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.rules.facts import sql_name
+from lockstep.core.rules.payloads import (
+    ForeignKeyFinding,
+    MirrorDrift,
+    MirrorMissing,
+    SimForeignKey,
+    SimRls,
+)
+from lockstep.core.rules.registry.mirror import (
+    SIM_FK_TO_AUTH_USERS,
+    SIM_MIRROR_DRIFT,
+    SIM_MIRROR_MISSING,
+    SIM_REFERENCES_PROD_TABLE,
+    SIM_TABLE_RLS,
+)
+from lockstep.core.rules.registry.security import (
+    FOREIGN_KEY_MISSING_ON_DELETE,
+    UNINDEXED_FOREIGN_KEY,
+)
 from lockstep.core.sql.parse import Statement
+from lockstep.core.sql.types import quote_ident
 from lockstep.core.workspace import MigrationDoc, Workspace
 
 ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT")
+SAFE = Applicability.SAFE
 
 
 def migration_doc(workspace: Workspace, diagnostic: Diagnostic) -> MigrationDoc | None:
@@ -77,7 +106,8 @@ def _remove_statement(doc: MigrationDoc, statement: Statement) -> TextEdit:
 
 
 # -- sim_ mirror ---------------------------------------------------------------------------
-def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_MIRROR_DRIFT)
+def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic, data: MirrorDrift) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
@@ -90,21 +120,21 @@ def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
         )
         if m.source_start == statement.start
     ]
-    data = diagnostic.data or {}
-    sql = "\n".join(m.text.strip() + ";" for m in mirrors) or str(data.get("fix") or "")
-    if not sql:
-        return []
-    sim = data.get("sim_table") or config.mirror_prefix + str(data.get("table", ""))
+    sql = "\n".join(m.text.strip() + ";" for m in mirrors) or data.fix
     return [
         quick_fix(
             diagnostic.code,
-            f"Add the mirror statement for `{sim}`",
+            f"Add the mirror statement for `{data.sim_table}`",
             (insert_after(doc, statement, sql),),
+            applicability=SAFE,
         )
     ]
 
 
-def fix_mirror_missing(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_MIRROR_MISSING)
+def fix_mirror_missing(
+    workspace: Workspace, diagnostic: Diagnostic, data: MirrorMissing
+) -> list[Edit]:
     """The twin right after the CREATE TABLE (workflow step 3: same migration), with the
     mirrors of the table's CREATE INDEX statements that follow in that migration."""
     doc = migration_doc(workspace, diagnostic)
@@ -135,6 +165,7 @@ def fix_mirror_missing(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
             diagnostic.code,
             f"Add the `{config.mirror_prefix}{table}` mirror",
             (insert_after(doc, statement, sql),),
+            applicability=SAFE,
         )
     ]
 
@@ -213,7 +244,10 @@ def _references_clause(workspace: Workspace, diagnostic: Diagnostic) -> _Referen
     return None if at is None else _ReferencesClause(doc, statement, found[0], rw, at)
 
 
-def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_REFERENCES_PROD_TABLE)
+def fix_sim_references_prod(
+    workspace: Workspace, diagnostic: Diagnostic, data: SimForeignKey
+) -> list[Edit]:
     clause = _references_clause(workspace, diagnostic)
     if clause is None:
         return []
@@ -228,10 +262,14 @@ def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> lis
         statement.start + token.end,
         quote_ident(target),
     )
-    return [quick_fix(diagnostic.code, f"Reference `{target}` instead", (edit,))]
+    return [quick_fix(diagnostic.code, f"Reference `{target}` instead", (edit,),
+                      applicability=SAFE)]
 
 
-def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_FK_TO_AUTH_USERS)
+def fix_sim_fk_to_auth(
+    workspace: Workspace, diagnostic: Diagnostic, data: SimForeignKey
+) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     found = _fk_here(doc, statement, diagnostic) if doc and statement else None
@@ -246,9 +284,7 @@ def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
     node = statement.node
     if column is None and command is not None and len(node.cmds or ()) == 1:
         edit = _remove_statement(doc, statement)
-        return [
-            Edit(title, "quickfix", (edit,), diagnostic_code=diagnostic.code, is_preferred=True)
-        ]
+        return [quick_fix(diagnostic.code, title, (edit,), applicability=SAFE)]
     if column is not None:
         siblings = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
         following = siblings[siblings.index(constraint) + 1 :]
@@ -263,10 +299,11 @@ def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
     edit = replace(
         doc.path, doc.parsed.lines, statement.start + start, statement.start + end, new_text
     )
-    return [Edit(title, "quickfix", (edit,), diagnostic_code=diagnostic.code, is_preferred=True)]
+    return [quick_fix(diagnostic.code, title, (edit,), applicability=SAFE)]
 
 
-def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_TABLE_RLS)
+def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic, data: SimRls) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
@@ -288,37 +325,32 @@ def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
 
 
 # -- performance ---------------------------------------------------------------------------
-def table_sql_name(data: dict[str, Any]) -> str:
-    """`goals` or `app.goals`, quoted where needed, from a diagnostic's table and schema."""
-    schema, table = str(data.get("schema") or "public"), str(data.get("table") or "")
-    return (
-        quote_ident(table) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(table)}"
-    )
-
-
-def fix_unindexed_fk(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(UNINDEXED_FOREIGN_KEY)
+def fix_unindexed_fk(
+    workspace: Workspace, diagnostic: Diagnostic, data: ForeignKeyFinding
+) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
-    data = diagnostic.data or {}
-    columns: Sequence[str] = data.get("columns") or []
-    if doc is None or statement is None or not data.get("table") or not columns:
+    columns = data.columns
+    if doc is None or statement is None or not columns:
         return []
-    schema_name, table = str(data.get("schema") or "public"), str(data["table"])
+    schema_name, table = data.schema, data.table
     schema = workspace.replay.schema
     taken = {i.name for t in schema.tables.values() for i in t.indexes}
     index = _fresh(f"idx_{table}_{'_'.join(columns)}", taken)
     cols = ", ".join(quote_ident(c) for c in columns)
-    sql = [f"CREATE INDEX {quote_ident(index)} ON {table_sql_name(data)}({cols});"]
+    sql = [f"CREATE INDEX {quote_ident(index)} ON {sql_name((schema_name, table))}({cols});"]
     sim = workspace.config.mirror_prefix + table
     if (schema_name, sim) in schema.tables and table not in workspace.config.internal_tables:
         sim_index = _fresh(sim_object_name(index, table, workspace.config.mirror_prefix), taken)
-        sim_data = {"schema": schema_name, "table": sim}
-        sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {table_sql_name(sim_data)}({cols});")
+        on = sql_name((schema_name, sim))
+        sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {on}({cols});")
     return [
         quick_fix(
             diagnostic.code,
             f"Add index {index}" + (" (and its sim_ mirror)" if len(sql) > 1 else ""),
             (insert_after(doc, statement, "\n".join(sql)),),
+            applicability=SAFE,
         )
     ]
 
@@ -331,7 +363,11 @@ def _fresh(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def fix_fk_on_delete(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(FOREIGN_KEY_MISSING_ON_DELETE)
+def fix_fk_on_delete(
+    workspace: Workspace, diagnostic: Diagnostic, data: ForeignKeyFinding
+) -> list[Edit]:
+    """One fix per action; display-only: which one is right is the author's decision."""
     clause = _references_clause(workspace, diagnostic)
     if clause is None or clause.at + 1 >= len(clause.rw.tokens):
         return []
@@ -351,17 +387,8 @@ def fix_fk_on_delete(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
             f"Add ON DELETE {action}",
             (insert(doc.path, doc.parsed.lines, offset, f" ON DELETE {action}"),),
             preferred=False,
+            applicability=Applicability.DISPLAY_ONLY,
         )
         for action in ON_DELETE
     ]
 
-
-SQL_FIXES = {
-    "sim-mirror-drift": fix_mirror_drift,
-    "sim-mirror-missing": fix_mirror_missing,
-    "sim-references-prod-table": fix_sim_references_prod,
-    "sim-fk-to-auth-users": fix_sim_fk_to_auth,
-    "sim-table-rls": fix_sim_table_rls,
-    "unindexed-foreign-key": fix_unindexed_fk,
-    "foreign-key-missing-on-delete": fix_fk_on_delete,
-}
