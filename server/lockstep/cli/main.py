@@ -34,6 +34,10 @@ def command_check(args: argparse.Namespace) -> int:
 
     workspace = Workspace(_root(args.root))
     workspace.load()
+    if args.fix:
+        from lockstep.cli.fix import fix_and_report
+
+        fix_and_report(workspace, args)
     diagnostics: list[Diagnostic] = [
         d for items in run_rules(workspace).values() for d in items
     ]
@@ -77,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
     check.add_argument("--fail-on", choices=list(SEVERITY_ORDER), default="error")
     check.set_defaults(handler=command_check)
+    from lockstep.cli import fix
+
+    fix.add_arguments(check)
 
     schema = commands.add_parser("schema", help="print the schema replayed from the migrations")
     schema.add_argument("root", nargs="?")

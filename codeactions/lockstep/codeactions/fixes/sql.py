@@ -27,6 +27,7 @@ from lockstep.codeactions.mirror.context import sim_object_name
 from lockstep.codeactions.mirror.generate import mirror_statements
 from lockstep.codeactions.sqltokens import OPEN, Rewriter
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.model import Location
 from lockstep.core.rules.facts import sql_name
 from lockstep.core.rules.payloads import (
     ForeignKeyFinding,
@@ -339,20 +340,45 @@ def fix_unindexed_fk(
     taken = {i.name for t in schema.tables.values() for i in t.indexes}
     index = _fresh(f"idx_{table}_{'_'.join(columns)}", taken)
     cols = ", ".join(quote_ident(c) for c in columns)
-    sql = [f"CREATE INDEX {quote_ident(index)} ON {sql_name((schema_name, table))}({cols});"]
+    sql = f"CREATE INDEX {quote_ident(index)} ON {sql_name((schema_name, table))}({cols});"
+    edits = [insert_after(doc, statement, sql)]
     sim = workspace.config.mirror_prefix + table
-    if (schema_name, sim) in schema.tables and table not in workspace.config.internal_tables:
+    twin = schema.tables.get((schema_name, sim))
+    at = _twin_statement(workspace, doc, statement, twin.location) if twin else None
+    if at is not None and table not in workspace.config.internal_tables:
         sim_index = _fresh(sim_object_name(index, table, workspace.config.mirror_prefix), taken)
         on = sql_name((schema_name, sim))
-        sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {on}({cols});")
+        sim_sql = f"CREATE INDEX {quote_ident(sim_index)} ON {on}({cols});"
+        if at is statement:
+            edits = [insert_after(doc, statement, f"{sql}\n{sim_sql}")]
+        else:
+            edits.append(insert_after(doc, at, sim_sql))
     return [
         quick_fix(
             diagnostic.code,
-            f"Add index {index}" + (" (and its sim_ mirror)" if len(sql) > 1 else ""),
-            (insert_after(doc, statement, "\n".join(sql)),),
+            f"Add index {index}" + (" (and its sim_ mirror)" if len(edits) > 1 or at else ""),
+            edits,
             applicability=SAFE,
         )
     ]
+
+
+def _twin_statement(
+    workspace: Workspace, doc: MigrationDoc, statement: Statement, created: Location | None
+) -> Statement | None:
+    """Where the twin's index goes: with the table's (the twin exists by then), or after the
+    twin's CREATE TABLE when this migration creates it later; None when a later migration
+    creates it (its own finding covers it there)."""
+    if created is None:
+        return None
+    if created.path != doc.path:
+        order = [d.path for d in workspace.ordered_migrations()]
+        earlier = created.path in order and order.index(created.path) < order.index(doc.path)
+        return statement if earlier else None
+    later = statement_at(doc, doc.parsed.lines.offset(created.range.start))
+    if later is None or later.start <= statement.start:
+        return statement
+    return later
 
 
 def _fresh(name: str, taken: set[str]) -> str:
