@@ -275,9 +275,6 @@ class TypeIndex:
     def has_index(self) -> bool:
         return self.index_path in self.files
 
-    def types_named(self, name: str) -> list[RowType]:
-        return list(self._by_name.get(name, ()))
-
     def is_exported(self, row: RowType) -> bool:
         """Reachable from the types index (`export *`, named re-exports, local exports)."""
         return (row.path, row.name) in self._exported
