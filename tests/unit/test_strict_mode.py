@@ -136,3 +136,28 @@ def test_a_raising_fix_builder_is_an_internal_error_without_it(
     # Shown until the file changes.
     workspace.set_overlay(diagnostic.path, FILES[diagnostic.path] + "-- edited\n")
     assert not _internal([d for items in run_rules(workspace).values() for d in items])
+
+
+def test_a_failing_handler_ends_the_server_process_in_strict_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The e2e tests start the server in strict mode: a handler's exception ends the process
+    (pytest-lsp then fails the test) instead of a neutral answer that may pass it."""
+    from lockstep.protocol import server as protocol
+
+    exits: list[int] = []
+    logged: list[str] = []
+    monkeypatch.setattr(protocol.os, "_exit", exits.append)
+    ls = protocol.LockstepServer()
+    ls.own_process = True
+    monkeypatch.setattr(ls, "log", lambda message, kind=None: logged.append(message))
+
+    @protocol.safe([])
+    def handler(server: protocol.LockstepServer, params: object) -> list[str]:
+        _raise()
+        return ["unreachable"]
+
+    assert handler(ls, None) == []
+    assert exits == [protocol.STRICT_EXIT] and "Boom: deliberately broken" in logged[0]
+    monkeypatch.delenv(STRICT_ENV)
+    assert handler(ls, None) == [] and exits == [protocol.STRICT_EXIT] and len(logged) == 2
