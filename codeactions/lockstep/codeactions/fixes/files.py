@@ -94,13 +94,13 @@ def _section_of(lines: LineIndex, line: int) -> str | None:
 
 
 @fixes(INVALID_CONFIG)
-def fix_config_key(workspace: Workspace, diagnostic: Diagnostic, data: ConfigKey) -> list[Edit]:
+def fix_config_key(workspace: Workspace, diagnostic: Diagnostic, key: ConfigKey) -> list[Edit]:
     """`Did you mean `paths`?` for an unknown key (or `[section]`) close to a known one."""
     text = workspace.read(CONFIG_FILE) if diagnostic.path == CONFIG_FILE else None
     if text is None:
         return []
     try:
-        data = tomllib.loads(text)
+        data: dict[str, object] = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return []
     lines = LineIndex(text)

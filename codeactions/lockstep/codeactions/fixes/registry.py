@@ -3,7 +3,7 @@
 Each builder attaches itself to the rule it fixes with `@fixes(RULE)` (the rule object then
 owns it) and receives the diagnostic's typed payload (`lockstep.core.rules.payloads`); a
 payload that does not decode (an old or odd `data` sent back by the client) yields no fix.
-Builders live in `sql` (mirror, foreign keys), `rls` (row level security), `names`
+Builders live in `sql` (mirror), `foreign_keys`, `rls` (row level security), `names`
 (misspelt names in migrations), `files` (header, renumbering, config keys), `clone` (the clone
 route) and `ts` (row types and consumers); a builder that cannot fix a particular instance
 returns no edit rather than a wrong one. The suppression fixes every rule gets are in
@@ -69,7 +69,15 @@ def fixes_for(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
 
 def _load() -> dict[str, Builder]:
     """Import every builder module (each attaches its builders) and list them by rule name."""
-    from lockstep.codeactions.fixes import clone, files, names, rls, sql, ts  # noqa: F401
+    from lockstep.codeactions.fixes import (  # noqa: F401
+        clone,
+        files,
+        foreign_keys,
+        names,
+        rls,
+        sql,
+        ts,
+    )
 
     return {name: rule.fix for name, rule in RULES.items() if rule.fix is not None}
 
