@@ -82,7 +82,9 @@ _REPORTED: weakref.WeakKeyDictionary[Workspace, _Reported] = weakref.WeakKeyDict
 
 def _text_of(workspace: Workspace, path: str) -> str | None:
     doc = workspace.migrations.get(path)
-    return doc.text if doc is not None else workspace.ts_texts.get(path)
+    if doc is not None:
+        return doc.text
+    return workspace.ts_texts.get(path) or workspace.read(path)
 
 
 def internal_error(path: str, where: Range, what: str, error: BaseException) -> Diagnostic:
