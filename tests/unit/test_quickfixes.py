@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from rule_helpers import build_workspace
 
 from lockstep.codeactions.edits import Edit, apply_text_edits
 from lockstep.codeactions.fixes.registry import FIXES, fixes_for
@@ -406,15 +405,3 @@ def test_config_keys(root: Path, toml: str, title: str | None) -> None:
         tomllib.loads((root / "lockstep.toml").read_text())
         _, after = load(root)
         assert not [d for d in after if d.code == "invalid-config"]
-
-
-def test_misspelt_rule_name_in_config(tmp_path: Path) -> None:
-    config = '[rules]\nrls-disabeld = "off"\n'
-    workspace = build_workspace(tmp_path, {}, config)
-    [diagnostic] = [d for items in run_rules(workspace).values() for d in items]
-    assert (diagnostic.code, diagnostic.message) == (
-        "invalid-config", "Unknown rule `rls-disabeld` in `[rules]`")
-    [edit] = fixes_for(workspace, diagnostic)
-    assert edit.title == "Did you mean `rls-disabled`?"
-    apply(tmp_path, edit)
-    assert (tmp_path / "lockstep.toml").read_text() == '[rules]\nrls-disabled = "off"\n'

@@ -19,7 +19,6 @@ from lockstep.codeactions.migration.numbering import next_version
 from lockstep.core.config import CONFIG_FILE, known_settings
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.rules.payloads import ConfigKey
-from lockstep.core.rules.registry import RULES
 from lockstep.core.rules.registry.config import INVALID_CONFIG
 from lockstep.core.rules.registry.migrations import (
     DUPLICATE_MIGRATION_VERSION,
@@ -110,10 +109,9 @@ def fix_config_key(workspace: Workspace, diagnostic: Diagnostic, key: ConfigKey)
     known = known_settings()
     section = _section_of(lines, diagnostic.range.start.line)
     header = lines.line_text(diagnostic.range.start.line).strip().startswith("[")
-    if not header and section == "rules" and key.key == word:
-        taken, candidates = set(), list(RULES)  # a misspelt rule name
-    elif header and section == word and word in data and word not in known:
-        taken, candidates = set(data), list(known)
+    if header and section == word and word in data and word not in known:
+        taken: set[str] = set(data)
+        candidates = list(known)
     elif (
         not header
         and section in known
