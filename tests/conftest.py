@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from tests.repos import REPO, toney_clean
+from lockstep.core.diagnostics import STRICT_ENV
+from tests.repos import COMPOSED, REPO, built, toney_clean
+
+# Strict mode for the whole suite, and for every server process and CLI it starts (they
+# inherit the environment): an exception inside a rule check, a replay handler or a fix
+# builder fails the test instead of becoming an `internal-error` diagnostic.
+os.environ[STRICT_ENV] = "1"
 
 
 @pytest.fixture(scope="session")
@@ -17,8 +24,8 @@ def toney_clean_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def clean_repo(request: pytest.FixtureRequest) -> Path:
-    """A correct workflow, by name: `toney-clean` (built) or a stored fixture folder."""
+    """A correct workflow, by name: `toney-clean` (built) or a fixture folder."""
     name = str(request.param)
     if name == "toney-clean":
         return Path(request.getfixturevalue("toney_clean_root"))
-    return REPO / "tests" / "fixtures" / name
+    return built(name) if name in COMPOSED else REPO / "tests" / "fixtures" / name

@@ -58,6 +58,42 @@ def test_every_rule_of_the_design_is_registered_and_documented() -> None:
         assert rule.summary and rule.why and rule.bad and rule.good, rule.name
 
 
+def _string_constants(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)}
+
+
+def test_rule_names_are_spelt_only_in_the_registry() -> None:
+    """Checks, fixes and the replay name a rule through its object (`RLS_DISABLED`), so a
+    typo is an ImportError and renaming a rule is one edit."""
+    registry = ROOT / "server/lockstep/core/rules/registry"
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_string_constants(path) & set(RULES))
+        for folder in ("server/lockstep/core", "codeactions/lockstep/codeactions")
+        for path in (ROOT / folder).rglob("*.py")
+        if registry not in path.parents
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_every_rule_owns_a_check() -> None:
+    from lockstep.core.rules import checks  # noqa: F401  (attaches the checks)
+
+    assert [r.name for r in RULES.values() if not r.checks] == []
+
+
+def test_an_unknown_rule_name_is_an_error() -> None:
+    from lockstep.core.rules.registry import named, rule
+
+    with pytest.raises(KeyError):
+        named("rls-disabld")
+    with pytest.raises(ValueError, match="declared twice"):
+        rule("rls-disabled", "error", "security", "s", "w", "b", "g")
+    with pytest.raises(ValueError, match="severity"):
+        rule("brand-new-rule", "fatal", "security", "s", "w", "b", "g")
+
+
 def test_rules_docs_are_generated_from_the_registry() -> None:
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render(), (
         "docs/rules.md is stale: python -m lockstep.core.rules.docs > docs/rules.md"

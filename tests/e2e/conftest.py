@@ -7,7 +7,6 @@ client fixture and the tests share the module loop scope (pyproject.toml), or th
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -19,16 +18,14 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from lockstep.core.text import LineIndex, Position
+from tests.repos import fixture
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 CLIENTS = ["visual-studio-code", "neovim"]
 TIMEOUT = 30.0
 
 
 def copy_fixture(name: str, destination: Path) -> Path:
-    target = destination / name
-    shutil.copytree(FIXTURES / name, target, symlinks=True)
-    return target
+    return fixture(name, destination)
 
 
 @pytest.fixture(scope="module")

@@ -238,7 +238,9 @@ async def test_renumber_the_later_duplicate(client: LanguageClient) -> None:
         )
     ]
     earlier_diagnostic = await _diagnostic(client, earlier.as_uri(), code)
-    assert not [a for a in await _actions(client, earlier.as_uri(), earlier_diagnostic) if a.edit]
+    # No renumbering there (only the "Suppress …" fixes every rule offers).
+    assert not [a for a in await _actions(client, earlier.as_uri(), earlier_diagnostic)
+                if a.edit and a.kind != "quickfix.suppress"]
     [created] = await _run(client, action)
     _assert_parses(created)
     for uri in (later.as_uri(), earlier.as_uri()):
@@ -301,3 +303,18 @@ async def test_no_extract_for_broken_or_empty_selection(client: LanguageClient) 
         for a in await _actions(client, uri, None, broken)
         if a.kind == lsp.CodeActionKind.RefactorExtract
     ]
+
+
+async def test_suppress_on_this_line(client: LanguageClient) -> None:
+    path = _root(client) / f"{MIGRATIONS}/099_suppress_me.sql"
+    path.write_text("-- A table without a key.\nCREATE TABLE keyless (id INT);\n")
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[
+        lsp.FileEvent(uri=path.as_uri(), type=lsp.FileChangeType.Created)]))
+    diagnostic = await _diagnostic(client, path.as_uri(), "missing-primary-key")
+    [action] = [a for a in await _actions(client, path.as_uri(), diagnostic)
+                if a.title == "Suppress `missing-primary-key` on this line"]
+    assert action.kind == "quickfix.suppress" and not action.is_preferred
+    await _run(client, action)
+    assert "-- lockstep-ignore missing-primary-key\nCREATE TABLE keyless" in path.read_text()
+    await e2e.wait_for_diagnostics(
+        client, path.as_uri(), lambda d: "missing-primary-key" not in _codes(d))

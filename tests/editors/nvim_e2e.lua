@@ -299,8 +299,10 @@ step('quickfix', function()
     local chosen
     for _, action in ipairs(response.result or {}) do
       -- A bare Command has a string `command`; a CodeAction has a `title` and maybe `kind`.
+      -- The rule's own fix, not the "Suppress …" ones every rule offers (quickfix.suppress).
       local is_quickfix = type(action.command) ~= 'string'
         and (action.kind == nil or vim.startswith(action.kind, 'quickfix'))
+        and action.kind ~= 'quickfix.suppress'
       if is_quickfix and (not chosen or (action.isPreferred and not chosen.isPreferred)) then
         chosen = action
       end

@@ -23,12 +23,13 @@ from typing import Any
 
 import pytest
 
+from tests.repos import built
 from tests.tools import missing_tool
 
 pytestmark = pytest.mark.editor
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURE = REPO / "tests" / "fixtures" / "nvim-demo"
+FIXTURE = built("nvim-demo")
 DRIVER = Path(__file__).with_name("nvim_e2e.lua")
 RUNTIME = REPO / "editors" / "nvim"
 MIN_NVIM = (0, 11)

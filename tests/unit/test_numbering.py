@@ -16,6 +16,7 @@ from lockstep.codeactions.migration.numbering import (
     slugify,
 )
 from lockstep.core.workspace import Workspace
+from tests.repos import built
 
 NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 
@@ -79,7 +80,7 @@ def test_empty_slug_is_an_error(description: str) -> None:
         slugify(description)
 
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "e2e-basic"
+FIXTURE = built("e2e-basic")
 
 
 @pytest.fixture()

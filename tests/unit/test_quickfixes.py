@@ -16,8 +16,9 @@ from lockstep.core.rules.engine import run_rules
 from lockstep.core.sql.parse import parse_migration_sql
 from lockstep.core.ts.index import index_types_file
 from lockstep.core.workspace import Workspace
+from tests.repos import built
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "e2e-codeactions"
+FIXTURE = built("e2e-codeactions")
 
 CASES = [
     ("sim-mirror-drift", "002_mood.sql", None),

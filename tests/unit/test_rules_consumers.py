@@ -298,3 +298,13 @@ def test_clone_select_judged_only_for_copied_tables_and_across_reads(tmp_path: P
     assert clone(tmp_path, extra_read) == []
     no_copy = "export async function POST(admin: any) {\n" + lookup + "}\n"
     assert clone(tmp_path / "b", no_copy) == []
+
+
+def test_consumers_exclude_is_honoured(tmp_path: Path) -> None:
+    """`[consumers] exclude` globs: those files are not consumers (no checks, no references)."""
+    code = q("await supabase.from('winz').select('id');")
+    legacy = "apps/legacy/src/old.ts"
+    files = {migration("001_init.sql"): SQL, ROUTE: code, legacy: code}
+    found = diagnostics_for(tmp_path, files, '[consumers]\nexclude = ["apps/legacy/**"]\n')
+    assert [(d.path, d.code) for d in found if d.code in CONSUMER_CODES] == [
+        (ROUTE, "unknown-table-reference")]

@@ -6,8 +6,9 @@ WorkspaceEdit, so every fix is unit-testable on plain text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 
 from lockstep.core.text import LineIndex, Range
 
@@ -35,21 +36,39 @@ class RenameFile:
     new_path: str
 
 
+class Applicability(Enum):
+    """How sure a fix is, as ruff says it: `check --fix` applies SAFE ones, `--unsafe-fixes`
+    UNSAFE ones too; DISPLAY_ONLY fixes are offered in the editor only (a choice to make, a
+    suppression, a command)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     title: str
-    kind: str  # "quickfix" | "refactor" | "source" (protocol kinds may refine it)
+    kind: str  # "quickfix" | "suppress" | "refactor" | "source" (the protocol maps them)
     edits: tuple[TextEdit, ...] = ()
     creates: tuple[CreateFile, ...] = ()
     diagnostic_code: str | None = None
     is_preferred: bool = False
     command: tuple[str, tuple[object, ...]] | None = field(default=None)  # (name, arguments)
     renames: tuple[RenameFile, ...] = ()
+    applicability: Applicability = Applicability.UNSAFE
 
 
-def quick_fix(code: str, title: str, edits: Iterable[TextEdit], preferred: bool = True) -> Edit:
+def quick_fix(
+    code: str,
+    title: str,
+    edits: Iterable[TextEdit],
+    preferred: bool = True,
+    applicability: Applicability = Applicability.UNSAFE,
+) -> Edit:
     """The usual quick fix: text edits in answer to one rule's diagnostic."""
-    return Edit(title, "quickfix", tuple(edits), diagnostic_code=code, is_preferred=preferred)
+    return Edit(title, "quickfix", tuple(edits), diagnostic_code=code, is_preferred=preferred,
+                applicability=applicability)
 
 
 def insert(path: str, lines: LineIndex, offset: int, text: str) -> TextEdit:
@@ -77,14 +96,3 @@ def newline_of(text: str) -> str:
     """The file's line ending, so inserted lines keep CRLF files CRLF."""
     return "\r\n" if "\r\n" in text else "\n"
 
-
-def with_newlines(text: str, newline: str) -> str:
-    return text.replace("\r\n", "\n").replace("\n", newline)
-
-
-def files_touched(edits: Sequence[Edit]) -> set[str]:
-    return (
-        {e.path for edit in edits for e in edit.edits}
-        | {c.path for edit in edits for c in edit.creates}
-        | {p for edit in edits for r in edit.renames for p in (r.old_path, r.new_path)}
-    )

@@ -6,24 +6,13 @@ statement); renaming a table is replacing one token, dropping a clause is cuttin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
-
 from lockstep.core.sql.parse import Token
+from lockstep.core.sql.types import quote_ident
 
 COMMA, DOT, OPEN, CLOSE = "ASCII_44", "ASCII_46", "ASCII_40", "ASCII_41"
-# Identifier spelling only (is quoting needed?), never SQL structure.
-_BARE = re.compile(r"^[a-z_][a-z0-9_$]*$")
-
-
-def quote_ident(name: str) -> str:
-    if _BARE.match(name) and name not in RESERVED_KEYWORDS and name not in TYPE_FUNC_NAME_KEYWORDS:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
 
 def requote(original: str, name: str) -> str:
     """Spell `name` the way the original token was spelled (quoted stays quoted)."""

@@ -7,8 +7,10 @@ import dataclasses
 import sys
 from typing import Any
 
+from lockstep.cli import fix
 from lockstep.cli.common import USAGE_ERROR, add_command, add_root, shown_path, workspace_root
 from lockstep.core.diagnostics import SEVERITY_ORDER, Diagnostic, at_least
+from lockstep.core.rules.registry.config import INVALID_CONFIG
 
 FAIL_ON_DEFAULT = "error"
 EXIT_CODES = f"""exit codes:
@@ -25,12 +27,16 @@ def command_check(args: argparse.Namespace) -> int:
     root = workspace_root(args.root)
     workspace = Workspace(root)
     workspace.load()
+    if args.fix:
+        from lockstep.cli.fix import fix_and_report
+
+        fix_and_report(workspace, args)
     diagnostics: list[Diagnostic] = [
         d for items in run_rules(workspace).values() for d in items
     ]
     diagnostics.sort(key=Diagnostic.sort_key)
     failed = any(at_least(d.severity, args.fail_on) for d in diagnostics)
-    config_error = any(d.code == "invalid-config" for d in diagnostics)
+    config_error = any(d.code == INVALID_CONFIG.name for d in diagnostics)
     if args.format in ("text", "github"):  # clickable where the person (or the runner) is
         show = shown_path(root)
         diagnostics = [dataclasses.replace(d, path=show(d.path)) for d in diagnostics]
@@ -58,4 +64,5 @@ def add_parser(commands: Any) -> None:
         "--fail-on", choices=list(SEVERITY_ORDER), default=FAIL_ON_DEFAULT,
         help="the lowest severity that makes the exit code 1 (default: %(default)s)",
     )
+    fix.add_arguments(check)
     check.set_defaults(handler=command_check)

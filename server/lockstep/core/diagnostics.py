@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,14 @@ from lockstep.core.model import Location
 from lockstep.core.text import Range
 
 SEVERITY_ORDER = {"hint": 1, "information": 2, "warning": 3, "error": 4}
+STRICT_ENV = "LOCKSTEP_STRICT"
+
+
+def strict_mode() -> bool:
+    """Whether an exception inside a rule, the replay or a fix must propagate (the test
+    suite sets LOCKSTEP_STRICT=1, also for the server processes it starts); otherwise it
+    becomes an `internal-error` diagnostic and a log entry."""
+    return os.environ.get(STRICT_ENV, "") not in ("", "0")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from lockstep.core.config import (
     load_config,
 )
 from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
+from lockstep.core.globs import glob_match
 from lockstep.core.replay.engine import ReplayResult, replay
 from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
 from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
@@ -333,7 +334,8 @@ class Workspace:
         if kind == Kind.TYPES:
             self.types_files[relative] = index_types_file(relative, text)
             self.ts_texts[relative] = text
-        if might_use_tables(data):
+        excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
+        if might_use_tables(data) and not excluded:
             uses = index_consumers_file(relative, text, self.config.consumer_categories)
             if uses:
                 self.consumer_files[relative] = uses

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import json
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -19,7 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.diagnostics import Diagnostic, strict_mode
 from lockstep.core.text import offset_at
 from lockstep.core.version import VERSION
 from lockstep.core.workspace import Workspace
@@ -79,6 +80,7 @@ class LockstepServer(LanguageServer):
         self.published: dict[str, list[Diagnostic]] = {}
         self.publish_task: asyncio.Task[None] | None = None
         self.client_watches_files = False  # it sends didChangeWatchedFiles for our globs
+        self.own_process = False  # serve(): a failure may end the process (strict mode)
 
     @property
     def root(self) -> Path:
@@ -121,8 +123,24 @@ class LockstepServer(LanguageServer):
             LOG.exception("could not log to the client")
 
 
+STRICT_EXIT = 70  # EX_SOFTWARE
+
+
+def report_failure(server: LockstepServer, what: str) -> None:
+    """Log the exception being handled. In strict mode (the test suite) a server running as
+    its own process also exits, so the test that caused it fails at once instead of passing
+    on a neutral answer."""
+    message = f"{what} failed:\n{traceback.format_exc()}"
+    server.log(message, lsp.MessageType.Error)
+    if strict_mode() and server.own_process:
+        sys.stderr.write(f"lockstep: strict mode: {message}")
+        sys.stderr.flush()
+        os._exit(STRICT_EXIT)
+
+
 def safe(default: Any = None) -> Callable[[F], F]:
-    """No handler may raise to the client: log the error and answer `default` instead."""
+    """No handler may raise to the client: log the error and answer `default` instead
+    (in strict mode the server exits: see `report_failure`)."""
 
     def decorate(function: F) -> F:
         if asyncio.iscoroutinefunction(function):
@@ -132,8 +150,7 @@ def safe(default: Any = None) -> Callable[[F], F]:
                 try:
                     return await function(server, *args)
                 except Exception:  # noqa: BLE001 - no handler may raise to the client
-                    server.log(f"{function.__name__} failed:\n{traceback.format_exc()}",
-                               lsp.MessageType.Error)
+                    report_failure(server, function.__name__)
                     return default
 
             return run_async  # type: ignore[return-value]
@@ -143,8 +160,7 @@ def safe(default: Any = None) -> Callable[[F], F]:
             try:
                 return function(server, *args)
             except Exception:  # noqa: BLE001 - no handler may raise to the client
-                server.log(f"{function.__name__} failed:\n{traceback.format_exc()}",
-                           lsp.MessageType.Error)
+                report_failure(server, function.__name__)
                 return default
 
         return run  # type: ignore[return-value]
@@ -162,4 +178,6 @@ def create_server() -> LockstepServer:
 
 
 def serve() -> None:
-    create_server().start_io()
+    server = create_server()
+    server.own_process = True
+    server.start_io()

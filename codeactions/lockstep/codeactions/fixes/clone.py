@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, quick_fix, replace
+from lockstep.codeactions.edits import (
+    Applicability,
+    Edit,
+    TextEdit,
+    insert,
+    newline_of,
+    quick_fix,
+    replace,
+)
+from lockstep.codeactions.fixes.registry import fixes
 from lockstep.core.consumers.index import ChainCall
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Column, Table
+from lockstep.core.rules.payloads import CloneColumn
+from lockstep.core.rules.registry.consumers import CLONE_MISSING_COLUMN
 from lockstep.core.rules.suggestions import closest
 from lockstep.core.text import LineIndex
 from lockstep.core.ts.parse import ParsedFile, parse_source
@@ -38,20 +49,20 @@ def _copied_from(source: Table, column: Column) -> str | None:
     return by_name or (same_type[0].name if same_type else None)
 
 
-def _entry(workspace: Workspace, diagnostic: Diagnostic, call: ChainCall) -> str | None:
-    data = diagnostic.data or {}
-    name, suggestion = data.get("column"), data.get("suggestion")
-    if isinstance(suggestion, str) and suggestion.strip():
-        return suggestion.strip().rstrip(",").rstrip()
+def _entry(workspace: Workspace, data: CloneColumn, call: ChainCall) -> tuple[str, bool] | None:
+    """The property to add, and whether it copies a column of the same name (else a guess)."""
+    name, suggestion = data.column, data.suggestion
+    if suggestion is not None and suggestion.strip():
+        return suggestion.strip().rstrip(",").rstrip(), True
     schema = workspace.replay.schema
-    mirror = schema.table(str(data.get("table")))
-    source = schema.table(str(data.get("source"))) if data.get("source") else None
+    mirror = schema.table(data.table)
+    source = schema.table(data.source) if data.source else None
     row = call.row_variable
-    if not isinstance(name, str) or mirror is None or source is None or not row:
+    if mirror is None or source is None or not row:
         return None
     column = mirror.columns.get(name)
     origin = _copied_from(source, column) if column is not None else None
-    return f"{name}: {row}.{origin}" if origin else None
+    return (f"{name}: {row}.{origin}", origin == name) if origin else None
 
 
 def _object(parsed: ParsedFile, call: ChainCall) -> Node | None:
@@ -95,25 +106,26 @@ def _insert_entry(path: str, text: str, parsed: ParsedFile, node: Node, entry: s
     return insert(path, lines, at, f"{newline}{indent}{entry},")
 
 
-def _fix_insert(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+def _fix_insert(workspace: Workspace, diagnostic: Diagnostic, data: CloneColumn) -> list[Edit]:
     call = _call(workspace, diagnostic)
     text = workspace.ts_texts.get(diagnostic.path) or workspace.read(diagnostic.path)
     if call is None or text is None or call.unknown_columns:
         return []
-    entry = _entry(workspace, diagnostic, call)
+    found = _entry(workspace, data, call)
     parsed = parse_source(diagnostic.path, text)
     node = _object(parsed, call)
-    if entry is None or node is None:
+    if found is None or node is None:
         return []
+    entry, same_name = found
     edit = _insert_entry(diagnostic.path, text, parsed, node, entry)
-    return [quick_fix(diagnostic.code, f"Add `{entry}` to the insert", (edit,))]
+    sure = Applicability.SAFE if same_name else Applicability.UNSAFE
+    return [quick_fix(diagnostic.code, f"Add `{entry}` to the insert", (edit,), applicability=sure)]
 
 
-def _fix_select(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    data = diagnostic.data or {}
-    column = data.get("column")
+def _fix_select(workspace: Workspace, diagnostic: Diagnostic, data: CloneColumn) -> list[Edit]:
+    column = data.column
     text = workspace.ts_texts.get(diagnostic.path) or workspace.read(diagnostic.path)
-    if not isinstance(column, str) or not column or text is None:
+    if not column or text is None:
         return []
     lines = LineIndex(text)
     start, end = lines.offset(diagnostic.range.start), lines.offset(diagnostic.range.end)
@@ -126,17 +138,17 @@ def _fix_select(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
             diagnostic.code,
             f"Add `{column}` to the select",
             (replace(diagnostic.path, lines, start, start + len(current), new),),
+            applicability=Applicability.SAFE,
         )
     ]
 
 
-def fix_clone_missing_column(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    part = (diagnostic.data or {}).get("part")
-    if part == "select":
-        return _fix_select(workspace, diagnostic)
-    if part == "insert":
-        return _fix_insert(workspace, diagnostic)
+@fixes(CLONE_MISSING_COLUMN)
+def fix_clone_missing_column(
+    workspace: Workspace, diagnostic: Diagnostic, data: CloneColumn
+) -> list[Edit]:
+    if data.part == "select":
+        return _fix_select(workspace, diagnostic, data)
+    if data.part == "insert":
+        return _fix_insert(workspace, diagnostic, data)
     return []
-
-
-CLONE_FIXES = {"clone-missing-column": fix_clone_missing_column}

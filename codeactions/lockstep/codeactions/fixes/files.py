@@ -12,18 +12,29 @@ import tomllib
 from pathlib import PurePosixPath
 
 from lockstep.codeactions.edits import Edit, RenameFile, insert, newline_of, quick_fix, replace
+from lockstep.codeactions.fixes.registry import fixes
 from lockstep.codeactions.fixes.sql import migration_doc
 from lockstep.codeactions.migration.new import existing_names
 from lockstep.codeactions.migration.numbering import next_version
 from lockstep.core.config import CONFIG_FILE, known_settings
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.rules.payloads import ConfigKey
+from lockstep.core.rules.registry.config import INVALID_CONFIG
+from lockstep.core.rules.registry.migrations import (
+    DUPLICATE_MIGRATION_VERSION,
+    MIGRATION_MISSING_COMMENT,
+)
 from lockstep.core.rules.suggestions import closest
 from lockstep.core.sql.migration_files import sort_key
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import Workspace
 
 
-def fix_duplicate_version(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(DUPLICATE_MIGRATION_VERSION)
+def fix_duplicate_version(
+    workspace: Workspace, diagnostic: Diagnostic, data: None
+) -> list[Edit]:
+    """Unsafe: an applied migration must not be renamed; only the author knows."""
     doc = workspace.migrations.get(diagnostic.path)
     if doc is None or doc.name.number is None or doc.name.version is None:
         return []
@@ -49,7 +60,11 @@ def fix_duplicate_version(workspace: Workspace, diagnostic: Diagnostic) -> list[
     ]
 
 
-def fix_missing_comment(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(MIGRATION_MISSING_COMMENT)
+def fix_missing_comment(
+    workspace: Workspace, diagnostic: Diagnostic, data: None
+) -> list[Edit]:
+    """Unsafe: the header it writes holds a placeholder for the why."""
     doc = migration_doc(workspace, diagnostic)
     if doc is None:
         return []
@@ -78,13 +93,14 @@ def _section_of(lines: LineIndex, line: int) -> str | None:
     return None
 
 
-def fix_config_key(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(INVALID_CONFIG)
+def fix_config_key(workspace: Workspace, diagnostic: Diagnostic, key: ConfigKey) -> list[Edit]:
     """`Did you mean `paths`?` for an unknown key (or `[section]`) close to a known one."""
     text = workspace.read(CONFIG_FILE) if diagnostic.path == CONFIG_FILE else None
     if text is None:
         return []
     try:
-        data = tomllib.loads(text)
+        data: dict[str, object] = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return []
     lines = LineIndex(text)
@@ -116,10 +132,3 @@ def fix_config_key(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
             (replace(CONFIG_FILE, lines, start, end, suggestion),),
         )
     ]
-
-
-FILE_FIXES = {
-    "migration-missing-comment": fix_missing_comment,
-    "duplicate-migration-version": fix_duplicate_version,
-    "invalid-config": fix_config_key,
-}

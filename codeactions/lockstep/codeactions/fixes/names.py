@@ -14,11 +14,13 @@ from typing import Any
 from pglast import ast
 
 from lockstep.codeactions.edits import Edit, quick_fix, replace
+from lockstep.codeactions.fixes.registry import fixes
 from lockstep.codeactions.fixes.sql import diagnostic_statement, migration_doc
 from lockstep.codeactions.sqltokens import CLOSE, DOT, OPEN, requote, unquote
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Schema, Table
 from lockstep.core.replay.engine import replay
+from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
 from lockstep.core.rules.suggestions import closest
 from lockstep.core.sql.parse import ParsedSql, Statement, Token, parse_migration_sql
 from lockstep.core.text import LineIndex
@@ -115,7 +117,8 @@ def _span(doc: MigrationDoc, diagnostic: Diagnostic) -> tuple[int, int]:
     return lines.offset(diagnostic.range.start), lines.offset(diagnostic.range.end)
 
 
-def fix_unknown_table(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(UNKNOWN_TABLE)
+def fix_unknown_table(workspace: Workspace, diagnostic: Diagnostic, data: None) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
@@ -164,7 +167,8 @@ def _column_owners(
     return found
 
 
-def fix_unknown_column(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(UNKNOWN_COLUMN)
+def fix_unknown_column(workspace: Workspace, diagnostic: Diagnostic, data: None) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
@@ -180,9 +184,3 @@ def fix_unknown_column(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
         return []
     token, name, table = unknown[0]
     return _edit(history, diagnostic, token, name, list(table.columns))
-
-
-NAME_FIXES = {
-    "unknown-table": fix_unknown_table,
-    "unknown-column": fix_unknown_column,
-}

@@ -7,17 +7,23 @@ policy of the same name is never created twice.
 
 from __future__ import annotations
 
-from lockstep.codeactions.edits import Edit, quick_fix
+from lockstep.codeactions.edits import Applicability, Edit, quick_fix
+from lockstep.codeactions.fixes.registry import fixes
 from lockstep.codeactions.fixes.sql import (
     diagnostic_statement,
     insert_after,
     migration_doc,
     statement_at,
-    table_sql_name,
 )
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Table
-from lockstep.core.rules.checks.security import event_locations, last_touch
+from lockstep.core.rules.facts import event_locations, last_touch, sql_name
+from lockstep.core.rules.payloads import RlsFinding
+from lockstep.core.rules.registry.security import (
+    POLICY_RLS_DISABLED,
+    RLS_DISABLED,
+    RLS_ENABLED_NO_POLICY,
+)
 from lockstep.core.workspace import Workspace
 
 OWN_ROWS = (
@@ -26,14 +32,10 @@ OWN_ROWS = (
 )
 
 
-def _table(workspace: Workspace, diagnostic: Diagnostic) -> tuple[str, Table | None] | None:
-    """The table's SQL name and its final state, from the diagnostic's data."""
-    data = diagnostic.data or {}
-    name = data.get("table")
-    if not isinstance(name, str) or not name:
-        return None
-    schema = str(data.get("schema") or "public")
-    return table_sql_name(data), workspace.replay.schema.tables.get((schema, name))
+def _table(workspace: Workspace, data: RlsFinding) -> tuple[str, Table | None]:
+    """The table's SQL name and its final state."""
+    key = (data.schema, data.table)
+    return sql_name(key), workspace.replay.schema.tables.get(key)
 
 
 def own_rows_policies(name: str, table: Table | None) -> list[str]:
@@ -53,27 +55,28 @@ def _enable(name: str) -> str:
     return f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;"
 
 
-def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(RLS_DISABLED)
+def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic, data: RlsFinding) -> list[Edit]:
+    """Unsafe: the own-rows policies are the workflow's default, a guess for this table."""
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
-    found = _table(workspace, diagnostic)
-    if doc is None or statement is None or found is None:
+    if doc is None or statement is None:
         return []
-    name, table = found
+    name, table = _table(workspace, data)
     policies = own_rows_policies(name, table)
     title = "Enable row level security" + (" with own-rows policies on user_id" if policies else "")
     sql = "\n".join([_enable(name), *policies])
     return [quick_fix(diagnostic.code, title, (insert_after(doc, statement, sql),))]
 
 
-def fix_policy_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(POLICY_RLS_DISABLED)
+def fix_policy_rls_disabled(
+    workspace: Workspace, diagnostic: Diagnostic, data: RlsFinding
+) -> list[Edit]:
     """ENABLE right after the CREATE TABLE, where the workflow writes it; when a migration
     turned RLS off later (a DISABLE left from debugging), right after that DISABLE instead,
-    since an ENABLE before it would change nothing."""
-    found = _table(workspace, diagnostic)
-    if found is None:
-        return []
-    name, table = found
+    since an ENABLE before it would change nothing. Safe: the policies say what was meant."""
+    name, table = _table(workspace, data)
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     disabled = last_touch(table, event_locations(workspace, "disable-rls")) if table else None
@@ -88,18 +91,19 @@ def fix_policy_rls_disabled(workspace: Workspace, diagnostic: Diagnostic) -> lis
             diagnostic.code,
             f"Enable row level security on {name}",
             (insert_after(doc, statement, _enable(name)),),
+            applicability=Applicability.SAFE,
         )
     ]
 
 
-def fix_rls_no_policy(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(RLS_ENABLED_NO_POLICY)
+def fix_rls_no_policy(workspace: Workspace, diagnostic: Diagnostic, data: RlsFinding) -> list[Edit]:
     """The own-rows policies after the statement that enabled RLS (where the rule points)."""
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
-    found = _table(workspace, diagnostic)
-    if doc is None or statement is None or found is None:
+    if doc is None or statement is None:
         return []
-    policies = own_rows_policies(*found)
+    policies = own_rows_policies(*_table(workspace, data))
     if not policies:
         return []
     return [
@@ -109,10 +113,3 @@ def fix_rls_no_policy(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
             (insert_after(doc, statement, "\n".join(policies)),),
         )
     ]
-
-
-RLS_FIXES = {
-    "rls-disabled": fix_rls_disabled,
-    "policy-rls-disabled": fix_policy_rls_disabled,
-    "rls-enabled-no-policy": fix_rls_no_policy,
-}

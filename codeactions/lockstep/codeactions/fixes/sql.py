@@ -1,28 +1,42 @@
-"""Quick fixes for migration diagnostics: mirror, security and header rules.
+"""Quick fixes for migration diagnostics: the `sim_` mirror, and the statement helpers
+every SQL fix builder shares (the foreign-key fixes are in `foreign_keys`).
 
-Each builder takes (workspace, diagnostic) and recomputes what it needs from the parsed
-migration (token spans, the AST) and `diagnostic.data` when present. Inserted lines copy the
-statement's indentation and the file's line ending.
+Each builder takes (workspace, diagnostic, payload) and recomputes what it needs from the
+parsed migration (token spans, the AST) and the diagnostic's typed payload. Inserted lines
+copy the statement's indentation and the file's line ending.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
 from pglast import ast
-from pglast.enums import AlterTableType, ConstrType
+from pglast.enums import AlterTableType
 
-from lockstep.codeactions.edits import Edit, TextEdit, insert, newline_of, quick_fix, replace
-from lockstep.codeactions.mirror.context import sim_object_name
+from lockstep.codeactions.edits import (
+    Applicability,
+    Edit,
+    TextEdit,
+    insert,
+    newline_of,
+    quick_fix,
+    replace,
+)
+from lockstep.codeactions.fixes.registry import fixes
 from lockstep.codeactions.mirror.generate import mirror_statements
-from lockstep.codeactions.sqltokens import OPEN, Rewriter, quote_ident
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.rules.payloads import (
+    MirrorDrift,
+    MirrorMissing,
+    SimRls,
+)
+from lockstep.core.rules.registry.mirror import (
+    SIM_MIRROR_DRIFT,
+    SIM_MIRROR_MISSING,
+    SIM_TABLE_RLS,
+)
 from lockstep.core.sql.parse import Statement
 from lockstep.core.workspace import MigrationDoc, Workspace
 
-ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT")
+SAFE = Applicability.SAFE
 
 
 def migration_doc(workspace: Workspace, diagnostic: Diagnostic) -> MigrationDoc | None:
@@ -63,7 +77,7 @@ def insert_after(doc: MigrationDoc, statement: Statement, sql: str) -> TextEdit:
     return insert(doc.path, doc.parsed.lines, at, newline + body)
 
 
-def _remove_statement(doc: MigrationDoc, statement: Statement) -> TextEdit:
+def remove_statement(doc: MigrationDoc, statement: Statement) -> TextEdit:
     """Cut a statement with its `;` and, when it had the line(s) to itself, those lines."""
     text = doc.text
     start = statement.start
@@ -77,7 +91,8 @@ def _remove_statement(doc: MigrationDoc, statement: Statement) -> TextEdit:
 
 
 # -- sim_ mirror ---------------------------------------------------------------------------
-def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_MIRROR_DRIFT)
+def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic, data: MirrorDrift) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
@@ -90,21 +105,21 @@ def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
         )
         if m.source_start == statement.start
     ]
-    data = diagnostic.data or {}
-    sql = "\n".join(m.text.strip() + ";" for m in mirrors) or str(data.get("fix") or "")
-    if not sql:
-        return []
-    sim = data.get("sim_table") or config.mirror_prefix + str(data.get("table", ""))
+    sql = "\n".join(m.text.strip() + ";" for m in mirrors) or data.fix
     return [
         quick_fix(
             diagnostic.code,
-            f"Add the mirror statement for `{sim}`",
+            f"Add the mirror statement for `{data.sim_table}`",
             (insert_after(doc, statement, sql),),
+            applicability=SAFE,
         )
     ]
 
 
-def fix_mirror_missing(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_MIRROR_MISSING)
+def fix_mirror_missing(
+    workspace: Workspace, diagnostic: Diagnostic, data: MirrorMissing
+) -> list[Edit]:
     """The twin right after the CREATE TABLE (workflow step 3: same migration), with the
     mirrors of the table's CREATE INDEX statements that follow in that migration."""
     doc = migration_doc(workspace, diagnostic)
@@ -135,138 +150,13 @@ def fix_mirror_missing(workspace: Workspace, diagnostic: Diagnostic) -> list[Edi
             diagnostic.code,
             f"Add the `{config.mirror_prefix}{table}` mirror",
             (insert_after(doc, statement, sql),),
+            applicability=SAFE,
         )
     ]
 
 
-def _fk_constraints(node: Any) -> list[tuple[Any, Any, Any]]:
-    """(constraint, owner, alter command) for every foreign key in a CREATE/ALTER TABLE."""
-    found: list[tuple[Any, Any, Any]] = []
-
-    def column(col: Any, command: Any) -> None:
-        for c in col.constraints or ():
-            if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
-                found.append((c, col, command))
-
-    if isinstance(node, ast.CreateStmt):
-        for element in node.tableElts or ():
-            if isinstance(element, ast.ColumnDef):
-                column(element, None)
-            elif (
-                isinstance(element, ast.Constraint) and element.contype == ConstrType.CONSTR_FOREIGN
-            ):
-                found.append((element, None, None))
-    elif isinstance(node, ast.AlterTableStmt):
-        for command in node.cmds or ():
-            definition = command.def_
-            if isinstance(definition, ast.ColumnDef):
-                column(definition, command)
-            elif (
-                isinstance(definition, ast.Constraint)
-                and definition.contype == ConstrType.CONSTR_FOREIGN
-            ):
-                found.append((definition, None, command))
-    return found
-
-
-def _fk_here(
-    doc: MigrationDoc, statement: Statement, diagnostic: Diagnostic
-) -> tuple[Any, Any, Any] | None:
-    lines = doc.parsed.lines
-    start = lines.offset(diagnostic.range.start) - statement.start
-    end = lines.offset(diagnostic.range.end) - statement.start
-    candidates = _fk_constraints(statement.node)
-    inside = [c for c in candidates if start <= c[0].location <= end]
-    if inside:
-        return inside[0]
-    return candidates[0] if len(candidates) == 1 else None
-
-
-@dataclass(frozen=True, slots=True)
-class _ReferencesClause:
-    doc: MigrationDoc
-    statement: Statement
-    constraint: Any
-    rw: Rewriter
-    at: int  # the REFERENCES token
-
-
-def _references_token(rw: Rewriter, constraint: Any) -> int | None:
-    first = rw.index_at(constraint.location)
-    if first is None:
-        return None
-    for position in range(first, len(rw.tokens)):
-        if rw.tokens[position].name == "REFERENCES":
-            return position
-    return None
-
-
-def _references_clause(workspace: Workspace, diagnostic: Diagnostic) -> _ReferencesClause | None:
-    """The foreign key a diagnostic points at, with its statement's tokens and REFERENCES."""
-    doc = migration_doc(workspace, diagnostic)
-    statement = diagnostic_statement(doc, diagnostic) if doc else None
-    found = _fk_here(doc, statement, diagnostic) if doc and statement else None
-    if doc is None or statement is None or found is None:
-        return None
-    rw = Rewriter(statement.text(doc.text), statement.tokens)
-    at = _references_token(rw, found[0])
-    return None if at is None else _ReferencesClause(doc, statement, found[0], rw, at)
-
-
-def fix_sim_references_prod(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    clause = _references_clause(workspace, diagnostic)
-    if clause is None:
-        return []
-    doc, statement, rw, at = clause.doc, clause.statement, clause.rw, clause.at
-    name = rw.name_end(at + 1)
-    target = workspace.config.mirror_prefix + str(clause.constraint.pktable.relname)
-    token = rw.tokens[name]
-    edit = replace(
-        doc.path,
-        doc.parsed.lines,
-        statement.start + token.start,
-        statement.start + token.end,
-        quote_ident(target),
-    )
-    return [quick_fix(diagnostic.code, f"Reference `{target}` instead", (edit,))]
-
-
-def fix_sim_fk_to_auth(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = migration_doc(workspace, diagnostic)
-    statement = diagnostic_statement(doc, diagnostic) if doc else None
-    found = _fk_here(doc, statement, diagnostic) if doc and statement else None
-    if doc is None or statement is None or found is None:
-        return []
-    constraint, column, command = found
-    rw = Rewriter(statement.text(doc.text), statement.tokens)
-    first = rw.index_at(constraint.location)
-    if first is None:
-        return []
-    title = "Drop the foreign key to auth.users (keep the bare UUID)"
-    node = statement.node
-    if column is None and command is not None and len(node.cmds or ()) == 1:
-        edit = _remove_statement(doc, statement)
-        return [
-            Edit(title, "quickfix", (edit,), diagnostic_code=diagnostic.code, is_preferred=True)
-        ]
-    if column is not None:
-        siblings = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
-        following = siblings[siblings.index(constraint) + 1 :]
-        rw.remove_tokens(first, rw.clause_last(first, following[0].location if following else None))
-    else:
-        last = rw.clause_last(first)
-        if first >= 1 and rw.tokens[first - 1].name == "ASCII_44":
-            rw.remove_tokens(first - 1, last)
-        else:
-            return []
-    ((start, end, new_text),) = rw.changes
-    edit = replace(
-        doc.path, doc.parsed.lines, statement.start + start, statement.start + end, new_text
-    )
-    return [Edit(title, "quickfix", (edit,), diagnostic_code=diagnostic.code, is_preferred=True)]
-
-
-def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
+@fixes(SIM_TABLE_RLS)
+def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic, data: SimRls) -> list[Edit]:
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
@@ -282,86 +172,6 @@ def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
         quick_fix(
             diagnostic.code,
             "Remove this statement (sim_ tables have no RLS)",
-            (_remove_statement(doc, statement),),
+            (remove_statement(doc, statement),),
         )
     ]
-
-
-# -- performance ---------------------------------------------------------------------------
-def table_sql_name(data: dict[str, Any]) -> str:
-    """`goals` or `app.goals`, quoted where needed, from a diagnostic's table and schema."""
-    schema, table = str(data.get("schema") or "public"), str(data.get("table") or "")
-    return (
-        quote_ident(table) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(table)}"
-    )
-
-
-def fix_unindexed_fk(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    doc = migration_doc(workspace, diagnostic)
-    statement = diagnostic_statement(doc, diagnostic) if doc else None
-    data = diagnostic.data or {}
-    columns: Sequence[str] = data.get("columns") or []
-    if doc is None or statement is None or not data.get("table") or not columns:
-        return []
-    schema_name, table = str(data.get("schema") or "public"), str(data["table"])
-    schema = workspace.replay.schema
-    taken = {i.name for t in schema.tables.values() for i in t.indexes}
-    index = _fresh(f"idx_{table}_{'_'.join(columns)}", taken)
-    cols = ", ".join(quote_ident(c) for c in columns)
-    sql = [f"CREATE INDEX {quote_ident(index)} ON {table_sql_name(data)}({cols});"]
-    sim = workspace.config.mirror_prefix + table
-    if (schema_name, sim) in schema.tables and table not in workspace.config.internal_tables:
-        sim_index = _fresh(sim_object_name(index, table, workspace.config.mirror_prefix), taken)
-        sim_data = {"schema": schema_name, "table": sim}
-        sql.append(f"CREATE INDEX {quote_ident(sim_index)} ON {table_sql_name(sim_data)}({cols});")
-    return [
-        quick_fix(
-            diagnostic.code,
-            f"Add index {index}" + (" (and its sim_ mirror)" if len(sql) > 1 else ""),
-            (insert_after(doc, statement, "\n".join(sql)),),
-        )
-    ]
-
-
-def _fresh(name: str, taken: set[str]) -> str:
-    candidate, counter = name[:63], 2
-    while candidate in taken:
-        suffix = f"_{counter}"
-        candidate, counter = name[: 63 - len(suffix)] + suffix, counter + 1
-    return candidate
-
-
-def fix_fk_on_delete(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    clause = _references_clause(workspace, diagnostic)
-    if clause is None or clause.at + 1 >= len(clause.rw.tokens):
-        return []
-    doc, statement, rw, at = clause.doc, clause.statement, clause.rw, clause.at
-    last = rw.name_end(at + 1)
-    if last + 1 < len(rw.tokens) and rw.tokens[last + 1].name == OPEN:
-        depth = 0
-        for position in range(last + 1, len(rw.tokens)):
-            depth += {"ASCII_40": 1, "ASCII_41": -1}.get(rw.tokens[position].name, 0)
-            if depth == 0:
-                last = position
-                break
-    offset = statement.start + rw.tokens[last].end
-    return [
-        quick_fix(
-            diagnostic.code,
-            f"Add ON DELETE {action}",
-            (insert(doc.path, doc.parsed.lines, offset, f" ON DELETE {action}"),),
-            preferred=False,
-        )
-        for action in ON_DELETE
-    ]
-
-
-SQL_FIXES = {
-    "sim-mirror-drift": fix_mirror_drift,
-    "sim-mirror-missing": fix_mirror_missing,
-    "sim-references-prod-table": fix_sim_references_prod,
-    "sim-fk-to-auth-users": fix_sim_fk_to_auth,
-    "sim-table-rls": fix_sim_table_rls,
-    "unindexed-foreign-key": fix_unindexed_fk,
-    "foreign-key-missing-on-delete": fix_fk_on_delete,
-}

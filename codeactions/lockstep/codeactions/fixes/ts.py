@@ -10,6 +10,7 @@ import posixpath
 from typing import Any
 
 from lockstep.codeactions.edits import (
+    Applicability,
     CreateFile,
     Edit,
     TextEdit,
@@ -18,13 +19,37 @@ from lockstep.codeactions.edits import (
     quick_fix,
     replace,
 )
+from lockstep.codeactions.fixes.registry import fixes
 from lockstep.codeactions.migration.extract import add_column_sql
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.rules.payloads import (
+    FieldFinding,
+    MissingType,
+    NotExported,
+    StaleEnum,
+    UnknownColumnRef,
+    UnknownField,
+    UnknownTableRef,
+)
+from lockstep.core.rules.registry.consumers import (
+    UNKNOWN_COLUMN_REFERENCE,
+    UNKNOWN_TABLE_REFERENCE,
+)
+from lockstep.core.rules.registry.types import (
+    TABLE_MISSING_TYPE,
+    TYPE_MISMATCH,
+    TYPE_MISSING_FIELD,
+    TYPE_NOT_EXPORTED,
+    TYPE_NULLABILITY,
+    TYPE_OPTIONALITY,
+    TYPE_UNKNOWN_FIELD,
+)
 from lockstep.core.text import LineIndex, Position, Range
 from lockstep.core.ts.index import RowType, TypeField
 from lockstep.core.workspace import Workspace
 
 NEW_MIGRATION = "lockstep.newMigration"
+SAFE = Applicability.SAFE
 
 
 def _range(value: Any) -> Range | None:
@@ -76,12 +101,14 @@ def _indent_of(lines: LineIndex, line: int) -> str:
     return text[: len(text) - len(text.lstrip(" \t"))]
 
 
-def fix_missing_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    data = diagnostic.data or {}
-    suggestion, path = data.get("suggestion"), str(data.get("type_path") or diagnostic.path)
+@fixes(TYPE_MISSING_FIELD)
+def fix_missing_field(
+    workspace: Workspace, diagnostic: Diagnostic, data: FieldFinding
+) -> list[Edit]:
+    suggestion, path = data.suggestion, data.type_path or diagnostic.path
     text = _text(workspace, path)
     row = _row_at(workspace, path, diagnostic.range)
-    if not isinstance(suggestion, str) or text is None or row is None or data.get("generated"):
+    if text is None or row is None or data.generated:
         return []
     lines, newline = LineIndex(text), newline_of(text)
     separator = _separator(text, lines, row)
@@ -107,7 +134,8 @@ def fix_missing_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
             )
         )
     return [
-        quick_fix(diagnostic.code, f"Add `{suggestion.rstrip(';')}` to {row.name}", tuple(edits))
+        quick_fix(diagnostic.code, f"Add `{suggestion.rstrip(';')}` to {row.name}", tuple(edits),
+                  applicability=SAFE)
     ]
 
 
@@ -127,9 +155,13 @@ def _remove_field(path: str, text: str, field: TypeField) -> TextEdit:
     return replace(path, lines, start, end, "")
 
 
-def fix_unknown_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    data = diagnostic.data or {}
-    path = str(data.get("type_path") or diagnostic.path)
+@fixes(TYPE_UNKNOWN_FIELD)
+def fix_unknown_field(
+    workspace: Workspace, diagnostic: Diagnostic, data: UnknownField
+) -> list[Edit]:
+    """Removing the field is unsafe (code may read it), a rename a guess, the migration a
+    command to run by hand."""
+    path = data.type_path or diagnostic.path
     text = _text(workspace, path)
     field = _field_at(_row_at(workspace, path, diagnostic.range), diagnostic.range)
     if text is None or field is None:
@@ -142,8 +174,8 @@ def fix_unknown_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
             preferred=False,
         )
     ]
-    suggestion = data.get("suggestion")
-    if isinstance(suggestion, str) and suggestion:
+    suggestion = data.suggestion
+    if suggestion:
         lines = LineIndex(text)
         rename = replace(
             path,
@@ -156,31 +188,34 @@ def fix_unknown_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit
             0,
             quick_fix(diagnostic.code, f"Did you mean `{suggestion}`?", (rename,)),
         )
-    table = data.get("table")
-    if isinstance(table, str) and not data.get("generated"):
+    table = data.table
+    if not data.generated:
         ts_type = field.type.text if field.type is not None else "unknown"
         sql = add_column_sql(table, field.name, ts_type, field.optional)
         title = f"Create migration adding column {table}.{field.name}"
         arguments = ({"description": f"add {field.name} to {table}", "sql": sql},)
         edits.append(
             Edit(
-                title, "source", diagnostic_code=diagnostic.code, command=(NEW_MIGRATION, arguments)
+                title, "source", diagnostic_code=diagnostic.code,
+                command=(NEW_MIGRATION, arguments), applicability=Applicability.DISPLAY_ONLY,
             )
         )
     return edits
 
 
-def fix_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    """type-nullability / type-optionality / type-mismatch: rewrite the field as it should be."""
-    data = diagnostic.data or {}
-    suggestion = data.get("suggestion")
-    path = str(data.get("type_path") or diagnostic.path)
+@fixes(TYPE_NULLABILITY, TYPE_OPTIONALITY, TYPE_MISMATCH)
+def fix_field(
+    workspace: Workspace, diagnostic: Diagnostic, data: FieldFinding | StaleEnum
+) -> list[Edit]:
+    """type-nullability / type-optionality / type-mismatch: rewrite the field as it should be
+    (a stale generated enum is regenerated, not edited)."""
+    if isinstance(data, StaleEnum) or data.generated:
+        return []
+    suggestion, path = data.suggestion, data.type_path or diagnostic.path
     text = _text(workspace, path)
     row = _row_at(workspace, path, diagnostic.range)
     field = _field_at(row, diagnostic.range)
-    if not isinstance(suggestion, str) or text is None or row is None or field is None:
-        return []
-    if data.get("generated"):
+    if text is None or row is None or field is None:
         return []
     lines = LineIndex(text)
     start, end = lines.offset(field.range.start), lines.offset(field.range.end)
@@ -198,6 +233,7 @@ def fix_field(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
             diagnostic.code,
             f"Change to `{new.rstrip(';,')}`",
             (replace(path, lines, start, end, new),),
+            applicability=SAFE,
         )
     ]
 
@@ -225,17 +261,15 @@ def _append_line(path: str, text: str, line: str) -> TextEdit:
     return insert(path, lines, len(text), newline + line + newline)
 
 
-def fix_missing_type(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    data = diagnostic.data or {}
-    table, name, fields = data.get("table"), data.get("type_name"), data.get("fields")
-    if not isinstance(table, str) or not isinstance(name, str) or not isinstance(fields, list):
+@fixes(TABLE_MISSING_TYPE)
+def fix_missing_type(workspace: Workspace, diagnostic: Diagnostic, data: MissingType) -> list[Edit]:
+    table, name, fields = data.table, data.type_name, data.fields
+    if data.generated:
         return []
-    if data.get("generated"):
-        return []
-    types_path = str(data.get("types_path") or workspace.config.types_path).rstrip("/")
-    index_path = str(data.get("types_index") or workspace.config.types_index)
+    types_path = (data.types_path or workspace.config.types_path).rstrip("/")
+    index_path = data.types_index or workspace.config.types_index
     path = f"{types_path}/{table}.ts"
-    body = "".join(f"  {f}\n" for f in fields if isinstance(f, str))
+    body = "".join(f"  {f}\n" for f in fields)
     declaration = f"export type {name} = {{\n{body}}};\n"
     existing = workspace.read(path)
     edits: list[TextEdit] = []
@@ -257,19 +291,20 @@ def fix_missing_type(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
             creates,
             diagnostic_code=diagnostic.code,
             is_preferred=True,
+            applicability=SAFE,
         )
     ]
 
 
-def fix_not_exported(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    data = diagnostic.data or {}
-    type_path = str(data.get("type_path") or diagnostic.path)
-    index_path = str(data.get("types_index") or workspace.config.types_index)
+@fixes(TYPE_NOT_EXPORTED)
+def fix_not_exported(workspace: Workspace, diagnostic: Diagnostic, data: NotExported) -> list[Edit]:
+    type_path = data.type_path or diagnostic.path
+    index_path = data.types_index or workspace.config.types_index
     text = _text(workspace, type_path)
     if text is None:
         return []
     edits: list[TextEdit] = []
-    if data.get("exported") is False:
+    if not data.exported:
         lines = LineIndex(text)
         line = lines.line_text(diagnostic.range.start.line)
         stripped = line.lstrip()
@@ -286,17 +321,20 @@ def fix_not_exported(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
     return [
         quick_fix(
             diagnostic.code,
-            f"Export `{data.get('type_name', 'the type')}` from {index_path}",
+            f"Export `{data.type_name}` from {index_path}",
             tuple(edits),
+            applicability=SAFE,
         )
     ]
 
 
-def fix_did_you_mean(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
-    data = diagnostic.data or {}
-    suggestion = data.get("suggestion")
+@fixes(UNKNOWN_TABLE_REFERENCE, UNKNOWN_COLUMN_REFERENCE)
+def fix_did_you_mean(
+    workspace: Workspace, diagnostic: Diagnostic, data: UnknownTableRef | UnknownColumnRef
+) -> list[Edit]:
+    suggestion = data.suggestion
     text = _text(workspace, diagnostic.path)
-    if not isinstance(suggestion, str) or not suggestion or text is None:
+    if not suggestion or text is None:
         return []
     lines = LineIndex(text)
     start, end = lines.offset(diagnostic.range.start), lines.offset(diagnostic.range.end)
@@ -311,16 +349,3 @@ def fix_did_you_mean(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]
             (replace(diagnostic.path, lines, start, end, new),),
         )
     ]
-
-
-TS_FIXES = {
-    "type-missing-field": fix_missing_field,
-    "type-unknown-field": fix_unknown_field,
-    "type-nullability": fix_field,
-    "type-optionality": fix_field,
-    "type-mismatch": fix_field,
-    "table-missing-type": fix_missing_type,
-    "type-not-exported": fix_not_exported,
-    "unknown-table-reference": fix_did_you_mean,
-    "unknown-column-reference": fix_did_you_mean,
-}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pglast import ast
 from pglast.enums import AlterTableType
 
-from lockstep.codeactions.sqltokens import quote_ident
 from lockstep.core.sql.parse import parse_migration_sql
+from lockstep.core.sql.types import quote_ident
 
 EXTRACT_TITLE = "Move selection to a new migration (with sim_ mirror)"
 # Column names that mean money or measurements: NUMERIC rather than INTEGER.

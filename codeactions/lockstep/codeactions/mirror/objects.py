@@ -12,8 +12,9 @@ from lockstep.codeactions.mirror.context import (
     _rename_relation,
     sim_object_name,
 )
-from lockstep.codeactions.sqltokens import Rewriter, quote_ident
+from lockstep.codeactions.sqltokens import Rewriter
 from lockstep.core.model import Key
+from lockstep.core.sql.types import quote_ident
 
 
 def _index(node: ast.IndexStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:

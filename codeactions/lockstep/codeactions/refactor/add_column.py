@@ -18,15 +18,17 @@ from lockstep.codeactions.fixes.clone import fix_clone_missing_column
 from lockstep.codeactions.fixes.ts import fix_missing_field
 from lockstep.codeactions.migration.new import plan_new_migration
 from lockstep.codeactions.refactor.rename import RenameEdit
-from lockstep.codeactions.sqltokens import quote_ident
 from lockstep.core.consumers.index import TableUse
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.ide.navigation import counterpart, row_type
 from lockstep.core.ide.rename import RefactorRefused
 from lockstep.core.ide.target import table_key, use_table
 from lockstep.core.model import Key
+from lockstep.core.rules.payloads import CloneColumn, FieldFinding
+from lockstep.core.rules.registry.consumers import CLONE_MISSING_COLUMN
+from lockstep.core.rules.registry.types import TYPE_MISSING_FIELD
 from lockstep.core.sql.parse import parse_migration_sql
-from lockstep.core.sql.types import format_type
+from lockstep.core.sql.types import format_type, quote_ident
 from lockstep.core.ts.sqlts import aliases_of, enum_type_names, enums_of, field_suggestion
 from lockstep.core.workspace import Workspace
 
@@ -111,11 +113,14 @@ def _field_edits(workspace: Workspace, key: Key, spec: ColumnSpec, sql_type: str
     names = enum_type_names(enums, aliases_of(workspace.types_files.values()))
     optional = spec.default is not None and workspace.config.types_style == "convention"
     suggestion = field_suggestion(spec.column, sql_type, spec.nullable, optional, enums, names)
-    finding = Diagnostic(
-        row.path, row.name_range, "hint", "type-missing-field", "",
-        data={"suggestion": suggestion, "type_path": row.path},
+    finding = Diagnostic(row.path, row.name_range, "hint", TYPE_MISSING_FIELD.name, "")
+    data = FieldFinding(
+        table=key[1], schema=key[0], column=spec.column, sql_type=sql_type,
+        nullable=spec.nullable, has_default=spec.default is not None, primary_key=False,
+        ts_type="", optional=optional, suggestion=suggestion, type_name=row.name,
+        type_path=row.path, generated=False,
     )
-    return [e for fix in fix_missing_field(workspace, finding) for e in fix.edits]
+    return [e for fix in fix_missing_field(workspace, finding, data) for e in fix.edits]
 
 
 def _clone_edits(workspace: Workspace, key: Key, twin: Key, column: str) -> list[TextEdit]:
@@ -123,25 +128,28 @@ def _clone_edits(workspace: Workspace, key: Key, twin: Key, column: str) -> list
     edits: list[TextEdit] = []
     for path in workspace.config.clone_routes:
         for use in workspace.consumer_files.get(path, ()):
-            for finding in _clone_findings(use, key, twin, column):
-                fixes = fix_clone_missing_column(workspace, finding)
+            for finding, data in _clone_findings(use, key, twin, column):
+                fixes = fix_clone_missing_column(workspace, finding, data)
                 edits += [e for fix in fixes for e in fix.edits]
     return edits
 
 
-def _clone_findings(use: TableUse, key: Key, twin: Key, column: str) -> list[Diagnostic]:
+def _clone_findings(
+    use: TableUse, key: Key, twin: Key, column: str
+) -> list[tuple[Diagnostic, CloneColumn]]:
+    """The clone-missing-column findings the new column will cause, to fix them up front."""
     table = use_table(use)
-    found: list[Diagnostic] = []
+    found: list[tuple[Diagnostic, CloneColumn]] = []
     writes = any(call.name in _WRITES for call in use.chain)
+    code = CLONE_MISSING_COLUMN.name
     for call in use.chain:
         if table == key and not writes and call.select is not None and not call.select.tree.star:
-            found.append(Diagnostic(use.path, call.select.range, "hint", "clone-missing-column",
-                                    "", data={"column": column, "part": "select"}))
+            found.append((Diagnostic(use.path, call.select.range, "hint", code, ""),
+                          CloneColumn(key[1], column, "", "select", None, mirror=twin[1])))
         if table == twin and call.name == "insert" and call.row_variable:
             entry = f"{column}: {call.row_variable}.{column}"
-            found.append(Diagnostic(use.path, call.name_range, "hint", "clone-missing-column",
-                                    "", data={"column": column, "part": "insert",
-                                              "suggestion": entry}))
+            found.append((Diagnostic(use.path, call.name_range, "hint", code, ""),
+                          CloneColumn(twin[1], column, "", "insert", entry, source=key[1])))
     return found
 
 

@@ -10,8 +10,8 @@ generated mirror of the prod statements could name objects that do not exist.
 
 from __future__ import annotations
 
-from lockstep.codeactions.sqltokens import quote_ident
 from lockstep.core.model import Schema, Table
+from lockstep.core.sql.types import quote_ident
 
 MIRROR_HEADER = "-- Simulator mirror (no FK to auth.users, no RLS)"  # as the mirror generator
 

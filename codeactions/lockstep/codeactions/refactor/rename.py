@@ -21,9 +21,9 @@ from lockstep.codeactions.migration.new import (
 )
 from lockstep.codeactions.migration.numbering import next_file_name
 from lockstep.codeactions.refactor.objects import MIRROR_HEADER, object_renames
-from lockstep.codeactions.sqltokens import quote_ident
 from lockstep.core.ide.rename import Occurrence, RenamePlan
 from lockstep.core.model import Key
+from lockstep.core.sql.types import quote_ident
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import Workspace
 

@@ -29,14 +29,6 @@ class Target:
     origin: str  # sql | consumer | row-type | type-field
     row_type: str | None = None  # the TS row type's name when the cursor is on one
 
-    @property
-    def is_column(self) -> bool:
-        return self.column is not None
-
-    @property
-    def table_name(self) -> str:
-        return self.table[1] if self.table[0] == "public" else f"{self.table[0]}.{self.table[1]}"
-
 
 def table_key(name: str, schema: str | None = None) -> Key:
     """`wins` / `public.wins` / (`wins`, schema from `.schema('x')`) → (schema, name)."""

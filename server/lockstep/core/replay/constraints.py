@@ -9,6 +9,7 @@ from pglast.enums import ConstrType
 
 from lockstep.core.model import Column, Constraint, ForeignKey, Index, Schema, Table
 from lockstep.core.replay.context import StatementContext, deparse, names
+from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
     format_type,
@@ -146,7 +147,7 @@ def _check_columns(context: StatementContext, table: Table, keys: list[str], whe
     for key in keys:
         if key not in table.columns:
             context.issue(
-                "unknown-column",
+                UNKNOWN_COLUMN.name,
                 f"Column `{key}` does not exist on `{table.name}`",
                 context.clause(where),
             )
@@ -202,7 +203,7 @@ def _foreign_key(
         for column_name in ref_columns:
             if column_name not in referenced.columns:
                 context.issue(
-                    "unknown-column",
+                    UNKNOWN_COLUMN.name,
                     f"Column `{column_name}` does not exist on `{referenced.name}`",
                     context.clause(target.location),
                 )

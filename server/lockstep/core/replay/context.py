@@ -10,6 +10,7 @@ from pglast.parser import ParseError, scan
 from pglast.stream import RawStream
 
 from lockstep.core.model import Key, Location, Schema, Table, Touch
+from lockstep.core.rules.registry.migrations import UNKNOWN_TABLE
 from lockstep.core.sql.parse import ParsedSql, Statement, Token
 
 # Schemas that Supabase manages: statements touching them are known, never "unknown".
@@ -153,7 +154,7 @@ class StatementContext:
         table = self.lookup_table(schema, name)
         if table is None and not missing_ok and not self.is_platform(schema):
             shown = f"{schema}.{name}" if schema else name
-            self.issue("unknown-table", f"Table `{shown}` does not exist at this point "
+            self.issue(UNKNOWN_TABLE.name, f"Table `{shown}` does not exist at this point "
                        "(no earlier migration creates it)", self.name_location(relative, name))
         return table
 

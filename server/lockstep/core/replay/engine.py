@@ -6,6 +6,7 @@ migration and range that defined it and every statement that touched it afterwar
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from pglast import ast
 from pglast.enums import ObjectType
 
+from lockstep.core.diagnostics import strict_mode
 from lockstep.core.model import Schema
 from lockstep.core.replay import objects, tables
 from lockstep.core.replay.context import (
@@ -24,7 +26,10 @@ from lockstep.core.replay.context import (
     names,
 )
 from lockstep.core.replay.dependencies import statements_in_do_block
+from lockstep.core.rules.registry.internal import INTERNAL_ERROR
 from lockstep.core.sql.parse import ParsedSql
+
+LOG = logging.getLogger("lockstep.replay")
 
 # Called after each migration with its path, the live schema and what its statements did.
 MigrationObserver = Callable[[str, Schema, list[Event]], None]
@@ -122,9 +127,13 @@ def replay(
             context = StatementContext(state, path, parsed, statement)
             try:
                 _dispatch(context, statement.node)
-            except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
-                # A construct we do not model must not stop the replay of the rest.
-                context.issue("replay-error", f"Lockstep could not replay this statement: "
+            except Exception as error:
+                # Strict mode (the tests) fails; otherwise a construct we do not model must not
+                # stop the replay of the rest, and is shown as `internal-error` on the statement.
+                if strict_mode():
+                    raise
+                LOG.exception("replaying a statement of %s failed", path)
+                context.issue(INTERNAL_ERROR.name, f"Lockstep could not replay this statement: "
                               f"{type(error).__name__}: {error}", context.whole)
         if observer is not None:
             observer(path, state.schema, state.events.get(path, []))

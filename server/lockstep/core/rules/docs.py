@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from lockstep.core.rules import checks as _checks  # noqa: F401  (registers every rule)
-from lockstep.core.rules.registry import RULES
+from lockstep.core.rules.registry import RULES, Rule
 
 GROUPS = {
     "migrations": "Migrations",
@@ -15,11 +14,18 @@ GROUPS = {
     "types": "Types",
     "consumers": "Consumers",
     "config": "Configuration",
+    "internal": "Internal",
 }
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+def _options(rule: Rule) -> list[str]:
+    if not rule.options:
+        return []
+    return ["**Options.** " + "; ".join(f"`{o.key}`: {o.meaning}" for o in rule.options), ""]
 
 
 def render() -> str:
@@ -32,7 +38,8 @@ def render() -> str:
         "Every rule can be set in `lockstep.toml` (`[rules] rule-name = \"off\" | \"hint\" | "
         "\"information\" | \"warning\" | \"error\"`) and suppressed with "
         "`-- lockstep-ignore rule-name` (SQL) or `// lockstep-ignore rule-name` (TypeScript) on "
-        "the line before, or `lockstep-ignore-file rule-name` for a whole file.",
+        "the line before, or `lockstep-ignore-file rule-name` for a whole file (every rule offers "
+        "both as quick fixes).",
         "",
     ]
     missing = {r.group for r in RULES.values()} - set(GROUPS)
@@ -55,6 +62,7 @@ def render() -> str:
                 "",
                 f"**Why.** {rule.why}",
                 "",
+                *_options(rule),
                 "**Bad**",
                 "",
                 f"```{fence}",

@@ -1,14 +1,25 @@
-"""Runs every rule over the workspace, then applies severities and suppressions."""
+"""Runs every rule over the workspace, then applies severities and suppressions.
+
+A check that raises fails the test in strict mode (`diagnostics.strict_mode`); otherwise it
+becomes an `internal-error` diagnostic (and a log entry), never silence. So do a replay
+handler's and a fix builder's exceptions (`report_internal_error`).
+"""
 
 from __future__ import annotations
 
 import logging
+import traceback
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import overload
 
-from lockstep.core.diagnostics import Diagnostic, Related
+from lockstep.core.config import CONFIG_FILE
+from lockstep.core.diagnostics import Diagnostic, Related, strict_mode
 from lockstep.core.model import Location
-from lockstep.core.rules.registry import RULES
+from lockstep.core.rules.payloads import Payload
+from lockstep.core.rules.registry import Rule
+from lockstep.core.rules.registry.internal import INTERNAL_ERROR
 from lockstep.core.text import LineIndex, Range
 from lockstep.core.workspace import Workspace
 
@@ -25,19 +36,19 @@ class Findings:
 
     def add(
         self,
-        code: str,
+        rule: Rule,
         location: Location,
         message: str,
         related: Iterable[Related] = (),
-        data: dict[str, object] | None = None,
+        data: Payload | None = None,
         severity: str | None = None,
     ) -> None:
         """Report a finding; `severity` overrides the rule's default for this one finding."""
-        if severity is None:
-            severity = RULES[code].severity if code in RULES else "warning"
+        if data is not None and not isinstance(data, rule.payload):
+            raise TypeError(f"{rule.name} carries {type(data).__name__}, not {rule.payload}")
         self.items.append(
-            Diagnostic(location.path, location.range, severity, code, message, tuple(related),
-                       data)
+            Diagnostic(location.path, location.range, severity or rule.severity, rule.name,
+                       message, tuple(related), data.to_data() if data is not None else None)
         )
 
 
@@ -45,10 +56,84 @@ Check = Callable[[Workspace, Findings], None]
 CHECKS: list[Check] = []
 
 
-def check(function: Check) -> Check:
-    """Register a rule check; the rule modules call this at import time."""
-    CHECKS.append(function)
-    return function
+@overload
+def check(first: Check, /) -> Check: ...
+@overload
+def check(*rules: Rule) -> Callable[[Check], Check]: ...
+def check(*args: Check | Rule) -> Check | Callable[[Check], Check]:
+    """Register a rule check: `@check(RULE_A, RULE_B)` names the rules it emits (each rule
+    then owns it); a bare `@check` registers a check that names none."""
+    def register(function: Check, rules: tuple[Rule, ...]) -> Check:
+        CHECKS.append(function)
+        for owner in rules:
+            owner.checks.append(function)
+        return function
+
+    if len(args) == 1 and not isinstance(args[0], Rule):
+        return register(args[0], ())
+    rules = tuple(a for a in args if isinstance(a, Rule))
+    return lambda function: register(function, rules)
+
+
+# -- internal errors ---------------------------------------------------------------------------
+_Reported = dict[tuple[str, str], tuple[str | None, Diagnostic]]  # (path, what) → (text, error)
+_REPORTED: weakref.WeakKeyDictionary[Workspace, _Reported] = weakref.WeakKeyDictionary()
+
+
+def _text_of(workspace: Workspace, path: str) -> str | None:
+    doc = workspace.migrations.get(path)
+    if doc is not None:
+        return doc.text
+    return workspace.ts_texts.get(path) or workspace.read(path)
+
+
+def internal_error(path: str, where: Range, what: str, error: BaseException) -> Diagnostic:
+    return Diagnostic(path, where, INTERNAL_ERROR.severity, INTERNAL_ERROR.name,
+                      f"Lockstep internal error in {what}: {type(error).__name__}: {error} "
+                      "(details in the log)")
+
+
+def report_internal_error(
+    workspace: Workspace, path: str, where: Range, what: str, error: BaseException
+) -> None:
+    """An exception outside a check (a fix builder): raise in strict mode, else log it and
+    show it on `path` until that file changes."""
+    if strict_mode():
+        raise error
+    LOG.error("%s failed on %s:\n%s", what, path, "".join(traceback.format_exception(error)))
+    reported = _REPORTED.setdefault(workspace, {})
+    reported[(path, what)] = (_text_of(workspace, path), internal_error(path, where, what, error))
+
+
+def reported_errors(workspace: Workspace) -> list[Diagnostic]:
+    """The errors `report_internal_error` keeps, for files that did not change since."""
+    reported = _REPORTED.get(workspace, {})
+    for key, (text, _) in list(reported.items()):
+        if _text_of(workspace, key[0]) != text:
+            del reported[key]
+    return [diagnostic for _, diagnostic in reported.values()]
+
+
+def _blame(workspace: Workspace, findings: Findings, before: int) -> str:
+    """The file a failing check was working on: its last finding's, else the first input."""
+    if len(findings.items) > before:
+        return findings.items[-1].path
+    for paths in (workspace.migrations, workspace.types_files, workspace.consumer_files):
+        if paths:
+            return min(paths)
+    return CONFIG_FILE
+
+
+def _run(workspace: Workspace, findings: Findings, function: Check) -> None:
+    before = len(findings.items)
+    try:
+        function(workspace, findings)
+    except Exception as error:
+        if strict_mode():
+            raise
+        LOG.exception("rule check %s failed", function.__name__)
+        findings.items.append(internal_error(_blame(workspace, findings, before), Range.empty(),
+                                             f"rule check `{function.__name__}`", error))
 
 
 def _directives(text: str, line: int) -> tuple[str, ...]:
@@ -109,10 +194,8 @@ def run_rules(workspace: Workspace) -> dict[str, list[Diagnostic]]:
 
     findings = Findings()
     for function in CHECKS:
-        try:
-            function(workspace, findings)
-        except Exception:  # one broken check must not hide every other rule
-            LOG.exception("rule check %s failed", function.__name__)
+        _run(workspace, findings, function)
+    findings.items += reported_errors(workspace)
     configured = workspace.config.rules
     suppressions = _Suppressions(workspace)
     file_level: dict[str, set[str]] = {}

@@ -3,7 +3,7 @@
 A hand-written row type and a Supabase-generated `Database` Row are compared with their table
 the same way, so each becomes a `RowView`; `TypesContext` gathers once what every type rule
 needs (enums, local aliases, which tables are exposed). The finding-data helpers live here so
-that every type rule describes a column and a range with the same keys.
+that every type rule describes a range the same way.
 """
 
 from __future__ import annotations
@@ -26,18 +26,6 @@ def range_json(where: Range) -> dict[str, dict[str, int]]:
     return {
         "start": {"line": where.start.line, "character": where.start.character},
         "end": {"line": where.end.line, "character": where.end.character},
-    }
-
-
-def column_facts(table: Table, column: Column) -> dict[str, object]:
-    return {
-        "table": table.name,
-        "schema": table.schema,
-        "column": column.name,
-        "sql_type": column.type,
-        "nullable": column.nullable,
-        "has_default": column.has_default,
-        "primary_key": column.primary_key,
     }
 
 

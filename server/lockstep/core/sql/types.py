@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pglast import ast
+from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 _PLAIN = {
     "int2": "smallint",
@@ -83,11 +85,15 @@ def serial_base(type_name: ast.TypeName) -> str | None:
     return None
 
 
+_BARE = re.compile(r"[a-z_][a-z0-9_]*")
+_QUOTED_KEYWORDS = RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
+
+
 def quote_ident(name: str) -> str:
-    """Quote an identifier the way PostgreSQL prints it (only when needed)."""
-    if name and (name[0].isalpha() or name[0] == "_") and all(
-        ch.islower() or ch.isdigit() or ch == "_" for ch in name
-    ):
+    """The one identifier quoter: quotes a name that is not all lower-case letters, digits
+    and underscores, or that is a reserved keyword (`order`, `user`) or one that cannot be a
+    type or function name (`left`, `join`), as pglast and PostgreSQL do for SQL they print."""
+    if _BARE.fullmatch(name) and name not in _QUOTED_KEYWORDS:
         return name
     return '"' + name.replace('"', '""') + '"'
 

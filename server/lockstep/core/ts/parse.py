@@ -49,10 +49,6 @@ def is_tsx_path(path: str) -> bool:
     return path.lower().endswith(_TSX_SUFFIXES)
 
 
-def parser_for(path: str) -> Parser:
-    return parser_for_grammar(is_tsx_path(path))
-
-
 @cache
 def _query(tsx: bool, source: str) -> Query:
     return Query(_language(tsx), source)
@@ -88,13 +84,6 @@ class ParsedFile:
 
     def range_of(self, node: Node) -> Range:
         return self.lines.range_from_points(node.start_point, node.end_point)
-
-    def range_between(self, start: Node, end: Node) -> Range:
-        return self.lines.range_from_points(start.start_point, end.end_point)
-
-    def offset_of(self, node: Node) -> int:
-        """Character offset of the node's start."""
-        return self.lines.offset_from_point(*node.start_point)
 
     def offset_after(self, node: Node) -> int:
         """Character offset of the node's end."""

@@ -11,8 +11,10 @@ from lsprotocol import types as lsp
 
 from lockstep.codeactions.edits import Edit
 from lockstep.codeactions.fixes.registry import fixes_for
+from lockstep.codeactions.fixes.suppress import suppressions
 from lockstep.codeactions.migration.extract import EXTRACT_TITLE, describe_sql, selection_sql
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.rules.engine import reported_errors
 from lockstep.core.text import LineIndex
 from lockstep.protocol import convert
 from lockstep.protocol.features.commands import (
@@ -22,10 +24,13 @@ from lockstep.protocol.features.commands import (
     can_rename_files,
     workspace_edit,
 )
+from lockstep.protocol.features.diagnostics import schedule_publish
 from lockstep.protocol.server import LockstepServer, safe
 
-KINDS = {
+SUPPRESS = "quickfix.suppress"  # a quick fix, but not the rule's own: editors list it last
+KINDS: dict[str, lsp.CodeActionKind | str] = {
     "quickfix": lsp.CodeActionKind.QuickFix,
+    "suppress": SUPPRESS,
     "refactor": lsp.CodeActionKind.RefactorExtract,
     "source": lsp.CodeActionKind.Source,
 }
@@ -113,10 +118,13 @@ def code_actions(ls: LockstepServer, params: lsp.CodeActionParams) -> list[lsp.C
         if item.source not in (None, "lockstep") or item.code is None:
             continue
         diagnostic = _core_diagnostic(ls, path, item)
-        for edit in fixes_for(ls.index, diagnostic):
+        errors = len(reported_errors(ls.index))
+        for edit in fixes_for(ls.index, diagnostic) + suppressions(ls.index, diagnostic):
             if edit.renames and not can_rename_files(ls):
                 continue  # a rename cannot be written as plain text edits: no fix offered
             actions.append(_action(ls, edit, item))
+        if len(reported_errors(ls.index)) != errors:
+            schedule_publish(ls)  # a fix builder failed: show its internal-error
     actions += _extract(ls, path, params)
     only = list(params.context.only) if params.context.only else None
     return [a for a in actions if _wanted(a, only)]

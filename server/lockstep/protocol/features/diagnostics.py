@@ -8,7 +8,7 @@ from lsprotocol import types as lsp
 
 from lockstep.core.rules.engine import run_rules
 from lockstep.protocol import convert
-from lockstep.protocol.server import DEBOUNCE_SECONDS, LockstepServer
+from lockstep.protocol.server import DEBOUNCE_SECONDS, LockstepServer, report_failure
 
 
 def publish_now(server: LockstepServer) -> None:
@@ -41,9 +41,8 @@ def schedule_publish(server: LockstepServer) -> None:
         await asyncio.sleep(DEBOUNCE_SECONDS)
         try:
             publish_now(server)
-        except Exception as error:  # noqa: BLE001 - a rule bug must not kill the server
-            server.log(f"Diagnostics failed: {type(error).__name__}: {error}",
-                       lsp.MessageType.Error)
+        except Exception:  # noqa: BLE001 - a rule bug must not kill the server
+            report_failure(server, "Publishing diagnostics")
 
     try:
         server.publish_task = asyncio.get_running_loop().create_task(later())

@@ -5,30 +5,21 @@ from __future__ import annotations
 from lockstep.core.config import CONFIG_FILE, did_you_mean, rule_names_in
 from lockstep.core.model import Location
 from lockstep.core.rules.engine import Findings, check
-from lockstep.core.rules.registry import RULES, rule
+from lockstep.core.rules.payloads import ConfigKey
+from lockstep.core.rules.registry import RULES
+from lockstep.core.rules.registry.config import INVALID_CONFIG
 from lockstep.core.text import Range
 from lockstep.core.workspace import Workspace
 
-rule(
-    "invalid-config", "error", "config",
-    "An unknown key or rule name, or a value of the wrong type, in `lockstep.toml`.",
-    "A misspelt key or rule name would otherwise be ignored in silence. Lockstep reports it "
-    "(with the closest known name) and keeps the default for that setting, so the rest of the "
-    "configuration still applies.",
-    '[rules]\nrls-disabld = "off"',
-    '[rules]\nrls-disabled = "off"',
-    language="toml",
-)
 
-
-@check
+@check(INVALID_CONFIG)
 def config_problems(workspace: Workspace, findings: Findings) -> None:
     for problem in workspace.config_problems:
-        findings.add("invalid-config", Location(CONFIG_FILE, problem.range), problem.message,
-                     data={"section": problem.section, "key": problem.key})
+        findings.add(INVALID_CONFIG, Location(CONFIG_FILE, problem.range), problem.message,
+                     data=ConfigKey(problem.section, problem.key))
 
 
-@check
+@check(INVALID_CONFIG)
 def unknown_rule_names(workspace: Workspace, findings: Findings) -> None:
     """Rule names are known only once every rule module has registered, so not in config.py."""
     in_file = rule_names_in(workspace.read(CONFIG_FILE))
@@ -39,5 +30,5 @@ def unknown_rule_names(workspace: Workspace, findings: Findings) -> None:
         where = in_file.get(name)
         if where is None:  # from the editor's settings, which have no place in a file
             message, where = f"Editor setting: {message}", Range.empty()
-        findings.add("invalid-config", Location(CONFIG_FILE, where), message,
-                     data={"section": "rules", "key": name})
+        findings.add(INVALID_CONFIG, Location(CONFIG_FILE, where), message,
+                     data=ConfigKey("rules", name))

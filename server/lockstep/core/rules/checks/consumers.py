@@ -18,51 +18,14 @@ from lockstep.core.globs import glob_match
 from lockstep.core.model import Location, Schema, Table
 from lockstep.core.replay.context import PLATFORM_SCHEMAS
 from lockstep.core.rules.engine import Findings, check
-from lockstep.core.rules.registry import rule
+from lockstep.core.rules.payloads import CloneColumn, UnknownColumnRef, UnknownTableRef
+from lockstep.core.rules.registry.consumers import (
+    CLONE_MISSING_COLUMN,
+    UNKNOWN_COLUMN_REFERENCE,
+    UNKNOWN_TABLE_REFERENCE,
+)
 from lockstep.core.rules.suggestions import closest, missing_column_hint
 from lockstep.core.workspace import Workspace
-
-rule(
-    "unknown-table-reference",
-    "error",
-    "consumers",
-    "`.from('name')` names no table or view that the migrations create.",
-    "supabase-js sends the name to PostgREST as is; a typo or a dropped table compiles and "
-    "fails at runtime (`relation does not exist`), usually as an empty page rather than an "
-    "error. Only schemas the migrations define are checked (`public`, or the one given by "
-    "`.schema('x')`).",
-    "const { data } = await supabase.from('winz').select('id, text');",
-    "const { data } = await supabase.from('wins').select('id, text');",
-    language="ts",
-)
-rule(
-    "unknown-column-reference",
-    "error",
-    "consumers",
-    "A column in `.select()`, a filter, `.order()` or the keys of `.insert()`/`.update()`/"
-    "`.upsert()` that the table does not have.",
-    "PostgREST rejects the whole request (`column does not exist`) when one column is wrong: "
-    "a column dropped or renamed by a migration breaks every query that still names it. "
-    "Embedded resources (`author:profiles(name)`) are checked against their own table; views, "
-    "computed columns and what cannot be resolved are skipped.",
-    "supabase.from('sessions').select('id, started_at, rating')",
-    "supabase.from('sessions').select('id, started_at')",
-    language="ts",
-)
-rule(
-    "clone-missing-column",
-    "warning",
-    "consumers",
-    "The simulator clone route does not SELECT or INSERT every column of a mirrored table.",
-    "The clone deep-copies a user's rows into the `sim_` tables. A column left out of the "
-    "SELECT on the source table or the INSERT into the `sim_` table is silently lost in the "
-    "copy; a `NOT NULL` column without a default left out of the INSERT (the `sim_wins.content` "
-    "gotcha) makes every clone fail, and is reported as an error. Only a primary key with a "
-    "default, identity and generated columns may be left to the database.",
-    "admin.from('sim_wins').insert(wins.map((w) => ({ id: w.id, text: w.text })))",
-    "admin.from('sim_wins').insert(wins.map((w) => ({ id: w.id, text: w.text, content: w.text })))",
-    language="ts",
-)
 
 
 def _uses(workspace: Workspace) -> Iterator[TableUse]:
@@ -80,7 +43,7 @@ def _judged_schemas(schema: Schema) -> set[str]:
     return names - PLATFORM_SCHEMAS
 
 
-@check
+@check(UNKNOWN_TABLE_REFERENCE)
 def table_references(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
     judged = _judged_schemas(schema)
@@ -105,11 +68,11 @@ def table_references(workspace: Workspace, findings: Findings) -> None:
             if found is not None and found.name_location is not None:
                 related.append(Related(found.name_location, f"table `{suggestion}` created here"))
         findings.add(
-            "unknown-table-reference",
+            UNKNOWN_TABLE_REFERENCE,
             Location(use.path, use.table_range),
             message,
             related,
-            {"table": use.table, "schema": where, "suggestion": suggestion},
+            UnknownTableRef(use.table, where, suggestion),
         )
 
 
@@ -125,7 +88,7 @@ def _computed(schema: Schema, name: str) -> bool:
     return any(routine.name == name for routine in schema.routines.values())
 
 
-@check
+@check(UNKNOWN_COLUMN_REFERENCE)
 def column_references(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
     for use in _uses(workspace):
@@ -174,18 +137,11 @@ def _report_column(
     if table.name_location is not None:
         related.append(Related(table.name_location, f"table `{table.name}` created here"))
     findings.add(
-        "unknown-column-reference",
+        UNKNOWN_COLUMN_REFERENCE,
         where,
         message,
         related,
-        {
-            "table": table.name,
-            "schema": table.schema,
-            "column": name,
-            "suggestion": suggestion,
-            "call": call.name,
-            "from_table": use.table,
-        },
+        UnknownColumnRef(table.name, table.schema, name, suggestion, call.name, use.table),
     )
 
 
@@ -238,20 +194,16 @@ def _check_insert(
                 message = f"The clone's insert into `{mirror.name}` does not copy `{name}`"
             related = [Related(column.location, "column defined here")] if column.location else []
             findings.add(
-                "clone-missing-column",
+                CLONE_MISSING_COLUMN,
                 Location(use.path, call.name_range),
                 message,
                 related,
-                {
-                    "table": mirror.name,
-                    "source": source.name if source else None,
-                    "column": name,
-                    "sql_type": column.type,
-                    "nullable": column.nullable,
-                    "has_default": column.has_default,
-                    "part": "insert",
-                    "suggestion": f"{name}: {row}.{name}," if row and shared else None,
-                },
+                CloneColumn(
+                    mirror.name, name, column.type, "insert",
+                    f"{name}: {row}.{name}," if row and shared else None,
+                    source=source.name if source else None,
+                    nullable=column.nullable, has_default=column.has_default,
+                ),
                 severity="error" if required else None,
             )
 
@@ -279,22 +231,16 @@ def _check_selects(
             message += f" (`{mirror.name}` lacks it too: add it there first)"
         related = [Related(column.location, "column defined here")] if column.location else []
         findings.add(
-            "clone-missing-column",
+            CLONE_MISSING_COLUMN,
             Location(path, select.range),
             message,
             related,
-            {
-                "table": source.name,
-                "mirror": mirror.name,
-                "column": name,
-                "sql_type": column.type,
-                "part": "select",
-                "suggestion": f"{select.value.rstrip()}, {name}",
-            },
+            CloneColumn(source.name, name, column.type, "select",
+                        f"{select.value.rstrip()}, {name}", mirror=mirror.name),
         )
 
 
-@check
+@check(CLONE_MISSING_COLUMN)
 def clone_columns(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
     prefix = workspace.config.mirror_prefix

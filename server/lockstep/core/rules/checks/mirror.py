@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from lockstep.core.config import Config
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Schema, Table
-from lockstep.core.rules.checks.security import (
+from lockstep.core.rules.engine import Findings, check
+from lockstep.core.rules.facts import (
     anchor,
     event_locations,
     is_internal,
@@ -22,76 +23,14 @@ from lockstep.core.rules.checks.security import (
     last_touch,
     statement_span,
 )
-from lockstep.core.rules.engine import Findings, check
-from lockstep.core.rules.registry import rule
+from lockstep.core.rules.payloads import MirrorMissing, SimForeignKey, SimRls
+from lockstep.core.rules.registry.mirror import (
+    SIM_FK_TO_AUTH_USERS,
+    SIM_MIRROR_MISSING,
+    SIM_REFERENCES_PROD_TABLE,
+    SIM_TABLE_RLS,
+)
 from lockstep.core.workspace import Workspace
-
-rule(
-    "sim-mirror-drift",
-    "warning",
-    "mirror",
-    "A change to a mirrored table that its `sim_` twin did not get in the same migration.",
-    "The simulator clones real users into `sim_` tables and runs the same code on them. A "
-    "column that exists on `wins` but not on `sim_wins` (or has another type or nullability "
-    "there) makes the clone fail or silently drop data, and it is only noticed when someone "
-    "runs the simulator. The workflow repeats every change on the twin in the same migration; "
-    "extra columns on the twin, other defaults and FKs to `sim_` tables are allowed.",
-    "ALTER TABLE wins ADD COLUMN mood TEXT;",
-    "ALTER TABLE wins ADD COLUMN mood TEXT;\n-- Mirror for simulator:\n"
-    "ALTER TABLE sim_wins ADD COLUMN mood TEXT;",
-)
-rule(
-    "sim-mirror-missing",
-    "warning",
-    "mirror",
-    "A new table tied to a mirrored table by a foreign key has no `sim_` twin.",
-    "When a table references a mirrored table (`sessions`, `wins`, …), its rows belong to "
-    "what the simulator clones; without a `sim_` twin the simulator cannot hold them and "
-    "persona runs miss that data. Tables that only reference `auth.users`, and internal "
-    "tables such as `llm_usage`, need no twin.",
-    "CREATE TABLE goals (\n  id UUID PRIMARY KEY,\n"
-    "  session_id UUID REFERENCES sessions(id) ON DELETE CASCADE\n);",
-    "CREATE TABLE goals (\n  id UUID PRIMARY KEY,\n"
-    "  session_id UUID REFERENCES sessions(id) ON DELETE CASCADE\n);\n"
-    "CREATE TABLE sim_goals (\n  id UUID PRIMARY KEY,\n"
-    "  session_id UUID REFERENCES sim_sessions(id) ON DELETE CASCADE\n);",
-)
-rule(
-    "sim-references-prod-table",
-    "error",
-    "mirror",
-    "A `sim_` table references a production table that has a `sim_` twin.",
-    "Simulator rows must point at simulator rows: `sim_wins.session_id` referencing "
-    "`sessions(id)` makes every cloned win fail its foreign key (the session was cloned into "
-    "`sim_sessions`), or worse, ties simulator data to a real user's session.",
-    "CREATE TABLE sim_wins (\n  id UUID PRIMARY KEY,\n"
-    "  session_id UUID REFERENCES sessions(id) ON DELETE CASCADE\n);",
-    "CREATE TABLE sim_wins (\n  id UUID PRIMARY KEY,\n"
-    "  session_id UUID REFERENCES sim_sessions(id) ON DELETE CASCADE\n);",
-)
-rule(
-    "sim-fk-to-auth-users",
-    "error",
-    "mirror",
-    "A `sim_` table has a foreign key to `auth.users`.",
-    "Simulated personas are not auth users: a `sim_` table keeps `user_id` as a bare "
-    "`UUID NOT NULL`. A foreign key to `auth.users` makes every clone of a persona fail, and "
-    "`ON DELETE CASCADE` would tie simulator data to real accounts.",
-    "CREATE TABLE sim_wins (\n  id UUID PRIMARY KEY,\n"
-    "  user_id UUID NOT NULL REFERENCES auth.users(id)\n);",
-    "CREATE TABLE sim_wins (\n  id UUID PRIMARY KEY,\n  user_id UUID NOT NULL\n);",
-)
-rule(
-    "sim-table-rls",
-    "warning",
-    "mirror",
-    "Row level security enabled, or a policy created, on a `sim_` table.",
-    "`sim_` tables are written and read only by the service role (the simulator and the "
-    "admin app), which bypasses RLS. RLS there protects nothing and suggests the table is "
-    "meant for end users; a policy keyed on `auth.uid()` never matches a persona.",
-    "ALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;",
-    "-- sim_ tables are service-role only: no RLS.",
-)
 
 
 def mirrored(schema: Schema, config: Config) -> Iterator[tuple[Table, Table]]:
@@ -105,7 +44,7 @@ def mirrored(schema: Schema, config: Config) -> Iterator[tuple[Table, Table]]:
 
 
 # -- structure of the mirror ---------------------------------------------------------------
-@check
+@check(SIM_FK_TO_AUTH_USERS, SIM_REFERENCES_PROD_TABLE, SIM_MIRROR_MISSING)
 def mirror_structure(workspace: Workspace, findings: Findings) -> None:
     config = workspace.config
     schema = workspace.replay.schema
@@ -126,35 +65,24 @@ def _check_twin(table: Table, twins: dict[Key, Table], findings: Findings) -> No
         target = (fk.ref_schema, fk.ref_table)
         if target == ("auth", "users"):
             findings.add(
-                "sim-fk-to-auth-users",
+                SIM_FK_TO_AUTH_USERS,
                 fk.location,
                 f"`{table.name}` references `auth.users`: simulated personas are not auth "
                 f"users; keep `{', '.join(fk.columns)}` a bare UUID without a foreign key",
-                data={
-                    "table": table.name,
-                    "schema": table.schema,
-                    "columns": fk.columns,
-                    "constraint": fk.name,
-                },
+                data=SimForeignKey(table.name, table.schema, list(fk.columns), fk.name),
             )
         elif target in twins:
             twin = twins[target]
             where = anchor(twin)
             related = [Related(where, f"`{twin.name}` is defined here")] if where else []
             findings.add(
-                "sim-references-prod-table",
+                SIM_REFERENCES_PROD_TABLE,
                 fk.location,
                 f"`{table.name}` references `{fk.ref_table}`, a production table: reference "
                 f"`{twin.name}({', '.join(fk.ref_columns)})` instead",
                 related,
-                {
-                    "table": table.name,
-                    "schema": table.schema,
-                    "columns": fk.columns,
-                    "references": fk.ref_table,
-                    "sim_table": twin.name,
-                    "ref_columns": fk.ref_columns,
-                },
+                SimForeignKey(table.name, table.schema, list(fk.columns), fk.name, fk.ref_table,
+                              twin.name, list(fk.ref_columns)),
             )
 
 
@@ -174,22 +102,18 @@ def _check_missing(
                 else []
             )
             findings.add(
-                "sim-mirror-missing",
+                SIM_MIRROR_MISSING,
                 where,
                 f"`{table.name}` references `{fk.ref_table}`, which the simulator mirrors as "
                 f"`{twin.name}`, but has no `{config.mirror_prefix}{table.name}` twin",
                 related,
-                {
-                    "table": table.name,
-                    "schema": table.schema,
-                    "sim_table": config.mirror_prefix + table.name,
-                    "references": fk.ref_table,
-                },
+                MirrorMissing(table.name, table.schema, config.mirror_prefix + table.name,
+                              fk.ref_table),
             )
             return
 
 
-@check
+@check(SIM_TABLE_RLS)
 def sim_rls(workspace: Workspace, findings: Findings) -> None:
     config = workspace.config
     replayed = workspace.replay
@@ -200,30 +124,21 @@ def sim_rls(workspace: Workspace, findings: Findings) -> None:
         where = last_touch(table, enables) or anchor(table)
         if table.rls_enabled and where is not None:
             findings.add(
-                "sim-table-rls",
+                SIM_TABLE_RLS,
                 where,
                 f"`{table.name}` is a simulator table (service role only): row level "
                 "security there protects nothing",
-                data={
-                    "table": table.name,
-                    "schema": table.schema,
-                    "kind": "enable-rls",
-                    "statement": statement_span(workspace, where),
-                },
+                data=SimRls(table.name, table.schema, "enable-rls",
+                            statement_span(workspace, where)),
             )
         for policy in table.policies:
             if policy.location is None:
                 continue
             findings.add(
-                "sim-table-rls",
+                SIM_TABLE_RLS,
                 policy.location,
                 f"Policy `{policy.name}` on simulator table `{table.name}`: `sim_` tables are "
                 "service role only and have no policies",
-                data={
-                    "table": table.name,
-                    "schema": table.schema,
-                    "kind": "create-policy",
-                    "policy": policy.name,
-                    "statement": statement_span(workspace, policy.location),
-                },
+                data=SimRls(table.name, table.schema, "create-policy",
+                            statement_span(workspace, policy.location), policy.name),
             )

@@ -11,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pglast import ast
-from pglast.stream import maybe_double_quote_name
 
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
 from lockstep.core.replay.engine import Event, ReplayResult, replay
 from lockstep.core.rules.checks.mirror import mirrored
-from lockstep.core.rules.checks.security import anchor, sql_name, statement_span
 from lockstep.core.rules.engine import Findings, check, file_start
+from lockstep.core.rules.facts import anchor, sql_name, statement_span
+from lockstep.core.rules.payloads import MirrorDrift
+from lockstep.core.rules.registry.mirror import SIM_MIRROR_DRIFT
+from lockstep.core.sql.types import quote_ident
 from lockstep.core.workspace import Workspace
 
 ColumnShape = tuple[str, bool, Location | None]  # type, nullable, where it was defined
@@ -143,7 +145,7 @@ def _drift_report(
     shape, twin_shape = pair.table.get(column), pair.twin.get(column)
     on_table = [e for e in events if e.table == key and column in e.columns]
     changed = [e for e in on_table if e.kind != "create-table"]
-    name = maybe_double_quote_name(column)
+    name = quote_ident(column)
     if kind == "dropped":
         fix = f"ALTER TABLE {twin} DROP COLUMN {name};"
         where = on_table[-1].location if on_table else file_start(path)
@@ -180,7 +182,7 @@ def _drift_report(
         if event.kind == "rename-column":
             old = _renamed_from(workspace, event.location)
             if old is not None and old in pair.twin:
-                fix = f"ALTER TABLE {twin} RENAME COLUMN {maybe_double_quote_name(old)} TO {name};"
+                fix = f"ALTER TABLE {twin} RENAME COLUMN {quote_ident(old)} TO {name};"
         verb = _VERBS.get(event.kind, "changed")
         if kind == "missing" or shape is None or twin_shape is None:
             return where, f"`{table}` was {verb} here but not on `{twin_name}`", fix
@@ -217,7 +219,7 @@ def _cached_history(workspace: Workspace) -> tuple[_History, dict[str, list[Even
     return _cache[0][1]
 
 
-@check
+@check(SIM_MIRROR_DRIFT)
 def mirror_drift(workspace: Workspace, findings: Findings) -> None:
     if not workspace.migrations:
         return
@@ -234,17 +236,10 @@ def mirror_drift(workspace: Workspace, findings: Findings) -> None:
         twin_at = anchor(twin_table) if twin_table is not None else None
         related = [Related(twin_at, f"`{pair.twin_key[1]}` is defined here")] if twin_at else []
         findings.add(
-            "sim-mirror-drift",
+            SIM_MIRROR_DRIFT,
             where,
             f"{message}: add `{fix}` to this migration",
             related,
-            {
-                "table": key[1],
-                "schema": key[0],
-                "sim_table": pair.twin_key[1],
-                "column": column,
-                "kind": kind,
-                "fix": fix,
-                "statement": statement_span(workspace, where),
-            },
+            MirrorDrift(key[1], key[0], pair.twin_key[1], column, kind, fix,
+                        statement_span(workspace, where)),
         )

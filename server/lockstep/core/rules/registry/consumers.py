@@ -1,0 +1,53 @@
+"""The consumers rules: name, default severity, group and documentation."""
+
+from __future__ import annotations
+
+from lockstep.core.rules.options import CLONE_ROUTES, MIRROR_PREFIX
+from lockstep.core.rules.payloads import CloneColumn, UnknownColumnRef, UnknownTableRef
+from lockstep.core.rules.registry import rule
+
+UNKNOWN_TABLE_REFERENCE = rule(
+    "unknown-table-reference",
+    "error",
+    "consumers",
+    "`.from('name')` names no table or view that the migrations create.",
+    "supabase-js sends the name to PostgREST as is; a typo or a dropped table compiles and "
+    "fails at runtime (`relation does not exist`), usually as an empty page rather than an "
+    "error. Only schemas the migrations define are checked (`public`, or the one given by "
+    "`.schema('x')`).",
+    "const { data } = await supabase.from('winz').select('id, text');",
+    "const { data } = await supabase.from('wins').select('id, text');",
+    language="ts",
+    payload=UnknownTableRef,
+)
+UNKNOWN_COLUMN_REFERENCE = rule(
+    "unknown-column-reference",
+    "error",
+    "consumers",
+    "A column in `.select()`, a filter, `.order()` or the keys of `.insert()`/`.update()`/"
+    "`.upsert()` that the table does not have.",
+    "PostgREST rejects the whole request (`column does not exist`) when one column is wrong: "
+    "a column dropped or renamed by a migration breaks every query that still names it. "
+    "Embedded resources (`author:profiles(name)`) are checked against their own table; views, "
+    "computed columns and what cannot be resolved are skipped.",
+    "supabase.from('sessions').select('id, started_at, rating')",
+    "supabase.from('sessions').select('id, started_at')",
+    language="ts",
+    payload=UnknownColumnRef,
+)
+CLONE_MISSING_COLUMN = rule(
+    "clone-missing-column",
+    "warning",
+    "consumers",
+    "The simulator clone route does not SELECT or INSERT every column of a mirrored table.",
+    "The clone deep-copies a user's rows into the `sim_` tables. A column left out of the "
+    "SELECT on the source table or the INSERT into the `sim_` table is silently lost in the "
+    "copy; a `NOT NULL` column without a default left out of the INSERT (the `sim_wins.content` "
+    "gotcha) makes every clone fail, and is reported as an error. Only a primary key with a "
+    "default, identity and generated columns may be left to the database.",
+    "admin.from('sim_wins').insert(wins.map((w) => ({ id: w.id, text: w.text })))",
+    "admin.from('sim_wins').insert(wins.map((w) => ({ id: w.id, text: w.text, content: w.text })))",
+    language="ts",
+    payload=CloneColumn,
+    options=(CLONE_ROUTES, MIRROR_PREFIX),
+)

@@ -1,0 +1,63 @@
+"""The migrations rules: name, default severity, group and documentation."""
+
+from __future__ import annotations
+
+from lockstep.core.rules.options import MIGRATION_PATHS
+from lockstep.core.rules.registry import rule
+
+MIGRATION_SYNTAX_ERROR = rule(
+    "migration-syntax-error", "error", "migrations",
+    "A statement PostgreSQL cannot parse.",
+    "The migration will fail in the SQL editor of both Supabase projects, and everything "
+    "after the broken statement is unknown to Lockstep's schema model. Lockstep parses each "
+    "statement with libpg_query, the parser of PostgreSQL itself, so what it flags the "
+    "server would reject too.",
+    "ALTER TABLE wins ADD COLUMN mood TEXT DEFALT 'ok';",
+    "ALTER TABLE wins ADD COLUMN mood TEXT DEFAULT 'ok';",
+)
+MIGRATION_FILENAME = rule(
+    "migration-filename", "warning", "migrations",
+    "A migration file name that is not `NNN_snake_case.sql` or `YYYYMMDDHHMMSS_snake_case.sql`.",
+    "The version in the name decides the order migrations run in. Spaces, capitals, a missing "
+    "version or a mix of numbered and timestamp names in one folder make that order surprising "
+    "and break the tools (Supabase CLI, Lockstep's next-migration action) that read it.",
+    "supabase/migrations/Add Mood.sql",
+    "supabase/migrations/037_add_mood.sql",
+    options=(MIGRATION_PATHS,),
+)
+DUPLICATE_MIGRATION_VERSION = rule(
+    "duplicate-migration-version", "error", "migrations",
+    "Two migration files share a version.",
+    "Two files with one version run in an order decided by their names, and the Supabase CLI "
+    "records only one of them as applied. Usually two branches each created `037_…`: renumber "
+    "the later one.",
+    "037_profile_language.sql\n037_win_mood.sql",
+    "037_profile_language.sql\n038_win_mood.sql",
+    options=(MIGRATION_PATHS,),
+)
+MIGRATION_MISSING_COMMENT = rule(
+    "migration-missing-comment", "warning", "migrations",
+    "A migration that does not start with a comment saying what it does and why.",
+    "Migrations are applied by hand to the DEV and PROD projects; the header comment is what "
+    "the person pasting it reads first, and what a reviewer reads months later.",
+    "ALTER TABLE wins ADD COLUMN mood TEXT;",
+    "-- Wins get a mood so the coach can reflect on how a win felt.\n"
+    "ALTER TABLE wins ADD COLUMN mood TEXT;",
+)
+UNKNOWN_TABLE = rule(
+    "unknown-table", "error", "migrations",
+    "A statement touches a table that no earlier migration created.",
+    "PostgreSQL will reject the statement (`relation does not exist`). Usually a typo, or a "
+    "migration that depends on a later one. Supabase's own schemas (`auth`, `storage`, …) "
+    "are known and never flagged.",
+    "ALTER TABLE winz ADD COLUMN mood TEXT;",
+    "ALTER TABLE wins ADD COLUMN mood TEXT;",
+)
+UNKNOWN_COLUMN = rule(
+    "unknown-column", "error", "migrations",
+    "A statement names a column that the table does not have at that point.",
+    "PostgreSQL will reject the statement (`column does not exist`): a typo, a column dropped "
+    "or renamed earlier, or one added by a later migration.",
+    "CREATE INDEX idx_wins_usr ON wins(usr_id);",
+    "CREATE INDEX idx_wins_user_id ON wins(user_id);",
+)
