@@ -17,7 +17,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.e2e.conftest import (
-    FIXTURES,
+    copy_fixture,
     initialize_params,
     install_edit_handlers,
     wait_for_diagnostics,
@@ -30,7 +30,7 @@ ROOT = BASE / "nav"
 
 @pytest.fixture(scope="module", autouse=True)
 def workspace() -> Iterator[None]:
-    shutil.copytree(FIXTURES / "nav", ROOT, symlinks=True)
+    copy_fixture("nav", BASE)
     yield
     shutil.rmtree(BASE, ignore_errors=True)
 
