@@ -289,7 +289,9 @@ class Workspace:
             self.types_files[relative] = index_types_file(relative, text)
             self.ts_texts[relative] = text
         if might_use_tables(data):
-            uses = index_consumers_file(relative, text, self.config.consumer_categories)
+            uses = index_consumers_file(
+                relative, text, self.config.consumer_categories, self.config.consumer_clients
+            )
             if uses:
                 self.consumer_files[relative] = uses
                 self.ts_texts[relative] = text
