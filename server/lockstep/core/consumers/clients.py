@@ -248,14 +248,13 @@ class _Verdicts:
         if head is None or head.type != "type_identifier":
             return None
         name = self.text(head)
-        if "client" in _words(name):
-            return None
         bound = type_binding(self.parsed, name)
-        if bound is None:
-            return False  # a class or type of another library: `Color`, `Kysely<DB>`
-        if bound.type == "type_alias_declaration":
+        if bound is not None and bound.type == "type_alias_declaration":
             return self.annotation(bound.child_by_field_name("value"), hops + 1)
-        return self.imported(bound, name) if in_import(bound) else False
+        if bound is not None and in_import(bound):
+            return self.imported(bound, name)
+        # `Client`, `DbClient`: unknown; `Color`, `Kysely<DB>`: a type of something else
+        return None if "client" in _words(name) else False
 
     def names(self, node: Node) -> list[str]:
         """Names that speak for a receiver: the identifier, property or called function."""

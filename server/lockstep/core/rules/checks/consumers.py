@@ -162,9 +162,9 @@ def _report_column(
     suggestion = hint.suggestion
     if path:
         embedded = ".".join(path)
-        alias = f" as `{embedded}`" if path[-1] != table.name else ""
+        named = f"`{embedded}` " if embedded != table.name else ""
         message = (
-            f"Embedded table `{table.name}`{alias} (in `.from('{use.table}')`) has no column "
+            f"Embedded table `{table.name}` ({named}in `.from('{use.table}')`) has no column "
             f"`{name}`{hint.text}"
         )
     else:

@@ -1,0 +1,167 @@
+"""Only real Supabase clients count: the receiver of `.from()` resolved inside the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from lockstep.core.config import load_config
+from lockstep.core.consumers.clients import clientish, factory_name
+from lockstep.core.consumers.index import index_consumers_file
+
+LIB = "apps/web/src/lib/data.ts"
+
+
+def tables(text: str, clients: tuple[str, ...] = ()) -> list[str]:
+    return [use.table for use in index_consumers_file(LIB, text, None, clients)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # factories: the package's, framework helpers and a local wrapper
+        "import { createClient } from '@supabase/supabase-js'\n"
+        "const db = createClient(url, key)\ndb.from('wins')",
+        "import { createServerClient } from '@supabase/ssr'\n"
+        "const s = createServerClient(url, key, {})\ns.from('wins')",
+        "import { createRouteHandlerClient } from '@supabase/auth-helpers-nextjs'\n"
+        "const s = createRouteHandlerClient({ cookies })\ns.from('wins')",
+        "import { createServerComponentClient } from '@supabase/auth-helpers-nextjs'\n"
+        "const s = createServerComponentClient({ cookies })\ns.from('wins')",
+        "import { createMiddlewareClient } from '@supabase/auth-helpers-nextjs'\n"
+        "const s = createMiddlewareClient({ req, res })\ns.from('wins')",
+        "import { createClient } from '@/lib/supabase/server'\n"
+        "async function f() { const s = await createClient()\n  return s.from('wins') }",
+        "import { createClient } from '../utils/db'\nconst s = createClient()\ns.from('wins')",
+        "import { createClient } from 'jsr:@supabase/supabase-js@2'\n"
+        "const s = createClient(url, key)\ns.from('wins')",
+        "import { createClient } from 'https://esm.sh/@supabase/supabase-js@2'\n"
+        "const s = createClient(url, key)\ns.from('wins')",
+        "function createAdminClient() { return null as any }\n"
+        "const s = createAdminClient()\ns.from('wins')",
+        "const s = getSupabase()\ns.from('wins')",
+        # imported clients
+        "import { supabase } from '@/lib/supabase'\nsupabase.from('wins')",
+        "import sb from '~/supabase/client'\nsb.from('wins')",
+        "import { client as c } from '@supabase/helpers'\nc.from('wins')",
+        # types
+        "import type { SupabaseClient } from '@supabase/supabase-js'\n"
+        "function f(s: SupabaseClient<Database>) { s.from('wins') }",
+        "type Db = SupabaseClient<Database>\nfunction f(s: Db) { s.from('wins') }",
+        "import type { TypedClient } from '@/lib/supabase/types'\n"
+        "function f(s: TypedClient) { s.from('wins') }",
+        "import type { Db } from '@/lib/supabase/types'\nfunction f(s: Db) { s.from('wins') }",
+        "function f(s: ReturnType<typeof createClient>) { s.from('wins') }",
+        "function f(s: SupabaseClient | null) { s!.from('wins') }",
+        "const f = (s?: SupabaseClient) => s?.from('wins')",
+        "function f(s = createClient()) { s.from('wins') }",
+        "let s: SupabaseClient\ns.from('wins')",
+        # members
+        "class R { constructor(private store: SupabaseClient) {}\n"
+        "  list() { return this.store.from('wins') } }",
+        "class R { store: SupabaseClient\n  list() { return this.store.from('wins') } }",
+        "class R { store = createClient()\n  list() { return this.store.from('wins') } }",
+        "class R { constructor() { this.store = createClient() }\n"
+        "  list() { return this.store.from('wins') } }",
+        "event.locals.supabase.from('wins')",
+        "function f(ctx: { supabase: SupabaseClient }) { ctx.supabase.from('wins') }",
+        # calls and wrappers
+        "(await createClient()).from('wins')",
+        "createBrowserClient(url, key).from('wins')",
+        "useSupabaseClient().from('wins')",
+        "supabase.schema('api').from('wins')",
+        "(supabase as SupabaseClient).from('wins')",
+        "const s = supabaseAdmin ?? createClient()\ns.from('wins')",
+        # unresolvable, but named like a client or followed by a query
+        "testSupabase.from('wins')",
+        "ctx.db.from('wins')",
+        "admin.from('wins')",
+        "function f(client: any) { client.from('wins') }",
+        "const { supabase } = await setup()\nsupabase.from('wins')",
+        "api.from('wins').select('id')",
+        "function f(conn) { return conn.from('wins').insert({ id: 1 }) }",
+    ],
+)
+def test_real_clients_are_indexed(code: str) -> None:
+    assert tables(code) == ["wins"]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import Color from 'color'\nColor.from('#0088FF')",
+        "Color.from('red').withAlpha(1)",
+        "import { Color } from '@onlook/utility'\nColor.from('transparent')",
+        "import { z } from 'zod'\nz.from('wins')",
+        "import { z } from 'zod'\nz.from('wins').select('id')",
+        "import { createClient } from 'redis'\nconst client = createClient()\nclient.from('wins')",
+        "import { createClient } from '@libsql/client'\n"
+        "const db = createClient({ url })\ndb.from('wins').select('id')",
+        "import knex from 'knex'\nknex.from('wins').select('*')",
+        "import Redis from 'ioredis'\nconst redis = new Redis()\nredis.from('wins')",
+        "const palette = new Palette()\npalette.from('wins')",
+        "class Palette { from(x: string) { return x } }\nPalette.from('wins')",
+        "function paint(color: Color) { return color.from('wins') }",
+        "function f(s: string) { return s.from('wins') }",
+        "const api = { from: (x: string) => x }\napi.from('wins')",
+        "const s = 'x'\ns.from('wins')",
+        "Buffer.from('wins')",
+        "Array.from('wins')",
+        "window.Buffer.from('wins')",
+        "Temporal.PlainDate.from('2024-01-01')",
+        "supabase.storage.from('wins')",
+        "const bucket = supabase.storage\nbucket.from('wins').upload(path, file)",
+        "x.from('wins')",
+        "items.from('wins').map(f)",
+    ],
+)
+def test_other_receivers_are_not(code: str) -> None:
+    assert tables(code) == []
+
+
+def test_configured_clients() -> None:
+    assert tables("repo.from('wins')") == []
+    assert tables("repo.from('wins')", ("repo",)) == ["wins"]
+    assert tables("this.repo.from('wins')", ("repo",)) == ["wins"]
+    assert tables("makeRepo().from('wins')", ("makeRepo",)) == ["wins"]
+
+
+def test_resolution_follows_scope() -> None:
+    code = (
+        "import Color from 'color'\n"
+        "function a() { const Color = createClient(url, key); return Color.from('wins') }\n"
+        "function b() { return Color.from('red') }\n"
+    )
+    assert tables(code) == ["wins"]
+
+
+def test_cyclic_bindings_terminate() -> None:
+    assert tables("var a = b, b = a\na.from('wins')") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("supabase", True), ("supabaseAdmin", True), ("adminClient", True), ("db", True),
+     ("sb", True), ("Color", False), ("z", False), ("dbg", False), ("items", False)],
+)  # fmt: skip
+def test_clientish(name: str, expected: bool) -> None:
+    assert clientish(name) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("createClient", True), ("createServerClient", True), ("createRouteHandlerClient", True),
+     ("getSupabase", True), ("useSupabaseClient", True), ("createPagesBrowserClient", True),
+     ("createServerSupabaseClient", True), ("createColor", False), ("clientele", False)],
+)  # fmt: skip
+def test_factory_name(name: str, expected: bool) -> None:
+    assert factory_name(name) is expected
+
+
+def test_clients_setting() -> None:
+    config, problems = load_config('[consumers]\nclients = ["repo", "db2"]\n')
+    assert problems == [] and config.consumer_clients == ("repo", "db2")
+    config, problems = load_config('[consumers]\nclients = "repo"\n')
+    assert config.consumer_clients == ()
+    assert [p.message for p in problems] == [
+        "`consumers.clients` must be a list of receiver names; using the default"
+    ]
