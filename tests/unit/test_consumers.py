@@ -555,3 +555,15 @@ def test_insert_of_mapped_rows_lists_the_returned_keys_and_the_row_variable() ->
     assert [c.name for c in notes.chain[0].columns] == ["body"]
     assert notes.chain[0].row_variable == "n"
     assert spread.chain[0].unknown_columns
+
+
+def test_filters_on_aliased_embeds_carry_the_embedded_relation() -> None:
+    use = only(
+        "supabase.from('sets').select('*, workout:workouts!inner(id, c:coaches(name))')"
+        ".eq('workout.user_id', 1).eq('workout.c.name', 'x').eq('other.x', 1)"
+    )
+    assert [(c.name, c.relation, c.path) for call in use.chain[1:] for c in call.columns] == [
+        ("user_id", "workouts", ("workout",)),
+        ("name", "coaches", ("workout", "c")),
+        ("x", "other", ("other",)),
+    ]

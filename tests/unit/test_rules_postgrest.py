@@ -10,7 +10,9 @@ import pytest
 from rule_helpers import codes, diagnostics_for, migration
 
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.ide.target import symbol_at
 from lockstep.core.rules.engine import run_rules
+from lockstep.core.text import Position
 from lockstep.core.workspace import Workspace
 
 CONSUMER_CODES = {"unknown-table-reference", "unknown-column-reference", "clone-missing-column"}
@@ -235,3 +237,20 @@ def test_fixture_indexes_every_real_client_and_no_decoy(fixture_workspace: Works
 )
 def test_fixture_categories(fixture_workspace: Workspace, path: str, category: str) -> None:
     assert {use.category for use in fixture_workspace.consumer_files[path]} == {category}
+
+
+def test_fixture_navigation_resolves_aliased_and_nested_embeds(
+    fixture_workspace: Workspace,
+) -> None:
+    lines = (FIXTURE / "apps/web/src/lib/queries.ts").read_text(encoding="utf-8").split("\n")
+
+    def table_at(snippet: str, word: str) -> tuple[str, str] | None:
+        line = next(i for i, text in enumerate(lines) if snippet in text)
+        character = lines[line].index(snippet) + snippet.index(word)
+        target = symbol_at(
+            fixture_workspace, "apps/web/src/lib/queries.ts", Position(line, character)
+        )
+        return (target.table[1], target.column or "") if target is not None else None
+
+    assert table_at(".eq('workout.user_id'", "user_id") == ("workouts", "user_id")
+    assert table_at("'identities.notifications.read'", "read") == ("notifications", "read")

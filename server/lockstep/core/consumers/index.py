@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
@@ -42,6 +42,7 @@ _FROM_CALLS = """
   function: (member_expression property: (property_identifier) @name (#eq? @name "from"))) @call
 """
 _PREFILTER = re.compile(rb"\.\s*from\b")
+Path = tuple[str, ...]  # embeds by alias or name: ("identities", "notifications")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +202,9 @@ def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> Chain
             path = (*(_referenced(parsed, args) or ()), *column.path)
             columns = [_ranged(parsed, literal, column, path, path[-1] if path else None)]
     whole = parsed.lines.range_from_points(prop.start_point, call.end_point)
-    return ChainCall(name, parsed.range_of(prop), whole, tuple(columns), select, unknown,
-                     row_variable)
+    return ChainCall(
+        name, parsed.range_of(prop), whole, tuple(columns), select, unknown, row_variable
+    )
 
 
 def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
@@ -223,7 +225,36 @@ def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
             break
         calls.append(_chain_call(parsed, call, found[1], found[2]))
         node = call
-    return tuple(calls)
+    return _embedded_relations(calls)
+
+
+def _embed_names(
+    selection: postgrest.Selection, path: tuple[str, ...], out: dict[Path, str]
+) -> None:
+    for embed in selection.embeds:
+        for key in (embed.alias or embed.relation, embed.relation):
+            out.setdefault((*path, key), embed.relation)
+        _embed_names(embed.selection, (*path, embed.alias or embed.relation), out)
+
+
+def _embedded_relations(calls: list[ChainCall]) -> tuple[ChainCall, ...]:
+    """Filters name embeds by alias (`workout.user_id` for `workout:workouts(…)`): give their
+    columns the relation the select embeds, as select columns have it."""
+    names: dict[Path, str] = {}
+    for call in calls:
+        if call.select is not None:
+            _embed_names(call.select.tree, (), names)
+    return tuple(
+        replace(
+            call,
+            columns=tuple(
+                replace(c, relation=names[c.path]) if c.path in names else c for c in call.columns
+            ),
+        )
+        if call.select is None and any(c.path in names for c in call.columns)
+        else call
+        for call in calls
+    )
 
 
 def _is_wrapper(parsed: ParsedFile, callee: Node | None) -> bool:
