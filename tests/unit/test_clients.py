@@ -70,6 +70,11 @@ def tables(text: str, clients: tuple[str, ...] = ()) -> list[str]:
         "useSupabaseClient().from('wins')",
         "supabase.schema('api').from('wins')",
         "(supabase as SupabaseClient).from('wins')",
+        "import { PostgrestClient } from '@supabase/postgrest-js'\n"
+        "const rest = new PostgrestClient(url)\nrest.from('wins')",
+        "import { Client } from '@supabase/supabase-js'\nconst c = new Client(url, key)\n"
+        "c.from('wins')",
+        "globals.DB.from('wins')",
         "const s = supabaseAdmin ?? createClient()\ns.from('wins')",
         # unresolvable, but named like a client or followed by a query
         "testSupabase.from('wins')",

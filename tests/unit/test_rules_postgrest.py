@@ -87,6 +87,9 @@ def found(diags: list[Diagnostic]) -> list[tuple[str, str]]:
         ".order('sort_date', { referencedTable: 'documents' })"
         ".order('sort_date', { foreignTable: 'documents' })"
         ".or('sort_date.is.null', { referencedTable: 'documents' });",
+        # null filtering on an embed names the embed itself
+        "await supabase.from('posts').select('*, comments!inner(*), a:profiles!editor_id(*)')"
+        ".not('comments', 'is', null).is('a', null).or('comments.not.is.null,a.is.null');",
         "await supabase.from('profiles').select('id, posts!posts_author_id_fkey(comments(body))')"
         ".order('body', { referencedTable: 'posts.comments' })"
         ".order('comments(body)', { referencedTable: 'posts' });",

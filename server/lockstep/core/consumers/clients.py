@@ -100,9 +100,13 @@ class _Verdicts:
             return self.member(node, hops)
         if node.type == "call_expression":
             return self.call(node, hops)
-        if node.type == "new_expression":
+        if node.type == "new_expression":  # `new SupabaseClient(…)`, `new PostgrestClient(…)`
             constructor = node.child_by_field_name("constructor")
-            return constructor is not None and "supabase" in self.text(constructor).lower()
+            name = self.text(constructor) if constructor is not None else ""
+            if "supabase" in name.lower() or "postgrest" in name.lower():
+                return True
+            bound = binding(self.parsed, name, node) if constructor is not None else None
+            return bound is not None and in_import(bound) and self.imported(bound, name) is True
         if node.type in ("binary_expression", "ternary_expression"):  # `a ?? b`, `c ? a : b`
             sides = [self.value(child, hops + 1) for child in node.named_children[-2:]]
             return True if True in sides else (False if all(s is False for s in sides) else None)
@@ -163,7 +167,7 @@ class _Verdicts:
         root = _root(obj)
         if root is not None and root.type == "identifier" and self.text(root) in NOT_CLIENTS:
             return False
-        return False if name[:1].isupper() else None
+        return False if name[:1].isupper() and not clientish(name) else None
 
     def class_member(self, node: Node, name: str, hops: int) -> bool | None:
         """`this.name`: a field, a constructor parameter property or a `this.name = …`."""

@@ -130,6 +130,8 @@ def column_references(workspace: Workspace, findings: Findings) -> None:
         embeds = embed_map(schema, base, selects)
         for call in use.chain:
             for column in call.columns:
+                if (*column.path, column.name) in embeds.by_path:
+                    continue  # the embed itself: `.not('profiles', 'is', null)`
                 owner = embeds.owner(column.path)
                 target = schema.tables.get(owner) if owner is not None else None
                 if target is None or column.name == "*" or column.name in target.columns:
