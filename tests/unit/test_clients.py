@@ -170,3 +170,21 @@ def test_clients_setting() -> None:
     assert [p.message for p in problems] == [
         "`consumers.clients` must be a list of receiver names; using the default"
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "schema"),
+    [
+        ("const s = createClient(url, key, { db: { schema: 'api' } })\ns.from('wins')", "api"),
+        ("const a = createClient(u, k, { auth: {}, db: { schema: 'api' } })\nconst s = a\n"
+         "s.from('wins')", "api"),
+        ("createClient(url, key, { db: { schema: 'api' } }).from('wins')", "api"),
+        ("const s = createClient(url, key, { db: { schema: 'api' } })\n"
+         "s.schema('other').from('wins')", "other"),
+        ("const s = createClient(url, key)\ns.from('wins')", None),
+        ("supabase.from('wins')", None),
+    ],
+)  # fmt: skip
+def test_client_default_schema(code: str, schema: str | None) -> None:
+    (use,) = index_consumers_file(LIB, code)
+    assert use.schema == schema

@@ -28,7 +28,7 @@ from lockstep.core.consumers.scope import (
     type_binding,
     unwrap,
 )
-from lockstep.core.ts.parse import ParsedFile
+from lockstep.core.ts.parse import ParsedFile, string_literal
 
 # fmt: off
 # JS/Node globals, typed arrays, stream and observable libraries, Temporal.
@@ -294,3 +294,33 @@ def is_client(
     if any(clientish(name) for name in verdicts.names(receiver)):
         return True
     return next(iter(chain), None) in QUERY_METHODS
+
+
+def _option(parsed: ParsedFile, node: Node | None, key: str) -> Node | None:
+    """The value of `key` in an object literal."""
+    for pair in node.named_children if node is not None and node.type == "object" else ():
+        name = pair.child_by_field_name("key") if pair.type == "pair" else None
+        if name is not None and parsed.text_of(name).strip("'\"") == key:
+            return pair.child_by_field_name("value")
+    return None
+
+
+def client_schema(parsed: ParsedFile, receiver: Node) -> str | None:
+    """The default schema of a client created in this file: `createClient(url, key, { db:
+    { schema: 'api' } })`, followed through variables."""
+    node = unwrap(receiver)
+    for _ in range(_MAX_HOPS):
+        if node is None or node.type != "identifier":
+            break
+        bound = binding(parsed, parsed.text_of(node), node)
+        if bound is None or bound.type != "variable_declarator":
+            return None
+        node = unwrap(bound.child_by_field_name("value"))
+    if node is None or node.type != "call_expression":
+        return None
+    args = node.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else ():
+        found = string_literal(parsed, _option(parsed, _option(parsed, arg, "db"), "schema"))
+        if found is not None:
+            return found.value
+    return None

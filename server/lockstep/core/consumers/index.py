@@ -17,7 +17,7 @@ from tree_sitter import Node
 from lockstep.core.config import DEFAULT_CATEGORIES as DEFAULT_CATEGORIES
 from lockstep.core.consumers import postgrest
 from lockstep.core.consumers.args import ColumnUse, method_call, unwrap, written_keys
-from lockstep.core.consumers.clients import is_client
+from lockstep.core.consumers.clients import client_schema, is_client
 from lockstep.core.globs import glob_match
 from lockstep.core.text import Range
 from lockstep.core.ts.parse import ParsedFile, StringLiteral, parse_source, string_literal
@@ -304,9 +304,11 @@ def _context(parsed: ParsedFile, node: Node) -> tuple[str | None, bool]:
 
 
 def _schema_of(parsed: ParsedFile, receiver: Node) -> str | None:
+    """`.schema('x').from(…)`, or a client made with `createClient(url, key, { db: { schema:
+    'x' } })` in this file."""
     found = method_call(unwrap(receiver) or receiver)
     if found is None or parsed.text_of(found[1]) != "schema":
-        return None
+        return client_schema(parsed, receiver)
     literal = _first_literal(parsed, found[2])
     return literal.value if literal is not None else None
 
