@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from lockstep.core.config import load_config
@@ -9,6 +12,7 @@ from lockstep.core.consumers.clients import clientish, factory_name
 from lockstep.core.consumers.index import index_consumers_file
 
 LIB = "apps/web/src/lib/data.ts"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def tables(text: str, clients: tuple[str, ...] = ()) -> list[str]:
@@ -188,3 +192,50 @@ def test_clients_setting() -> None:
 def test_client_default_schema(code: str, schema: str | None) -> None:
     (use,) = index_consumers_file(LIB, code)
     assert use.schema == schema
+
+
+def test_bench_generator_call_sites_are_kept(tmp_path: Path) -> None:
+    """Every `.from()` the benchmark generator writes (a local `createClient()` wrapper, with
+    an `Array.from` beside it) stays a consumer; the count is what bench/run.py measures."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    root, _ = generate.generate(tmp_path / "bench", "small")
+    found = written = 0
+    for path in sorted(root.rglob("*.ts")):
+        text = path.read_text(encoding="utf-8")
+        written += text.count(".from('")
+        found += len(index_consumers_file(path.relative_to(root).as_posix(), text))
+    assert found == written > 0
+
+
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "examples/toney",
+        "tests/fixtures/nav",
+        "tests/fixtures/e2e-basic",
+        "tests/fixtures/e2e-codeactions",
+        "tests/fixtures/nvim-demo",
+        "tests/fixtures/supabase-cli",
+    ],
+)
+def test_demo_and_fixture_call_sites_are_all_kept(repo: str) -> None:
+    """Every `.from('t')` with a quoted table in the demo and the fixtures is a consumer (the
+    only other `.from(` there are `Array.from`, `Buffer.from` and storage buckets)."""
+    for path in sorted((REPO / repo).rglob("*.ts*")):
+        if path.name == "decoys.ts":
+            continue  # nothing but decoys; tests/fixtures/decoys/EXPECTED.json covers them
+        text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
+        expected = [
+            number
+            for number, line in enumerate(lines)
+            if any(f".from({quote}" in line for quote in "'\"`")
+            and not any(decoy in line + lines[number - 1] for decoy in ("storage", "Buffer."))
+            and not line.lstrip().startswith(("*", "//"))
+        ]
+        found = [use.table_range.start.line for use in index_consumers_file(path.name, text)]
+        assert found == expected, path
