@@ -131,6 +131,7 @@ def test_valid_postgrest_says_nothing(tmp_path: Path, body: str) -> None:
             ("documents", "sort_dat"),
         ),
         ("await supabase.from('posts').select('nope->>x');", ("posts", "nope")),
+        ("await supabase.from('post_stats').select('n, author_id(nme)');", ("profiles", "nme")),
     ],
 )
 def test_wrong_columns_name_their_table(

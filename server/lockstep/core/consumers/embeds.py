@@ -13,9 +13,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lockstep.core.consumers.postgrest import Embed, Selection
-from lockstep.core.model import Key, Schema
+from lockstep.core.model import Key, Schema, Table
 
 Path = tuple[str, ...]
+
+
+def _owners(schema: Schema, parent: Key | None) -> list[Table]:
+    """The table itself, or the tables a view reads (PostgREST follows their foreign keys)."""
+    if parent is None:
+        return []
+    if parent in schema.tables:
+        return [schema.tables[parent]]
+    view = schema.views.get(parent)
+    reads = sorted(view.depends_on) if view is not None else []
+    return [schema.tables[key] for key in reads if key in schema.tables]
 
 
 def relation_target(schema: Schema, parent: Key | None, name: str) -> Key | None:
@@ -23,10 +34,10 @@ def relation_target(schema: Schema, parent: Key | None, name: str) -> Key | None
     space = parent[0] if parent is not None else "public"
     if (space, name) in schema.tables or (space, name) in schema.views:
         return (space, name)
-    owner = schema.tables.get(parent) if parent is not None else None
-    for fk in owner.foreign_keys if owner is not None else ():
-        if name == fk.name or fk.columns == [name]:  # `posts_author_id_fkey(…)`, `author_id(…)`
-            return (fk.ref_schema, fk.ref_table)
+    for owner in _owners(schema, parent):
+        for fk in owner.foreign_keys:
+            if name == fk.name or fk.columns == [name]:  # `posts_author_id_fkey(…)`, `author_id(…)`
+                return (fk.ref_schema, fk.ref_table)
     for key, table in schema.tables.items():  # a constraint that points at the parent
         if any(
             fk.name == name and (fk.ref_schema, fk.ref_table) == parent for fk in table.foreign_keys
