@@ -36,6 +36,10 @@ def tables(text: str, clients: tuple[str, ...] = ()) -> list[str]:
         "import { createClient } from '@/lib/supabase/server'\n"
         "async function f() { const s = await createClient()\n  return s.from('wins') }",
         "import { createClient } from '../utils/db'\nconst s = createClient()\ns.from('wins')",
+        "import { createClient } from '@acme/db'\nconst supabase = createClient()\n"
+        "supabase.from('wins')",
+        "import { createClient } from '@acme/db'\nconst s = createClient()\n"
+        "s.from('wins').select()",
         "import { createClient } from 'jsr:@supabase/supabase-js@2'\n"
         "const s = createClient(url, key)\ns.from('wins')",
         "import { createClient } from 'https://esm.sh/@supabase/supabase-js@2'\n"
@@ -102,9 +106,7 @@ def test_real_clients_are_indexed(code: str) -> None:
         "import { Color } from '@onlook/utility'\nColor.from('transparent')",
         "import { z } from 'zod'\nz.from('wins')",
         "import { z } from 'zod'\nz.from('wins').select('id')",
-        "import { createClient } from 'redis'\nconst client = createClient()\nclient.from('wins')",
-        "import { createClient } from '@libsql/client'\n"
-        "const db = createClient({ url })\ndb.from('wins').select('id')",
+        "import { createClient } from 'redis'\nconst cache = createClient()\ncache.from('wins')",
         "import knex from 'knex'\nknex.from('wins').select('*')",
         "import Redis from 'ioredis'\nconst redis = new Redis()\nredis.from('wins')",
         "const palette = new Palette()\npalette.from('wins')",

@@ -226,7 +226,9 @@ class _Verdicts:
         if bound is not None and in_import(bound):
             source = module_of(self.parsed, bound)
             if not source.startswith(_LOCAL_MODULE) and "supabase" not in source.lower():
-                return "supabase" in name.lower()  # `createClient` from redis, libsql …
+                # `createClient` from redis, libsql … or from a workspace package that wraps
+                # Supabase (`@acme/db`): the file cannot tell, the name and chain decide
+                return True if "supabase" in name.lower() else None
         return True
 
     def annotation(self, node: Node | None, hops: int) -> bool | None:
