@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from rule_helpers import codes, diagnostics_for, migration
+from rule_helpers import build_workspace, codes, diagnostics_for, migration
 
 from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.ide.completion import complete
 from lockstep.core.ide.target import symbol_at
 from lockstep.core.rules.engine import run_rules
 from lockstep.core.text import Position
@@ -258,3 +259,18 @@ def test_fixture_navigation_resolves_aliased_and_nested_embeds(
 
     assert table_at(".eq('workout.user_id'", "user_id") == ("workouts", "user_id")
     assert table_at("'identities.notifications.read'", "read") == ("notifications", "read")
+
+
+def test_completion_offers_tables_only_on_clients(tmp_path: Path) -> None:
+    workspace = build_workspace(
+        tmp_path, {migration("001_init.sql"): SQL}, '[consumers]\nclients = ["repo"]\n'
+    )
+
+    def labels(code: str) -> list[str]:
+        at = Position(0, code.index("|"))
+        return [item.label for item in complete(workspace, LIB, code.replace("|", ""), at)]
+
+    assert "posts" in labels("supabase.from('|')")
+    assert "posts" in labels("repo.from('|')")
+    assert labels("Color.from('|')") == []
+    assert labels("other.from('|')") == []
