@@ -204,6 +204,75 @@ def test_order_on_referenced_table() -> None:
     assert call(use, "order") == [("name", "profiles")]
 
 
+def paths(use: TableUse, name: str) -> list[tuple[str, tuple[str, ...]]]:
+    chained = [c for c in use.chain if c.name == name]
+    return [
+        (column.name, column.path) for chained_call in chained for column in chained_call.columns
+    ]
+
+
+def test_select_columns_carry_their_embed_path_by_alias() -> None:
+    use = only(
+        "supabase.from('posts').select('id, author:profiles!posts_author_id_fkey(name, "
+        "avatars(url)), comments(body, ...reactions(kind))')"
+    )
+    assert paths(use, "select") == [
+        ("id", ()),
+        ("name", ("author",)),
+        ("url", ("author", "avatars")),
+        ("body", ("comments",)),
+        ("kind", ("comments", "reactions")),
+    ]
+    assert call(use, "select")[1] == ("name", "profiles")  # the relation, for navigation
+    assert [c.name for c in use.columns] == ["id"]
+
+
+def test_embed_count_is_not_a_column() -> None:
+    use = only("supabase.from('posts').select('id, comments(count)')")
+    assert paths(use, "select") == [("id", ())]
+
+
+def test_filters_on_nested_embeds() -> None:
+    use = only(
+        "supabase.from('email_auth_tokens').select('*, identities(*, notifications(*))')"
+        ".eq('identities.notifications.read', false).eq('confirmed', true)"
+    )
+    assert paths(use, "eq") == [
+        ("read", ("identities", "notifications")),
+        ("confirmed", ()),
+    ]
+    assert use.chain[1].columns[0].relation == "notifications"
+
+
+def test_order_on_an_embedded_column() -> None:
+    text = "supabase.from('sets').select('*, workout:workouts!inner(date)')"
+    use = only(text + ".order('workout(date)', { ascending: false })")
+    assert paths(use, "order") == [("date", ("workout",))]
+
+
+@pytest.mark.parametrize("option", ["referencedTable", "foreignTable"])
+def test_referenced_table_options(option: str) -> None:
+    text = "supabase.from('folders').select('*, documents(*)')"
+    use = only(
+        text + f".order('sort_date', {{ ascending: true, {option}: 'documents' }})"
+        f".or('title.is.null,sort_date.lt.1', {{ {option}: 'documents' }})"
+    )
+    assert paths(use, "order") == [("sort_date", ("documents",))]
+    assert paths(use, "or") == [("title", ("documents",)), ("sort_date", ("documents",))]
+
+
+def test_dotted_referenced_table_and_embed_column() -> None:
+    text = "supabase.from('a').select('*, b(*, c(*))')"
+    use = only(
+        text + ".order('x', { referencedTable: 'b.c' }).order('c(y)', { referencedTable: 'b' })"
+    )
+    assert paths(use, "order") == [("x", ("b", "c")), ("y", ("b", "c"))]
+
+
+def test_rpc_is_not_a_table() -> None:
+    assert uses("supabase.rpc('search', { q }).select('id').eq('x', 1)") == []
+
+
 def test_or_filter_columns() -> None:
     use = only("supabase.from('wins').select().or('mood.eq.happy,and(a.gt.1,b.is.null)')")
     assert call(use, "or") == [("mood", None), ("a", None), ("b", None)]
@@ -336,6 +405,14 @@ def test_after_in_hook_keeps_hook_category() -> None:
         ("apps/web/src/hooks/useWins.ts", "hook"),
         ("apps/web/src/hooks/useWins.tsx", "hook"),
         ("useTop.ts", "hook"),
+        ("apps/web/src/hooks/use-wins.ts", "hook"),
+        ("apps/web/src/hooks/use-wins.tsx", "hook"),
+        ("apps/admin/src/lib/queries/users.ts", "admin-query"),
+        ("apps/admin/src/lib/queries/useless.ts", "admin-query"),
+        ("apps/web/src/lib/users.ts", "other"),
+        ("apps/web/src/lib/user.ts", "other"),
+        ("apps/web/src/lib/useful.tsx", "other"),
+        ("apps/web/app/api/wins/route.ts", "api-route"),
         ("apps/web/src/context/ToneyContext.tsx", "context"),
         ("apps/admin/src/lib/queries/wins.ts", "admin-query"),
         ("apps/admin/src/lib/queries/deep/x.ts", "admin-query"),
@@ -366,6 +443,10 @@ def test_clone_comes_first() -> None:
         ("**/use*.ts", "useX.ts", True),
         ("**/use*.ts", "a/b/useX.ts", True),
         ("**/use*.ts", "a/b/useX.tsx", False),
+        ("**/use[A-Z]*.ts", "a/b/useWins.ts", True),
+        ("**/use[A-Z]*.ts", "a/b/users.ts", False),
+        ("**/use[A-Z]*.ts", "a/b/use.ts", False),
+        ("**/use-*.ts", "a/b/use-wins.ts", True),
         ("apps/*/src/app/api/**/route.ts", "apps/web/src/app/api/route.ts", True),
         ("apps/*/src/app/api/**/route.ts", "apps/web/src/app/api/a/b/route.ts", True),
         ("apps/*/src/app/api/**/route.ts", "apps/web/x/src/app/api/route.ts", False),
@@ -474,3 +555,15 @@ def test_insert_of_mapped_rows_lists_the_returned_keys_and_the_row_variable() ->
     assert [c.name for c in notes.chain[0].columns] == ["body"]
     assert notes.chain[0].row_variable == "n"
     assert spread.chain[0].unknown_columns
+
+
+def test_filters_on_aliased_embeds_carry_the_embedded_relation() -> None:
+    use = only(
+        "supabase.from('sets').select('*, workout:workouts!inner(id, c:coaches(name))')"
+        ".eq('workout.user_id', 1).eq('workout.c.name', 'x').eq('other.x', 1)"
+    )
+    assert [(c.name, c.relation, c.path) for call in use.chain[1:] for c in call.columns] == [
+        ("user_id", "workouts", ("workout",)),
+        ("name", "coaches", ("workout", "c")),
+        ("x", "other", ("other",)),
+    ]

@@ -275,3 +275,113 @@ def test_logic_filter_comma_list_of_columns() -> None:
 @pytest.mark.parametrize("text", ["", ",", "and(", "or(((", ".eq.1", '"x'])
 def test_logic_filter_malformed(text: str) -> None:
     parse_logic_filter(text)
+
+
+# --- count, aggregates and casts ---------------------------------------------------------
+
+
+def test_embedded_count_is_an_aggregate_not_a_column() -> None:
+    selection = parse_select("id, comments(count)")
+    assert names(selection) == ["id"]
+    comments = selection.embeds[0]
+    assert comments.relation == "comments"
+    assert comments.selection.columns == ()
+    assert [a.function for a in comments.selection.aggregates] == ["count"]
+
+
+def test_bare_count_is_the_legacy_count() -> None:
+    selection = parse_select("count, n:count::int")
+    assert selection.columns == ()
+    assert [(a.function, a.alias) for a in selection.aggregates] == [
+        ("count", None),
+        ("count", "n"),
+    ]
+
+
+def test_count_with_a_json_path_or_aggregate_is_a_column() -> None:
+    assert names(parse_select("count->>x, count.sum()")) == ["count", "count"]
+
+
+def test_quoted_count_is_a_column() -> None:
+    assert names(parse_select('"count"')) == ["count"]
+
+
+def test_cast_before_aggregate() -> None:
+    text = "amount::int.avg(), n:amount.max()::text"
+    columns = parse_select(text).columns
+    assert [(c.name, c.cast, c.aggregate, c.alias) for c in columns] == [
+        ("amount", "int", "avg", None),
+        ("amount", "text", "max", "n"),
+    ]
+    assert spans(text, parse_select(text)) == ["amount", "amount"]
+
+
+# --- hints ------------------------------------------------------------------------------
+
+
+def test_fk_constraint_hint_with_alias() -> None:
+    text = "author:users!posts_author_id_fkey(name)"
+    embed = parse_select(text).embeds[0]
+    assert (embed.relation, embed.alias, embed.hints) == (
+        "users",
+        "author",
+        ("posts_author_id_fkey",),
+    )
+    assert spans(text, embed.selection) == ["name"]
+
+
+def test_column_hint_and_spread_with_hints() -> None:
+    selection = parse_select("editor:profiles!editor_id(name), ...profiles!author_id!inner(x)")
+    editor, spread = selection.embeds
+    assert (editor.alias, editor.hints, editor.spread) == ("editor", ("editor_id",), False)
+    assert (spread.relation, spread.hints, spread.spread) == (
+        "profiles",
+        ("author_id", "inner"),
+        True,
+    )
+
+
+# --- filter and order columns on embeds ---------------------------------------------------
+
+
+def test_parse_column_nested_embeds() -> None:
+    text = "identities.notifications.read"
+    column = parse_column(text)
+    assert column is not None
+    assert (column.name, column.path, column.relation) == (
+        "read",
+        ("identities", "notifications"),
+        "notifications",
+    )
+    assert text[column.start : column.end] == "read"
+
+
+def test_parse_column_order_on_embedded_column() -> None:
+    text = "workout(date_completed)"
+    column = parse_column(text, offset=3)
+    assert column is not None
+    assert (column.name, column.path) == ("date_completed", ("workout",))
+    assert (column.start, column.end) == (len("workout(") + 3, len(text) - 1 + 3)
+
+
+def test_parse_column_embed_path_with_json() -> None:
+    column = parse_column("documents.data->>path")
+    assert column is not None
+    assert (column.name, column.path, column.json_path) == ("data", ("documents",), ("path",))
+
+
+def test_parse_column_quoted_segments() -> None:
+    column = parse_column('"odd rel"."odd col"')
+    assert column is not None
+    assert (column.name, column.path) == ("odd col", ("odd rel",))
+
+
+def test_parse_column_plain_has_no_path() -> None:
+    column = parse_column("created_at")
+    assert column is not None
+    assert (column.path, column.relation) == ((), None)
+
+
+@pytest.mark.parametrize("text", ["a.", "a(", "a(b", "a..b", "(b)", "a.b(", "a->", "a.b.c.d.e"])
+def test_parse_column_odd_input_never_raises(text: str) -> None:
+    parse_column(text)

@@ -22,8 +22,10 @@ DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("clone", "apps/admin/src/app/api/simulator/personas/clone/route.ts"),
     ("api-route", "apps/*/src/app/api/**/route.ts"),
     ("api-route", "apps/*/app/api/**/route.ts"),
-    ("hook", "**/use*.ts"),
-    ("hook", "**/use*.tsx"),
+    ("hook", "**/use[A-Z]*.ts"),  # React hooks: `useWins.ts`, not `users.ts`
+    ("hook", "**/use[A-Z]*.tsx"),
+    ("hook", "**/use-*.ts"),  # kebab-case hooks: `use-wins.ts`
+    ("hook", "**/use-*.tsx"),
     ("context", "**/ToneyContext*"),
     ("admin-query", "apps/admin/src/lib/queries/**"),
     ("coaching", "packages/coaching/**"),
@@ -49,6 +51,7 @@ class Config:
     types_map: Mapping[str, str] = field(default_factory=dict)  # TS type name → table
     consumer_categories: tuple[tuple[str, str], ...] = DEFAULT_CATEGORIES
     consumer_exclude: tuple[str, ...] = ()
+    consumer_clients: tuple[str, ...] = ()  # receivers of `.from()` always taken as clients
     rules: Mapping[str, str] = field(default_factory=dict)  # rule name → severity
     internal_tables: tuple[str, ...] = ("llm_usage",)
     exposed_schemas: tuple[str, ...] = ("public",)
@@ -129,6 +132,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
     ("consumers", "categories"): ("consumer_categories", _categories,
                                   "a table of category = [globs]"),
     ("consumers", "exclude"): ("consumer_exclude", _strings, "a list of globs"),
+    ("consumers", "clients"): ("consumer_clients", _strings, "a list of receiver names"),
     ("rls", "internal_tables"): ("internal_tables", _strings, "a list of table names"),
     ("rls", "exposed_schemas"): ("exposed_schemas", _strings, "a list of schema names"),
     ("mirror", "prefix"): ("mirror_prefix", _string, "a table-name prefix such as \"sim_\""),

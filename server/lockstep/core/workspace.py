@@ -336,7 +336,9 @@ class Workspace:
             self.ts_texts[relative] = text
         excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
         if might_use_tables(data) and not excluded:
-            uses = index_consumers_file(relative, text, self.config.consumer_categories)
+            uses = index_consumers_file(
+                relative, text, self.config.consumer_categories, self.config.consumer_clients
+            )
             if uses:
                 self.consumer_files[relative] = uses
                 self.ts_texts[relative] = text

@@ -22,7 +22,8 @@ class ColumnUse:
 
     name: str
     range: Range
-    relation: str | None = None  # an embedded table (`profiles.name`, select embeddings)
+    relation: str | None = None  # the innermost embedded resource (`profiles.name`)
+    path: tuple[str, ...] = ()  # the embeds on the way, by alias or name: ("identities", …)
 
 
 @dataclass(frozen=True, slots=True)

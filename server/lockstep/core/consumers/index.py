@@ -9,40 +9,19 @@ check `.select()`, filters and `.insert({...})` keys against the schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
+from lockstep.core.config import DEFAULT_CATEGORIES as DEFAULT_CATEGORIES
 from lockstep.core.consumers import postgrest
 from lockstep.core.consumers.args import ColumnUse, method_call, unwrap, written_keys
+from lockstep.core.consumers.clients import client_schema, is_client
 from lockstep.core.globs import glob_match
 from lockstep.core.text import Range
 from lockstep.core.ts.parse import ParsedFile, StringLiteral, parse_source, string_literal
 
-DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("clone", "apps/admin/src/app/api/simulator/personas/clone/route.ts"),
-    ("api-route", "apps/*/src/app/api/**/route.ts"),
-    ("hook", "**/use*.ts"),
-    ("hook", "**/use*.tsx"),
-    ("context", "**/ToneyContext*"),
-    ("admin-query", "apps/admin/src/lib/queries/**"),
-    ("coaching", "packages/coaching/**"),
-)
-
-# Receivers whose `.from()` is not a table: JS/Node globals, typed arrays, stream and
-# observable libraries, Temporal. Matched against the receiver and its root identifier.
-# fmt: off
-_NOT_CLIENTS = frozenset((
-    "Array", "Buffer", "Object", "Set", "Map", "WeakMap", "WeakSet", "Promise", "Iterator",
-    "AsyncIterator", "String", "Number", "Date", "Intl", "Observable", "Rx", "rxjs",
-    "Readable", "ReadableStream", "Stream", "Temporal", "PlainDate", "PlainTime",
-    "PlainDateTime", "ZonedDateTime", "Instant", "Duration", "PlainYearMonth", "PlainMonthDay",
-    "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
-    "Uint32Array", "Float16Array", "Float32Array", "Float64Array", "BigInt64Array",
-    "BigUint64Array", "Immutable", "List", "Seq", "Blob", "File",
-))
-# fmt: on
 # fmt: off
 _FILTERS = frozenset((
     "eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "likeAllOf", "likeAnyOf",
@@ -63,6 +42,7 @@ _FROM_CALLS = """
   function: (member_expression property: (property_identifier) @name (#eq? @name "from"))) @call
 """
 _PREFILTER = re.compile(rb"\.\s*from\b")
+Path = tuple[str, ...]  # embeds by alias or name: ("identities", "notifications")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,53 +110,48 @@ def categorize(path: str, categories: Sequence[tuple[str, str]] | None = None) -
     return "other"
 
 
-def _root_identifier(parsed: ParsedFile, node: Node) -> str | None:
-    while node.type in ("member_expression", "call_expression", "non_null_expression"):
-        inner = node.child_by_field_name(
-            "object" if node.type == "member_expression" else "function"
-        )
-        if inner is None and node.named_children:
-            inner = node.named_children[0]
-        if inner is None:
-            return None
-        node = inner
-    return parsed.text_of(node) if node.type in ("identifier", "this") else None
-
-
-def is_client(parsed: ParsedFile, receiver: Node) -> bool:
-    receiver = unwrap(receiver) or receiver
-    if receiver.type == "identifier":
-        name = parsed.text_of(receiver)
-        return name not in _NOT_CLIENTS and not name.lower().endswith("storage")
-    if receiver.type == "member_expression":
-        prop = receiver.child_by_field_name("property")
-        name = parsed.text_of(prop) if prop is not None else ""
-        if name in _NOT_CLIENTS or name.lower().endswith("storage"):
-            return False
-    return _root_identifier(parsed, receiver) not in _NOT_CLIENTS
-
-
 def _first_literal(parsed: ParsedFile, args: Node) -> StringLiteral | None:
     first = args.named_children[0] if args.named_children else None
     return string_literal(parsed, first)
 
 
-def _ranged(parsed: ParsedFile, text: StringLiteral, column: postgrest.ColumnRef) -> ColumnUse:
+def _ranged(
+    parsed: ParsedFile,
+    text: StringLiteral,
+    column: postgrest.ColumnRef,
+    path: tuple[str, ...] | None = None,
+    relation: str | None = None,
+) -> ColumnUse:
+    """A parsed column as a ColumnUse; `path`/`relation` override the column's own."""
     lines = parsed.lines
     where = lines.range(text.offset + column.start, text.offset + column.end)
-    return ColumnUse(column.name, where, column.relation)
+    path = column.path if path is None else path
+    return ColumnUse(column.name, where, relation or column.relation, path)
 
 
 def _select_columns(
-    parsed: ParsedFile, text: StringLiteral, tree: postgrest.Selection, relation: str | None
+    parsed: ParsedFile,
+    text: StringLiteral,
+    tree: postgrest.Selection,
+    relation: str | None = None,
+    path: tuple[str, ...] = (),
 ) -> list[ColumnUse]:
-    found = [
-        ColumnUse(use.name, use.range, relation)
-        for use in (_ranged(parsed, text, column) for column in tree.columns)
-    ]
+    """Every column of a select string; those of embeds carry the embed path (by alias)."""
+    found = [_ranged(parsed, text, column, path, relation) for column in tree.columns]
     for embed in tree.embeds:
-        found += _select_columns(parsed, text, embed.selection, embed.relation)
+        inner = (*path, embed.alias or embed.relation)
+        found += _select_columns(parsed, text, embed.selection, embed.relation, inner)
     return found
+
+
+def _referenced(parsed: ParsedFile, args: Node) -> tuple[str, ...] | None:
+    """The `referencedTable` (or older `foreignTable`) option: `'documents'`, `'a.b'`."""
+    option = _option_string(parsed, args, "referencedTable") or _option_string(
+        parsed, args, "foreignTable"
+    )
+    if option is None:
+        return None
+    return tuple(part.strip() for part in option.value.split(".") if part.strip()) or None
 
 
 def _option_string(parsed: ParsedFile, args: Node, key: str) -> StringLiteral | None:
@@ -215,29 +190,21 @@ def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> Chain
                 for column in postgrest.parse_logic_filter(conflict.value)
             ]
     elif name == "or" and literal is not None:
-        relation = _option_string(parsed, args, "referencedTable") or _option_string(
-            parsed, args, "foreignTable"
-        )
+        path = _referenced(parsed, args)
         columns = [
-            ColumnUse(use.name, use.range, relation.value if relation else None)
-            for use in (
-                _ranged(parsed, literal, column)
-                for column in postgrest.parse_logic_filter(literal.value)
-            )
+            _ranged(parsed, literal, column, path, path[-1] if path else None)
+            for column in postgrest.parse_logic_filter(literal.value)
         ]
     elif name in _FILTERS and literal is not None:
         column = postgrest.parse_column(literal.value)
         if column is not None:
-            use = _ranged(parsed, literal, column)
-            relation = _option_string(parsed, args, "referencedTable") or _option_string(
-                parsed, args, "foreignTable"
-            )
-            if relation is not None and use.relation is None:
-                use = ColumnUse(use.name, use.range, relation.value)
-            columns = [use]
+            # `.order('documents(sort_date)', {referencedTable: 'publications.links'})`
+            path = (*(_referenced(parsed, args) or ()), *column.path)
+            columns = [_ranged(parsed, literal, column, path, path[-1] if path else None)]
     whole = parsed.lines.range_from_points(prop.start_point, call.end_point)
-    return ChainCall(name, parsed.range_of(prop), whole, tuple(columns), select, unknown,
-                     row_variable)
+    return ChainCall(
+        name, parsed.range_of(prop), whole, tuple(columns), select, unknown, row_variable
+    )
 
 
 def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
@@ -258,7 +225,36 @@ def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
             break
         calls.append(_chain_call(parsed, call, found[1], found[2]))
         node = call
-    return tuple(calls)
+    return _embedded_relations(calls)
+
+
+def _embed_names(
+    selection: postgrest.Selection, path: tuple[str, ...], out: dict[Path, str]
+) -> None:
+    for embed in selection.embeds:
+        for key in (embed.alias or embed.relation, embed.relation):
+            out.setdefault((*path, key), embed.relation)
+        _embed_names(embed.selection, (*path, embed.alias or embed.relation), out)
+
+
+def _embedded_relations(calls: list[ChainCall]) -> tuple[ChainCall, ...]:
+    """Filters name embeds by alias (`workout.user_id` for `workout:workouts(…)`): give their
+    columns the relation the select embeds, as select columns have it."""
+    names: dict[Path, str] = {}
+    for call in calls:
+        if call.select is not None:
+            _embed_names(call.select.tree, (), names)
+    return tuple(
+        replace(
+            call,
+            columns=tuple(
+                replace(c, relation=names[c.path]) if c.path in names else c for c in call.columns
+            ),
+        )
+        if call.select is None and any(c.path in names for c in call.columns)
+        else call
+        for call in calls
+    )
 
 
 def _is_wrapper(parsed: ParsedFile, callee: Node | None) -> bool:
@@ -308,17 +304,25 @@ def _context(parsed: ParsedFile, node: Node) -> tuple[str | None, bool]:
 
 
 def _schema_of(parsed: ParsedFile, receiver: Node) -> str | None:
+    """`.schema('x').from(…)`, or a client made with `createClient(url, key, { db: { schema:
+    'x' } })` in this file."""
     found = method_call(unwrap(receiver) or receiver)
     if found is None or parsed.text_of(found[1]) != "schema":
-        return None
+        return client_schema(parsed, receiver)
     literal = _first_literal(parsed, found[2])
     return literal.value if literal is not None else None
 
 
 def index_consumers_file(
-    path: str, text: str, categories: Sequence[tuple[str, str]] | None = None
+    path: str,
+    text: str,
+    categories: Sequence[tuple[str, str]] | None = None,
+    clients: Collection[str] = (),
 ) -> list[TableUse]:
-    """Every `.from('table')` on a database client in one file. Pure; never raises."""
+    """Every `.from('table')` on a Supabase client in one file. Pure; never raises.
+
+    `clients` names receivers to take as clients whatever the file says (`[consumers] clients`).
+    """
     parsed = parse_source(path, text)
     category = categorize(path, categories)
     uses: list[TableUse] = []
@@ -328,7 +332,10 @@ def index_consumers_file(
             continue
         receiver, _, args = found
         literal = _first_literal(parsed, args)
-        if literal is None or not is_client(parsed, receiver):
+        if literal is None:
+            continue
+        chain = _chain(parsed, node)
+        if not is_client(parsed, receiver, (call.name for call in chain), clients):
             continue
         function, in_after = _context(parsed, node)
         uses.append(
@@ -339,7 +346,7 @@ def index_consumers_file(
                 literal.range,
                 parsed.range_of(node),
                 parsed.text_of(receiver),
-                _chain(parsed, node),
+                chain,
                 function,
                 in_after,
                 category,

@@ -25,7 +25,8 @@ class ColumnRef:
     json_path: tuple[str, ...] = ()
     cast: str | None = None
     aggregate: str | None = None  # `amount.sum()` → "sum"
-    relation: str | None = None  # filters on an embedded table: `profiles.name`
+    relation: str | None = None  # the innermost embedded resource of a filter: `profiles.name`
+    path: tuple[str, ...] = ()  # every embed on the way: `a.b.col` → ("a", "b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,10 @@ class _Parser:
     def at_name(self, ahead: int = 0) -> bool:
         return self.at("ident", ahead) or self.at("quoted", ahead)
 
+    def at_plain_end(self) -> bool:
+        """Nothing but an optional cast follows: no json path and no aggregate."""
+        return not (self.at("->") or self.at("->>") or self.at("."))
+
     def take(self) -> _Token:
         token = self.tokens[self.i]
         self.i += 1
@@ -194,7 +199,7 @@ class _Parser:
         spread: bool,
     ) -> None:
         self.take()  # (
-        if name.text == "count" and self.at(")") and not hints and not spread:
+        if name.kind == "ident" and name.text == "count" and self.at(")") and not (hints or spread):
             self.take()
             self.cast()
             out.aggregates.append(Aggregate("count", name.start, name.end, alias))
@@ -209,11 +214,17 @@ class _Parser:
         out.embeds.append(Embed(name.text, name.start, name.end, alias, hints, spread, inner))
 
     def column(self, out: _Builder, name: _Token, alias: str | None) -> None:
+        if name.kind == "ident" and name.text == "count" and self.at_plain_end():
+            # `comments(count)`, `select('count')`: PostgREST's legacy count, not a column
+            self.cast()
+            out.aggregates.append(Aggregate("count", name.start, name.end, alias))
+            return
         path: list[str] = []
         while self.at("->") or self.at("->>"):
             self.take()
             if self.at_name():
                 path.append(self.take().text)
+        cast = self.cast()  # `amount::int.sum()` casts before aggregating
         aggregate: str | None = None
         if self.at(".") and self.at_name(1) and self.at("(", 2):
             self.take()
@@ -221,7 +232,7 @@ class _Parser:
             self.take()
             if self.at(")"):
                 self.take()
-        cast = self.cast()
+        cast = self.cast() or cast
         out.columns.append(
             ColumnRef(name.text, name.start, name.end, alias, tuple(path), cast, aggregate)
         )
@@ -242,19 +253,35 @@ def parse_select(text: str) -> Selection:
 
 
 def parse_column(text: str, offset: int = 0) -> ColumnRef | None:
-    """A filter/order column argument: `mood`, `data->>key`, `profiles.name`, `"odd col"`."""
+    """A filter/order column: `mood`, `data->>key`, `"odd col"`, a column of an embedded
+    resource `profiles.name` or `identities.notifications.read`, and `.order()`'s
+    `workout(date_completed)` form."""
     tokens = _tokenize(text)
-    if not tokens or tokens[0].kind not in ("ident", "quoted"):
+    names = [0] if tokens and tokens[0].kind in ("ident", "quoted") else []
+    if not names:
         return None
-    first = tokens[0]
-    relation: str | None = None
     index = 1
-    if len(tokens) >= 3 and tokens[1].kind == "." and tokens[2].kind in ("ident", "quoted"):
-        relation, first, index = first.text, tokens[2], 3
-    path = tuple(token.text for token in tokens[index:] if token.kind in ("ident", "quoted"))
+    while _kind(tokens, index) == "." and _kind(tokens, index + 1) in ("ident", "quoted"):
+        names.append(index + 1)
+        index += 2
+    if _kind(tokens, index) == "(" and _kind(tokens, index + 1) in ("ident", "quoted"):
+        names.append(index + 1)  # `relation(column)`: order by a column of an embed
+        index += 3 if _kind(tokens, index + 2) == ")" else 2
+    *path, last = (tokens[i] for i in names)
+    json_path = tuple(token.text for token in tokens[index:] if token.kind in ("ident", "quoted"))
+    embeds = tuple(token.text for token in path)
     return ColumnRef(
-        first.text, first.start + offset, first.end + offset, json_path=path, relation=relation
+        last.text,
+        last.start + offset,
+        last.end + offset,
+        json_path=json_path,
+        relation=embeds[-1] if embeds else None,
+        path=embeds,
     )
+
+
+def _kind(tokens: list[_Token], index: int) -> str | None:
+    return tokens[index].kind if index < len(tokens) else None
 
 
 def _split_top_level(text: str, start: int, end: int) -> list[tuple[int, int]]:

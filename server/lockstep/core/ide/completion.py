@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lockstep.core.consumers.index import is_client
+from lockstep.core.consumers.clients import is_client
 from lockstep.core.model import Key
 from lockstep.core.text import LineIndex, Position, Range
 from lockstep.core.ts.parse import ParsedFile, parse_source
@@ -201,7 +201,10 @@ def _ts_items(workspace: Workspace, path: str, text: str, position: Position) ->
         call, name = found
         callee = call.child_by_field_name("function")
         receiver = callee.child_by_field_name("object") if callee is not None else None
-        if name == "from" and (receiver is None or not is_client(parsed, receiver)):
+        if name == "from" and (
+            receiver is None
+            or not is_client(parsed, receiver, (), workspace.config.consumer_clients)
+        ):
             return []
         content_start = parsed.lines.offset_from_point(*literal.start_point) + 1
         content = text[content_start:offset]

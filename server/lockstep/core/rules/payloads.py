@@ -228,6 +228,7 @@ class UnknownColumnRef(Payload):
     suggestion: str | None
     call: str
     from_table: str
+    embed: str | None = None  # the embed path (`identities.notifications`) the column sits in
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lockstep.core.consumers.embeds import embed_map
 from lockstep.core.consumers.index import ChainCall, SelectArg, TableUse
-from lockstep.core.consumers.postgrest import Selection
 from lockstep.core.diagnostics import Related
 from lockstep.core.globs import glob_match
 from lockstep.core.model import Location, Schema, Table
@@ -76,13 +76,6 @@ def table_references(workspace: Workspace, findings: Findings) -> None:
         )
 
 
-def _embed_aliases(selection: Selection, out: dict[str, str]) -> None:
-    for embed in selection.embeds:
-        if embed.alias:
-            out[embed.alias] = embed.relation
-        _embed_aliases(embed.selection, out)
-
-
 def _computed(schema: Schema, name: str) -> bool:
     """A function usable as a computed column (`full_name(profiles)`) or a bare RPC name."""
     return any(routine.name == name for routine in schema.routines.values())
@@ -93,21 +86,19 @@ def column_references(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
     for use in _uses(workspace):
         where = _schema_of(use)
-        table = schema.table(use.table, where)
-        if table is None:
-            continue  # unknown (reported above), a view, or a schema the migrations don't define
-        aliases: dict[str, str] = {}
-        for call in use.chain:
-            if call.select is not None:
-                _embed_aliases(call.select.tree, aliases)
+        base = (where, use.table)
+        if base not in schema.tables and base not in schema.views:
+            continue  # unknown (reported above) or a schema the migrations don't define
+        selects = [call.select.tree for call in use.chain if call.select is not None]
+        embeds = embed_map(schema, base, selects)
         for call in use.chain:
             for column in call.columns:
-                target = table
-                if column.relation is not None:
-                    relation = aliases.get(column.relation, column.relation)
-                    target = schema.table(relation, where)  # type: ignore[assignment]
+                if (*column.path, column.name) in embeds.by_path:
+                    continue  # the embed itself: `.not('profiles', 'is', null)`
+                owner = embeds.owner(column.path)
+                target = schema.tables.get(owner) if owner is not None else None
                 if target is None or column.name == "*" or column.name in target.columns:
-                    continue
+                    continue  # a view, an unresolved embed, or a known column
                 if _computed(schema, column.name):
                     continue
                 _report_column(
@@ -118,6 +109,7 @@ def column_references(workspace: Workspace, findings: Findings) -> None:
                     target,
                     column.name,
                     Location(use.path, column.range),
+                    column.path,
                 )
 
 
@@ -129,10 +121,19 @@ def _report_column(
     table: Table,
     name: str,
     where: Location,
+    path: tuple[str, ...] = (),
 ) -> None:
     hint = missing_column_hint(workspace, table, name, list(table.columns))
     suggestion = hint.suggestion
-    message = f"Table `{table.name}` has no column `{name}`{hint.text}"
+    if path:
+        embedded = ".".join(path)
+        named = f"`{embedded}` " if embedded != table.name else ""
+        message = (
+            f"Embedded table `{table.name}` ({named}in `.from('{use.table}')`) has no column "
+            f"`{name}`{hint.text}"
+        )
+    else:
+        message = f"Table `{table.name}` has no column `{name}`{hint.text}"
     related = list(hint.related)
     if table.name_location is not None:
         related.append(Related(table.name_location, f"table `{table.name}` created here"))
@@ -141,7 +142,10 @@ def _report_column(
         where,
         message,
         related,
-        UnknownColumnRef(table.name, table.schema, name, suggestion, call.name, use.table),
+        UnknownColumnRef(
+            table.name, table.schema, name, suggestion, call.name, use.table,
+            ".".join(path) or None,
+        ),
     )
 
 
