@@ -83,10 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--format", choices=["json"], default="json")
     schema.set_defaults(handler=command_schema)
 
-    from lockstep.cli import consumers, new
+    from lockstep.cli import consumers, gen, new
 
     new.add_parser(commands)
     consumers.add_parser(commands)
+    gen.add_parser(commands)
     return parser
 
 

@@ -14,7 +14,7 @@ from pglast import ast
 from pglast.enums import ObjectType
 
 from lockstep.core.model import Schema
-from lockstep.core.replay import objects, tables
+from lockstep.core.replay import functions, objects, tables, view_columns
 from lockstep.core.replay.context import (
     Event,
     NestedContext,
@@ -56,15 +56,28 @@ def _drop(context: StatementContext, node: ast.DropStmt) -> None:
     handler = _DROPS.get(node.removeType)
     if handler is not None:
         handler(context, node)
+    if node.removeType in (ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN):
+        functions.drop_types(context, node)
+    elif node.removeType == ObjectType.OBJECT_FUNCTION:
+        functions.drop_functions(context, node)
 
 
 def _view(context: StatementContext, node: ast.ViewStmt) -> None:
     objects.create_view(context, node.view, node.query, materialized=False)
+    view_columns.describe_view(context, context.creation_schema(node.view.schemaname),
+                               node.view.relname, node.query)
+
+
+def _function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
+    objects.create_function(context, node)
+    functions.create_function(context, node)
 
 
 def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
     if node.objtype == ObjectType.OBJECT_MATVIEW:
         objects.create_view(context, node.into.rel, node.query, materialized=True)
+        view_columns.describe_view(context, context.creation_schema(node.into.rel.schemaname),
+                                   node.into.rel.relname, node.query)
     else:
         tables.create_table_as(context, node)
 
@@ -94,7 +107,9 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
     ast.AlterEnumStmt: objects.alter_enum,
     ast.ViewStmt: _view,
     ast.CreateTableAsStmt: _table_as,
-    ast.CreateFunctionStmt: objects.create_function,
+    ast.CreateFunctionStmt: _function,
+    ast.CreateDomainStmt: functions.create_domain,
+    ast.CompositeTypeStmt: functions.create_composite,
     ast.CreateTrigStmt: objects.create_trigger,
     ast.CommentStmt: objects.comment_on,
     ast.VariableSetStmt: objects.set_variable,
