@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -20,7 +19,11 @@ from lockstep.core.gen.doc import (
     join,
 )
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+def _is_identifier(name: str) -> bool:
+    """A JavaScript identifier name (Unicode letters allowed), which needs no quotes."""
+    return bool(name) and name.replace("$", "_").isidentifier()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,7 @@ def literal(value: str) -> Atom:
 
 
 def key(name: str) -> str:
-    if name == MAPPED_NEVER or _IDENTIFIER.fullmatch(name):
+    if name == MAPPED_NEVER or _is_identifier(name):
         return name
     return string(name)
 
