@@ -2,13 +2,15 @@
 
 README
 ------
-What: every fixture repo `tests/fixtures/gen-*/` is applied (Supabase stubs, then its
+What: every fixture repo `tests/fixtures/gen-*/` (and those of `tests/fixtures/replay/`) is
+applied (Supabase stubs, then its
 migrations in Lockstep's order) to a fresh database on the private PostgreSQL of the other
 differential tests; `@supabase/postgres-meta` (the generator `supabase gen types typescript`
-runs, pinned in tests/tools/package.json) prints the TypeScript for it, exactly as the
-Supabase CLI invokes it (`node dist/server/server.js` with PG_META_GENERATE_TYPES=typescript,
-the included schemas, one-to-one detection on). `python -m lockstep gen types <fixture>` must
-print the same bytes.
+runs, pinned in tests/tools/package.json) prints the TypeScript for it. The Supabase CLI runs
+`node dist/server/server.js` with PG_META_GENERATE_TYPES=typescript, the included schemas and
+one-to-one detection on; tests/tools/generate.mjs makes the same calls for every database in
+one Node process (one test checks it against server.js). `python -m lockstep gen types
+<fixture>` must print the same bytes.
 
 Run:   python -m pytest tests/pg/test_gen_types_vs_postgres_meta.py -q
 Needs: what tests/pg needs, plus Node ≥ 20 and `npm ci --ignore-scripts` in tests/tools
@@ -21,6 +23,7 @@ Adding a fixture: create `tests/fixtures/gen-<name>/supabase/migrations/*.sql` (
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shutil
 import subprocess
@@ -38,10 +41,13 @@ from .server import PgServer
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = sorted(p for p in (ROOT / "tests" / "fixtures").glob("gen-*")
+# Our own fixtures, and the replay differential test's (every construct they use must match).
+FIXTURES = sorted(p for p in [*(ROOT / "tests" / "fixtures").glob("gen-*"),
+                              *(ROOT / "tests" / "fixtures" / "replay").iterdir()]
                   if (p / "supabase" / "migrations").is_dir())
-GENERATOR = (ROOT / "tests" / "tools" / "node_modules" / "@supabase" / "postgres-meta" / "dist"
-             / "server" / "server.js")
+TOOLS = ROOT / "tests" / "tools"
+SERVER = TOOLS / "node_modules" / "@supabase" / "postgres-meta" / "dist" / "server" / "server.js"
+BATCH = TOOLS / "generate.mjs"
 TIMEOUT_S = 120
 
 
@@ -50,25 +56,38 @@ def node() -> str:
     found = shutil.which("node")
     if found is None:
         missing_tool("node is not installed (needed to run @supabase/postgres-meta)")
-    if not GENERATOR.is_file():
+    if not SERVER.is_file():
         missing_tool("@supabase/postgres-meta is not installed: "
                      "(cd tests/tools && npm ci --ignore-scripts)")
     return found
 
 
-def supabase_generator(node: str, server: PgServer, database: str, schemas: list[str]) -> str:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "PG_META_DB_URL": f"postgresql://postgres@localhost/{database}?host={server.socket_dir}",
-        "PG_META_GENERATE_TYPES": "typescript",
-        "PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS": ",".join(schemas),
-        "PG_META_GENERATE_TYPES_DETECT_ONE_TO_ONE_RELATIONSHIPS": "true",
-    }
-    proc = subprocess.run([node, str(GENERATOR)], capture_output=True, text=True, env=env,
-                          timeout=TIMEOUT_S, check=False)
-    assert proc.returncode == 0, f"postgres-meta failed:\n{proc.stderr}"
-    return proc.stdout
+def _url(server: PgServer, database: str) -> str:
+    return f"postgresql://postgres@localhost/{database}?host={server.socket_dir}"
+
+
+def _schemas(repo: Path) -> list[str]:
+    return exposed_schemas(repo, ("supabase/migrations",))
+
+
+@pytest.fixture(scope="session")
+def supabase_types(
+    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases
+) -> dict[Path, str]:
+    """Every fixture's types from Supabase's generator, in one Node process (generate.mjs)."""
+    jobs: list[Path] = []
+    for repo in FIXTURES:
+        applied = fixture_dbs.get(repo)
+        assert not applied.errors, "\n".join(applied.errors)
+        jobs.append(repo)
+    request = [{"url": _url(pg_server, fixture_dbs.get(r).database), "schemas": _schemas(r)}
+               for r in jobs]
+    proc = subprocess.run([node, str(BATCH)], input=json.dumps(request), capture_output=True,
+                          text=True, timeout=TIMEOUT_S * 4, check=False, cwd=BATCH.parent)
+    assert proc.returncode == 0, f"generate.mjs failed:\n{proc.stderr}"
+    results = json.loads(proc.stdout)
+    assert all("types" in r for r in results), results
+    return {repo: r["types"] for repo, r in zip(jobs, results, strict=True)}
 
 
 def lockstep_gen(repo: Path) -> str:
@@ -79,17 +98,32 @@ def lockstep_gen(repo: Path) -> str:
 
 
 def test_there_are_fixtures() -> None:
-    assert len(FIXTURES) >= 2, [p.name for p in FIXTURES]
+    assert len([p for p in FIXTURES if p.name.startswith("gen-")]) >= 4, FIXTURES
+
+
+def test_batch_equals_the_supabase_cli_invocation(
+    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases,
+    supabase_types: dict[Path, str],
+) -> None:
+    """generate.mjs prints what `node dist/server/server.js` prints for the Supabase CLI."""
+    repo = next(p for p in FIXTURES if p.name == "gen-rich")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PG_META_DB_URL": _url(pg_server, fixture_dbs.get(repo).database),
+        "PG_META_GENERATE_TYPES": "typescript",
+        "PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS": ",".join(_schemas(repo)),
+        "PG_META_GENERATE_TYPES_DETECT_ONE_TO_ONE_RELATIONSHIPS": "true",
+    }
+    proc = subprocess.run([node, str(SERVER)], capture_output=True, text=True, env=env,
+                          timeout=TIMEOUT_S, check=False)
+    assert proc.returncode == 0, f"postgres-meta failed:\n{proc.stderr}"
+    assert proc.stdout == supabase_types[repo]
 
 
 @pytest.mark.parametrize("repo", FIXTURES, ids=[p.name for p in FIXTURES])
-def test_gen_types_matches_supabase(
-    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases, repo: Path
-) -> None:
-    applied = fixture_dbs.get(repo)
-    assert not applied.errors, "\n".join(applied.errors)
-    schemas = exposed_schemas(repo, ("supabase/migrations",))
-    expected = supabase_generator(node, pg_server, applied.database, schemas)
+def test_gen_types_matches_supabase(supabase_types: dict[Path, str], repo: Path) -> None:
+    expected = supabase_types[repo]
     assert expected.startswith("export type Json"), expected[:500]
     actual = lockstep_gen(repo)
     if actual != expected:

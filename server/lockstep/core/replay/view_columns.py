@@ -118,8 +118,9 @@ def _output_name(target: ast.ResTarget) -> str:
 
 
 def query_columns(context: StatementContext, query: Any) -> list[ViewColumn]:
-    while isinstance(query, ast.SelectStmt) and query.larg is not None:
-        query = query.larg  # UNION …: the first branch names and types the columns
+    if isinstance(query, ast.SelectStmt) and query.larg is not None:
+        # UNION …: the first branch names and types the columns, which come from no table
+        return [ViewColumn(c.name, c.type) for c in query_columns(context, query.larg)]
     if not isinstance(query, ast.SelectStmt):
         return []
     scope: Scope = {}
