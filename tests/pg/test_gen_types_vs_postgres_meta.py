@@ -48,6 +48,7 @@ FIXTURES = sorted(p for p in [*(ROOT / "tests" / "fixtures").glob("gen-*"),
 TOOLS = ROOT / "tests" / "tools"
 SERVER = TOOLS / "node_modules" / "@supabase" / "postgres-meta" / "dist" / "server" / "server.js"
 BATCH = TOOLS / "generate.mjs"
+GRAPHQL_STUB = Path(__file__).resolve().parent / "graphql_public_stub.sql"
 TIMEOUT_S = 120
 
 
@@ -79,6 +80,9 @@ def supabase_types(
     for repo in FIXTURES:
         applied = fixture_dbs.get(repo)
         assert not applied.errors, "\n".join(applied.errors)
+        if "graphql_public" in _schemas(repo):
+            stub = pg_server.psql_file(applied.database, GRAPHQL_STUB)
+            assert stub.returncode == 0, stub.stderr
         jobs.append(repo)
     request = [{"url": _url(pg_server, fixture_dbs.get(r).database), "schemas": _schemas(r)}
                for r in jobs]

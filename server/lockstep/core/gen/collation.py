@@ -9,7 +9,8 @@ from __future__ import annotations
 import unicodedata
 
 # ASCII in ICU's primary order (punctuation is not ignorable; letters ignore case).
-_ORDER = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ"
+_ORDER = (" _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789"
+          "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ")
 _PRIMARY: dict[str, int] = {}
 for _char in _ORDER:
     _PRIMARY[_char] = _PRIMARY[_char.lower()] if _char.isupper() else len(_PRIMARY)

@@ -9,7 +9,6 @@ with Prettier's algorithm: a group is printed flat when it and the rest of its l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 WIDTH = 80
 
@@ -46,7 +45,7 @@ class Concat:
     parts: list[Doc] = field(default_factory=list)
 
 
-Doc = Union[str, Concat, Group, Indent, Line, IfBreak]
+Doc = str | Concat | Group | Indent | Line | IfBreak
 
 LINE = Line()
 SOFTLINE = Line(soft=True)
@@ -129,9 +128,8 @@ def render(doc: Doc, width: int = WIDTH) -> str:
             commands.append((indent + current.width, mode, current.contents))
         elif isinstance(current, Group):
             flat = (indent, _FLAT, current.contents)
-            if mode == _FLAT and not current.broken:
-                commands.append(flat)
-            elif not current.broken and _fits(flat, commands, width - position):
+            if not current.broken and (mode == _FLAT
+                                       or _fits(flat, commands, width - position)):
                 commands.append(flat)
             else:
                 commands.append((indent, _BREAK, current.contents))

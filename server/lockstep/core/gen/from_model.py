@@ -16,6 +16,7 @@ from lockstep.core.gen.meta import (
     Relationship,
     TypeRef,
 )
+from lockstep.core.gen.platform import platform_signatures
 from lockstep.core.model import Schema, Signature, Table, View
 
 _BUILTINS = {
@@ -134,7 +135,7 @@ def _view_relationships(schema: Schema, included: set[str],
     def product(lists: list[list[str]]) -> list[list[str]]:
         combinations: list[list[str]] = [[]]
         for entries in lists:
-            combinations = [c + [e] for c in combinations for e in entries]
+            combinations = [[*c, e] for c in combinations for e in entries]
         return combinations
 
     found: list[Relationship] = []
@@ -175,7 +176,9 @@ def _function(signature: Signature, types: _Types) -> Function:
 def metadata(schema: Schema, schemas: list[str]) -> Metadata:
     included = set(schemas)
     types = _Types(schema)
-    meta = Metadata([s for s in schemas if s in _existing(schema)])
+    platform = platform_signatures(schema, schemas)
+    existing = _existing(schema) | {s.schema for s in platform}
+    meta = Metadata([s for s in schemas if s in existing])
     for table in schema.tables.values():
         meta.types.append(PgType(table.schema, table.name, relation=(table.schema, table.name)))
         if table.schema in included:
@@ -192,7 +195,7 @@ def metadata(schema: Schema, schemas: list[str]) -> Metadata:
                                  relation=(composite.schema, composite.name)))
     tables = _table_relationships(schema, included)
     meta.relationships = tables + _view_relationships(schema, included, tables)
-    meta.functions = [_function(s, types) for s in schema.signatures.values()
+    meta.functions = [_function(s, types) for s in [*schema.signatures.values(), *platform]
                       if s.schema in included and s.returns not in _TRIGGER_RESULTS]
     return meta
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the generator prints these lines as they are)
 """The helper types that follow `Database` in the generated file.
 
 They depend only on the default schema (`public`), so they are kept here as the generator

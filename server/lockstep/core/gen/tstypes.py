@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Union
 
 from lockstep.core.gen.doc import (
     HARDLINE,
@@ -18,7 +17,6 @@ from lockstep.core.gen.doc import (
     concat,
     join,
 )
-
 
 
 def _is_identifier(name: str) -> bool:
@@ -65,7 +63,7 @@ class Intersection:
     right: TsType
 
 
-TsType = Union[Atom, Union_, Array, Object, Tuple, Intersection]
+TsType = Atom | Union_ | Array | Object | Tuple | Intersection
 
 MAPPED_NEVER = "[_ in never]"  # the member of an empty section: a mapped type, not a key
 UNKNOWN = Atom("unknown")
@@ -119,7 +117,7 @@ def to_doc(node: TsType) -> Doc:
         if _hugs(node):
             return join(" | ", members)
         aligned: list[Doc] = [Indent(m) if isinstance(n, Object) else m
-                              for n, m in zip(node.members, members)]
+                              for n, m in zip(node.members, members, strict=True)]
         return Group(Indent(concat(SOFTLINE, IfBreak("| "), join(concat(LINE, "| "), aligned))))
     if isinstance(node, Intersection):
         return concat(to_doc(node.left), " & ", to_doc(node.right))
@@ -160,6 +158,24 @@ def value_array(items: list[str]) -> Doc:
                         IfBreak(","), SOFTLINE, "]"))
 
 
-__all__ = ["Atom", "Array", "Concat", "Intersection", "Member", "Object", "Tuple", "TsType",
-           "Union_", "literal", "string", "union", "to_doc", "object_doc", "value_object",
-           "value_array", "key", "UNKNOWN", "NEVER"]
+__all__ = [
+    "NEVER",
+    "UNKNOWN",
+    "Array",
+    "Atom",
+    "Concat",
+    "Intersection",
+    "Member",
+    "Object",
+    "TsType",
+    "Tuple",
+    "Union_",
+    "key",
+    "literal",
+    "object_doc",
+    "string",
+    "to_doc",
+    "union",
+    "value_array",
+    "value_object",
+]

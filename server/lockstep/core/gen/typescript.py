@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from lockstep.core.gen.collation import sort_key
 from lockstep.core.gen.doc import HARDLINE, Doc, concat, render
 from lockstep.core.gen.helpers import helper_types
-from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation
 from lockstep.core.gen.meta import Column as MetaColumn
+from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation
 from lockstep.core.gen.tstypes import (
     NEVER,
     UNKNOWN,
@@ -24,12 +24,11 @@ from lockstep.core.gen.tstypes import (
     Intersection,
     Member,
     Object,
-    Tuple,
     TsType,
+    Tuple,
     literal,
     object_doc,
     string,
-    to_doc,
     union,
     value_array,
     value_object,
