@@ -48,6 +48,7 @@ FIXTURES = sorted(p for p in [*(ROOT / "tests" / "fixtures").glob("gen-*"),
 TOOLS = ROOT / "tests" / "tools"
 SERVER = TOOLS / "node_modules" / "@supabase" / "postgres-meta" / "dist" / "server" / "server.js"
 BATCH = TOOLS / "generate.mjs"
+POSTGREST_VERSION = "12.2.3 (519615d)"
 GRAPHQL_STUB = Path(__file__).resolve().parent / "graphql_public_stub.sql"
 TIMEOUT_S = 120
 
@@ -74,7 +75,7 @@ def _schemas(repo: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def supabase_types(
     node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases
-) -> dict[Path, str]:
+) -> dict[str, str]:
     """Every fixture's types from Supabase's generator, in one Node process (generate.mjs)."""
     jobs: list[Path] = []
     for repo in FIXTURES:
@@ -86,16 +87,21 @@ def supabase_types(
         jobs.append(repo)
     request = [{"url": _url(pg_server, fixture_dbs.get(r).database), "schemas": _schemas(r)}
                for r in jobs]
+    rich = fixture_dbs.get(ROOT / "tests" / "fixtures" / "gen-rich").database
+    request.append({"url": _url(pg_server, rich), "schemas": ["public"],
+                    "postgrestVersion": POSTGREST_VERSION})
     proc = subprocess.run([node, str(BATCH)], input=json.dumps(request), capture_output=True,
                           text=True, timeout=TIMEOUT_S * 4, check=False, cwd=BATCH.parent)
     assert proc.returncode == 0, f"generate.mjs failed:\n{proc.stderr}"
     results = json.loads(proc.stdout)
     assert all("types" in r for r in results), results
-    return {repo: r["types"] for repo, r in zip(jobs, results, strict=True)}
+    found = {str(repo): r["types"] for repo, r in zip(jobs, results[:-1], strict=True)}
+    found["postgrest-version"] = results[-1]["types"]
+    return found
 
 
-def lockstep_gen(repo: Path) -> str:
-    proc = subprocess.run([sys.executable, "-m", "lockstep", "gen", "types", str(repo)],
+def lockstep_gen(repo: Path, *options: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "lockstep", "gen", "types", str(repo), *options],
                           capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
@@ -107,7 +113,7 @@ def test_there_are_fixtures() -> None:
 
 def test_batch_equals_the_supabase_cli_invocation(
     node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases,
-    supabase_types: dict[Path, str],
+    supabase_types: dict[str, str],
 ) -> None:
     """generate.mjs prints what `node dist/server/server.js` prints for the Supabase CLI."""
     repo = next(p for p in FIXTURES if p.name == "gen-rich")
@@ -122,15 +128,22 @@ def test_batch_equals_the_supabase_cli_invocation(
     proc = subprocess.run([node, str(SERVER)], capture_output=True, text=True, env=env,
                           timeout=TIMEOUT_S, check=False)
     assert proc.returncode == 0, f"postgres-meta failed:\n{proc.stderr}"
-    assert proc.stdout == supabase_types[repo]
+    assert proc.stdout == supabase_types[str(repo)]
 
 
 @pytest.mark.parametrize("repo", FIXTURES, ids=[p.name for p in FIXTURES])
-def test_gen_types_matches_supabase(supabase_types: dict[Path, str], repo: Path) -> None:
-    expected = supabase_types[repo]
+def test_gen_types_matches_supabase(supabase_types: dict[str, str], repo: Path) -> None:
+    expected = supabase_types[str(repo)]
     assert expected.startswith("export type Json"), expected[:500]
     actual = lockstep_gen(repo)
     if actual != expected:
         diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(),
                                     "postgres-meta", "lockstep gen types", lineterm="")
         pytest.fail("gen types differs from Supabase's generator:\n" + "\n".join(diff))
+
+
+def test_postgrest_version_block(supabase_types: dict[str, str]) -> None:
+    """`--linked` types carry `__InternalSupabase`; --postgrest-version prints it the same."""
+    repo = ROOT / "tests" / "fixtures" / "gen-rich"
+    actual = lockstep_gen(repo, "--schema", "public", "--postgrest-version", POSTGREST_VERSION)
+    assert actual == supabase_types["postgrest-version"]

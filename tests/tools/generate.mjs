@@ -4,7 +4,7 @@
 // `supabase gen types typescript` runs), minus one Node start per database:
 //   getGeneratorMetadata(new PostgresMeta({...DEFAULT_POOL_CONFIG, connectionString}),
 //                        {includedSchemas}) → generateTypescript(metadata, {detectOneToOne…})
-// Input (stdin): JSON [{"url": ..., "schemas": [...]}]. Output: JSON [{"types"} | {"error"}],
+// Input (stdin): JSON [{"url": ..., "schemas": [...], "postgrestVersion"?: ...}]. Output: JSON [{"types"} | {"error"}],
 // each "types" as server.js prints it (console.log adds the final newline).
 import { PostgresMeta } from "@supabase/postgres-meta/dist/lib/index.js";
 import { getGeneratorMetadata } from "@supabase/postgres-meta/dist/lib/generators.js";
@@ -14,7 +14,7 @@ import { generateTypescript } from "@supabase/postgrest-typegen";
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const results = [];
-for (const { url, schemas } of JSON.parse(input)) {
+for (const { url, schemas, postgrestVersion } of JSON.parse(input)) {
   const pgMeta = new PostgresMeta({ ...DEFAULT_POOL_CONFIG, connectionString: url });
   const { data, error } = await getGeneratorMetadata(pgMeta, { includedSchemas: schemas });
   if (error) {
@@ -23,7 +23,7 @@ for (const { url, schemas } of JSON.parse(input)) {
   }
   const types = await generateTypescript(data, {
     detectOneToOneRelationships: true,
-    postgrestVersion: undefined,
+    postgrestVersion, // PG_META_POSTGREST_VERSION; unset for the local CLI
     defaultSchema: "public",
   });
   results.push({ types: types + "\n" });

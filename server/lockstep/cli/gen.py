@@ -56,7 +56,8 @@ def command_gen_types(args: argparse.Namespace) -> int:
     workspace.load()
     schemas = list(dict.fromkeys(args.schema)) if args.schema else exposed_schemas(
         root, workspace.config.migration_paths)
-    text = generate_typescript(metadata(workspace.replay.schema, schemas))
+    text = generate_typescript(metadata(workspace.replay.schema, schemas),
+                               postgrest_version=args.postgrest_version)
     if not args.out:
         sys.stdout.write(text)
         return 0
@@ -91,4 +92,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        "[api] schemas, else public)")
     types.add_argument("--out", metavar="FILE",
                        help="write the file (inside the project root) instead of stdout")
+    types.add_argument("--postgrest-version", metavar="VERSION",
+                       help="add the __InternalSupabase block that types generated with "
+                       "--linked/--project-id carry, e.g. \"12.2.3 (519615d)\"")
     types.set_defaults(handler=command_gen_types)

@@ -44,6 +44,7 @@ class Member:
     key: str
     type: TsType
     optional: bool = False
+    comments: tuple[str, ...] = ()  # `// …` lines printed above the member
 
 
 @dataclass(slots=True)
@@ -131,7 +132,9 @@ def to_doc(node: TsType) -> Doc:
 
 
 def member_doc(member: Member) -> Doc:
-    return concat(key(member.key), "?" if member.optional else "", ": ", to_doc(member.type))
+    comments = [concat(line, HARDLINE) for line in member.comments]
+    return concat(*comments, key(member.key), "?" if member.optional else "", ": ",
+                  to_doc(member.type))
 
 
 def object_doc(node: Object) -> Doc:

@@ -329,8 +329,12 @@ class _Generator:
                        Member("Functions", self._functions(schema)), Member("Enums", enums),
                        Member("CompositeTypes", composites)], expanded=True)
 
-    def database(self) -> Doc:
+    def database(self, postgrest_version: str | None) -> Doc:
         members = [Member(s, self._schema(s)) for s in self.schemas]
+        if postgrest_version:  # what the Management API (`--linked`) adds
+            members.insert(0, Member("__InternalSupabase", Object(
+                [Member("PostgrestVersion", literal(postgrest_version))], expanded=True),
+                comments=_INTERNAL_COMMENT))
         return concat("export type Database = ", object_doc(Object(members, expanded=True)))
 
     def constants(self) -> Doc:
@@ -368,10 +372,20 @@ def _json_list(values: list[str]) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
-def generate_typescript(meta: Metadata, detect_one_to_one: bool = True) -> str:
-    """The file `supabase gen types typescript` writes (its stdout, final newline included)."""
+_INTERNAL_COMMENT = (
+    "// Allows to automatically instantiate createClient with right options",
+    "// instead of createClient<Database, { PostgrestVersion: 'XX' }>(URL, KEY)",
+)
+
+
+def generate_typescript(meta: Metadata, detect_one_to_one: bool = True,
+                        postgrest_version: str | None = None) -> str:
+    """The file `supabase gen types typescript` writes (its stdout, final newline included).
+
+    `postgrest_version` adds the `__InternalSupabase` block that types generated through the
+    Management API (`--linked`, `--project-id`) carry."""
     generator = _Generator(meta, detect_one_to_one)
-    body = render(concat(generator.database(), HARDLINE))
+    body = render(concat(generator.database(postgrest_version), HARDLINE))
     constants = render(concat(generator.constants(), HARDLINE))
     return HEADER + body + "\n" + helper_types() + constants + "\n"
 
