@@ -13,6 +13,7 @@ from collections.abc import Callable
 from lockstep.codeactions.edits import Edit
 from lockstep.codeactions.fixes.clone import CLONE_FIXES
 from lockstep.codeactions.fixes.files import FILE_FIXES
+from lockstep.codeactions.fixes.generated import GENERATED_FIXES
 from lockstep.codeactions.fixes.names import NAME_FIXES
 from lockstep.codeactions.fixes.rls import RLS_FIXES
 from lockstep.codeactions.fixes.sql import SQL_FIXES
@@ -28,6 +29,7 @@ FIXES: dict[str, Builder] = {
     **FILE_FIXES,
     **CLONE_FIXES,
     **TS_FIXES,
+    **GENERATED_FIXES,
 }
 
 

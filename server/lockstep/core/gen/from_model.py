@@ -177,7 +177,7 @@ def metadata(schema: Schema, schemas: list[str]) -> Metadata:
     included = set(schemas)
     types = _Types(schema)
     platform = platform_signatures(schema, schemas)
-    existing = _existing(schema) | {s.schema for s in platform}
+    existing = schemas_with_objects(schema) | {s.schema for s in platform}
     meta = Metadata([s for s in schemas if s in existing])
     for table in schema.tables.values():
         meta.types.append(PgType(table.schema, table.name, relation=(table.schema, table.name)))
@@ -200,8 +200,9 @@ def metadata(schema: Schema, schemas: list[str]) -> Metadata:
     return meta
 
 
-def _existing(schema: Schema) -> set[str]:
-    """Schemas that exist after the migrations (public always does)."""
+def schemas_with_objects(schema: Schema) -> set[str]:
+    """Schemas that exist after the migrations (public always does; an empty schema a
+    migration creates is not tracked by the replay)."""
     found = {"public"}
     for collection in (schema.tables, schema.views, schema.enums, schema.domains,
                        schema.composites):

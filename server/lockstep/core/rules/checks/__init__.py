@@ -3,6 +3,7 @@
 from lockstep.core.rules.checks import (
     config,
     consumers,
+    generated_types,
     migrations,
     mirror,
     mirror_drift,
@@ -10,4 +11,5 @@ from lockstep.core.rules.checks import (
     types,
 )
 
-__all__ = ["config", "consumers", "migrations", "mirror", "mirror_drift", "security", "types"]
+__all__ = ["config", "consumers", "generated_types", "migrations", "mirror", "mirror_drift",
+           "security", "types"]
