@@ -11,6 +11,7 @@ from lockstep.protocol.features import (
     commands,
     completion,
     diagnostics,
+    generate_types,
     hover,
     lifecycle,
     navigation,
@@ -32,4 +33,5 @@ FEATURES: list[Callable[[LockstepServer], None]] = [
     code_lens.register,
     completion.register,
     symbols.register,
+    generate_types.register,
 ]
