@@ -127,6 +127,7 @@ class View:
     uses_star: bool = False
     columns: list[ViewColumn] = field(default_factory=list)  # replay/view_columns.py
     auto_updatable: bool = False  # PostgreSQL can insert/update through it by itself
+    instead_of: set[str] = field(default_factory=set)  # INSERT/UPDATE/DELETE triggers
 
 
 @dataclass(slots=True)

@@ -92,14 +92,18 @@ def _table_relation(table: Table, types: _Types) -> Relation:
 def _view_relation(view: View, types: _Types) -> Relation:
     kind = "materialized view" if view.materialized else "view"
     relation = Relation(view.schema, view.name, kind)
+    # INSTEAD OF INSERT/UPDATE triggers make every column writable (they rewrite whole rows)
+    triggered = bool(view.instead_of & {"INSERT", "UPDATE"})
     for column in view.columns:
         ref, not_null = types.ref(column.type, resolve_domains=True)
         if column.type == "unknown":
             ref = TypeRef("unknown")
+        updatable = triggered or (view.auto_updatable and bool(column.origin))
         relation.columns.append(Column(column.name, ref, nullable=not not_null,
-                                       updatable=view.auto_updatable and bool(column.origin)))
-    writable = view.auto_updatable and any(c.updatable for c in relation.columns)
-    relation.insertable = relation.updatable = writable
+                                       updatable=updatable))
+    auto = view.auto_updatable and any(c.origin for c in view.columns)
+    relation.insertable = auto or "INSERT" in view.instead_of
+    relation.updatable = auto or "UPDATE" in view.instead_of
     return relation
 
 

@@ -73,6 +73,11 @@ def _function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
     functions.create_function(context, node)
 
 
+def _trigger(context: StatementContext, node: ast.CreateTrigStmt) -> None:
+    objects.create_trigger(context, node)
+    view_columns.instead_of_trigger(context, node)
+
+
 def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
     if node.objtype == ObjectType.OBJECT_MATVIEW:
         objects.create_view(context, node.into.rel, node.query, materialized=True)
@@ -110,7 +115,7 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
     ast.CreateFunctionStmt: _function,
     ast.CreateDomainStmt: functions.create_domain,
     ast.CompositeTypeStmt: functions.create_composite,
-    ast.CreateTrigStmt: objects.create_trigger,
+    ast.CreateTrigStmt: _trigger,
     ast.CommentStmt: objects.comment_on,
     ast.VariableSetStmt: objects.set_variable,
     ast.CreateSchemaStmt: _schema,

@@ -169,3 +169,19 @@ def describe_view(context: StatementContext, schema: str, name: str, query: Any)
         return
     view.columns = query_columns(context, query)
     view.auto_updatable = not view.materialized and _auto_updatable(context, query)
+
+
+_TRIGGER_INSTEAD = 64  # pg_trigger.tgtype bits
+_TRIGGER_EVENTS = {4: "INSERT", 8: "DELETE", 16: "UPDATE"}
+
+
+def instead_of_trigger(context: StatementContext, node: ast.CreateTrigStmt) -> None:
+    """INSTEAD OF triggers make a view writable for their events (as PostgREST sees it)."""
+    if not (node.timing or 0) & _TRIGGER_INSTEAD:
+        return
+    relation = node.relation
+    schema = context.creation_schema(relation.schemaname)
+    view = context.schema.views.get((schema, relation.relname))
+    if view is not None:
+        view.instead_of.update(name for bit, name in _TRIGGER_EVENTS.items()
+                               if (node.events or 0) & bit)
