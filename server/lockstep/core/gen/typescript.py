@@ -16,6 +16,7 @@ from lockstep.core.gen.doc import HARDLINE, Doc, concat, render
 from lockstep.core.gen.helpers import helper_types
 from lockstep.core.gen.meta import Column as MetaColumn
 from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation
+from lockstep.core.gen.overloads import IN_MODES, conflict
 from lockstep.core.gen.tstypes import (
     NEVER,
     UNKNOWN,
@@ -48,7 +49,6 @@ _NUMBERS = {"int2", "int4", "int8", "float4", "float8", "numeric"}
 _STRINGS = {"bytea", "bpchar", "varchar", "date", "text", "citext", "time", "timetz",
             "timestamp", "timestamptz", "uuid", "vector", "interval"}
 _UNNAMED_OK = {"json", "jsonb", "text"}  # PostgREST calls a single unnamed arg of these
-_IN_MODES = {"in", "inout", "variadic"}
 _EMPTY = Object([Member("[_ in never]", NEVER)], expanded=True)
 
 
@@ -156,7 +156,7 @@ class _Generator:
 
     def _callable(self, function: Function) -> bool:
         """Which functions PostgREST can call, as the template decides."""
-        in_args = [a for a in function.args if a.mode in _IN_MODES]
+        in_args = [a for a in function.args if a.mode in IN_MODES]
         if not in_args or all(a.name for a in in_args):
             return True
         if all(a.name or (a.has_default and _plain(a.type, _UNNAMED_OK)) for a in in_args):
@@ -188,29 +188,29 @@ class _Generator:
                            for c in relation.columns], expanded=True)
         return self.ts_type(schema, function.return_type.name, function.return_type.schema)
 
-    def _signature(self, schema: str, function: Function) -> Object:
-        in_args = [a for a in function.args if a.mode in _IN_MODES]
+    def _signature(self, schema: str, function: Function, overloads: list[Function]) -> Object:
+        in_args = [a for a in function.args if a.mode in IN_MODES]
         args: TsType = Atom("Record<PropertyKey, never>")
         if in_args:
             args = Object([Member(a.name, self.ts_type(schema, a.type.name, a.type.schema),
                                   a.has_default) for a in in_args])
-        returns = self.return_type(schema, function)
-        members = [Member("Args", args)]
         table_name = self._return_table_name(function)
-        if (len(in_args) == 1 and not in_args[0].name
-                and self._row_type(in_args[0].type.name, in_args[0].type.schema)
-                and table_name is None):
-            message = (f"the function {schema}.{function.name} with parameter or with a single "
-                       "unnamed json/jsonb parameter, but no matches were found in the schema "
-                       "cache")
-            members.append(Member("Returns", Intersection(
-                Object([Member("error", Atom("true"))]), Atom(string(message)))))
-            return Object(members)
+        error = conflict(schema, function, overloads)
+        if error is None and (len(in_args) == 1 and not in_args[0].name
+                              and self._row_type(in_args[0].type.name, in_args[0].type.schema)
+                              and table_name is None):
+            error = (f"the function {schema}.{function.name} with parameter or with a single "
+                     "unnamed json/jsonb parameter, but no matches were found in the schema cache")
+        returns: TsType = (self.return_type(schema, function) if error is None else
+                           Intersection(Object([Member("error", Atom("true"))]),
+                                        Atom(string(error))))
         many = function.rows is not None and function.rows > 1
         collapsible = not many and table_name is not None
         if function.returns_set and not collapsible:
-            returns = Array(returns)
-        members.append(Member("Returns", returns))
+            # the template appends `[]` to whatever it returns, an error intersection too
+            returns = (Intersection(returns.left, Array(returns.right))
+                       if isinstance(returns, Intersection) else Array(returns))
+        members = [Member("Args", args), Member("Returns", returns)]
         setof = self._setof_options(function, table_name, many)
         if setof is not None:
             members.append(Member("SetofOptions", setof))
@@ -239,7 +239,7 @@ class _Generator:
     def _computed_fields(self, schema: str, relation: Relation) -> list[Member]:
         fields: list[Member] = []
         for function in self.by_schema[schema].functions:
-            in_args = [a for a in function.args if a.mode in _IN_MODES]
+            in_args = [a for a in function.args if a.mode in IN_MODES]
             if len(in_args) != 1:
                 continue
             row = self._row_type(in_args[0].type.name, in_args[0].type.schema)
@@ -309,7 +309,8 @@ class _Generator:
         members: list[Member] = []
         for name, overloads in groups.items():
             overloads.sort(key=lambda f: (sort_key(f.argument_types), sort_key(f.result)))
-            members.append(Member(name, union(*(self._signature(schema, f) for f in overloads))))
+            members.append(Member(name, union(*(self._signature(schema, f, overloads)
+                                                for f in overloads))))
         return Object(members, expanded=True)
 
     def _schema(self, schema: str) -> Object:
