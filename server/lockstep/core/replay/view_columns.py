@@ -24,7 +24,39 @@ _RESULT_TYPES = {
     "length": "integer", "char_length": "integer", "gen_random_uuid": "uuid",
     "string_agg": "text", "format": "text", "date_trunc": "timestamp with time zone",
 }
-_SAME_AS_ARGUMENT = {"max", "min", "coalesce", "greatest", "least", "abs", "round"}
+_RESULT_TYPES.update({
+    "extract": "numeric", "date_part": "double precision", "age": "interval",
+    "to_char": "text", "substring": "text", "substr": "text", "replace": "text",
+    "split_part": "text", "initcap": "text", "array_length": "integer",
+    "cardinality": "integer", "jsonb_array_length": "integer", "row_to_json": "json",
+    "json_build_array": "json", "jsonb_build_array": "jsonb", "array_to_string": "text",
+    "md5": "text", "btrim": "text", "ltrim": "text", "rtrim": "text", "left": "text",
+    "right": "text", "position": "integer", "strpos": "integer", "octet_length": "integer",
+    "to_timestamp": "timestamp with time zone", "ntile": "integer",
+    "percent_rank": "double precision", "cume_dist": "double precision",
+})
+_SAME_AS_ARGUMENT = {"max", "min", "coalesce", "greatest", "least", "abs", "round", "nullif",
+                     "floor", "ceil", "ceiling", "lag", "lead", "first_value", "last_value"}
+_NULLIF = 5  # A_Expr_Kind.AEXPR_NULLIF
+_COMPARISONS = {"=", "<>", "!=", "<", ">", "<=", ">=", "~", "~*", "!~", "!~*", "@>", "<@",
+                "&&", "?", "?|", "?&", "~~", "~~*", "!~~", "!~~*"}
+_NUMERIC_RANK = {"smallint": 0, "integer": 1, "bigint": 2, "numeric": 3, "real": 4,
+                 "double precision": 5}
+_TSTZ, _TS = "timestamp with time zone", "timestamp without time zone"
+_DATETIME_ARITHMETIC = {
+    ("date", "-", "date"): "integer", ("date", "+", "integer"): "date",
+    ("date", "-", "integer"): "date", ("integer", "+", "date"): "date",
+    ("date", "+", "interval"): _TS, ("date", "-", "interval"): _TS,
+    (_TSTZ, "-", _TSTZ): "interval", (_TS, "-", _TS): "interval",
+    (_TSTZ, "+", "interval"): _TSTZ, (_TSTZ, "-", "interval"): _TSTZ,
+    (_TS, "+", "interval"): _TS, (_TS, "-", "interval"): _TS,
+    ("interval", "+", "interval"): "interval", ("interval", "-", "interval"): "interval",
+}
+# SQLValueFunction ops (CURRENT_DATE, CURRENT_TIME …) in PostgreSQL's enum order
+_SQL_VALUE_FUNCTIONS = {0: "date", 1: "time with time zone", 2: "time with time zone",
+                        3: "timestamp with time zone", 4: "timestamp with time zone",
+                        5: "time without time zone", 6: "time without time zone",
+                        7: "timestamp without time zone", 8: "timestamp without time zone"}
 _AGGREGATES = {"count", "sum", "avg", "max", "min", "array_agg", "json_agg", "jsonb_agg",
                "string_agg", "bool_and", "bool_or"}
 Scope = dict[str, list[ViewColumn]]  # alias → its columns
@@ -69,52 +101,141 @@ def _expression(scope: Scope, node: Any) -> tuple[str, ViewColumn | None]:
     if isinstance(node, ast.ColumnRef):
         found = _find(scope, [getattr(f, "sval", "") for f in node.fields])
         return (found.type, found) if found else ("unknown", None)
+    return expression_type(scope, node), None
+
+
+def expression_type(scope: Scope, node: Any) -> str:
+    """The type PostgreSQL gives an expression, for the common forms; else "unknown"."""
+    if isinstance(node, ast.ColumnRef):
+        return _expression(scope, node)[0]
     if isinstance(node, ast.TypeCast):
-        return format_type(node.typeName), None
+        return format_type(node.typeName)
     if isinstance(node, ast.A_Const):
-        value = node.val
-        if isinstance(value, ast.Integer):
-            return "integer", None
-        if isinstance(value, ast.Float):
-            return "numeric", None
-        if isinstance(value, ast.Boolean):
-            return "boolean", None
-        return ("text" if isinstance(value, ast.String) else "unknown"), None
-    if isinstance(node, (ast.BoolExpr, ast.NullTest, ast.BooleanTest, ast.SubLink)):
-        if isinstance(node, ast.SubLink) and node.subLinkType != 0:  # EXISTS is 0
-            return "unknown", None
-        return "boolean", None
+        return _constant_type(node)
+    if isinstance(node, (ast.BoolExpr, ast.NullTest, ast.BooleanTest)):
+        return "boolean"
+    if isinstance(node, ast.SubLink):
+        return "boolean" if node.subLinkType == 0 else "unknown"  # EXISTS
+    if isinstance(node, (ast.CoalesceExpr, ast.MinMaxExpr)):
+        return expression_type(scope, node.args[0]) if node.args else "unknown"
+    if isinstance(node, ast.CaseExpr):
+        results = [w.result for w in node.args or ()] + [node.defresult]
+        typed = [expression_type(scope, r) for r in results if r is not None and not (
+            isinstance(r, ast.A_Const) and r.isnull)]
+        return next((t for t in typed if t != "unknown"), "unknown")
+    if isinstance(node, ast.A_ArrayExpr) and node.elements:
+        element = expression_type(scope, node.elements[0])
+        return element + "[]" if element != "unknown" else element
+    if isinstance(node, ast.SQLValueFunction):
+        return _SQL_VALUE_FUNCTIONS.get(int(node.op), "unknown")
+    if isinstance(node, ast.A_Expr):
+        return _operator_type(scope, node)
     if isinstance(node, ast.FuncCall):
-        name = names(node.funcname)[-1]
-        if name in _RESULT_TYPES:
-            return _RESULT_TYPES[name], None
-        args = list(node.args or ())
-        if name in _SAME_AS_ARGUMENT and args:
-            return _expression(scope, args[0])[0], None
-        if name == "sum" and args:
-            inner = _expression(scope, args[0])[0]
-            return ("bigint" if inner in ("integer", "smallint") else
-                    "numeric" if inner in ("bigint", "numeric") else inner), None
-        if name == "array_agg" and args:
-            inner = _expression(scope, args[0])[0]
-            return (inner + "[]" if inner != "unknown" else inner), None
-    return "unknown", None
+        return _function_type(scope, node)
+    return "unknown"
+
+
+def _constant_type(node: ast.A_Const) -> str:
+    value = node.val
+    if isinstance(value, ast.Integer):
+        return "integer"
+    if isinstance(value, ast.Float):
+        return "numeric"
+    if isinstance(value, ast.Boolean):
+        return "boolean"
+    return "text" if isinstance(value, ast.String) else "unknown"
+
+
+def _operator_type(scope: Scope, node: ast.A_Expr) -> str:
+    if node.kind == _NULLIF:
+        return expression_type(scope, node.lexpr)
+    if node.kind != 0:
+        return "boolean"  # IN, LIKE, BETWEEN, IS DISTINCT FROM, ANY/ALL …
+    operator = names(node.name)[-1]
+    right = expression_type(scope, node.rexpr)
+    if node.lexpr is None:
+        return right if operator in ("-", "+") else "unknown"
+    left = expression_type(scope, node.lexpr)
+    if operator in _COMPARISONS:
+        return "boolean"
+    if operator in ("->>", "#>>"):
+        return "text"
+    if operator in ("->", "#>"):
+        return left
+    if operator == "||":
+        if "jsonb" in (left, right):
+            return "jsonb"
+        return left if left.endswith("[]") else "text"
+    left, right = _base(left), _base(right)
+    if operator in ("+", "-", "*", "/", "%") and left in _NUMERIC_RANK and right in _NUMERIC_RANK:
+        return max(left, right, key=_NUMERIC_RANK.__getitem__)
+    return _DATETIME_ARITHMETIC.get((left, operator, right), "unknown")
+
+
+def _base(type_: str) -> str:
+    """`numeric(10,2)` → `numeric`: typmods do not change an operator's result type."""
+    cut = type_.find("(")
+    if cut < 0:
+        return type_
+    close = type_.find(")", cut)
+    return (type_[:cut] + type_[close + 1:]) if close > 0 else type_
+
+
+def _function_type(scope: Scope, node: ast.FuncCall) -> str:
+    name = names(node.funcname)[-1]
+    if name in _RESULT_TYPES:
+        return _RESULT_TYPES[name]
+    args = list(node.args or ())
+    if name in _SAME_AS_ARGUMENT and args:
+        return expression_type(scope, args[0])
+    if name == "sum" and args:
+        inner = expression_type(scope, args[0])
+        return ("bigint" if inner in ("integer", "smallint") else
+                "numeric" if inner in ("bigint", "numeric") else inner)
+    if name == "array_agg" and args:
+        inner = expression_type(scope, args[0])
+        return inner + "[]" if inner != "unknown" else inner
+    return "unknown"
+
+
+_SQL_VALUE_NAMES = ["current_date", "current_time", "current_time", "current_timestamp",
+                    "current_timestamp", "localtime", "localtime", "localtimestamp",
+                    "localtimestamp", "current_role", "current_user", "user", "session_user",
+                    "current_catalog", "current_schema"]
+
+
+def _figure(node: Any) -> tuple[str, int]:
+    """PostgreSQL's FigureColnameInternal: (name, strength); 2 beats a cast's type name."""
+    if isinstance(node, ast.ColumnRef):
+        last = node.fields[-1]
+        return (str(last.sval), 2) if isinstance(last, ast.String) else ("?column?", 0)
+    if isinstance(node, ast.FuncCall):
+        return names(node.funcname)[-1], 2
+    if isinstance(node, ast.TypeCast):
+        name, strength = _figure(node.arg)
+        return (name, strength) if strength > 1 else (str(names(node.typeName.names)[-1]), 1)
+    if isinstance(node, ast.A_Expr) and node.kind == _NULLIF:
+        return "nullif", 2
+    if isinstance(node, ast.CaseExpr):
+        name, strength = _figure(node.defresult) if node.defresult is not None else ("", 0)
+        return (name, strength) if strength > 1 else ("case", 1)
+    if isinstance(node, ast.CoalesceExpr):
+        return "coalesce", 2
+    if isinstance(node, ast.MinMaxExpr):
+        return ("greatest" if int(node.op) == 0 else "least"), 2
+    if isinstance(node, ast.A_ArrayExpr):
+        return "array", 2
+    if isinstance(node, ast.SQLValueFunction) and int(node.op) < len(_SQL_VALUE_NAMES):
+        return _SQL_VALUE_NAMES[int(node.op)], 2
+    if isinstance(node, ast.SubLink):
+        kinds = {0: "exists", 6: "array"}  # EXISTS_SUBLINK, ARRAY_SUBLINK
+        if int(node.subLinkType) in kinds:
+            return kinds[int(node.subLinkType)], 2
+    return "?column?", 0
 
 
 def _output_name(target: ast.ResTarget) -> str:
-    """PostgreSQL's FigureColname for the common expressions."""
-    if target.name:
-        return str(target.name)
-    node = target.val
-    while isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.ColumnRef):
-        node = node.arg
-    if isinstance(node, ast.ColumnRef):
-        return str(getattr(node.fields[-1], "sval", "?column?"))
-    if isinstance(node, ast.FuncCall):
-        return names(node.funcname)[-1]
-    if isinstance(node, ast.TypeCast):
-        return str(names(node.typeName.names)[-1])
-    return "?column?"
+    return str(target.name) if target.name else _figure(target.val)[0]
 
 
 def query_columns(context: StatementContext, query: Any) -> list[ViewColumn]:
