@@ -65,7 +65,7 @@ def _drop(context: StatementContext, node: ast.DropStmt) -> None:
 def _view(context: StatementContext, node: ast.ViewStmt) -> None:
     objects.create_view(context, node.view, node.query, materialized=False)
     view_columns.describe_view(context, context.creation_schema(node.view.schemaname),
-                               node.view.relname, node.query)
+                               node.view.relname, node.query, node.aliases)
 
 
 def _function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
@@ -82,7 +82,7 @@ def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
     if node.objtype == ObjectType.OBJECT_MATVIEW:
         objects.create_view(context, node.into.rel, node.query, materialized=True)
         view_columns.describe_view(context, context.creation_schema(node.into.rel.schemaname),
-                                   node.into.rel.relname, node.query)
+                                   node.into.rel.relname, node.query, node.into.colNames)
     else:
         tables.create_table_as(context, node)
 

@@ -62,7 +62,10 @@ _AGGREGATES = {"count", "sum", "avg", "max", "min", "array_agg", "json_agg", "js
 Scope = dict[str, list[ViewColumn]]  # alias → its columns
 
 
-def _relation_columns(context: StatementContext, node: ast.RangeVar) -> list[ViewColumn]:
+def _relation_columns(context: StatementContext, node: ast.RangeVar,
+                      ctes: Scope) -> list[ViewColumn]:
+    if node.schemaname is None and node.relname in ctes:
+        return ctes[node.relname]
     table = context.lookup_table(node.schemaname, node.relname)
     if table is not None:
         return [ViewColumn(c.name, c.type, (table.schema, table.name, c.name))
@@ -75,15 +78,23 @@ def _relation_columns(context: StatementContext, node: ast.RangeVar) -> list[Vie
     return [ViewColumn(c.name, c.type, c.origin) for c in view.columns] if view else []
 
 
-def _scope(context: StatementContext, item: Any, scope: Scope) -> None:
+def _scope(context: StatementContext, item: Any, scope: Scope, ctes: Scope) -> None:
     if isinstance(item, ast.RangeVar):
         alias = item.alias.aliasname if item.alias else item.relname
-        scope[alias] = _relation_columns(context, item)
+        scope[alias] = _renamed(_relation_columns(context, item, ctes), item.alias)
     elif isinstance(item, ast.JoinExpr):
-        _scope(context, item.larg, scope)
-        _scope(context, item.rarg, scope)
+        _scope(context, item.larg, scope, ctes)
+        _scope(context, item.rarg, scope, ctes)
     elif isinstance(item, ast.RangeSubselect) and item.alias is not None:
-        scope[item.alias.aliasname] = query_columns(context, item.subquery)
+        scope[item.alias.aliasname] = _renamed(query_columns(context, item.subquery, ctes),
+                                               item.alias)
+
+
+def _renamed(columns: list[ViewColumn], alias: Any) -> list[ViewColumn]:
+    """`AS t (a, b)` renames the first columns."""
+    new = [getattr(n, "sval", "") for n in (getattr(alias, "colnames", None) or ())]
+    return [ViewColumn(new[i] if i < len(new) else c.name, c.type, c.origin)
+            for i, c in enumerate(columns)]
 
 
 def _find(scope: Scope, fields: list[str]) -> ViewColumn | None:
@@ -238,15 +249,23 @@ def _output_name(target: ast.ResTarget) -> str:
     return str(target.name) if target.name else _figure(target.val)[0]
 
 
-def query_columns(context: StatementContext, query: Any) -> list[ViewColumn]:
+def query_columns(context: StatementContext, query: Any,
+                  outer: Scope | None = None) -> list[ViewColumn]:
+    ctes: Scope = dict(outer or {})
+    if isinstance(query, ast.SelectStmt) and query.withClause is not None:
+        for cte in query.withClause.ctes or ():
+            columns = query_columns(context, cte.ctequery, ctes)
+            aliases = [getattr(n, "sval", "") for n in cte.aliascolnames or ()]
+            ctes[cte.ctename] = [ViewColumn(aliases[i] if i < len(aliases) else c.name, c.type,
+                                            c.origin) for i, c in enumerate(columns)]
     if isinstance(query, ast.SelectStmt) and query.larg is not None:
         # UNION …: the first branch names and types the columns, which come from no table
-        return [ViewColumn(c.name, c.type) for c in query_columns(context, query.larg)]
+        return [ViewColumn(c.name, c.type) for c in query_columns(context, query.larg, ctes)]
     if not isinstance(query, ast.SelectStmt):
         return []
     scope: Scope = {}
     for item in query.fromClause or ():
-        _scope(context, item, scope)
+        _scope(context, item, scope, ctes)
     columns: list[ViewColumn] = []
     for target in query.targetList or ():
         value = target.val
@@ -284,11 +303,15 @@ def _auto_updatable(context: StatementContext, query: Any) -> bool:
     return bool(view and not view.materialized and view.auto_updatable)
 
 
-def describe_view(context: StatementContext, schema: str, name: str, query: Any) -> None:
+def describe_view(context: StatementContext, schema: str, name: str, query: Any,
+                  aliases: Any = None) -> None:
+    """`aliases`: the column names of `CREATE VIEW v (a, b)`, which rename the first ones."""
     view = context.schema.views.get((schema, name))
     if view is None:
         return
-    view.columns = query_columns(context, query)
+    renames = [getattr(n, "sval", "") for n in aliases or ()]
+    view.columns = [ViewColumn(renames[i] if i < len(renames) else c.name, c.type, c.origin)
+                    for i, c in enumerate(query_columns(context, query))]
     view.auto_updatable = not view.materialized and _auto_updatable(context, query)
 
 
