@@ -92,7 +92,12 @@ def _scope(context: StatementContext, item: Any, scope: Scope, ctes: Scope) -> N
 
 def _renamed(columns: list[ViewColumn], alias: Any) -> list[ViewColumn]:
     """`AS t (a, b)` renames the first columns."""
-    new = [getattr(n, "sval", "") for n in (getattr(alias, "colnames", None) or ())]
+    return _named(columns, getattr(alias, "colnames", None))
+
+
+def _named(columns: list[ViewColumn], names_list: Any) -> list[ViewColumn]:
+    """A column name list (`v (a, b)`, `cte (a, b)`) renames the first columns."""
+    new = [getattr(n, "sval", "") for n in names_list or ()]
     return [ViewColumn(new[i] if i < len(new) else c.name, c.type, c.origin)
             for i, c in enumerate(columns)]
 
@@ -254,10 +259,8 @@ def query_columns(context: StatementContext, query: Any,
     ctes: Scope = dict(outer or {})
     if isinstance(query, ast.SelectStmt) and query.withClause is not None:
         for cte in query.withClause.ctes or ():
-            columns = query_columns(context, cte.ctequery, ctes)
-            aliases = [getattr(n, "sval", "") for n in cte.aliascolnames or ()]
-            ctes[cte.ctename] = [ViewColumn(aliases[i] if i < len(aliases) else c.name, c.type,
-                                            c.origin) for i, c in enumerate(columns)]
+            ctes[cte.ctename] = _named(query_columns(context, cte.ctequery, ctes),
+                                       cte.aliascolnames)
     if isinstance(query, ast.SelectStmt) and query.larg is not None:
         # UNION …: the first branch names and types the columns, which come from no table
         return [ViewColumn(c.name, c.type) for c in query_columns(context, query.larg, ctes)]
@@ -309,9 +312,7 @@ def describe_view(context: StatementContext, schema: str, name: str, query: Any,
     view = context.schema.views.get((schema, name))
     if view is None:
         return
-    renames = [getattr(n, "sval", "") for n in aliases or ()]
-    view.columns = [ViewColumn(renames[i] if i < len(renames) else c.name, c.type, c.origin)
-                    for i, c in enumerate(query_columns(context, query))]
+    view.columns = _named(query_columns(context, query), aliases)
     view.auto_updatable = not view.materialized and _auto_updatable(context, query)
 
 
