@@ -19,8 +19,10 @@ create type public.mood as enum ('happy', 'sad');
 create table public.checkins (
   id uuid primary key default gen_random_uuid(),
   mood public.mood not null,
-  note text
+  note text,
+  note_length integer generated always as (length(note)) stored
 );
+create function public.ping() returns integer language sql as $$ select 1 $$;
 """
 
 
@@ -66,6 +68,17 @@ def test_fresh_file_is_silent_even_when_reformatted(tmp_path: Path) -> None:
     text = fresh_types(root)
     assert findings(root, text)[1] == []
     assert findings(root, prettier_style(text))[1] == []
+
+
+def test_files_of_older_generators_are_judged_by_content(tmp_path: Path) -> None:
+    root = project(tmp_path, INIT)
+    text = fresh_types(root)
+    assert "Args: Record<PropertyKey, never>" in text and "note_length?: never" in text
+    older = (text.replace("Args: Record<PropertyKey, never>", "Args: never")
+             .replace("note_length?: never", "note_length?: number | null")
+             .replace("isOneToOne: false\n", ""))
+    assert older != text
+    assert findings(root, older)[1] == []
 
 
 def test_stale_file_names_the_first_differences_and_regenerates(tmp_path: Path) -> None:

@@ -197,6 +197,7 @@ class Schema:
     signatures: dict[tuple[str, str, str], Signature] = field(default_factory=dict)
     domains: dict[Key, Domain] = field(default_factory=dict)
     composites: dict[Key, CompositeType] = field(default_factory=dict)
+    created_schemas: set[str] = field(default_factory=set)  # CREATE SCHEMA, even empty ones
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         return self.tables.get((schema, name))

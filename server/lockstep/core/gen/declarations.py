@@ -15,8 +15,8 @@ from tree_sitter import Node
 from lockstep.core.text import Range
 from lockstep.core.ts.parse import ParsedFile, parse_source, string_literal
 
-# Era spellings: what older generators printed → what 0.99 prints.
-_EQUIVALENT = {"never": "Record<PropertyKey,never>", "Json": "NonNullable<Json>"}
+# Era spellings: what older generators printed → what 0.99 prints (NOT NULL json columns).
+_EQUIVALENT = {"Json": "NonNullable<Json>"}
 # Members some generator versions or settings leave out; compared only when both have them.
 OPTIONAL_KEYS = frozenset({"__InternalSupabase", "SetofOptions", "isOneToOne"})
 _OPENERS = {"(", "<", "[", "{", ":", "|"}
@@ -52,13 +52,15 @@ def _tokens(parsed: ParsedFile, node: Node, out: list[str]) -> None:
 
 
 def _leaf(parsed: ParsedFile, node: Node) -> str:
-    """The type's tokens without separators or a union's optional leading `|`."""
+    """The type's tokens without member separators, trailing commas or a union's optional
+    leading `|`."""
     tokens: list[str] = []
     _tokens(parsed, node, tokens)
     kept: list[str] = []
-    for token in tokens:
-        if token in (";", ","):
-            continue
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token == ";" or (token == "," and following in ("", ")", "]", ">", "}")):
+            continue  # member separators (absent when broken) and trailing commas
         if token == "|" and (not kept or kept[-1] in _OPENERS):
             continue
         kept.append(token)
@@ -140,13 +142,24 @@ def read_declarations(path: str, text: str) -> Declarations | None:
     return Declarations(entries, parsed.range_of(name or declaration), schemas, version)
 
 
+def _same(key: str, committed: str, generated: str) -> bool:
+    """Equal, or equal but for a generator era: `Args: never` (before Record<PropertyKey,
+    never>), and generated/identity columns typed in Insert/Update (before `?: never`)."""
+    if committed == generated:
+        return True
+    if key.endswith(".Args") and committed == "never":
+        return generated == "Record<PropertyKey,never>"
+    section = key.split(".")[-2] if key.count(".") >= 2 else ""
+    return generated == "never" and section in ("Insert", "Update")
+
+
 def differences(committed: Declarations, generated: Declarations) -> list[str]:
     """What differs, one phrase each, in the order of the generated file."""
     found: list[str] = []
     for key, value in generated.entries.items():
         if key not in committed.entries:
             found.append(f"`{key}` is missing")
-        elif committed.entries[key] != value:
+        elif not _same(key, committed.entries[key], value):
             found.append(f"`{key}` is `{committed.entries[key]}`, the migrations give `{value}`")
     found += [f"`{key}` is not in the migrations" for key in committed.entries
               if key not in generated.entries]

@@ -89,6 +89,7 @@ def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
 
 def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
     context.state.created_schemas.add(node.schemaname)
+    context.schema.created_schemas.add(node.schemaname)
 
 
 def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
