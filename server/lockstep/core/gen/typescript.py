@@ -75,6 +75,13 @@ class _Generator:
             relation.columns.sort(key=lambda c: sort_key(c.name))
         self.types = sorted(meta.types, key=lambda t: (sort_key(t.schema), sort_key(t.name)))
         self.row_types = {(t.schema, t.name): t for t in self.types if t.relation}
+        self.enums_named: dict[str, list[PgType]] = {}
+        self.composites_named: dict[str, list[PgType]] = {}
+        for pg_type in self.types:
+            if pg_type.enums:
+                self.enums_named.setdefault(pg_type.name, []).append(pg_type)
+            if pg_type.attributes:
+                self.composites_named.setdefault(pg_type.name, []).append(pg_type)
         self.by_schema = {s: _SchemaObjects() for s in self.schemas}
         for relation in sorted(self.relations.values(),
                                key=lambda r: (sort_key(r.schema), sort_key(r.name))):
@@ -116,13 +123,13 @@ class _Generator:
         if name.startswith("_"):
             return Array(self.ts_type(schema, name[1:], type_schema))
         preferred = type_schema or schema
-        enums = [t for t in self.types if t.name == name and t.enums]
+        enums = self.enums_named.get(name, [])
         if enums:
             enum = next((t for t in enums if t.schema == preferred), enums[0])
             if enum.schema in self.by_schema:
                 return Atom(f'Database[{string(enum.schema)}]["Enums"][{string(enum.name)}]')
             return union(*(literal(v) for v in enum.enums))
-        composites = [t for t in self.types if t.name == name and t.attributes]
+        composites = self.composites_named.get(name, [])
         if composites:
             composite = next((t for t in composites if t.schema == preferred), composites[0])
             if composite.schema in self.by_schema:
@@ -134,7 +141,7 @@ class _Generator:
     def _relation_type(self, name: str, preferred: str) -> TsType:
         kinds = (("Tables", "table"), ("Tables", "foreign table"), ("Views", "view"),
                  ("Views", "materialized view"))
-        candidates = sorted((r for r in self.meta.relations if r.name == name),
+        candidates = sorted((r for r in self.relations.values() if r.name == name),
                             key=lambda r: (sort_key(r.schema), sort_key(r.name)))
         for wanted_schema in (preferred, None):
             for label, kind in kinds:
