@@ -153,14 +153,31 @@ def _same(key: str, committed: str, generated: str) -> bool:
     return generated == "never" and section in ("Insert", "Update")
 
 
+def _absent(key: str, other: dict[str, str]) -> str:
+    """The outermost part of `key` (a table, a function …) that `other` lacks altogether."""
+    parts = key.split(".")
+    for depth in range(3, len(parts)):
+        prefix = ".".join(parts[:depth])
+        if prefix not in other and not any(k.startswith(prefix + ".") for k in other):
+            return prefix
+    return key
+
+
 def differences(committed: Declarations, generated: Declarations) -> list[str]:
     """What differs, one phrase each, in the order of the generated file."""
     found: list[str] = []
     for key, value in generated.entries.items():
         if key not in committed.entries:
-            found.append(f"`{key}` is missing")
+            phrase = f"`{_absent(key, committed.entries)}` is missing"
         elif not _same(key, committed.entries[key], value):
-            found.append(f"`{key}` is `{committed.entries[key]}`, the migrations give `{value}`")
-    found += [f"`{key}` is not in the migrations" for key in committed.entries
-              if key not in generated.entries]
+            phrase = f"`{key}` is `{committed.entries[key]}`, the migrations give `{value}`"
+        else:
+            continue
+        if phrase not in found:
+            found.append(phrase)
+    for key in committed.entries:
+        if key not in generated.entries:
+            phrase = f"`{_absent(key, generated.entries)}` is not in the migrations"
+            if phrase not in found:
+                found.append(phrase)
     return found
