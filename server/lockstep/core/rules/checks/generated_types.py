@@ -7,7 +7,7 @@ by an older generator, is judged by what it declares.
 
 from __future__ import annotations
 
-from lockstep.core.gen.stale import staleness
+from lockstep.core.gen.stale import Staleness, staleness
 from lockstep.core.model import Location
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.registry import rule
@@ -33,6 +33,21 @@ rule(
 )
 
 
+# path → (the replay it was compared with, the file's text, the answer): an edit elsewhere
+# re-runs every rule, and regenerating a large schema for an unchanged pair is wasted work.
+_LAST: dict[str, tuple[object, str, Staleness | None]] = {}
+
+
+def _staleness(workspace: Workspace, path: str, text: str) -> Staleness | None:
+    replay = workspace.replay
+    cached = _LAST.get(path)
+    if cached is not None and cached[0] is replay and cached[1] == text:
+        return cached[2]
+    found = staleness(replay.schema, path, text)
+    _LAST[path] = (replay, text, found)
+    return found
+
+
 @check
 def generated_types(workspace: Workspace, findings: Findings) -> None:
     if not workspace.migrations:
@@ -41,7 +56,7 @@ def generated_types(workspace: Workspace, findings: Findings) -> None:
         text = workspace.ts_texts.get(path)
         if types_file.database is None or text is None:
             continue
-        found = staleness(workspace.replay.schema, path, text)
+        found = _staleness(workspace, path, text)
         if found is None or not found.differences:
             continue
         shown = "; ".join(found.differences[:SHOWN])
