@@ -49,6 +49,7 @@ CASES = [
     ("clone-missing-column", "route.ts", "Add `mood` to the select"),
     ("clone-missing-column", "route.ts", "Add `content: w.text` to the insert"),
     ("invalid-config", "lockstep.toml", None),
+    ("generated-types-stale", "database.types.ts", None),
 ]
 
 

@@ -125,6 +125,16 @@ class View:
     depends_on: set[tuple[str, str]] = field(default_factory=set)  # tables and views it reads
     columns_used: set[str] = field(default_factory=set)
     uses_star: bool = False
+    columns: list[ViewColumn] = field(default_factory=list)  # replay/view_columns.py
+    auto_updatable: bool = False  # PostgreSQL can insert/update through it by itself
+    instead_of: set[str] = field(default_factory=set)  # INSERT/UPDATE/DELETE triggers
+
+
+@dataclass(slots=True)
+class ViewColumn:
+    name: str
+    type: str  # as format_type() prints it; "unknown" when Lockstep cannot tell
+    origin: tuple[str, str, str] | None = None  # (schema, relation, column) it passes through
 
 
 @dataclass(slots=True)
@@ -138,6 +148,42 @@ class Routine:
     location: Location | None = None
 
 
+@dataclass(slots=True)
+class Parameter:
+    name: str  # "" when unnamed
+    mode: str  # in, out, inout, variadic, table
+    type: str  # as format_type() prints it
+    has_default: bool = False
+
+
+@dataclass(slots=True)
+class Signature:
+    """A function's arguments and result, for the generated types (replay/functions.py)."""
+
+    schema: str
+    name: str
+    parameters: list[Parameter] = field(default_factory=list)
+    returns: str = "void"  # format_type() of the result (`record` for RETURNS TABLE)
+    returns_set: bool = False
+    rows: int | None = None  # ROWS estimate of a set-returning function
+    language: str = "sql"
+
+
+@dataclass(slots=True)
+class Domain:
+    schema: str
+    name: str
+    base: str  # format_type() of the base type
+    not_null: bool = False
+
+
+@dataclass(slots=True)
+class CompositeType:
+    schema: str
+    name: str
+    attributes: list[tuple[str, str]] = field(default_factory=list)  # (name, format_type)
+
+
 Key = tuple[str, str]  # (schema, name), both folded as PostgreSQL folds them
 
 
@@ -147,6 +193,11 @@ class Schema:
     enums: dict[Key, Enum] = field(default_factory=dict)
     views: dict[Key, View] = field(default_factory=dict)
     routines: dict[tuple[str, str, str], Routine] = field(default_factory=dict)
+    # (schema, name, identity argument types) → signature; domains; composite types
+    signatures: dict[tuple[str, str, str], Signature] = field(default_factory=dict)
+    domains: dict[Key, Domain] = field(default_factory=dict)
+    composites: dict[Key, CompositeType] = field(default_factory=dict)
+    created_schemas: set[str] = field(default_factory=set)  # CREATE SCHEMA, even empty ones
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         return self.tables.get((schema, name))

@@ -16,7 +16,7 @@ from pglast.enums import ObjectType
 
 from lockstep.core.diagnostics import strict_mode
 from lockstep.core.model import Schema
-from lockstep.core.replay import objects, tables
+from lockstep.core.replay import functions, objects, tables, view_columns
 from lockstep.core.replay.context import (
     Event,
     NestedContext,
@@ -61,21 +61,40 @@ def _drop(context: StatementContext, node: ast.DropStmt) -> None:
     handler = _DROPS.get(node.removeType)
     if handler is not None:
         handler(context, node)
+    if node.removeType in (ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN):
+        functions.drop_types(context, node)
+    elif node.removeType == ObjectType.OBJECT_FUNCTION:
+        functions.drop_functions(context, node)
 
 
 def _view(context: StatementContext, node: ast.ViewStmt) -> None:
     objects.create_view(context, node.view, node.query, materialized=False)
+    view_columns.describe_view(context, context.creation_schema(node.view.schemaname),
+                               node.view.relname, node.query, node.aliases)
+
+
+def _function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
+    objects.create_function(context, node)
+    functions.create_function(context, node)
+
+
+def _trigger(context: StatementContext, node: ast.CreateTrigStmt) -> None:
+    objects.create_trigger(context, node)
+    view_columns.instead_of_trigger(context, node)
 
 
 def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
     if node.objtype == ObjectType.OBJECT_MATVIEW:
         objects.create_view(context, node.into.rel, node.query, materialized=True)
+        view_columns.describe_view(context, context.creation_schema(node.into.rel.schemaname),
+                                   node.into.rel.relname, node.query, node.into.colNames)
     else:
         tables.create_table_as(context, node)
 
 
 def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
     context.state.created_schemas.add(node.schemaname)
+    context.schema.created_schemas.add(node.schemaname)
 
 
 def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
@@ -99,8 +118,10 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
     ast.AlterEnumStmt: objects.alter_enum,
     ast.ViewStmt: _view,
     ast.CreateTableAsStmt: _table_as,
-    ast.CreateFunctionStmt: objects.create_function,
-    ast.CreateTrigStmt: objects.create_trigger,
+    ast.CreateFunctionStmt: _function,
+    ast.CreateDomainStmt: functions.create_domain,
+    ast.CompositeTypeStmt: functions.create_composite,
+    ast.CreateTrigStmt: _trigger,
     ast.CommentStmt: objects.comment_on,
     ast.VariableSetStmt: objects.set_variable,
     ast.CreateSchemaStmt: _schema,

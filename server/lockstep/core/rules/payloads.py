@@ -169,6 +169,12 @@ class FieldFinding(Payload):
 
 
 @dataclass(frozen=True, slots=True)
+class StaleGeneratedTypes(Payload):
+    schemas: list[str]  # the schemas the committed file declares
+    postgrestVersion: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StaleEnum(Payload):
     enum: str
     schema: str

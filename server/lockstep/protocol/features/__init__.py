@@ -11,6 +11,7 @@ from lockstep.protocol.features import (
     commands,
     completion,
     diagnostics,
+    generate_types,
     hover,
     lifecycle,
     navigation,
@@ -36,4 +37,5 @@ FEATURES: list[Callable[[LockstepServer], None]] = [
     symbols.register,
     rename.register,
     refactor_commands.register,
+    generate_types.register,
 ]

@@ -4,6 +4,7 @@ from lockstep.core.rules.checks import (
     config,
     consumers,
     files,
+    generated_types,
     migrations,
     mirror,
     mirror_drift,
@@ -12,5 +13,6 @@ from lockstep.core.rules.checks import (
 )
 
 __all__ = [
-    "config", "consumers", "files", "migrations", "mirror", "mirror_drift", "security", "types",
+    "config", "consumers", "files", "generated_types", "migrations", "mirror", "mirror_drift",
+    "security", "types",
 ]

@@ -1,0 +1,37 @@
+"""`generated-types-stale` → "Regenerate": the whole file, as `lockstep-lsp gen types` writes it."""
+
+from __future__ import annotations
+
+from lockstep.codeactions.edits import Applicability, Edit, TextEdit, quick_fix
+from lockstep.codeactions.fixes.registry import fixes
+from lockstep.core.diagnostics import Diagnostic
+from lockstep.core.gen.stale import staleness
+from lockstep.core.rules.payloads import StaleGeneratedTypes
+from lockstep.core.rules.registry.types import GENERATED_TYPES_STALE
+from lockstep.core.text import LineIndex
+from lockstep.core.workspace import Workspace
+
+
+def regenerate_edit(workspace: Workspace, path: str) -> TextEdit | None:
+    """Replace the whole file with the fresh one; None when it is fresh, not a generated file,
+    or holds schemas Lockstep cannot write (auth, storage …: they would be lost)."""
+    text = workspace.ts_texts.get(path)
+    if text is None:
+        text = workspace.read(path)
+    if text is None:
+        return None
+    found = staleness(workspace.replay.schema, path, text)
+    if found is None or found.schemas != found.committed.schemas or found.fresh_text == text:
+        return None
+    lines = LineIndex(text)
+    return TextEdit(path, lines.range(0, len(text)), found.fresh_text)
+
+
+@fixes(GENERATED_TYPES_STALE)
+def fix_generated_types(
+    workspace: Workspace, diagnostic: Diagnostic, data: StaleGeneratedTypes
+) -> list[Edit]:
+    edit = regenerate_edit(workspace, diagnostic.path)
+    if edit is None:
+        return []
+    return [quick_fix(diagnostic.code, "Regenerate", (edit,), applicability=Applicability.SAFE)]

@@ -1,0 +1,1 @@
+"""Supabase's generated `Database` types, written from the replayed schema (no database)."""

@@ -1,0 +1,401 @@
+"""Supabase's `Database` type (postgres-meta's TypeScript template), from `Metadata`.
+
+The rules follow the template of `@supabase/postgres-meta` 0.99 (its `typegen` package):
+which objects appear, in which order (English collation by name), how PostgreSQL types map
+to TypeScript, which keys are optional, and the layout its formatter gives the result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lockstep.core.gen.collation import sort_key
+from lockstep.core.gen.doc import HARDLINE, Doc, concat, render
+from lockstep.core.gen.helpers import helper_types
+from lockstep.core.gen.meta import Column as MetaColumn
+from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation
+from lockstep.core.gen.overloads import IN_MODES, conflict
+from lockstep.core.gen.tstypes import (
+    NEVER,
+    UNKNOWN,
+    Array,
+    Atom,
+    Intersection,
+    Member,
+    Object,
+    TsType,
+    Tuple,
+    literal,
+    object_doc,
+    string,
+    union,
+    value_array,
+    value_object,
+)
+
+HEADER = """\
+export type Json =
+  | string
+  | number
+  | boolean
+  | null
+  | { [key: string]: Json | undefined }
+  | Json[]
+
+"""
+_NUMBERS = {"int2", "int4", "int8", "float4", "float8", "numeric"}
+_STRINGS = {"bytea", "bpchar", "varchar", "date", "text", "citext", "time", "timetz",
+            "timestamp", "timestamptz", "uuid", "vector", "interval"}
+_UNNAMED_OK = {"json", "jsonb", "text"}  # PostgREST calls a single unnamed arg of these
+_EMPTY = Object([Member("[_ in never]", NEVER)], expanded=True)
+
+
+@dataclass(slots=True)
+class _SchemaObjects:
+    tables: list[Relation] = field(default_factory=list)
+    views: list[Relation] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    enums: list[PgType] = field(default_factory=list)
+    composites: list[PgType] = field(default_factory=list)
+
+
+def _by_name(name: str) -> tuple[object, ...]:
+    return sort_key(name)
+
+
+class _Generator:
+    def __init__(self, meta: Metadata, one_to_one: bool) -> None:
+        self.meta = meta
+        self.one_to_one = one_to_one
+        self.schemas = sorted(meta.schemas, key=_by_name)
+        self.relations = {r.key: r for r in meta.relations if r.schema in self.schemas}
+        for relation in self.relations.values():
+            relation.columns.sort(key=lambda c: sort_key(c.name))
+        self.types = sorted(meta.types, key=lambda t: (sort_key(t.schema), sort_key(t.name)))
+        self.row_types = {(t.schema, t.name): t for t in self.types if t.relation}
+        self.enums_named: dict[str, list[PgType]] = {}
+        self.composites_named: dict[str, list[PgType]] = {}
+        for pg_type in self.types:
+            if pg_type.enums:
+                self.enums_named.setdefault(pg_type.name, []).append(pg_type)
+            if pg_type.attributes:
+                self.composites_named.setdefault(pg_type.name, []).append(pg_type)
+        self.by_schema = {s: _SchemaObjects() for s in self.schemas}
+        for relation in sorted(self.relations.values(),
+                               key=lambda r: (sort_key(r.schema), sort_key(r.name))):
+            objects = self.by_schema[relation.schema]
+            (objects.tables if relation.kind in ("table", "foreign table")
+             else objects.views).append(relation)
+        for pg_type in self.types:
+            if pg_type.schema in self.by_schema:
+                if pg_type.enums:
+                    self.by_schema[pg_type.schema].enums.append(pg_type)
+                if pg_type.attributes:
+                    self.by_schema[pg_type.schema].composites.append(pg_type)
+        self.relationships = sorted(
+            meta.relationships,
+            key=lambda r: (sort_key(r.foreign_key_name), sort_key(r.referenced_relation),
+                           sort_key(_json_list(r.referenced_columns))))
+        functions = sorted(meta.functions, key=lambda f: (
+            sort_key(f.schema), sort_key(f.name), sort_key(f.identity_argument_types)))
+        for function in functions:
+            function.args.sort(key=lambda a: sort_key(a.name))
+            if function.schema in self.by_schema and self._callable(function):
+                self.by_schema[function.schema].functions.append(function)
+
+    # -- types ---------------------------------------------------------------------------
+
+    def ts_type(self, schema: str, name: str, type_schema: str | None) -> TsType:
+        if name == "bool":
+            return Atom("boolean")
+        if name in _NUMBERS:
+            return Atom("number")
+        if name in _STRINGS:
+            return Atom("string")
+        if name in ("json", "jsonb"):
+            return Atom("Json")
+        if name == "void":
+            return Atom("undefined")
+        if name == "record":
+            return Atom("Record<string, unknown>")
+        if name.startswith("_"):
+            return Array(self.ts_type(schema, name[1:], type_schema))
+        preferred = type_schema or schema
+        enums = self.enums_named.get(name, [])
+        if enums:
+            enum = next((t for t in enums if t.schema == preferred), enums[0])
+            if enum.schema in self.by_schema:
+                return Atom(f'Database[{string(enum.schema)}]["Enums"][{string(enum.name)}]')
+            return union(*(literal(v) for v in enum.enums))
+        composites = self.composites_named.get(name, [])
+        if composites:
+            composite = next((t for t in composites if t.schema == preferred), composites[0])
+            if composite.schema in self.by_schema:
+                return Atom(f'Database[{string(composite.schema)}]["CompositeTypes"]'
+                            f"[{string(composite.name)}]")
+            return UNKNOWN
+        return self._relation_type(name, preferred)
+
+    def _relation_type(self, name: str, preferred: str) -> TsType:
+        kinds = (("Tables", "table"), ("Tables", "foreign table"), ("Views", "view"),
+                 ("Views", "materialized view"))
+        candidates = sorted((r for r in self.relations.values() if r.name == name),
+                            key=lambda r: (sort_key(r.schema), sort_key(r.name)))
+        for wanted_schema in (preferred, None):
+            for label, kind in kinds:
+                for relation in candidates:
+                    if relation.kind == kind and wanted_schema in (None, relation.schema):
+                        if relation.schema not in self.by_schema:
+                            return UNKNOWN
+                        return Atom(f'Database[{string(relation.schema)}]["{label}"]'
+                                    f'[{string(relation.name)}]["Row"]')
+        return UNKNOWN
+
+    def column_type(self, schema: str, column: MetaColumn, nullable: bool) -> TsType:
+        return _nullable(self.ts_type(schema, column.type.name, column.type.schema), nullable)
+
+    # -- functions -----------------------------------------------------------------------
+
+    def _row_type(self, ref_name: str, ref_schema: str) -> PgType | None:
+        return self.row_types.get((ref_schema, ref_name))
+
+    def _callable(self, function: Function) -> bool:
+        """Which functions PostgREST can call, as the template decides."""
+        in_args = [a for a in function.args if a.mode in IN_MODES]
+        if not in_args or all(a.name for a in in_args):
+            return True
+        if all(a.name or (a.has_default and _plain(a.type, _UNNAMED_OK)) for a in in_args):
+            return True
+        if len(in_args) == 1 and not in_args[0].name:
+            only = in_args[0].type
+            return _plain(only, _UNNAMED_OK) or self._row_type(only.name, only.schema) is not None
+        return False
+
+    def _return_table_name(self, function: Function) -> str | None:
+        row = self._row_type(function.return_type.name, function.return_type.schema)
+        if row is None or row.relation is None:
+            return None
+        relation = self.meta_relation(row.relation)
+        return relation.name if relation is not None else row.name
+
+    def meta_relation(self, key: Key) -> Relation | None:
+        return self.relations.get(key)
+
+    def return_type(self, schema: str, function: Function) -> TsType:
+        table_args = [a for a in function.args if a.mode == "table"]
+        if table_args:
+            return Object([Member(a.name, self.ts_type(schema, a.type.name, a.type.schema))
+                           for a in table_args], expanded=True)
+        row = self._row_type(function.return_type.name, function.return_type.schema)
+        relation = self.relations.get(row.relation) if row and row.relation else None
+        if relation is not None and relation.schema == schema:
+            return Object([Member(c.name, self.column_type(schema, c, c.nullable))
+                           for c in relation.columns], expanded=True)
+        return self.ts_type(schema, function.return_type.name, function.return_type.schema)
+
+    def _signature(self, schema: str, function: Function, overloads: list[Function]) -> Object:
+        in_args = [a for a in function.args if a.mode in IN_MODES]
+        args: TsType = Atom("Record<PropertyKey, never>")
+        if in_args:
+            args = Object([Member(a.name, self.ts_type(schema, a.type.name, a.type.schema),
+                                  a.has_default) for a in in_args])
+        table_name = self._return_table_name(function)
+        error = conflict(schema, function, overloads)
+        if error is None and (len(in_args) == 1 and not in_args[0].name
+                              and self._row_type(in_args[0].type.name, in_args[0].type.schema)
+                              and table_name is None):
+            error = (f"the function {schema}.{function.name} with parameter or with a single "
+                     "unnamed json/jsonb parameter, but no matches were found in the schema cache")
+        returns: TsType = (self.return_type(schema, function) if error is None else
+                           Intersection(Object([Member("error", Atom("true"))]),
+                                        Atom(string(error))))
+        many = function.rows is not None and function.rows > 1
+        collapsible = not many and table_name is not None
+        if function.returns_set and not collapsible:
+            # the template appends `[]` to whatever it returns, an error intersection too
+            returns = (Intersection(returns.left, Array(returns.right))
+                       if isinstance(returns, Intersection) else Array(returns))
+        members = [Member("Args", args), Member("Returns", returns)]
+        setof = self._setof_options(function, table_name, many)
+        if setof is not None:
+            members.append(Member("SetofOptions", setof))
+        return Object(members)
+
+    def _setof_options(self, function: Function, table: str | None,
+                       many: bool) -> Object | None:
+        options: tuple[str, str, bool, bool] | None = None
+        if table is not None:
+            options = ("*", table, not many, function.returns_set)
+        if len(function.args) == 1:
+            row = self._row_type(function.args[0].type.name, function.args[0].type.schema)
+            if row is not None and table is not None:
+                source = _format_name(row)
+                if function.returns_set:
+                    options = (source, table, not many, True)
+                else:
+                    options = (source, table, True, False)
+        if options is None:
+            return None
+        source, target, one, setof = options
+        return Object([Member("from", literal(source)), Member("to", literal(target)),
+                       Member("isOneToOne", Atom(_bool(one))),
+                       Member("isSetofReturn", Atom(_bool(setof)))], expanded=True)
+
+    def _computed_fields(self, schema: str, relation: Relation) -> list[Member]:
+        fields: list[Member] = []
+        for function in self.by_schema[schema].functions:
+            in_args = [a for a in function.args if a.mode in IN_MODES]
+            if len(in_args) != 1:
+                continue
+            row = self._row_type(in_args[0].type.name, in_args[0].type.schema)
+            if row is not None and row.relation == relation.key:
+                fields.append(Member(function.name,
+                                     _nullable(self.return_type(schema, function), True)))
+        return fields
+
+    # -- the file ------------------------------------------------------------------------
+
+    def _relationships(self, relation: Relation) -> TsType:
+        items: list[TsType] = []
+        for rel in self.relationships:
+            if (rel.schema, rel.relation) != relation.key or rel.referenced_schema != rel.schema:
+                continue
+            members = [Member("foreignKeyName", literal(rel.foreign_key_name)),
+                       Member("columns", Tuple([literal(c) for c in rel.columns]))]
+            if self.one_to_one:
+                members.append(Member("isOneToOne", Atom(_bool(rel.is_one_to_one))))
+            members += [Member("referencedRelation", literal(rel.referenced_relation)),
+                        Member("referencedColumns",
+                               Tuple([literal(c) for c in rel.referenced_columns]))]
+            items.append(Object(members, expanded=True))
+        return Tuple(items)
+
+    def _table(self, schema: str, table: Relation) -> Object:
+        row = [Member(c.name, self.column_type(schema, c, c.nullable)) for c in table.columns]
+        insert: list[Member] = []
+        update: list[Member] = []
+        for column in table.columns:
+            if column.identity == "ALWAYS" or column.generated:
+                insert.append(Member(column.name, NEVER, True))
+                update.append(Member(column.name, NEVER, True))
+                continue
+            optional = column.nullable or column.identity is not None or column.has_default
+            insert.append(Member(column.name, self.column_type(schema, column, column.nullable),
+                                 optional))
+            update.append(Member(column.name, self.column_type(schema, column, column.nullable),
+                                 True))
+        return Object([
+            Member("Row", Object(row + self._computed_fields(schema, table), expanded=True)),
+            Member("Insert", Object(insert, expanded=True)),
+            Member("Update", Object(update, expanded=True)),
+            Member("Relationships", self._relationships(table)),
+        ], expanded=True)
+
+    def _view(self, schema: str, view: Relation) -> Object:
+        row = [Member(c.name, self.column_type(schema, c, c.nullable)) for c in view.columns]
+        members = [Member("Row", Object(row + self._computed_fields(schema, view),
+                                        expanded=True))]
+        writable = [Member(c.name, self.column_type(schema, c, True) if c.updatable else NEVER,
+                           True) for c in view.columns]
+        if view.insertable:
+            members.append(Member("Insert", Object(writable, expanded=True)))
+        if view.updatable:
+            members.append(Member("Update", Object(list(writable), expanded=True)))
+        members.append(Member("Relationships", self._relationships(view)))
+        return Object(members, expanded=True)
+
+    def _functions(self, schema: str) -> TsType:
+        entries = self.by_schema[schema].functions
+        if not entries:
+            return _EMPTY
+        groups: dict[str, list[Function]] = {}
+        for function in entries:
+            groups.setdefault(function.name, []).append(function)
+        members: list[Member] = []
+        for name, overloads in groups.items():
+            overloads.sort(key=lambda f: (sort_key(f.argument_types), sort_key(f.result)))
+            members.append(Member(name, union(*(self._signature(schema, f, overloads)
+                                                for f in overloads))))
+        return Object(members, expanded=True)
+
+    def _schema(self, schema: str) -> Object:
+        objects = self.by_schema[schema]
+        tables = Object([Member(t.name, self._table(schema, t)) for t in objects.tables],
+                        expanded=True) if objects.tables else _EMPTY
+        views = Object([Member(v.name, self._view(schema, v)) for v in objects.views],
+                       expanded=True) if objects.views else _EMPTY
+        enums = Object([Member(e.name, union(*(literal(v) for v in e.enums)))
+                        for e in objects.enums], expanded=True) if objects.enums else _EMPTY
+        composites = Object([
+            Member(c.name, Object([Member(n, _nullable(self.ts_type(schema, t.name, t.schema),
+                                                       True)) for n, t in c.attributes],
+                                  expanded=True))
+            for c in objects.composites], expanded=True) if objects.composites else _EMPTY
+        return Object([Member("Tables", tables), Member("Views", views),
+                       Member("Functions", self._functions(schema)), Member("Enums", enums),
+                       Member("CompositeTypes", composites)], expanded=True)
+
+    def database(self, postgrest_version: str | None) -> Doc:
+        members = [Member(s, self._schema(s)) for s in self.schemas]
+        if postgrest_version:  # what the Management API (`--linked`) adds
+            members.insert(0, Member("__InternalSupabase", Object(
+                [Member("PostgrestVersion", literal(postgrest_version))], expanded=True),
+                comments=_INTERNAL_COMMENT))
+        return concat("export type Database = ", object_doc(Object(members, expanded=True)))
+
+    def constants(self) -> Doc:
+        entries: list[tuple[str, Doc]] = []
+        for schema in self.schemas:
+            enums = [(e.name, value_array([string(v) for v in e.enums]))
+                     for e in self.by_schema[schema].enums]
+            entries.append((schema, value_object([("Enums", value_object(enums))])))
+        return concat("export const Constants = ", value_object(entries), " as const")
+
+
+def _nullable(ts_type: TsType, nullable: bool) -> TsType:
+    if ts_type == Atom("Json") and not nullable:
+        return Atom("NonNullable<Json>")
+    if ts_type in (UNKNOWN, Atom("any")) or not nullable:
+        return ts_type
+    return union(ts_type, Atom("null"))
+
+
+def _plain(ref: object, names: Iterable[str]) -> bool:
+    name = getattr(ref, "name", "")
+    return getattr(ref, "schema", "") == "pg_catalog" and name in set(names)
+
+
+def _format_name(row: PgType) -> str:
+    """format_type() of a row type: bare when visible on the search path."""
+    return row.name if row.schema in ("public", "pg_catalog") else f"{row.schema}.{row.name}"
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _json_list(values: list[str]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+_INTERNAL_COMMENT = (
+    "// Allows to automatically instantiate createClient with right options",
+    "// instead of createClient<Database, { PostgrestVersion: 'XX' }>(URL, KEY)",
+)
+
+
+def generate_typescript(meta: Metadata, detect_one_to_one: bool = True,
+                        postgrest_version: str | None = None) -> str:
+    """The file `supabase gen types typescript` writes (its stdout, final newline included).
+
+    `postgrest_version` adds the `__InternalSupabase` block that types generated through the
+    Management API (`--linked`, `--project-id`) carry."""
+    generator = _Generator(meta, detect_one_to_one)
+    body = render(concat(generator.database(postgrest_version), HARDLINE))
+    constants = render(concat(generator.constants(), HARDLINE))
+    return HEADER + body + "\n" + helper_types() + constants + "\n"
+
+
+__all__ = ["generate_typescript"]

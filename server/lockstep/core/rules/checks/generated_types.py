@@ -1,0 +1,54 @@
+"""`generated-types-stale`: a committed `supabase gen types` file the migrations have moved past.
+
+It compares
+declarations, not bytes (core/gen/declarations.py): a file run through prettier, or printed
+by an older generator, is judged by what it declares.
+"""
+
+from __future__ import annotations
+
+from lockstep.core.gen.stale import Staleness, staleness
+from lockstep.core.model import Location
+from lockstep.core.rules.engine import Findings, check
+from lockstep.core.rules.payloads import StaleGeneratedTypes
+from lockstep.core.rules.registry.types import GENERATED_TYPES_STALE
+from lockstep.core.workspace import Workspace
+
+SHOWN = 3
+
+
+# path → (the replay it was compared with, the file's text, the answer): an edit elsewhere
+# re-runs every rule, and regenerating a large schema for an unchanged pair is wasted work.
+_LAST: dict[str, tuple[object, str, Staleness | None]] = {}
+
+
+def _staleness(workspace: Workspace, path: str, text: str) -> Staleness | None:
+    replay = workspace.replay
+    cached = _LAST.get(path)
+    if cached is not None and cached[0] is replay and cached[1] == text:
+        return cached[2]
+    found = staleness(replay.schema, path, text)
+    _LAST[path] = (replay, text, found)
+    return found
+
+
+@check(GENERATED_TYPES_STALE)
+def generated_types(workspace: Workspace, findings: Findings) -> None:
+    if not workspace.migrations:
+        return
+    for path, types_file in sorted(workspace.types_files.items()):
+        text = workspace.ts_texts.get(path)
+        if types_file.database is None or text is None:
+            continue
+        found = _staleness(workspace, path, text)
+        if found is None or not found.differences:
+            continue
+        shown = "; ".join(found.differences[:SHOWN])
+        more = len(found.differences) - SHOWN
+        tail = f" (and {more} more)" if more > 0 else ""
+        findings.add(
+            GENERATED_TYPES_STALE, Location(path, found.committed.name_range),
+            f"Generated types are stale: {shown}{tail}. Regenerate them "
+            "(`lockstep-lsp gen types`)",
+            data=StaleGeneratedTypes(found.schemas, found.committed.postgrest_version),
+        )

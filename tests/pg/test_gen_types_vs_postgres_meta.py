@@ -1,0 +1,149 @@
+"""Differential test: `lockstep-lsp gen types` against Supabase's own generator.
+
+README
+------
+What: every fixture repo `tests/fixtures/gen-*/` (and those of `tests/fixtures/replay/`) is
+applied (Supabase stubs, then its
+migrations in Lockstep's order) to a fresh database on the private PostgreSQL of the other
+differential tests; `@supabase/postgres-meta` (the generator `supabase gen types typescript`
+runs, pinned in tests/tools/package.json) prints the TypeScript for it. The Supabase CLI runs
+`node dist/server/server.js` with PG_META_GENERATE_TYPES=typescript, the included schemas and
+one-to-one detection on; tests/tools/generate.mjs makes the same calls for every database in
+one Node process (one test checks it against server.js). `python -m lockstep gen types
+<fixture>` must print the same bytes.
+
+Run:   python -m pytest tests/pg/test_gen_types_vs_postgres_meta.py -q
+Needs: what tests/pg needs, plus Node ≥ 20 and `npm ci --ignore-scripts` in tests/tools
+       (scripts/test does it). Without them the tests skip (fail under LOCKSTEP_REQUIRE_TOOLS).
+
+Adding a fixture: create `tests/fixtures/gen-<name>/supabase/migrations/*.sql` (and a
+`supabase/config.toml` with `[api] schemas` to include more schemas than `public`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lockstep.cli.gen import exposed_schemas
+from tests.tools import missing_tool
+
+from .conftest import FixtureDatabases
+from .server import PgServer
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+# Our own fixtures, and the replay differential test's (every construct they use must match).
+FIXTURES = sorted(p for p in [*(ROOT / "tests" / "fixtures").glob("gen-*"),
+                              *(ROOT / "tests" / "fixtures" / "replay").iterdir()]
+                  if (p / "supabase" / "migrations").is_dir())
+TOOLS = ROOT / "tests" / "tools"
+SERVER = TOOLS / "node_modules" / "@supabase" / "postgres-meta" / "dist" / "server" / "server.js"
+BATCH = TOOLS / "generate.mjs"
+POSTGREST_VERSION = "12.2.3 (519615d)"
+GRAPHQL_STUB = Path(__file__).resolve().parent / "graphql_public_stub.sql"
+TIMEOUT_S = 120
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    found = shutil.which("node")
+    if found is None:
+        missing_tool("node is not installed (needed to run @supabase/postgres-meta)")
+    if not SERVER.is_file():
+        missing_tool("@supabase/postgres-meta is not installed: "
+                     "(cd tests/tools && npm ci --ignore-scripts)")
+    return found
+
+
+def _url(server: PgServer, database: str) -> str:
+    return f"postgresql://postgres@localhost/{database}?host={server.socket_dir}"
+
+
+def _schemas(repo: Path) -> list[str]:
+    return exposed_schemas(repo, ("supabase/migrations",))
+
+
+@pytest.fixture(scope="session")
+def supabase_types(
+    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases
+) -> dict[str, str]:
+    """Every fixture's types from Supabase's generator, in one Node process (generate.mjs)."""
+    jobs: list[Path] = []
+    for repo in FIXTURES:
+        applied = fixture_dbs.get(repo)
+        assert not applied.errors, "\n".join(applied.errors)
+        if "graphql_public" in _schemas(repo):
+            stub = pg_server.psql_file(applied.database, GRAPHQL_STUB)
+            assert stub.returncode == 0, stub.stderr
+        jobs.append(repo)
+    request = [{"url": _url(pg_server, fixture_dbs.get(r).database), "schemas": _schemas(r)}
+               for r in jobs]
+    rich = fixture_dbs.get(ROOT / "tests" / "fixtures" / "gen-rich").database
+    request.append({"url": _url(pg_server, rich), "schemas": ["public"],
+                    "postgrestVersion": POSTGREST_VERSION})
+    proc = subprocess.run([node, str(BATCH)], input=json.dumps(request), capture_output=True,
+                          text=True, timeout=TIMEOUT_S * 4, check=False, cwd=BATCH.parent)
+    assert proc.returncode == 0, f"generate.mjs failed:\n{proc.stderr}"
+    results = json.loads(proc.stdout)
+    assert all("types" in r for r in results), results
+    found = {str(repo): r["types"] for repo, r in zip(jobs, results[:-1], strict=True)}
+    found["postgrest-version"] = results[-1]["types"]
+    return found
+
+
+def lockstep_gen(repo: Path, *options: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "lockstep", "gen", "types", str(repo), *options],
+                          capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_there_are_fixtures() -> None:
+    assert len([p for p in FIXTURES if p.name.startswith("gen-")]) >= 4, FIXTURES
+
+
+def test_batch_equals_the_supabase_cli_invocation(
+    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases,
+    supabase_types: dict[str, str],
+) -> None:
+    """generate.mjs prints what `node dist/server/server.js` prints for the Supabase CLI."""
+    repo = next(p for p in FIXTURES if p.name == "gen-rich")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PG_META_DB_URL": _url(pg_server, fixture_dbs.get(repo).database),
+        "PG_META_GENERATE_TYPES": "typescript",
+        "PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS": ",".join(_schemas(repo)),
+        "PG_META_GENERATE_TYPES_DETECT_ONE_TO_ONE_RELATIONSHIPS": "true",
+    }
+    proc = subprocess.run([node, str(SERVER)], capture_output=True, text=True, env=env,
+                          timeout=TIMEOUT_S, check=False)
+    assert proc.returncode == 0, f"postgres-meta failed:\n{proc.stderr}"
+    assert proc.stdout == supabase_types[str(repo)]
+
+
+@pytest.mark.parametrize("repo", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_gen_types_matches_supabase(supabase_types: dict[str, str], repo: Path) -> None:
+    expected = supabase_types[str(repo)]
+    assert expected.startswith("export type Json"), expected[:500]
+    actual = lockstep_gen(repo)
+    if actual != expected:
+        diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(),
+                                    "postgres-meta", "lockstep gen types", lineterm="")
+        pytest.fail("gen types differs from Supabase's generator:\n" + "\n".join(diff))
+
+
+def test_postgrest_version_block(supabase_types: dict[str, str]) -> None:
+    """`--linked` types carry `__InternalSupabase`; --postgrest-version prints it the same."""
+    repo = ROOT / "tests" / "fixtures" / "gen-rich"
+    actual = lockstep_gen(repo, "--schema", "public", "--postgrest-version", POSTGREST_VERSION)
+    assert actual == supabase_types["postgrest-version"]

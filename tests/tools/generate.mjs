@@ -1,0 +1,31 @@
+// Supabase's TypeScript types for several databases in one Node process.
+//
+// The same calls as `node dist/server/server.js` with PG_META_GENERATE_TYPES=typescript (what
+// `supabase gen types typescript` runs), minus one Node start per database:
+//   getGeneratorMetadata(new PostgresMeta({...DEFAULT_POOL_CONFIG, connectionString}),
+//                        {includedSchemas}) → generateTypescript(metadata, {detectOneToOne…})
+// Input (stdin): JSON [{"url": ..., "schemas": [...], "postgrestVersion"?: ...}]. Output: JSON [{"types"} | {"error"}],
+// each "types" as server.js prints it (console.log adds the final newline).
+import { PostgresMeta } from "@supabase/postgres-meta/dist/lib/index.js";
+import { getGeneratorMetadata } from "@supabase/postgres-meta/dist/lib/generators.js";
+import { DEFAULT_POOL_CONFIG } from "@supabase/postgres-meta/dist/server/constants.js";
+import { generateTypescript } from "@supabase/postgrest-typegen";
+
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const results = [];
+for (const { url, schemas, postgrestVersion } of JSON.parse(input)) {
+  const pgMeta = new PostgresMeta({ ...DEFAULT_POOL_CONFIG, connectionString: url });
+  const { data, error } = await getGeneratorMetadata(pgMeta, { includedSchemas: schemas });
+  if (error) {
+    results.push({ error: error.message });
+    continue;
+  }
+  const types = await generateTypescript(data, {
+    detectOneToOneRelationships: true,
+    postgrestVersion, // PG_META_POSTGREST_VERSION; unset for the local CLI
+    defaultSchema: "public",
+  });
+  results.push({ types: types + "\n" });
+}
+process.stdout.write(JSON.stringify(results));
