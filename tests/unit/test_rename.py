@@ -267,8 +267,9 @@ def test_generated_types_relationships_and_tables_references(tmp_path: Path) -> 
     types = "packages/types/src/database.types.ts"
     files = applied(workspace, Subject(("public", "tasks"), "project_id"), "project")
     assert 'columns: ["project"]' in files[types] and "project: string\n" in files[types]
-    # A constraint and a view's own column keep their names (PostgreSQL does not rename them).
-    assert files[types].count("project_id") == 2
+    # A constraint (twice: the table's relationship and the one through the view) and the
+    # view's own column (its Row and its relationship) keep their names, as in PostgreSQL.
+    assert files[types].count("project_id") == 4
     assert ".eq('project', projectId)" in files["apps/web/src/hooks/useTasks.ts"]
     [migration] = [p for p in files if p.endswith("_rename_tasks_project_id_to_project.sql")]
     assert migration.startswith("supabase/migrations/2")  # the repo's timestamp style

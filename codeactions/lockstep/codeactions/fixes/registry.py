@@ -7,8 +7,8 @@ Builders live in `sql` (mirror), `foreign_keys`, `rls` (row level security), `na
 (misspelt names in migrations), `files` (header, renumbering, config keys), `clone` (the clone
 route), `generated` (regenerate Supabase types) and `ts` (row types and consumers); a builder
 that cannot fix a particular instance returns no edit rather than a wrong one. The suppression
-fixes every rule gets are in `suppress`. An exception in a builder fails the test in strict mode and is otherwise shown
-as an `internal-error` diagnostic.
+fixes every rule gets are in `suppress`. An exception in a builder fails the test in strict
+mode and is otherwise shown as an `internal-error` diagnostic.
 """
 
 from __future__ import annotations
