@@ -141,8 +141,9 @@ def test_unknown_field_offers_a_migration(root: Path) -> None:
     assert action.title == "Create migration adding column wins.energy_level"
     assert action.kind == "source"
     name, (arguments,) = action.command  # type: ignore[misc]
-    assert name == "lockstep.newMigration"
-    assert arguments["sql"] == "ALTER TABLE wins ADD COLUMN energy_level INTEGER;\n"  # type: ignore[index]
+    assert name == "lockstep.addColumn"
+    assert arguments == {"table": "wins", "column": "energy_level", "type": "INTEGER",
+                         "nullable": True, "default": None}
 
 
 def test_rls_fix_adds_own_rows_policies(root: Path) -> None:

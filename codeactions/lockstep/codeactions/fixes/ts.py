@@ -20,7 +20,7 @@ from lockstep.codeactions.edits import (
     replace,
 )
 from lockstep.codeactions.fixes.registry import fixes
-from lockstep.codeactions.migration.extract import add_column_sql
+from lockstep.codeactions.migration.extract import column_spec_for
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.rules.payloads import (
     FieldFinding,
@@ -48,7 +48,7 @@ from lockstep.core.text import LineIndex, Position, Range
 from lockstep.core.ts.index import RowType, TypeField
 from lockstep.core.workspace import Workspace
 
-NEW_MIGRATION = "lockstep.newMigration"
+ADD_COLUMN = "lockstep.addColumn"  # migration + mirror + clone keys (the field exists)
 SAFE = Applicability.SAFE
 
 
@@ -191,13 +191,12 @@ def fix_unknown_field(
     table = data.table
     if not data.generated:
         ts_type = field.type.text if field.type is not None else "unknown"
-        sql = add_column_sql(table, field.name, ts_type, field.optional)
         title = f"Create migration adding column {table}.{field.name}"
-        arguments = ({"description": f"add {field.name} to {table}", "sql": sql},)
+        arguments = (column_spec_for(table, field.name, ts_type, field.optional),)
         edits.append(
             Edit(
                 title, "source", diagnostic_code=diagnostic.code,
-                command=(NEW_MIGRATION, arguments), applicability=Applicability.DISPLAY_ONLY,
+                command=(ADD_COLUMN, arguments), applicability=Applicability.DISPLAY_ONLY,
             )
         )
     return edits

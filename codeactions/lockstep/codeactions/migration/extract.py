@@ -7,11 +7,12 @@ applied, and deleting it there silently would be worse than a duplicate the pers
 
 from __future__ import annotations
 
+from typing import Any
+
 from pglast import ast
 from pglast.enums import AlterTableType
 
 from lockstep.core.sql.parse import parse_migration_sql
-from lockstep.core.sql.types import quote_ident
 
 EXTRACT_TITLE = "Move selection to a new migration (with sim_ mirror)"
 # Column names that mean money or measurements: NUMERIC rather than INTEGER.
@@ -95,22 +96,16 @@ def sql_type_for(ts_type: str, field: str) -> str:
     return "TEXT"
 
 
-def add_column_sql(table: str, field: str, ts_type: str, optional: bool) -> str:
-    """`ALTER TABLE t ADD COLUMN f TYPE …;` with the TS field's nullability and optionality.
+def column_spec_for(table: str, field: str, ts_type: str, optional: bool) -> dict[str, Any]:
+    """The `lockstep.addColumn` argument for a TS field that has no column.
 
     `| null` → nullable column. Optional without `| null` (`f?: T`) → `NOT NULL DEFAULT` a zero
     value (the convention types columns with a default as optional). Required and not null →
-    `NOT NULL` with a note: it fails on a table that has rows until a DEFAULT or backfill is
-    added, which is a decision for the person, not a guess.
+    `NOT NULL` without a default: `add-not-null-without-default` then says it fails on a table
+    that has rows, and adding a DEFAULT or a backfill is the person's decision, not a guess.
     """
     sql_type = sql_type_for(ts_type, field)
     nullable = any(p.strip() == "null" for p in ts_type.split("|"))
-    head = f"ALTER TABLE {quote_ident(table)} ADD COLUMN {quote_ident(field)} {sql_type}"
-    if nullable:
-        return head + ";\n"
-    if optional:
-        return f"{head} NOT NULL DEFAULT {_ZERO.get(sql_type, 'NULL')};\n"
-    return (
-        f"-- NOT NULL without a DEFAULT fails if {table} has rows: add a DEFAULT or "
-        f"backfill first.\n{head} NOT NULL;\n"
-    )
+    default = _ZERO.get(sql_type, "NULL") if optional and not nullable else None
+    return {"table": table, "column": field, "type": sql_type, "nullable": nullable,
+            "default": default}
