@@ -99,6 +99,13 @@ def test_set_not_null_after_a_backfill_is_quiet(tmp_path: Path) -> None:
     assert found.data is not None and found.data["kind"] == "set-not-null"
 
 
+def test_set_default_does_not_count_as_a_backfill(tmp_path: Path) -> None:
+    later = ("-- Scores.\nALTER TABLE goals ALTER COLUMN score SET DEFAULT 0;\n"
+             "ALTER TABLE goals ALTER COLUMN score SET NOT NULL;\n")
+    [found] = safety(tmp_path, later)
+    assert "the SET DEFAULT above does not fill existing rows" in found.message
+
+
 def test_not_null_on_supabase_tables_needs_the_replay_to_know_the_column(tmp_path: Path) -> None:
     # auth.users is Supabase's: the migrations do not define its columns, so nothing is judged.
     later = "-- Users.\nALTER TABLE auth.users ADD COLUMN plan TEXT NOT NULL;\n"
@@ -153,6 +160,13 @@ def test_unbounded_change_follows_search_path(tmp_path: Path) -> None:
     [found] = safety(tmp_path, "-- Purge.\nSET search_path = app, public;\nDELETE FROM logs;\n",
                      init)
     assert found.data is not None and found.data["schema"] == "app"
+
+
+def test_supabase_tables_always_have_rows(tmp_path: Path) -> None:
+    later = "-- Reset.\nUPDATE auth.users SET raw_app_meta_data = '{}';\n"
+    [found] = safety(tmp_path, later)
+    assert found.data == {"table": "users", "schema": "auth", "columns": ["raw_app_meta_data"],
+                          "kind": "update"}
 
 
 # --- concurrently-in-transaction ------------------------------------------------------------

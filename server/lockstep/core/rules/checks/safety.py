@@ -73,16 +73,26 @@ def _filled_columns(step: Step) -> set[tuple[Key, str]]:
     return filled
 
 
-def _added_columns(step: Step) -> set[tuple[Key, str]]:
-    """Columns added by the same migration before `step` (empty until backfilled)."""
-    added: set[tuple[Key, str]] = set()
+def _altered_columns(step: Step, kind: AlterTableType) -> set[tuple[Key, str]]:
+    """Columns an ALTER TABLE command of `kind` touched earlier in the same migration."""
+    found: set[tuple[Key, str]] = set()
     for statement in step.earlier():
         node = statement.node
         if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
             key = step.key(node.relation)
-            added |= {(key, c.def_.colname) for c in node.cmds or ()
-                      if c.subtype == AlterTableType.AT_AddColumn}
-    return added
+            for command in node.cmds or ():
+                if command.subtype != kind:
+                    continue
+                if kind == AlterTableType.AT_AddColumn:
+                    found.add((key, command.def_.colname))
+                elif command.def_ is not None:  # SET DEFAULT, not DROP DEFAULT
+                    found.add((key, command.name))
+    return found
+
+
+def _added_columns(step: Step) -> set[tuple[Key, str]]:
+    """Columns added by the same migration before `step` (empty until backfilled)."""
+    return _altered_columns(step, AlterTableType.AT_AddColumn)
 
 
 @check(ADD_NOT_NULL_WITHOUT_DEFAULT, COLUMN_TYPE_CHANGE)
@@ -116,10 +126,15 @@ def _column_command(step: Step, key: Key, command: ast.AlterTableCmd, findings: 
         event = _event(step, "alter-column", command.name, "set not null")
         if event is None or (key, command.name) in _filled_columns(step):
             return
-        added = (key, command.name) in _added_columns(step)
-        why = ("it was added without a default above, so every existing row holds NULL"
-               if added else "it fails if a row holds NULL, and scans the whole table under "
-               "an ACCESS EXCLUSIVE lock")
+        column = (key, command.name)
+        if column in _added_columns(step):
+            why = "it was added without a default above, so every existing row holds NULL"
+        elif column in _altered_columns(step, AlterTableType.AT_ColumnDefault):
+            why = ("the SET DEFAULT above does not fill existing rows; it fails if a row holds "
+                   "NULL")
+        else:
+            why = ("it fails if a row holds NULL, and scans the whole table under an ACCESS "
+                   "EXCLUSIVE lock")
         findings.add(
             ADD_NOT_NULL_WITHOUT_DEFAULT, event.location,
             f"`{table}` already has rows: SET NOT NULL on `{command.name}` without a backfill "
