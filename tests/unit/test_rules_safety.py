@@ -60,7 +60,8 @@ def test_not_null_column_on_an_existing_table(tmp_path: Path) -> None:
     [found] = safety(tmp_path, "-- Due dates.\nALTER TABLE goals ADD COLUMN due DATE NOT NULL;\n")
     assert found.code == "add-not-null-without-default"
     assert (found.range.start.line, found.range.start.character) == (1, 29)
-    assert "`goals` already has rows" in found.message
+    assert found.message.startswith("`goals` existed before this migration, so production "
+                                     "may have rows: adding `due` as NOT NULL")
     assert found.data == {"table": "goals", "schema": "public", "columns": ["due"],
                           "kind": "add-not-null"}
 

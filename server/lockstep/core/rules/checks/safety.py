@@ -118,9 +118,10 @@ def _column_command(step: Step, key: Key, command: ast.AlterTableCmd, findings: 
             return
         findings.add(
             ADD_NOT_NULL_WITHOUT_DEFAULT, event.location,
-            f"`{table}` already has rows: adding `{definition.colname}` as NOT NULL without a "
-            "default fails on them (`column contains null values`); give it a default, or "
-            "add it nullable, backfill it, then SET NOT NULL",
+            f"`{table}` existed before this migration, so production may have rows: adding "
+            f"`{definition.colname}` as NOT NULL without a default fails on any row (`column "
+            "contains null values`); give it a default, or add it nullable, backfill it, then "
+            "SET NOT NULL",
             data=TableChange(key[1], key[0], [definition.colname], "add-not-null"))
     elif command.subtype == AlterTableType.AT_SetNotNull:
         event = _event(step, "alter-column", command.name, "set not null")
@@ -137,8 +138,8 @@ def _column_command(step: Step, key: Key, command: ast.AlterTableCmd, findings: 
                    "EXCLUSIVE lock")
         findings.add(
             ADD_NOT_NULL_WITHOUT_DEFAULT, event.location,
-            f"`{table}` already has rows: SET NOT NULL on `{command.name}` without a backfill "
-            f"in this migration ({why})",
+            f"`{table}` existed before this migration, so production may have rows: SET NOT "
+            f"NULL on `{command.name}` without a backfill in this migration ({why})",
             data=TableChange(key[1], key[0], [command.name], "set-not-null"))
     elif command.subtype == AlterTableType.AT_AlterColumnType:
         event = _event(step, "alter-column", command.name, " type ")
