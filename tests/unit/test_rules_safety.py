@@ -177,13 +177,18 @@ def test_concurrently_with_other_statements_is_an_error(tmp_path: Path) -> None:
     [found] = safety(tmp_path, later)
     assert (found.code, found.severity) == ("concurrently-in-transaction", "error")
     assert (found.range.start.character, found.range.end.character) == (13, 25)
-    assert "1 other statement)" in found.message
+    assert "(after 1 earlier statement here)" in found.message
 
 
-def test_concurrently_alone_and_reindex(tmp_path: Path) -> None:
+def test_concurrently_alone_first_and_reindex(tmp_path: Path) -> None:
     alone = "-- Index.\nCREATE INDEX CONCURRENTLY idx_goals_score ON goals (score);\n"
     assert safety(tmp_path, alone) == []
-    reindex = "-- Reindex.\nREINDEX INDEX CONCURRENTLY goals_pkey;\nANALYZE goals;\n"
+    first = alone + "ALTER TABLE goals ADD COLUMN rank INT;\n"
+    assert safety(tmp_path / "first", first) == []  # PostgreSQL accepts it first in the batch
+    second = first + "CREATE INDEX CONCURRENTLY idx_goals_rank ON goals (rank);\n"
+    [found] = safety(tmp_path / "second", second)
+    assert found.range.start.line == 3 and "after 2 earlier statements" in found.message
+    reindex = "-- Reindex.\nANALYZE goals;\nREINDEX INDEX CONCURRENTLY goals_pkey;\n"
     assert [d.code for d in safety(tmp_path / "b", reindex)] == ["concurrently-in-transaction"]
 
 

@@ -87,13 +87,15 @@ DROP_BREAKS_CONSUMERS = rule(
 )
 CONCURRENTLY_IN_TRANSACTION = rule(
     "concurrently-in-transaction", "error", "safety",
-    "`CREATE INDEX CONCURRENTLY` or `DROP INDEX CONCURRENTLY` in a migration file that has "
-    "other statements.",
-    "The Supabase CLI runs each migration file in one transaction (supabase/cli#2898), and "
-    "PostgreSQL refuses `CONCURRENTLY` inside a transaction block (`CREATE INDEX CONCURRENTLY "
-    "cannot run inside a transaction block`), so the migration always fails on `db push` and "
-    "`db reset`. The maintainers' advice: put the concurrent statement in a migration file of "
-    "its own.",
+    "`CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY` or `REINDEX … CONCURRENTLY` after "
+    "another statement of the same migration file.",
+    "The Supabase CLI sends each migration file as one batch that runs as one transaction "
+    "(supabase/cli#2898), and PostgreSQL refuses `CONCURRENTLY` inside it (`CREATE INDEX "
+    "CONCURRENTLY cannot be executed within a pipeline`, or `… cannot run inside a "
+    "transaction block`), so the migration fails on every `db push` and `db reset`. "
+    "PostgreSQL still accepts it as the first statement of the batch, so only a concurrent "
+    "statement that follows another one is flagged. The maintainers' advice: put it in a "
+    "migration file of its own.",
     "-- 021_wins_pinned_at.sql\n"
     "ALTER TABLE wins ADD COLUMN pinned_at timestamptz;\n"
     "CREATE INDEX CONCURRENTLY idx_wins_pinned_at ON wins (pinned_at);",
