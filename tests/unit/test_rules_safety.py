@@ -242,7 +242,8 @@ def test_a_renamed_column_points_at_every_call_site(tmp_path: Path) -> None:
                      extra={CONSUMER: code})
     assert found.code == "rename-breaks-consumers" and found.path == migration("002_change.sql")
     assert "`goals.title` is renamed to `name`, but 2 call sites still use it" in found.message
-    assert "lockstep-lsp rename" in found.message
+    assert found.message.endswith("replace this RENAME with `lockstep-lsp rename goals.title "
+                                  "name`, which writes the migration and renames every call site")
     assert [(r.location.path, r.location.range.start.line) for r in found.related] == [
         (CONSUMER, 1), (CONSUMER, 1)]
     assert found.data == {"table": "goals", "schema": "public", "columns": ["title"],
@@ -255,6 +256,7 @@ def test_a_renamed_table_kept_as_a_view_breaks_nobody(tmp_path: Path) -> None:
     later = "-- Aims.\nALTER TABLE goals RENAME TO aims;\n"
     [found] = safety(tmp_path, later, extra={CONSUMER: code})
     assert found.message.startswith("`goals` is renamed to `aims`, but 1 call site still uses")
+    assert "`lockstep-lsp rename goals aims`" in found.message
     compat = later + "CREATE VIEW goals AS SELECT * FROM aims;\n"
     assert safety(tmp_path / "b", compat, extra={CONSUMER: code}) == []
 

@@ -73,13 +73,23 @@ def _shown(site: _Site) -> str:
     return f"{site.location.path}:{site.location.range.start.line + 1}"
 
 
+def _advice(payload: BrokenConsumers) -> str:
+    """What to do: for a rename, the refactoring that renames the call sites with it."""
+    if payload.new_name is None:
+        return "remove those uses and deploy them before this migration"
+    if payload.schema != "public":
+        return "update them with it (`lockstep-lsp rename` renames both at once)"
+    subject = ".".join([payload.table, *payload.columns])
+    return (f"update them, or replace this RENAME with `lockstep-lsp rename {subject} "
+            f"{payload.new_name}`, which writes the migration and renames every call site")
+
+
 def _report(findings: Findings, step: Step, event: Event, sites: list[_Site], message: str,
             payload: BrokenConsumers, rename: bool) -> None:
     listed = ", ".join(_shown(s) for s in sites[:_MAX_LISTED])
     more = f" and {len(sites) - _MAX_LISTED} more" if len(sites) > _MAX_LISTED else ""
     count = f"{len(sites)} call site{'s' if len(sites) > 1 else ''}"
-    advice = ("rename them together with `lockstep-lsp rename`" if rename
-              else "remove those uses and deploy them before this migration")
+    advice = _advice(payload)
     rule = RENAME_BREAKS_CONSUMERS if rename else DROP_BREAKS_CONSUMERS
     findings.add(
         rule, event.location,
