@@ -149,6 +149,13 @@ def test_update_and_delete_without_where(tmp_path: Path) -> None:
                            "kind": "delete"}
 
 
+def test_truncate_of_an_existing_table(tmp_path: Path) -> None:
+    later = "-- Reset.\nCREATE TABLE cache (k TEXT PRIMARY KEY);\nTRUNCATE cache, goals;\n"
+    [found] = safety(tmp_path, later)
+    assert found.message.startswith("TRUNCATE deletes every row of `goals`")
+    assert found.data is not None and found.data["kind"] == "truncate"
+
+
 def test_backfilling_a_column_of_the_same_migration_is_quiet(tmp_path: Path) -> None:
     later = ("-- Done flags.\nALTER TABLE goals ADD COLUMN done BOOLEAN;\n"
              "UPDATE goals SET done = false;\nALTER TABLE goals ALTER COLUMN done SET NOT NULL;\n")

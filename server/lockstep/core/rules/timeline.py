@@ -87,26 +87,32 @@ def steps(workspace: Workspace) -> Iterator[Step]:
     events_by_path = workspace.replay.events
     for doc in workspace.ordered_migrations():
         created: set[Key] = set()
+        frozen: tuple[frozenset[Key], frozenset[Key]] | None = None
         path: tuple[str, ...] = ("public",)  # each file runs in its own session
         events = events_by_path.get(doc.path, [])
         taken = 0
         for statement in doc.parsed.statements:
             # Events are recorded in statement order, each inside its statement's range.
-            end = doc.parsed.range(statement.start, statement.end).end
             first = taken
-            while taken < len(events) and events[taken].location.range.start <= end:
-                taken += 1
+            if taken < len(events):
+                end = doc.parsed.lines.position(statement.end)
+                while taken < len(events) and events[taken].location.range.start <= end:
+                    taken += 1
             mine = events[first:taken]
-            yield Step(doc, statement, mine, frozenset(existing), frozenset(created), path)
+            if frozen is None:  # re-frozen only after a statement changed the tables
+                frozen = (frozenset(existing), frozenset(created))
+            yield Step(doc, statement, mine, frozen[0], frozen[1], path)
             path = _search_path(statement.node, path)
             for event in mine:
-                _apply(event, statement.node, existing, created)
+                if _apply(event, statement.node, existing, created):
+                    frozen = None
 
 
-def _apply(event: Event, node: object, existing: set[Key], created: set[Key]) -> None:
+def _apply(event: Event, node: object, existing: set[Key], created: set[Key]) -> bool:
+    """Apply what a statement did to the tables; True when it changed them."""
     key = event.table
     if key is None:
-        return
+        return False
     if event.kind == "create-table":
         existing.add(key)
         created.add(key)
@@ -121,3 +127,6 @@ def _apply(event: Event, node: object, existing: set[Key], created: set[Key]) ->
                 created.discard(old)
                 created.add(key)
         existing.add(key)
+    else:
+        return False
+    return True

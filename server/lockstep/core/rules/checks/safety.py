@@ -164,10 +164,28 @@ def _relation_end(statement: Statement, relative: int) -> int:
     return statement.start + end
 
 
+def _truncates(step: Step, node: ast.TruncateStmt, findings: Findings) -> None:
+    statement = step.statement
+    for relation in node.relations or ():
+        key = step.key(relation)
+        if not step.pre_existing(key):
+            continue
+        end = _relation_end(statement, relation.location or 0)
+        findings.add(
+            UNBOUNDED_DATA_CHANGE,
+            Location(step.doc.path, step.doc.parsed.range(statement.start, end)),
+            f"TRUNCATE deletes every row of `{sql_name(key)}` in production, under an ACCESS "
+            "EXCLUSIVE lock; say which rows with DELETE … WHERE",
+            data=TableChange(key[1], key[0], [], "truncate"))
+
+
 @check(UNBOUNDED_DATA_CHANGE)
 def unbounded_data_changes(workspace: Workspace, findings: Findings) -> None:
     for step in steps(workspace):
         node = step.statement.node
+        if isinstance(node, ast.TruncateStmt):
+            _truncates(step, node, findings)
+            continue
         if not isinstance(node, ast.UpdateStmt | ast.DeleteStmt) or node.whereClause is not None:
             continue
         key = step.key(node.relation)

@@ -124,13 +124,16 @@ TRANSACTION_IN_MIGRATION = rule(
 )
 UNBOUNDED_DATA_CHANGE = rule(
     "unbounded-data-change", "warning", "safety",
-    "`UPDATE` or `DELETE` without `WHERE` on a table that existed before this migration.",
+    "`UPDATE` or `DELETE` without `WHERE`, or `TRUNCATE`, on a table that existed before this "
+    "migration.",
     _PRODUCTION + "An `UPDATE` or `DELETE` without `WHERE` touches every production row in "
     "one transaction: it locks them all (API writes to the table wait), fires every row "
     "trigger, writes the whole table to the WAL, and a `DELETE` cannot be undone once the "
-    "migration commits. On a local database it looks harmless because the table is small or "
-    "empty. Say which rows (`WHERE status IS NULL`), or suppress the finding where touching "
-    "every row is the point (a one-off backfill of a small table).",
+    "migration commits; `TRUNCATE` empties the table under an ACCESS EXCLUSIVE lock. On a "
+    "local database it looks harmless because the table is small or empty. Say which rows "
+    "(`WHERE status IS NULL`), or suppress the finding where touching every row is the point "
+    "(a one-off backfill of a small table). Backfilling a column that the same migration "
+    "added (`ADD COLUMN done boolean; UPDATE t SET done = false;`) is not flagged.",
     "-- 018_prune_wins.sql\n"
     "DELETE FROM wins;",
     "-- 018_prune_wins.sql\n"
