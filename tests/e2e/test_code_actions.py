@@ -47,6 +47,9 @@ CASES = [
     ("unknown-column", f"{MIGRATIONS}/006_journal.sql", None),
     ("unknown-table", f"{MIGRATIONS}/006_journal.sql", None),
     ("rls-enabled-no-policy", f"{MIGRATIONS}/007_habits.sql", None),
+    ("transaction-in-migration", f"{MIGRATIONS}/007_habits.sql",
+     "Remove this COMMIT and the BEGIN at the start (the Supabase CLI runs the file in a "
+     "transaction)"),
     ("clone-missing-column", CLONE, "Add `mood` to the select"),
     ("clone-missing-column", CLONE, "Add `content: w.text` to the insert"),
     ("invalid-config", "lockstep.toml", None),

@@ -188,6 +188,7 @@ DEMO_FINDINGS = [  # examples/toney/README.md lists each one and why it is true
     ("supabase/migrations/008_focus_areas.sql", "foreign-key-missing-on-delete"),
     ("supabase/migrations/009_llm_usage.sql", "unindexed-foreign-key"),
     ("supabase/migrations/011_mood_grateful.sql", "migration-missing-comment"),
+    ("supabase/migrations/014_drop_session_rating.sql", "drop-breaks-consumers"),
     ("supabase/migrations/016_wins_energy_level.sql", "sim-mirror-drift"),
 ]
 

@@ -45,6 +45,9 @@ CASES = [
     ("unknown-column", "006_journal.sql", None),
     ("unknown-table", "006_journal.sql", None),
     ("rls-enabled-no-policy", "007_habits.sql", None),
+    ("transaction-in-migration", "007_habits.sql",
+     "Remove this BEGIN and the COMMIT at the end (the Supabase CLI runs the file in a "
+     "transaction)"),
     ("duplicate-migration-version", "007_streaks.sql", None),
     ("clone-missing-column", "route.ts", "Add `mood` to the select"),
     ("clone-missing-column", "route.ts", "Add `content: w.text` to the insert"),

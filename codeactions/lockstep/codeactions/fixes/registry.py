@@ -5,8 +5,9 @@ owns it) and receives the diagnostic's typed payload (`lockstep.core.rules.paylo
 payload that does not decode (an old or odd `data` sent back by the client) yields no fix.
 Builders live in `sql` (mirror), `foreign_keys`, `rls` (row level security), `names`
 (misspelt names in migrations), `files` (header, renumbering, config keys), `clone` (the clone
-route), `generated` (regenerate Supabase types) and `ts` (row types and consumers); a builder
-that cannot fix a particular instance returns no edit rather than a wrong one. The suppression
+route), `generated` (regenerate Supabase types), `safety` (BEGIN/COMMIT in a migration) and
+`ts` (row types and consumers); a builder that cannot fix a particular instance returns no
+edit rather than a wrong one. The suppression
 fixes every rule gets are in `suppress`. An exception in a builder fails the test in strict
 mode and is otherwise shown as an `internal-error` diagnostic.
 """
@@ -76,6 +77,7 @@ def _load() -> dict[str, Builder]:
         generated,
         names,
         rls,
+        safety,
         sql,
         ts,
     )

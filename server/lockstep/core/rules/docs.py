@@ -8,6 +8,7 @@ from lockstep.core.rules.registry import RULES, Rule
 
 GROUPS = {
     "migrations": "Migrations",
+    "safety": "Migration safety",
     "mirror": "The sim_ mirror",
     "security": "Security",
     "performance": "Performance",

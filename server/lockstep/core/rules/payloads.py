@@ -248,3 +248,26 @@ class CloneColumn(Payload):
     mirror: str | None = None  # select: the sim_ twin the rows are copied to
     nullable: bool | None = None
     has_default: bool | None = None
+
+
+# -- migration safety (registry/safety.py) ------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TableChange(Payload):
+    """A statement of a migration that changes a table production already has rows in."""
+
+    table: str
+    schema: str
+    columns: list[str] = field(default_factory=list)
+    kind: str = ""  # add-not-null | set-not-null | type | update | delete | rename | drop
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenConsumers(Payload):
+    """A RENAME or DROP in a migration and the consumer call sites that still use the name."""
+
+    table: str
+    schema: str
+    columns: list[str]
+    kind: str  # rename-table | rename-column | drop-table | drop-column
+    new_name: str | None  # the name after a rename
+    sites: list[str]  # `path:line` of each call site (1-based lines)

@@ -8,11 +8,13 @@ from lockstep.core.rules.checks import (
     migrations,
     mirror,
     mirror_drift,
+    safety,
+    safety_consumers,
     security,
     types,
 )
 
 __all__ = [
     "config", "consumers", "files", "generated_types", "migrations", "mirror", "mirror_drift",
-    "security", "types",
+    "safety", "safety_consumers", "security", "types",
 ]

@@ -100,11 +100,12 @@ from lockstep.core.rules.registry import (  # noqa: E402
     internal,
     migrations,
     mirror,
+    safety,
     security,
     types,
 )
 
 __all__ = [
     "RULES", "Option", "Rule", "config", "consumers", "internal", "migrations", "mirror",
-    "named", "rule", "security", "types",
+    "named", "rule", "safety", "security", "types",
 ]

@@ -1,0 +1,132 @@
+"""Which tables exist before each statement of each migration, and which of them the same
+migration created: what the migration-safety rules judge "production already has rows" by.
+
+The replay's events say which statement created, renamed or dropped which table (with the
+name resolved through the file's search_path); this walks them in migration order next to
+the parsed statements. A table created earlier in the same file is empty when the file runs;
+a table created by an earlier file, or one of Supabase's own (`auth.users`), is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pglast import ast
+
+from lockstep.core.model import Key, Location
+from lockstep.core.replay.context import PLATFORM_SCHEMAS, Event
+from lockstep.core.sql.parse import Statement
+from lockstep.core.workspace import MigrationDoc, Workspace
+
+
+@dataclass(slots=True)
+class Step:
+    """One top-level statement, with the tables as they stood just before it ran."""
+
+    doc: MigrationDoc
+    statement: Statement
+    events: list[Event]  # what the replay recorded for this statement
+    existing: frozenset[Key]
+    created_here: frozenset[Key]  # created earlier in the same migration
+    search_path: tuple[str, ...] = ("public",)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.doc.path, self.doc.parsed.range(self.statement.start,
+                                                             self.statement.end))
+
+    def key(self, relation: ast.RangeVar) -> Key:
+        """A relation's (schema, name): from this statement's events when the replay resolved
+        an unqualified name, else the first schema of the file's search_path that has it."""
+        if relation.schemaname:
+            return (relation.schemaname, relation.relname)
+        for event in self.events:
+            if event.table is not None and event.table[1] == relation.relname:
+                return event.table
+        for schema in self.search_path:
+            if (schema, relation.relname) in self.existing:
+                return (schema, relation.relname)
+        return (self.search_path[0] if self.search_path else "public", relation.relname)
+
+    def pre_existing(self, key: Key) -> bool:
+        """The table existed before this migration: it may hold production rows."""
+        if key in self.created_here:
+            return False
+        return key in self.existing or key[0] in PLATFORM_SCHEMAS
+
+    def earlier(self) -> list[Statement]:
+        """The statements of the same file before this one."""
+        return [s for s in self.doc.parsed.statements if s.start < self.statement.start]
+
+
+def _old_key(node: object, new: Key) -> Key | None:
+    """The name a RENAME or SET SCHEMA statement moved a table away from."""
+    if isinstance(node, ast.RenameStmt) and node.relation is not None:
+        return (node.relation.schemaname or new[0], node.relation.relname)
+    if isinstance(node, ast.AlterObjectSchemaStmt) and node.relation is not None:
+        return (node.relation.schemaname or "public", node.relation.relname)
+    return None
+
+
+def _search_path(node: object, current: tuple[str, ...]) -> tuple[str, ...]:
+    """The search_path after a statement (as the replay reads `SET search_path`)."""
+    if not isinstance(node, ast.VariableSetStmt) or (node.name or "").lower() != "search_path":
+        return current
+    values: list[str] = []
+    for argument in node.args or ():
+        value = getattr(getattr(argument, "val", None), "sval", None)
+        if isinstance(value, str):
+            values.extend(part.strip().strip('"') for part in value.split(","))
+    return tuple(v for v in values if v and v != "$user") or ("public",)
+
+
+def steps(workspace: Workspace) -> Iterator[Step]:
+    """Every top-level statement of every migration, in replay order."""
+    existing: set[Key] = set()
+    events_by_path = workspace.replay.events
+    for doc in workspace.ordered_migrations():
+        created: set[Key] = set()
+        frozen: tuple[frozenset[Key], frozenset[Key]] | None = None
+        path: tuple[str, ...] = ("public",)  # each file runs in its own session
+        events = events_by_path.get(doc.path, [])
+        taken = 0
+        for statement in doc.parsed.statements:
+            # Events are recorded in statement order, each inside its statement's range.
+            first = taken
+            if taken < len(events):
+                end = doc.parsed.lines.position(statement.end)
+                while taken < len(events) and events[taken].location.range.start <= end:
+                    taken += 1
+            mine = events[first:taken]
+            if frozen is None:  # re-frozen only after a statement changed the tables
+                frozen = (frozenset(existing), frozenset(created))
+            yield Step(doc, statement, mine, frozen[0], frozen[1], path)
+            path = _search_path(statement.node, path)
+            for event in mine:
+                if _apply(event, statement.node, existing, created):
+                    frozen = None
+
+
+def _apply(event: Event, node: object, existing: set[Key], created: set[Key]) -> bool:
+    """Apply what a statement did to the tables; True when it changed them."""
+    key = event.table
+    if key is None:
+        return False
+    if event.kind == "create-table":
+        existing.add(key)
+        created.add(key)
+    elif event.kind == "drop-table":
+        existing.discard(key)
+        created.discard(key)
+    elif event.kind in ("rename-table", "set-schema"):
+        old = _old_key(node, key)
+        if old is not None:
+            existing.discard(old)
+            if old in created:
+                created.discard(old)
+                created.add(key)
+        existing.add(key)
+    else:
+        return False
+    return True
