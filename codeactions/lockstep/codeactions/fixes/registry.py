@@ -68,8 +68,8 @@ def fixes_for(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
     return found
 
 
-def _load() -> dict[str, Builder]:
-    """Import every builder module (each attaches its builders) and list them by rule name."""
+def _load() -> None:
+    """Import every builder module: each attaches its builders to its rules."""
     from lockstep.codeactions.fixes import (  # noqa: F401
         clone,
         files,
@@ -82,7 +82,11 @@ def _load() -> dict[str, Builder]:
         ts,
     )
 
+
+def fixable() -> dict[str, Builder]:
+    """Rule name → its fix builder. Asked at call time, never snapshotted at import: a builder
+    module that imported this one first is still attaching its builders then."""
     return {name: rule.fix for name, rule in RULES.items() if rule.fix is not None}
 
 
-FIXES = _load()
+_load()
