@@ -42,6 +42,16 @@ class Column:
 
 
 @dataclass(slots=True)
+class Index:
+    name: str
+    columns: list[str]  # column names; expressions as pg_get_indexdef() prints them
+    unique: bool = False
+    location: Location | None = None
+    is_constraint: bool = False  # backs a PRIMARY KEY / UNIQUE constraint
+    where: str | None = None  # a partial index's predicate, as pg_get_expr() prints it
+
+
+@dataclass(slots=True)
 class ForeignKey:
     columns: list[str]
     ref_schema: str
@@ -51,15 +61,7 @@ class ForeignKey:
     on_update: str | None = None
     name: str | None = None
     location: Location | None = None  # the REFERENCES / FOREIGN KEY clause
-
-
-@dataclass(slots=True)
-class Index:
-    name: str
-    columns: list[str]  # column names; expressions as their deparsed text
-    unique: bool = False
-    location: Location | None = None
-    is_constraint: bool = False  # backs a PRIMARY KEY / UNIQUE constraint
+    ref_index: Index | None = None  # the referenced table's unique index it depends on
 
 
 @dataclass(slots=True)
@@ -67,6 +69,7 @@ class Policy:
     name: str
     command: str  # ALL, SELECT, INSERT, UPDATE, DELETE
     location: Location | None = None
+    columns: set[str] = field(default_factory=set)  # columns its USING / WITH CHECK read
 
 
 @dataclass(slots=True)
@@ -147,6 +150,7 @@ class Schema:
     enums: dict[Key, Enum] = field(default_factory=dict)
     views: dict[Key, View] = field(default_factory=dict)
     routines: dict[tuple[str, str, str], Routine] = field(default_factory=dict)
+    schemas: set[str] = field(default_factory=lambda: {"public"})  # those that exist now
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         return self.tables.get((schema, name))

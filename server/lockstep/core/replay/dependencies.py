@@ -36,28 +36,16 @@ class _References(visitors.Visitor):  # type: ignore[misc]
 def record_view_dependencies(context: StatementContext, view: View, query: Any) -> None:
     references = _References()
     references(query)
+    view.columns_used = set(references.columns)
     for schema, name in references.relations:
         table = context.lookup_table(schema, name)
         if table is not None:
             view.depends_on.add((table.schema, table.name))
+            if references.star:  # `*` is expanded when the view is made: those columns
+                view.columns_used |= set(table.columns)
         else:
             view.depends_on.add((context.creation_schema(schema), name))
-    view.columns_used = references.columns
     view.uses_star = references.star
-
-
-def drop_dependent_views(
-    context: StatementContext, key: tuple[str, str], column: str | None = None
-) -> None:
-    """DROP … CASCADE: views reading `key` (or that column of it) go, and views on those."""
-    doomed = [
-        view_key for view_key, view in context.schema.views.items()
-        if key in view.depends_on
-        and (column is None or view.uses_star or column in view.columns_used)
-    ]
-    for view_key in doomed:
-        if context.schema.views.pop(view_key, None) is not None:
-            drop_dependent_views(context, view_key)
 
 
 def table_from_query(context: StatementContext, table: Table, query: Any) -> None:

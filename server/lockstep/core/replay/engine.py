@@ -44,6 +44,7 @@ _DROPS = {
     ObjectType.OBJECT_VIEW: objects.drop_views,
     ObjectType.OBJECT_MATVIEW: objects.drop_views,
     ObjectType.OBJECT_TYPE: objects.drop_types,
+    ObjectType.OBJECT_SCHEMA: objects.drop_schemas,
 }
 
 
@@ -58,6 +59,15 @@ def _drop(context: StatementContext, node: ast.DropStmt) -> None:
         handler(context, node)
 
 
+def _set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
+    if node.objectType == ObjectType.OBJECT_TYPE:
+        dotted = names(node.object)
+        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
+        objects.move_enum(context, key, (node.newschema, key[1]))
+    else:
+        tables.set_schema(context, node)
+
+
 def _view(context: StatementContext, node: ast.ViewStmt) -> None:
     objects.create_view(context, node.view, node.query, materialized=False)
 
@@ -70,7 +80,10 @@ def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
 
 
 def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
+    if node.schemaname in context.schema.schemas and node.if_not_exists:
+        return
     context.state.created_schemas.add(node.schemaname)
+    context.schema.schemas.add(node.schemaname)
 
 
 def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
@@ -86,7 +99,7 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
     ast.CreateStmt: tables.create_table,
     ast.AlterTableStmt: tables.alter_table,
     ast.RenameStmt: _rename,
-    ast.AlterObjectSchemaStmt: tables.set_schema,
+    ast.AlterObjectSchemaStmt: _set_schema,
     ast.DropStmt: _drop,
     ast.IndexStmt: objects.create_index,
     ast.CreatePolicyStmt: objects.create_policy,

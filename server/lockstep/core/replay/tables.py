@@ -7,18 +7,19 @@ from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
 
 from lockstep.core.model import Column, Index, Table
 from lockstep.core.replay.constraints import (
+    Deferred,
+    apply_deferred,
     apply_column_constraints,
     apply_constraint,
     choose_name,
     column_from_def,
     column_type,
-    default_text,
-    drop_constraint,
-    forget_column,
     relation_names,
 )
 from lockstep.core.replay.context import StatementContext, names
-from lockstep.core.replay.dependencies import drop_dependent_views, inherit_from, table_from_query
+from lockstep.core.replay.exprtext import default_text, retype_index
+from lockstep.core.replay import cascade
+from lockstep.core.replay.dependencies import inherit_from, table_from_query
 
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
@@ -44,21 +45,27 @@ def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
         if parent is not None:
             inherit_from(context, table, parent, partition=node.partbound is not None)
     table_constraints: list[ast.Constraint] = list(node.constraints or ())
+    later: Deferred = []
     for element in node.tableElts or ():
         if isinstance(element, ast.ColumnDef):
             inherited = table.columns.get(element.colname)
             if inherited is not None and element.typeName is None:  # partition column options
-                apply_column_constraints(context, table, inherited, element)
+                apply_column_constraints(context, table, inherited, element, later)
                 continue
             column = column_from_def(context, table, element)
             table.columns[column.name] = column
-            apply_column_constraints(context, table, column, element)
+            apply_column_constraints(context, table, column, element, later)
         elif isinstance(element, ast.Constraint):
             table_constraints.append(element)
         elif isinstance(element, ast.TableLikeClause):
             _copy_like(context, table, element)
     for constraint in table_constraints:
-        apply_constraint(context, table, constraint)
+        if constraint.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE,
+                                  ConstrType.CONSTR_FOREIGN):
+            later.append((constraint, None))
+        else:
+            apply_constraint(context, table, constraint)
+    apply_deferred(context, table, later)
     context.record(f"create table {table.name}", "create-table", table, list(table.columns))
 
 
@@ -146,21 +153,23 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
     elif kind == AlterTableType.AT_DropColumn:
         if _column_or_issue(context, table, name, bool(command.missing_ok)) is None:
             return
-        forget_column(context.schema, table, name)
-        if command.behavior == DropBehavior.DROP_CASCADE:
-            drop_dependent_views(context, (table.schema, table.name), name)
+        if not cascade.drop_column(context, table, name,
+                                   command.behavior == DropBehavior.DROP_CASCADE):
+            return
         context.record(f"drop column {table.name}.{name}", "drop-column", table, [name],
                        context.find_identifier(name))
     elif kind == AlterTableType.AT_AlterColumnType:
         column = _column_or_issue(context, table, name)
         if column is not None:
             column.type = column_type(context, command.def_.typeName)
+            for index in table.indexes:
+                retype_index(index, table)
             context.record(f"alter column {table.name}.{name} type {column.type}",
                            "alter-column", table, [name], context.find_identifier(name))
     elif kind == AlterTableType.AT_ColumnDefault:
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.default = default_text(command.def_) if command.def_ is not None else None
+            column.default = default_text(command.def_, column.type) if command.def_ is not None else None
             verb = "set" if command.def_ is not None else "drop"
             context.record(f"{verb} default {table.name}.{name}", "alter-column", table,
                            [name], context.find_identifier(name))
@@ -182,7 +191,9 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
         _add_constraint(context, table, command.def_)
     elif kind == AlterTableType.AT_DropConstraint:
         # An unknown name is not reported: generated names may differ from PostgreSQL's.
-        drop_constraint(table, name)
+        if not cascade.drop_constraint(context, table, name,
+                                       command.behavior == DropBehavior.DROP_CASCADE):
+            return
         context.record(f"drop constraint {name} on {table.name}", "drop-constraint", table)
     else:
         _alter_table_flags(context, table, kind)
@@ -256,7 +267,14 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
     table.primary_key = [new if c == old else c for c in table.primary_key]
     for index in table.indexes:
-        index.columns = [new if c == old else c for c in index.columns]
+        retype_index(index, table, (old, new))
+    for policy in table.policies:
+        if old in policy.columns:
+            policy.columns = (policy.columns - {old}) | {new}
+    key = (table.schema, table.name)
+    for view in context.schema.views.values():
+        if key in view.depends_on and old in view.columns_used:
+            view.columns_used = (view.columns_used - {old}) | {new}
     for constraint in table.constraints:
         constraint.columns = [new if c == old else c for c in constraint.columns]
     for fk in table.foreign_keys:
@@ -279,6 +297,9 @@ def move_table(context: StatementContext, table: Table, schema: str, name: str) 
         for fk in other.foreign_keys:
             if (fk.ref_schema, fk.ref_table) == old:
                 fk.ref_schema, fk.ref_table = schema, name
+    for view in context.schema.views.values():
+        if old in view.depends_on:
+            view.depends_on = (view.depends_on - {old}) | {(schema, name)}
 
 
 def set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
@@ -293,19 +314,14 @@ def set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> No
 
 
 def drop_tables(context: StatementContext, node: ast.DropStmt) -> None:
+    doomed: list[Table] = []
     for parts in node.objects or ():
         dotted = names(parts)
         schema = dotted[-2] if len(dotted) > 1 else None
         table = context.require_table(schema, dotted[-1], None, missing_ok=bool(node.missing_ok))
-        if table is None:
-            continue
-        key = (table.schema, table.name)
-        del context.schema.tables[key]
-        drop_dependent_views(context, key)
-        for other in context.schema.tables.values():
-            other.foreign_keys = [
-                fk for fk in other.foreign_keys if (fk.ref_schema, fk.ref_table) != key
-            ]
-        context.record(f"drop table {table.name}", "drop-table", table)
-    return None
-
+        if table is not None and table not in doomed:
+            doomed.append(table)
+    if doomed and cascade.drop_tables(context, doomed,
+                                      node.behavior == DropBehavior.DROP_CASCADE):
+        for table in doomed:
+            context.record(f"drop table {table.name}", "drop-table", table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 _PLAIN = {
     "int2": "smallint",
@@ -44,6 +45,7 @@ _TIME_ZONES = {
     "time": ("time", "without"),
     "timetz": ("time", "with"),
 }
+_QUOTED_KEYWORDS = frozenset(RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS)
 SEARCH_PATH_SCHEMAS = frozenset({"pg_catalog", "public"})
 # PostgreSQL's interval field masks (datetime.h: YEAR=2, MONTH=1, DAY=3, HOUR=10, MINUTE=11,
 # SECOND=12, each as 1 << n) and how intervaltypmodout prints them.
@@ -84,10 +86,11 @@ def serial_base(type_name: ast.TypeName) -> str | None:
 
 
 def quote_ident(name: str) -> str:
-    """Quote an identifier the way PostgreSQL prints it (only when needed)."""
+    """Quote an identifier the way PostgreSQL's quote_identifier() does: only when needed,
+    and always for keywords that are not unreserved (`"check"`, `"from"`, `"user"`)."""
     if name and (name[0].isalpha() or name[0] == "_") and all(
         ch.islower() or ch.isdigit() or ch == "_" for ch in name
-    ):
+    ) and name not in _QUOTED_KEYWORDS:
         return name
     return '"' + name.replace('"', '""') + '"'
 
