@@ -101,17 +101,21 @@ class Harness:
         dependents (with how many kept statements preceded them)."""
         import psycopg
 
-        self.reset()
         kept: list[str] = []
         refused: list[tuple[int, str]] = []
-        for statement in program:
-            try:
-                self.conn.execute(statement)  # type: ignore[arg-type]
-            except psycopg.Error as error:
-                if error.sqlstate == DEPENDENTS_EXIST:
-                    refused.append((len(kept), statement))
-                continue
-            kept.append(statement)
+        # One transaction, a savepoint per statement: as a migration file runs under
+        # `supabase db push`, and several times faster than a commit per statement.
+        with self.conn.transaction():
+            self.reset()
+            for statement in program:
+                try:
+                    with self.conn.transaction():
+                        self.conn.execute(statement)  # type: ignore[arg-type]
+                except psycopg.Error as error:
+                    if error.sqlstate == DEPENDENTS_EXIST:
+                        refused.append((len(kept), statement))
+                    continue
+                kept.append(statement)
         return kept, refused
 
     def run(self, program: list[str]) -> Outcome:

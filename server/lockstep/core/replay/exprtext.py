@@ -160,20 +160,20 @@ class Printer:
         if inner_type is not None and base_type(inner_type) == base_type(typ) \
                 and not has_typmod(typ):
             return inner, inner_type
-        return self.coerce(inner, typ, explicit=True), typ
+        return self.coerce(inner, typ, node.arg), typ
 
-    def coerce(self, text: str, typ: str, explicit: bool = False) -> str:
-        """A visible cast: `x::text` pretty, `(x)::text` otherwise."""
-        simple = text.replace("_", "").replace('"', "").isalnum()
-        if self.pretty:
-            return f"{text}::{typ}" if simple or text.startswith("(") else f"({text})::{typ}"
-        return f"({text})::{typ}" if not text.startswith("'") else f"{text}::{typ}"
+    def coerce(self, text: str, typ: str, node: Any) -> str:
+        """A visible cast: `x::text` pretty (parenthesised unless `node` is simple),
+        `(x)::text` otherwise."""
+        if self.pretty and isinstance(node, _SIMPLE):
+            return f"{text}::{typ}"
+        return f"({text})::{typ}"
 
     def as_text(self, node: Any) -> str:
         """An argument of a text function or operator: varchar/char columns get `::text`."""
         text, typ = self.expr(node, "text", top=False)
         if typ is not None and base_type(typ) != "text" and _family(typ) == "text":
-            return self.coerce(text, "text")
+            return self.coerce(text, "text", node)
         return text
 
     def call(self, node: ast.FuncCall) -> tuple[str, str | None]:
@@ -233,6 +233,8 @@ class Printer:
         return self.wrap(word.join(args), top), "boolean"
 
 
+_SIMPLE = (ast.ColumnRef, ast.FuncCall, ast.A_Const, ast.TypeCast, ast.CoalesceExpr,
+           ast.SQLValueFunction)
 _BOOLS = {"t": "true", "true": "true", "yes": "true", "on": "true", "1": "true",
           "f": "false", "false": "false", "no": "false", "off": "false", "0": "false"}
 

@@ -30,12 +30,25 @@ def _index_column(element: ast.IndexElem, table: Table) -> str:
 
 
 def _index_name_part(element: ast.IndexElem) -> str:
-    """The part of a generated index name that PostgreSQL derives from an index element."""
+    """The part of a generated index name that PostgreSQL derives from an index element
+    (FigureIndexColname: a column's name, a function's, else `expr`)."""
     if element.name:
         return str(element.name)
-    if isinstance(element.expr, ast.FuncCall):
-        return names(element.expr.funcname)[-1]
-    return "expr"
+    return _figure_name(element.expr) or "expr"
+
+
+def _figure_name(node: Any) -> str | None:
+    if isinstance(node, ast.ColumnRef):
+        return getattr(node.fields[-1], "sval", None)
+    if isinstance(node, ast.FuncCall):
+        return str(names(node.funcname)[-1])
+    if isinstance(node, ast.TypeCast):
+        return _figure_name(node.arg) or names(node.typeName.names)[-1]
+    if isinstance(node, ast.CoalesceExpr):
+        return "coalesce"
+    if isinstance(node, ast.A_ArrayExpr):
+        return "array"
+    return None
 
 
 def _unique_parts(parts: list[str]) -> list[str]:
