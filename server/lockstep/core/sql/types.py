@@ -45,7 +45,16 @@ _TIME_ZONES = {
     "time": ("time", "without"),
     "timetz": ("time", "with"),
 }
-_QUOTED_KEYWORDS = frozenset(RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS)
+# Keywords quote_identifier() quotes, as of PostgreSQL 15 (pglast's list is newer: the SQL/JSON
+# keywords of 16 and 17 are plain identifiers for a 15 server, so `json` stays bare).
+_NEWER_KEYWORDS = frozenset({
+    "json", "json_array", "json_arrayagg", "json_exists", "json_object", "json_objectagg",
+    "json_query", "json_scalar", "json_serialize", "json_table", "json_value", "merge_action",
+    "system_user",
+})
+_QUOTED_KEYWORDS = frozenset(
+    RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
+) - _NEWER_KEYWORDS
 SEARCH_PATH_SCHEMAS = frozenset({"pg_catalog", "public"})
 # PostgreSQL's interval field masks (datetime.h: YEAR=2, MONTH=1, DAY=3, HOUR=10, MINUTE=11,
 # SECOND=12, each as 1 << n) and how intervaltypmodout prints them.
