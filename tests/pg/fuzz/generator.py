@@ -169,7 +169,9 @@ class Generator:
         head = f"ALTER TABLE {self.tname(t)}"
         cols = list(t.columns) or ["id"]
         col = self.pick(cols)
-        choice = self.rng.randrange(17)
+        choice = self.rng.randrange(20)
+        if choice >= 17:  # column drops are where the dependency model shows
+            choice = 1
         if choice == 0:
             name = self.pick(COLUMN_NAMES)
             typ = self.column_type()
@@ -206,7 +208,9 @@ class Generator:
                     f"{self.pick(FK_ACTIONS)}")
         if choice == 8:
             con = f"CONSTRAINT {self.pick(CONSTRAINT_NAMES)} " if self.rng.random() < 0.5 else ""
-            return f"{head} ADD {con}CHECK ({col} IS NOT NULL)"
+            other = self.pick(cols)
+            check = self.pick([f"{col} IS NOT NULL", f"{col} IS NOT NULL OR {other} IS NULL"])
+            return f"{head} ADD {con}CHECK ({check})"
         if choice == 9:
             name = self.pick(CONSTRAINT_NAMES + self._generated_constraint_names(t))
             ie = "IF EXISTS " if self.rng.random() < 0.2 else ""
@@ -226,7 +230,8 @@ class Generator:
         if choice == 13:
             return f"{head} {self.pick(['ENABLE', 'DISABLE', 'FORCE'])} ROW LEVEL SECURITY"
         if choice == 14:
-            old = self.pick(CONSTRAINT_NAMES + self._generated_constraint_names(t))
+            old = self.pick(self._generated_constraint_names(t) if self.rng.random() < 0.7
+                            else CONSTRAINT_NAMES)
             return f"{head} RENAME CONSTRAINT {old} TO {self.pick(CONSTRAINT_NAMES)}"
         if choice == 15:
             other = self.pick(cols)
@@ -236,11 +241,9 @@ class Generator:
 
     def _generated_constraint_names(self, t: _Table) -> list[str]:
         bare = t.name.strip('"')
-        if bare != bare.lower() or " " in bare:
-            return []
-        cols = [c for c in t.columns if not c.startswith('"')]
-        out = [f"{bare}_pkey"]
-        out += [f"{bare}_{c}_{s}" for c in cols for s in ("key", "fkey", "check")]
+        cols = [c.strip('"') for c in t.columns]
+        out = [f'"{bare}_pkey"', f'"{bare}_check"']
+        out += [f'"{bare}_{c}_{s}"' for c in cols for s in ("key", "fkey", "check")]
         return out
 
     def create_index(self) -> str | None:
@@ -258,8 +261,8 @@ class Generator:
             elif typ in ("text", "varchar", "varchar(20)", "varchar(50)"):
                 elements.append(self.pick([f"lower({col})", f"upper({col})",
                                            f"({col} || 'x')", f"coalesce({col}, '')"]))
-            elif typ in ("integer", "bigint", "int", "smallint"):
-                elements.append(self.pick([f"({col} + 1)", f"abs({col})"]))
+            elif typ in ("integer", "bigint", "int", "smallint", "numeric", "numeric(10,2)"):
+                elements.append(self.pick([f"({col} + 1)", f"abs({col})", f"({col} * 1.5)"]))
             else:
                 elements.append(f"({col} IS NULL)")
         unique = "UNIQUE " if self.rng.random() < 0.3 else ""
@@ -268,9 +271,13 @@ class Generator:
         if self.rng.random() < 0.3:
             col = self.pick(cols)
             typ = t.columns.get(col, "text")
+            other = self.pick(cols)
             where = " WHERE " + self.pick(
-                [f"{col} IS NOT NULL", f"({col} IS NULL)"]
-                + ([f"{col} > 0"] if typ in ("integer", "bigint", "int") else [])
+                [f"{col} IS NOT NULL", f"({col} IS NULL)",
+                 f"{col} IS NOT NULL AND ({other} IS NULL OR {col} IS NULL)",
+                 f"NOT ({col} IS NULL OR {other} IS NOT NULL)"]
+                + ([f"{col} > 0", f"{col} > 0 OR {col} < 1.5"] if typ in (
+                    "integer", "bigint", "int", "smallint", "numeric", "numeric(10,2)") else [])
                 + ([f"{col} <> ''", f"{col} = 'x'"] if typ in ("text", "varchar") else [])
                 + ([f"{col}", f"NOT {col}"] if typ == "boolean" else [])
             )

@@ -221,16 +221,53 @@ class Printer:
                 return self.wrap(f"{left} {_op(op)} {right}", top), kind
         left = self.expr(node.lexpr, right_type, top=False)[0] if node.lexpr is not None else ""
         right = self.expr(node.rexpr, left_type, top=False)[0]
+        if node.lexpr is not None:
+            left, right, left_type = self._promote(node, left, right, left_type, right_type)
         kind = "boolean" if op in ("=", "<>", "<", ">", "<=", ">=", "!=") else left_type
         text = f"{left} {_op(op)} {right}" if node.lexpr is not None else f"{_op(op)} {right}"
         return self.wrap(text, top), kind
 
+    def _promote(self, node: ast.A_Expr, left: str, right: str, left_type: str | None,
+                 right_type: str | None) -> tuple[str, str, str | None]:
+        """Mixed numeric operands: the lower side is cast to the higher type (integers mix
+        freely: PostgreSQL has int2/int4/int8 cross-type operators)."""
+        left_type = left_type or _literal_type(node.lexpr)
+        right_type = right_type or _literal_type(node.rexpr)
+        ranks = (_RANK.get(_family(left_type or "")), _RANK.get(_family(right_type or "")))
+        if ranks[0] is None or ranks[1] is None or ranks[0] == ranks[1]:
+            return left, right, left_type
+        if ranks[0] < ranks[1]:
+            return self.coerce(left, base_type(right_type or ""), node.lexpr), right, right_type
+        return left, self.coerce(right, base_type(left_type or ""), node.rexpr), left_type
+
+    def _bare_in(self, node: Any, parent: BoolExprType) -> bool:
+        """Pretty printing leaves out the parentheses precedence makes redundant."""
+        if not self.pretty:
+            return False
+        if not isinstance(node, ast.BoolExpr):
+            return True
+        if node.boolop == BoolExprType.OR_EXPR:
+            return parent == BoolExprType.OR_EXPR
+        return parent != BoolExprType.NOT_EXPR
+
     def boolean(self, node: ast.BoolExpr, top: bool) -> tuple[str, str | None]:
-        args = [self.expr(a, "boolean", top=False)[0] for a in node.args]
+        args = [self.expr(a, "boolean", top=self._bare_in(a, node.boolop))[0]
+                for a in node.args]
         if node.boolop == BoolExprType.NOT_EXPR:
             return self.wrap(f"NOT {args[0]}", top), "boolean"
         word = " AND " if node.boolop == BoolExprType.AND_EXPR else " OR "
         return self.wrap(word.join(args), top), "boolean"
+
+
+_RANK = {"int": 0, "numeric": 1, "double precision": 2}
+
+
+def _literal_type(node: Any) -> str | None:
+    if isinstance(node, ast.A_Const) and isinstance(node.val, ast.Integer):
+        return "integer"
+    if isinstance(node, ast.A_Const) and isinstance(node.val, ast.Float):
+        return "numeric"
+    return None
 
 
 _SIMPLE = (ast.ColumnRef, ast.FuncCall, ast.A_Const, ast.TypeCast, ast.CoalesceExpr,
