@@ -150,7 +150,7 @@ class Schema:
     enums: dict[Key, Enum] = field(default_factory=dict)
     views: dict[Key, View] = field(default_factory=dict)
     routines: dict[tuple[str, str, str], Routine] = field(default_factory=dict)
-    schemas: set[str] = field(default_factory=lambda: {"public"})  # those that exist now
+    schemas: set[str] = field(default_factory=lambda: {"public"})  # public + created, not dropped
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         return self.tables.get((schema, name))

@@ -347,7 +347,8 @@ class Generator:
         mat = "MATERIALIZED " if self.rng.random() < 0.2 else ""
         if self.w.views and self.rng.random() < 0.15:
             vs, vn = self.rng.choice(self.w.views)
-            return f"CREATE VIEW {_q(schema, name, self.rng)} AS SELECT * FROM {_q(vs, vn, self.rng)}"
+            source = _q(vs, vn, self.rng)
+            return f"CREATE VIEW {_q(schema, name, self.rng)} AS SELECT * FROM {source}"
         return (f"CREATE {mat}VIEW {_q(schema, name, self.rng)} AS "
                 f"SELECT {chosen} FROM {self.tname(t)}{where}")
 

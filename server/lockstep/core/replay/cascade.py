@@ -49,7 +49,9 @@ def views_reading(context: StatementContext, key: Key, column: str | None = None
             if key in view.depends_on and (column is None or column in view.columns_used)]
 
 
-def fks_on_index(context: StatementContext, table: Table, index: Index) -> list[tuple[Table, ForeignKey]]:
+def fks_on_index(
+    context: StatementContext, table: Table, index: Index
+) -> list[tuple[Table, ForeignKey]]:
     key = (table.schema, table.name)
     found: list[tuple[Table, ForeignKey]] = []
     for other in context.schema.tables.values():
@@ -235,7 +237,7 @@ def drop_schema(context: StatementContext, name: str, cascade: bool) -> bool:
     _drop_views(context, views)
     for key in enums:
         drop_enum(context, key, cascade=True)
-    for key in routines:
-        schema.routines.pop(key, None)
+    for routine in routines:
+        schema.routines.pop(routine, None)
     schema.schemas.discard(name)
     return True

@@ -7,7 +7,7 @@ from typing import Any
 from pglast import ast
 from pglast.enums import ConstrType
 
-from lockstep.core.model import Column, Constraint, ForeignKey, Index, Schema, Table
+from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
 from lockstep.core.replay.context import StatementContext, deparse, names
 from lockstep.core.replay.exprtext import column_refs, default_text
 from lockstep.core.sql.types import (

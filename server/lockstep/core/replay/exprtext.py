@@ -113,7 +113,9 @@ class Printer:
         return self.literal(str(value.sval), target), (target or "text")
 
     # -- expressions ---------------------------------------------------------------------
-    def expr(self, node: Any, target: str | None = None, top: bool = True) -> tuple[str, str | None]:
+    def expr(
+        self, node: Any, target: str | None = None, top: bool = True
+    ) -> tuple[str, str | None]:
         """(text, type) of `node`; `target` is the type the context wants for literals."""
         if isinstance(node, ast.A_Const):
             return self.constant(node, target)
@@ -217,8 +219,8 @@ class Printer:
             if op == "||" or any(base_type(t) != "text" for t in textual):
                 left = self.as_text(node.lexpr)
                 right = self.as_text(node.rexpr)
-                kind = "text" if op == "||" else "boolean"
-                return self.wrap(f"{left} {_op(op)} {right}", top), kind
+                joined = "text" if op == "||" else "boolean"
+                return self.wrap(f"{left} {_op(op)} {right}", top), joined
         left = self.expr(node.lexpr, right_type, top=False)[0] if node.lexpr is not None else ""
         right = self.expr(node.rexpr, left_type, top=False)[0]
         if node.lexpr is not None:
@@ -247,8 +249,8 @@ class Printer:
         if not isinstance(node, ast.BoolExpr):
             return True
         if node.boolop == BoolExprType.OR_EXPR:
-            return parent == BoolExprType.OR_EXPR
-        return parent != BoolExprType.NOT_EXPR
+            return bool(parent == BoolExprType.OR_EXPR)
+        return bool(parent != BoolExprType.NOT_EXPR)
 
     def boolean(self, node: ast.BoolExpr, top: bool) -> tuple[str, str | None]:
         args = [self.expr(a, "boolean", top=self._bare_in(a, node.boolop))[0]

@@ -11,7 +11,7 @@ from lockstep.core.model import Enum, Index, Policy, Routine, Table, View
 from lockstep.core.replay import cascade
 from lockstep.core.replay.cascade import printed_type
 from lockstep.core.replay.constraints import choose_name, relation_names
-from lockstep.core.replay.context import StatementContext, deparse, names
+from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import (
     copy_index_to_partition,
     partitions_of,

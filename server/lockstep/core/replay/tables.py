@@ -6,20 +6,20 @@ from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
 
 from lockstep.core.model import Column, Index, Table
+from lockstep.core.replay import cascade
 from lockstep.core.replay.constraints import (
     Deferred,
-    apply_deferred,
     apply_column_constraints,
     apply_constraint,
+    apply_deferred,
     choose_name,
     column_from_def,
     column_type,
     relation_names,
 )
 from lockstep.core.replay.context import StatementContext, names
-from lockstep.core.replay.exprtext import default_text, retype_index
-from lockstep.core.replay import cascade
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
+from lockstep.core.replay.exprtext import default_text, retype_index
 
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
@@ -169,7 +169,8 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
     elif kind == AlterTableType.AT_ColumnDefault:
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.default = default_text(command.def_, column.type) if command.def_ is not None else None
+            column.default = (default_text(command.def_, column.type)
+                              if command.def_ is not None else None)
             verb = "set" if command.def_ is not None else "drop"
             context.record(f"{verb} default {table.name}.{name}", "alter-column", table,
                            [name], context.find_identifier(name))

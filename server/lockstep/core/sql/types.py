@@ -139,9 +139,12 @@ def _format_base(schema: str | None, name: str, mods: list[int]) -> str:
         return f"interval{fields}{precision}"
     if schema is None and name == "char":
         return '"char"'  # only the quoted spelling reaches here: bare char is bpchar
+    # Another type (an enum, an extension's): its modifiers as its typmodout prints them,
+    # which for extension types such as pgvector's is `(384)`.
+    modifier = f"({','.join(str(m) for m in mods)})" if mods else ""
     if schema is None or schema in SEARCH_PATH_SCHEMAS:
-        return quote_ident(name)
-    return f"{quote_ident(schema)}.{quote_ident(name)}"
+        return quote_ident(name) + modifier
+    return f"{quote_ident(schema)}.{quote_ident(name)}{modifier}"
 
 
 def element_type(column_type: str) -> str:
