@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import ast
+from pglast import ast, parse_sql
 from pglast.enums import ConstrType
 
 from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
 from lockstep.core.replay.context import StatementContext, deparse, names
-from lockstep.core.replay.exprtext import column_refs, default_text
+from lockstep.core.replay.exprtext import column_refs, default_text, reparse
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
     format_type,
@@ -44,12 +44,34 @@ def choose_name(schema_names: set[str], table: str, columns: list[str], label: s
         suffix_number += 1
 
 
+def sequence_default(schema: str, sequence: str) -> str:
+    """A serial column's default: nextval of its sequence, named as regclass prints it."""
+    shown = quote_ident(sequence) if schema in SEARCH_PATH_SCHEMAS \
+        else f"{quote_ident(schema)}.{quote_ident(sequence)}"
+    return "nextval('" + shown.replace("'", "''") + "'::regclass)"
+
+
+def sequence_of(default: str | None) -> str | None:
+    """The (unqualified) sequence a serial column's `nextval('…'::regclass)` default names."""
+    if not default or not default.startswith("nextval('"):
+        return None
+    try:
+        literal = reparse(default).args[0].arg.val.sval
+        relation = parse_sql(f"SELECT * FROM {literal}")[0].stmt.fromClause[0]
+    except Exception:  # noqa: BLE001 - not a default this replay wrote
+        return None
+    return str(relation.relname)
+
+
 def relation_names(context: StatementContext, schema: str) -> set[str]:
     """Relation names in a schema (tables, indexes, views share PostgreSQL's relation
     namespace) and constraint names, which generated index names also avoid."""
     taken = {name for (s, name) in context.schema.tables if s == schema}
     taken |= {name for (s, name) in context.schema.views if s == schema}
     taken |= constraint_names(context, schema)
+    taken |= {sequence for (s, _), table in context.schema.tables.items() if s == schema
+              for column in table.columns.values()
+              if (sequence := sequence_of(column.default)) is not None}
     for (s, _), table in context.schema.tables.items():
         if s == schema:
             taken.update(index.name for index in table.indexes)
@@ -74,8 +96,9 @@ def column_from_def(context: StatementContext, table: Table, definition: ast.Col
     column.location = context.clause(definition.location)
     if serial_base(definition.typeName):
         column.nullable = False
-        sequence = f"{table.name}_{definition.colname}_seq"
-        column.default = f"nextval('{sequence}'::regclass)"
+        sequence = choose_name(relation_names(context, table.schema), table.name,
+                               [definition.colname], "seq")
+        column.default = sequence_default(table.schema, sequence)
     if definition.is_not_null:
         column.nullable = False
     if definition.raw_default is not None:

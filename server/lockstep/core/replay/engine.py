@@ -49,6 +49,13 @@ _DROPS = {
 
 
 def _rename(context: StatementContext, node: ast.RenameStmt) -> None:
+    relation = node.relation
+    if node.renameType == ObjectType.OBJECT_TABLE and relation is not None \
+            and context.lookup_table(relation.schemaname, relation.relname) is None \
+            and (context.creation_schema(relation.schemaname), relation.relname) \
+            in context.schema.views:  # ALTER TABLE works on views too
+        node = ast.RenameStmt(renameType=ObjectType.OBJECT_VIEW, relation=relation,
+                              newname=node.newname)
     if not tables.rename(context, node):
         objects.rename_other(context, node)
 

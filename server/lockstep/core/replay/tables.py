@@ -16,6 +16,8 @@ from lockstep.core.replay.constraints import (
     column_from_def,
     column_type,
     relation_names,
+    sequence_default,
+    sequence_of,
 )
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
@@ -291,6 +293,10 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
 def move_table(context: StatementContext, table: Table, schema: str, name: str) -> None:
     """Rename or re-schema a table; foreign keys follow it, as they do by OID in PostgreSQL."""
     old = (table.schema, table.name)
+    if schema != table.schema:  # the sequences of serial columns move with the table
+        for column in table.columns.values():
+            if (sequence := sequence_of(column.default)) is not None:
+                column.default = sequence_default(schema, sequence)
     del context.schema.tables[old]
     table.schema, table.name = schema, name
     context.schema.tables[(schema, name)] = table
