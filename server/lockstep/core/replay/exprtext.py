@@ -200,8 +200,16 @@ class Printer:
 
     def coalesce(self, node: ast.CoalesceExpr) -> tuple[str, str | None]:
         args = list(node.args)
-        typ = next((t for t in (self._type_of(a) for a in args) if t), None)
-        printed = [self.expr(a, typ, top=False)[0] for a in args]
+        known = [t for t in (self._type_of(a) for a in args) if t]
+        typ = known[0] if known else None
+        if len({base_type(t) for t in known}) > 1 and all(_family(t) == "text" for t in known):
+            typ = "text"  # the preferred type of the string category
+        printed: list[str] = []
+        for arg in args:
+            text, own = self.expr(arg, typ, top=False)
+            if typ and own and base_type(own) != base_type(typ):
+                text = self.coerce(text, base_type(typ), arg)
+            printed.append(text)
         return f"COALESCE({', '.join(printed)})", typ
 
     def _type_of(self, node: Any) -> str | None:
