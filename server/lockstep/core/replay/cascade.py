@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from lockstep.core.model import ForeignKey, Index, Key, Table
 from lockstep.core.replay.context import StatementContext
-from lockstep.core.replay.exprtext import column_refs, reparse
+from lockstep.core.replay.reprint import column_refs, reparse
 from lockstep.core.sql.types import SEARCH_PATH_SCHEMAS, quote_ident
 
 DEPENDENT_OBJECTS = "dependent-objects"

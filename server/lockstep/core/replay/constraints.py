@@ -9,7 +9,8 @@ from pglast.enums import ConstrType
 
 from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
 from lockstep.core.replay.context import StatementContext, deparse, names
-from lockstep.core.replay.exprtext import column_refs, default_text, reparse
+from lockstep.core.replay.exprtext import default_text
+from lockstep.core.replay.reprint import column_refs, reparse
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
     format_type,

@@ -15,10 +15,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import BoolExprType, NullTestType, SQLValueFunctionOp
 
-from lockstep.core.model import Index, Table
+from lockstep.core.model import Table
 from lockstep.core.replay.context import deparse
 from lockstep.core.sql.types import format_type, quote_ident
 
@@ -346,70 +346,3 @@ def _looks_like_function(node: Any, text: str) -> bool:
 def predicate(node: Any, columns: dict[str, str]) -> str:
     """A partial index's WHERE, as pg_get_expr(indpred, indrelid, true) prints it."""
     return Printer(columns, pretty=True).expr(node)[0]
-
-
-def reparse(text: str) -> Any:
-    """An expression printed by this module, parsed again (to rename or retype it)."""
-    return parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
-
-
-def column_refs(node: Any) -> set[str]:
-    """Column names an expression reads."""
-    found: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, ast.ColumnRef):
-            last = value.fields[-1]
-            if hasattr(last, "sval"):
-                found.add(last.sval)
-        elif isinstance(value, ast.Node):
-            for attr in value:
-                walk(getattr(value, attr))
-        elif isinstance(value, tuple | list):
-            for item in value:
-                walk(item)
-
-    walk(node)
-    return found
-
-
-def rename_refs(node: Any, old: str, new: str) -> None:
-    """Rename a column in an expression tree, in place."""
-    if isinstance(node, ast.ColumnRef):
-        last = node.fields[-1]
-        if getattr(last, "sval", None) == old:
-            node.fields = (*node.fields[:-1], ast.String(new))
-    elif isinstance(node, ast.Node):
-        for attr in node:
-            rename_refs(getattr(node, attr), old, new)
-    elif isinstance(node, tuple | list):
-        for item in node:
-            rename_refs(item, old, new)
-
-
-def retype_index(index: Index, table: Table, renamed: tuple[str, str] | None = None) -> None:
-    """Print an index's expressions again after a column was renamed (`renamed` = old, new;
-    the table already has the new name) or retyped, as PostgreSQL's catalog shows them."""
-    types = column_types(table)
-    entries: list[str] = []
-    for entry in index.columns:
-        if renamed and entry == renamed[0]:
-            entries.append(renamed[1])
-        elif entry in table.columns:
-            entries.append(entry)
-        else:
-            entries.append(_reprint(entry, types, renamed, index_element))
-    index.columns = entries
-    if index.where:
-        index.where = _reprint(index.where, types, renamed, predicate)
-
-
-def _reprint(text: str, types: dict[str, str], renamed: tuple[str, str] | None,
-             printer: Any) -> str:
-    try:
-        node = reparse(text)
-    except Exception:  # noqa: BLE001 - not text we printed: leave it
-        return text
-    if renamed:
-        rename_refs(node, *renamed)
-    return str(printer(node, types))

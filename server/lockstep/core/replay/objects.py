@@ -17,7 +17,8 @@ from lockstep.core.replay.dependencies import (
     partitions_of,
     record_view_dependencies,
 )
-from lockstep.core.replay.exprtext import column_refs, column_types, index_element, predicate
+from lockstep.core.replay.exprtext import column_types, index_element, predicate
+from lockstep.core.replay.reprint import column_refs
 
 _COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE",
              "delete": "DELETE"}

@@ -21,7 +21,8 @@ from lockstep.core.replay.constraints import (
 )
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
-from lockstep.core.replay.exprtext import default_text, retype_index
+from lockstep.core.replay.exprtext import default_text
+from lockstep.core.replay.reprint import retype_index
 
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
