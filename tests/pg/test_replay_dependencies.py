@@ -138,3 +138,17 @@ def test_extension_types_keep_their_modifier() -> None:
     assert typ("vector(384)") == "vector(384)"
     assert typ("extensions.vector(3)") == "extensions.vector(3)"
     assert typ('"Mood"') == '"Mood"' and typ("json") == "json" and typ('"check"') == '"check"'
+
+
+def test_generated_columns_and_altered_policies_are_dependents() -> None:
+    base = """
+        CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a + 1) STORED, c int);
+        CREATE POLICY p ON t USING (true);
+        ALTER POLICY p ON t USING (c > 0);
+    """
+    _, issues = run(base + "ALTER TABLE t DROP COLUMN a;")
+    assert [i.split(":")[0] for i in issues] == ["dependent-objects"]
+    _, issues = run(base + "ALTER TABLE t DROP COLUMN c;")
+    assert [i.split(":")[0] for i in issues] == ["dependent-objects"]
+    schema, issues = run(base + "ALTER TABLE t DROP COLUMN a CASCADE;")
+    assert issues == [] and list(schema.tables[("public", "t")].columns) == ["c"]

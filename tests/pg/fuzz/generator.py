@@ -240,6 +240,18 @@ class Generator:
             other = self.pick(cols)
             return (f"{head} ADD COLUMN {self.pick(COLUMN_NAMES)} {self.column_type()}, "
                     f"ALTER COLUMN {other} SET NOT NULL")
+        if choice == 16 and self.w.indexes and self.rng.random() < 0.5:
+            _, index = self.rng.choice(self.w.indexes)
+            con = f"CONSTRAINT {self.pick(CONSTRAINT_NAMES)} " if self.rng.random() < 0.5 else ""
+            kind = self.pick(["PRIMARY KEY", "UNIQUE"])
+            return f"{head} ADD {con}{kind} USING INDEX {index}"
+        if choice == 16 and self.rng.random() < 0.5:
+            typ = t.columns.get(col, "")
+            expr = f"{col} + 1" if typ in ("integer", "bigint", "int", "smallint") else \
+                f"{col} IS NULL"
+            name = self.pick(COLUMN_NAMES)
+            kind = "int" if "+" in expr else "boolean"
+            return f"{head} ADD COLUMN {name} {kind} GENERATED ALWAYS AS ({expr}) STORED"
         return f"{head} ALTER COLUMN {col} SET DEFAULT NULL"
 
     def _generated_constraint_names(self, t: _Table) -> list[str]:
@@ -387,6 +399,9 @@ class Generator:
         choice = self.rng.randrange(4)
         if choice == 0 and self.w.policies:
             t, name = self.rng.choice(self.w.policies)
+            if self.rng.random() < 0.5 and t.columns:
+                col = self.pick(list(t.columns))
+                return f"ALTER POLICY {name} ON {self.tname(t)} USING ({col} IS NOT NULL)"
             return f"ALTER POLICY {name} ON {self.tname(t)} RENAME TO {self.pick(POLICY_NAMES)}"
         if choice == 1 and self.w.views:
             schema, name = self.rng.choice(self.w.views)

@@ -98,12 +98,17 @@ def drop_column(context: StatementContext, table: Table, name: str, cascade: boo
     own = [i for i in table.indexes if name in index_columns(i, table)]
     views = views_reading(context, key, name)
     policies = [p for p in table.policies if name in p.columns]
+    generated = [c.name for c in table.columns.values()
+                 if c.generated and c.name != name and name in _refs(c.generated)]
     fks = [(t, fk) for index in own for t, fk in fks_on_index(context, table, index)
            if not (t is table and name in fk.columns)]
-    if (views or policies or fks) and not cascade:
+    if (views or policies or fks or generated) and not cascade:
         _refuse(context, f"column {name} of table {table.name}",
-                _view_names(views) + [f"policy {p.name}" for p in policies] + _fk_names(fks))
+                _view_names(views) + [f"policy {p.name}" for p in policies] + _fk_names(fks)
+                + [f"column {c}" for c in generated])
         return False
+    for column in generated:
+        drop_column(context, table, column, cascade=True)
     _drop_views(context, views)
     table.policies = [p for p in table.policies if p not in policies]
     _drop_fks(fks)

@@ -156,6 +156,7 @@ def apply_constraint(
     keys = [column.name] if column is not None else names(constraint.keys)
     if constraint.indexname and kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
         keys = _adopt_index(table, constraint)
+        name = name or constraint.conname or constraint.indexname  # the index keeps its name
     if kind == ConstrType.CONSTR_NOTNULL and column is not None:
         column.nullable = False
     elif kind == ConstrType.CONSTR_NULL and column is not None:

@@ -110,6 +110,7 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
     ast.DropStmt: _drop,
     ast.IndexStmt: objects.create_index,
     ast.CreatePolicyStmt: objects.create_policy,
+    ast.AlterPolicyStmt: objects.alter_policy,
     ast.CreateEnumStmt: objects.create_enum,
     ast.AlterEnumStmt: objects.alter_enum,
     ast.ViewStmt: _view,

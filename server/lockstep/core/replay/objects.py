@@ -118,6 +118,17 @@ def create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None
                    table)
 
 
+def alter_policy(context: StatementContext, node: ast.AlterPolicyStmt) -> None:
+    """A new USING / WITH CHECK changes the columns the policy depends on."""
+    table = context.lookup_table(node.table.schemaname, node.table.relname)
+    policy = next((p for p in table.policies if p.name == node.policy_name), None) \
+        if table else None
+    if policy is None or (node.qual is None and node.with_check is None):
+        return
+    kept = policy.columns if node.qual is None or node.with_check is None else set()
+    policy.columns = kept | column_refs(node.qual) | column_refs(node.with_check)
+
+
 def _table_from_parts(context: StatementContext, dotted: list[str]) -> Table | None:
     schema = dotted[-2] if len(dotted) > 1 else None
     return context.lookup_table(schema, dotted[-1])

@@ -9,6 +9,7 @@ from typing import Any
 from pglast import ast, parse_sql
 
 from lockstep.core.model import Index, Table
+from lockstep.core.replay.context import deparse
 from lockstep.core.replay.exprtext import column_types, index_element, predicate
 
 
@@ -77,3 +78,13 @@ def _reprint(text: str, types: dict[str, str], renamed: tuple[str, str] | None,
     if renamed:
         rename_refs(node, *renamed)
     return str(printer(node, types))
+
+
+def renamed_in(text: str, old: str, new: str) -> str:
+    """An expression (as pglast deparses it) with a column renamed."""
+    try:
+        node = reparse(text)
+    except Exception:  # noqa: BLE001 - not text we printed: leave it
+        return text
+    rename_refs(node, old, new)
+    return deparse(node)

@@ -22,7 +22,7 @@ from lockstep.core.replay.constraints import (
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
 from lockstep.core.replay.exprtext import default_text
-from lockstep.core.replay.reprint import retype_index
+from lockstep.core.replay.reprint import renamed_in, retype_index
 
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
@@ -272,6 +272,9 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     table.primary_key = [new if c == old else c for c in table.primary_key]
     for index in table.indexes:
         retype_index(index, table, (old, new))
+    for other in table.columns.values():
+        if other.generated:
+            other.generated = renamed_in(other.generated, old, new)
     for policy in table.policies:
         if old in policy.columns:
             policy.columns = (policy.columns - {old}) | {new}
