@@ -272,9 +272,9 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     table.primary_key = [new if c == old else c for c in table.primary_key]
     for index in table.indexes:
         retype_index(index, table, (old, new))
-    for other in table.columns.values():
-        if other.generated:
-            other.generated = renamed_in(other.generated, old, new)
+    for sibling in table.columns.values():
+        if sibling.generated:
+            sibling.generated = renamed_in(sibling.generated, old, new)
     for policy in table.policies:
         if old in policy.columns:
             policy.columns = (policy.columns - {old}) | {new}
