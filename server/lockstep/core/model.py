@@ -48,6 +48,7 @@ class Index:
     unique: bool = False
     location: Location | None = None
     is_constraint: bool = False  # backs a PRIMARY KEY / UNIQUE constraint
+    include: list[str] = field(default_factory=list)  # INCLUDE (…) columns, not key columns
     where: str | None = None  # a partial index's predicate, as pg_get_expr() prints it
 
 
@@ -69,7 +70,13 @@ class Policy:
     name: str
     command: str  # ALL, SELECT, INSERT, UPDATE, DELETE
     location: Location | None = None
-    columns: set[str] = field(default_factory=set)  # columns its USING / WITH CHECK read
+    using_columns: set[str] = field(default_factory=set)  # columns its USING reads
+    check_columns: set[str] = field(default_factory=set)  # columns its WITH CHECK reads
+
+    @property
+    def columns(self) -> set[str]:
+        """The columns it depends on (a DROP COLUMN without CASCADE is refused)."""
+        return self.using_columns | self.check_columns
 
 
 @dataclass(slots=True)

@@ -162,6 +162,11 @@ class Generator:
             ref = self.pick(list(target.columns) or ["id"])
             elements.append(f"FOREIGN KEY ({local}) REFERENCES {self.tname(target)} ({ref})"
                             f"{self.pick(FK_ACTIONS)}")
+        if self.w.tables and self.rng.random() < 0.08:
+            source = self.rng.choice(self.w.tables)
+            option = self.pick(["", " INCLUDING ALL", " INCLUDING DEFAULTS", " INCLUDING INDEXES"])
+            elements.append(f"LIKE {self.tname(source)}{option}")
+            table.columns.update(source.columns)
         self.w.tables.append(table)
         return f"CREATE TABLE {_q(schema, name, self.rng)} ({', '.join(elements)})"
 
@@ -189,7 +194,8 @@ class Generator:
         if choice == 2:
             typ = self.pick(["text", "varchar(50)", "bigint", "integer", "numeric", "text"])
             t.columns[col] = typ
-            return f"{head} ALTER COLUMN {col} TYPE {typ}"
+            using = f" USING {col}::{typ}" if self.rng.random() < 0.3 else ""
+            return f"{head} ALTER COLUMN {col} TYPE {typ}{using}"
         if choice == 3:
             default = self.default_for(t.columns.get(col, "text")) or "NULL"
             return f"{head} ALTER COLUMN {col} SET DEFAULT {default}"
@@ -299,8 +305,9 @@ class Generator:
         if name:
             self.w.indexes.append((t.schema, name.strip()))
         ine = "IF NOT EXISTS " if name and self.rng.random() < 0.1 else ""
+        include = f" INCLUDE ({self.pick(cols)})" if self.rng.random() < 0.1 else ""
         return (f"CREATE {unique}INDEX {ine}{name}ON {self.tname(t)} ({', '.join(elements)})"
-                f"{where}")
+                f"{include}{where}")
 
     def create_policy(self) -> str | None:
         t = self.table()
@@ -372,8 +379,10 @@ class Generator:
         behaviour = self.pick(BEHAVIOUR)
         ie = "IF EXISTS " if self.rng.random() < 0.2 else ""
         if choice == 0 and self.w.tables:
-            t = self.rng.choice(self.w.tables)
-            return f"DROP TABLE {ie}{self.tname(t)}{behaviour}"
+            doomed = self.rng.sample(self.w.tables, min(len(self.w.tables),
+                                                        self.rng.choice([1, 1, 1, 2])))
+            listed = ", ".join(self.tname(t) for t in doomed)
+            return f"DROP TABLE {ie}{listed}{behaviour}"
         if choice == 1 and self.w.indexes:
             schema, name = self.rng.choice(self.w.indexes)
             return f"DROP INDEX {ie}{_q(schema, name, self.rng)}{behaviour}"

@@ -26,7 +26,7 @@ DEPENDENT_OBJECTS = "dependent-objects"
 
 def index_columns(index: Index, table: Table) -> set[str]:
     """Every column an index uses: plain key columns, those in expressions and its WHERE."""
-    used: set[str] = set()
+    used: set[str] = set(index.include)
     for entry in index.columns:
         if entry in table.columns:
             used.add(entry)

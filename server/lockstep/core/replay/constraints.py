@@ -45,6 +45,46 @@ def choose_name(schema_names: set[str], table: str, columns: list[str], label: s
         suffix_number += 1
 
 
+def figure_name(node: Any) -> str | None:
+    """FigureColname: what a generated index name calls an expression (None: `expr`)."""
+    if isinstance(node, ast.ColumnRef):
+        return getattr(node.fields[-1], "sval", None)
+    if isinstance(node, ast.FuncCall):
+        return str(names(node.funcname)[-1])
+    if isinstance(node, ast.TypeCast):
+        return figure_name(node.arg) or names(node.typeName.names)[-1]
+    if isinstance(node, ast.CoalesceExpr):
+        return "coalesce"
+    if isinstance(node, ast.A_ArrayExpr):
+        return "array"
+    return None
+
+
+def unique_parts(parts: list[str]) -> list[str]:
+    """ChooseIndexColumnNames: a repeated name gets a number (`title`, `title1`)."""
+    out: list[str] = []
+    for part in parts:
+        candidate, number = part, 0
+        while candidate in out:
+            number += 1
+            candidate = f"{part}{number}"
+        out.append(candidate)
+    return out
+
+def index_name_parts(table: Table, index: Index) -> list[str]:
+    """The name parts of an index being copied (LIKE, partitions): key and INCLUDE columns."""
+    parts: list[str] = []
+    for entry in [*index.columns, *index.include]:
+        if entry in table.columns:
+            parts.append(entry)
+            continue
+        try:
+            parts.append(figure_name(reparse(entry)) or "expr")
+        except Exception:  # noqa: BLE001 - not text we printed
+            parts.append("expr")
+    return unique_parts(parts)
+
+
 def sequence_default(schema: str, sequence: str) -> str:
     """A serial column's default: nextval of its sequence, named as regclass prints it."""
     shown = quote_ident(sequence) if schema in SEARCH_PATH_SCHEMAS \

@@ -12,7 +12,7 @@ from pglast import ast, parse_plpgsql, parse_sql, visitors
 from pglast.parser import ParseError
 
 from lockstep.core.model import Column, Index, Table, View
-from lockstep.core.replay.constraints import choose_name, relation_names
+from lockstep.core.replay.constraints import choose_name, index_name_parts, relation_names
 from lockstep.core.replay.context import StatementContext
 
 
@@ -87,13 +87,6 @@ def inherit_from(context: StatementContext, table: Table, parent: Table, partiti
             copy_index_to_partition(context, table, parent, index)
 
 
-def _name_part(column: str) -> str:
-    if column.replace("_", "").isalnum():
-        return column
-    head = column.split("(", 1)[0].strip()
-    return head if "(" in column and head.replace("_", "").isalnum() else "expr"
-
-
 def copy_index_to_partition(
     context: StatementContext, child: Table, parent: Table, index: Index
 ) -> None:
@@ -105,7 +98,7 @@ def copy_index_to_partition(
                 child.columns[key].primary_key = True
                 child.columns[key].nullable = False
     label = "pkey" if is_pkey else ("key" if index.is_constraint else "idx")
-    parts = [] if is_pkey else [_name_part(c) for c in index.columns]
+    parts = [] if is_pkey else index_name_parts(parent, index)
     name = choose_name(relation_names(context, child.schema), child.name, parts, label)
     child.indexes.append(Index(name, list(index.columns), index.unique, context.whole,
                                index.is_constraint))

@@ -10,7 +10,12 @@ from pglast.enums import DropBehavior, ObjectType
 from lockstep.core.model import Enum, Index, Policy, Routine, Table, View
 from lockstep.core.replay import cascade
 from lockstep.core.replay.cascade import printed_type
-from lockstep.core.replay.constraints import choose_name, relation_names
+from lockstep.core.replay.constraints import (
+    choose_name,
+    figure_name,
+    relation_names,
+    unique_parts,
+)
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import (
     copy_index_to_partition,
@@ -35,33 +40,7 @@ def _index_name_part(element: ast.IndexElem) -> str:
     (FigureIndexColname: a column's name, a function's, else `expr`)."""
     if element.name:
         return str(element.name)
-    return _figure_name(element.expr) or "expr"
-
-
-def _figure_name(node: Any) -> str | None:
-    if isinstance(node, ast.ColumnRef):
-        return getattr(node.fields[-1], "sval", None)
-    if isinstance(node, ast.FuncCall):
-        return str(names(node.funcname)[-1])
-    if isinstance(node, ast.TypeCast):
-        return _figure_name(node.arg) or names(node.typeName.names)[-1]
-    if isinstance(node, ast.CoalesceExpr):
-        return "coalesce"
-    if isinstance(node, ast.A_ArrayExpr):
-        return "array"
-    return None
-
-
-def _unique_parts(parts: list[str]) -> list[str]:
-    """ChooseIndexColumnNames: a repeated name gets a number (`title`, `title1`)."""
-    out: list[str] = []
-    for part in parts:
-        candidate, number = part, 0
-        while candidate in out:
-            number += 1
-            candidate = f"{part}{number}"
-        out.append(candidate)
-    return out
+    return figure_name(element.expr) or "expr"
 
 
 def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
@@ -79,10 +58,12 @@ def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
     if name and node.if_not_exists and name in relation_names(context, table.schema):
         return
     if not name:
+        parts = [_index_name_part(e) for e in [*elements, *(node.indexIncludingParams or ())]]
         name = choose_name(relation_names(context, table.schema), table.name,
-                           _unique_parts([_index_name_part(e) for e in elements]), "idx")
+                           unique_parts(parts), "idx")
     columns = [_index_column(e, table) for e in elements]
-    index = Index(name, columns, unique=bool(node.unique), location=context.whole)
+    index = Index(name, columns, unique=bool(node.unique), location=context.whole,
+                  include=[str(e.name) for e in node.indexIncludingParams or () if e.name])
     if node.whereClause is not None:
         index.where = predicate(node.whereClause, column_types(table))
     table.indexes.append(index)
@@ -112,7 +93,8 @@ def create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None
         return
     command = _COMMANDS.get(str(node.cmd_name).lower(), "ALL")
     policy = Policy(node.policy_name, command, context.whole)
-    policy.columns = column_refs(node.qual) | column_refs(node.with_check)
+    policy.using_columns = column_refs(node.qual)
+    policy.check_columns = column_refs(node.with_check)
     table.policies.append(policy)
     context.record(f"create policy \"{node.policy_name}\" on {table.name}", "create-policy",
                    table)
@@ -123,10 +105,12 @@ def alter_policy(context: StatementContext, node: ast.AlterPolicyStmt) -> None:
     table = context.lookup_table(node.table.schemaname, node.table.relname)
     policy = next((p for p in table.policies if p.name == node.policy_name), None) \
         if table else None
-    if policy is None or (node.qual is None and node.with_check is None):
+    if policy is None:
         return
-    kept = policy.columns if node.qual is None or node.with_check is None else set()
-    policy.columns = kept | column_refs(node.qual) | column_refs(node.with_check)
+    if node.qual is not None:
+        policy.using_columns = column_refs(node.qual)
+    if node.with_check is not None:
+        policy.check_columns = column_refs(node.with_check)
 
 
 def _table_from_parts(context: StatementContext, dotted: list[str]) -> Table | None:

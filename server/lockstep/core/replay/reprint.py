@@ -65,6 +65,8 @@ def retype_index(index: Index, table: Table, renamed: tuple[str, str] | None = N
         else:
             entries.append(_reprint(entry, types, renamed, index_element))
     index.columns = entries
+    if renamed:
+        index.include = [renamed[1] if c == renamed[0] else c for c in index.include]
     if index.where:
         index.where = _reprint(index.where, types, renamed, predicate)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
 
-from lockstep.core.model import Column, Index, Table
+from lockstep.core.model import Column, Constraint, Index, Table
 from lockstep.core.replay import cascade
 from lockstep.core.replay.constraints import (
     Deferred,
@@ -15,6 +15,7 @@ from lockstep.core.replay.constraints import (
     choose_name,
     column_from_def,
     column_type,
+    index_name_parts,
     relation_names,
     sequence_default,
     sequence_of,
@@ -24,6 +25,7 @@ from lockstep.core.replay.dependencies import inherit_from, table_from_query
 from lockstep.core.replay.exprtext import default_text
 from lockstep.core.replay.reprint import renamed_in, retype_index
 
+_LIKE_CONSTRAINTS = 1 << 2
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
 _LIKE_IDENTITY = 1 << 5
@@ -103,6 +105,9 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
         if options & _LIKE_GENERATED:
             column.generated = original.generated
         table.columns[name] = column
+    if options & _LIKE_CONSTRAINTS:  # CHECK constraints keep their names
+        table.constraints += [Constraint(c.name, c.kind, list(c.columns))
+                              for c in source.constraints if c.kind == "check"]
     if options & _LIKE_INDEXES:
         for index in source.indexes:
             is_pkey = index.is_constraint and index.columns == source.primary_key
@@ -110,12 +115,16 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
                 table.primary_key = list(index.columns)
                 for key in index.columns:
                     table.columns[key].primary_key = True
+                    table.columns[key].nullable = False
             label = "pkey" if is_pkey else ("key" if index.is_constraint else "idx")
-            columns = [] if is_pkey else index.columns
-            name = choose_name(relation_names(context, table.schema) |
-                               {i.name for i in table.indexes}, table.name, columns, label)
+            parts = [] if is_pkey else index_name_parts(source, index)
+            name = choose_name(relation_names(context, table.schema), table.name, parts, label)
             table.indexes.append(Index(name, list(index.columns), index.unique,
-                                       location=context.whole, is_constraint=index.is_constraint))
+                                       location=context.whole, is_constraint=index.is_constraint,
+                                       where=index.where, include=list(index.include)))
+            if index.is_constraint:
+                kind = "primary" if is_pkey else "unique"
+                table.constraints.append(Constraint(name, kind, list(index.columns)))
 
 
 def alter_table(context: StatementContext, node: ast.AlterTableStmt) -> None:
@@ -276,8 +285,10 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
         if sibling.generated:
             sibling.generated = renamed_in(sibling.generated, old, new)
     for policy in table.policies:
-        if old in policy.columns:
-            policy.columns = (policy.columns - {old}) | {new}
+        for used in (policy.using_columns, policy.check_columns):
+            if old in used:
+                used.discard(old)
+                used.add(new)
     key = (table.schema, table.name)
     for view in context.schema.views.values():
         if key in view.depends_on and old in view.columns_used:
