@@ -243,7 +243,13 @@ class Printer:
         freely: PostgreSQL has int2/int4/int8 cross-type operators)."""
         left_type = left_type or _literal_type(node.lexpr)
         right_type = right_type or _literal_type(node.rexpr)
-        ranks = (_RANK.get(_family(left_type or "")), _RANK.get(_family(right_type or "")))
+        families = (_family(left_type or ""), _family(right_type or ""))
+        if "interval" in families and node.name[0].sval in ("*", "/"):  # interval_mul(float8)
+            if families[1] in _RANK and families[1] != "double precision":
+                return left, self.coerce(right, "double precision", node.rexpr), left_type
+            if families[0] in _RANK and families[0] != "double precision":
+                return self.coerce(left, "double precision", node.lexpr), right, right_type
+        ranks = (_RANK.get(families[0]), _RANK.get(families[1]))
         if ranks[0] is None or ranks[1] is None or ranks[0] == ranks[1]:
             return left, right, left_type
         if ranks[0] < ranks[1]:
