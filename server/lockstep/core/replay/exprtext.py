@@ -24,6 +24,7 @@ from lockstep.core.sql.types import format_type, quote_ident
 
 TEXTUAL = ("text", "character varying", "character", "bpchar")
 _INTEGERS = {"integer": "integer", "smallint": "smallint", "bigint": "bigint"}
+_SAME_TYPE_FUNCTIONS = {"abs", "round", "trunc", "btrim"}  # result typed as the argument
 _TEXT_FUNCTIONS = {"lower", "upper", "btrim", "ltrim", "rtrim", "md5", "initcap"}
 _SQL_VALUES = {
     SQLValueFunctionOp.SVFOP_CURRENT_DATE: "CURRENT_DATE",
@@ -193,9 +194,9 @@ class Printer:
             first = self.as_text(args[0])
             rest = [self.expr(a, None, top=False)[0] for a in args[1:]]
             return f"timezone({', '.join([first, *rest])})", None
-        printed = [self.expr(a, None, top=False)[0] for a in args]
-        result = self.columns.get(getattr(args[0].fields[-1], "sval", "")) \
-            if name == "abs" and args and isinstance(args[0], ast.ColumnRef) else None
+        typed = [self.expr(a, None, top=False) for a in args]
+        printed = [text for text, _ in typed]
+        result = typed[0][1] if name in _SAME_TYPE_FUNCTIONS and typed else None
         return f"{'.'.join(quote_ident(p) for p in parts)}({', '.join(printed)})", result
 
     def coalesce(self, node: ast.CoalesceExpr) -> tuple[str, str | None]:
