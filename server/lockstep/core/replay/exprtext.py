@@ -24,7 +24,7 @@ from lockstep.core.sql.types import format_type, quote_ident
 
 TEXTUAL = ("text", "character varying", "character", "bpchar")
 _INTEGERS = {"integer": "integer", "smallint": "smallint", "bigint": "bigint"}
-_SAME_TYPE_FUNCTIONS = {"abs", "round", "trunc", "btrim"}  # result typed as the argument
+_SAME_TYPE_FUNCTIONS = {"abs"}  # the result is typed as the argument
 _TEXT_FUNCTIONS = {"lower", "upper", "btrim", "ltrim", "rtrim", "md5", "initcap"}
 _SQL_VALUES = {
     SQLValueFunctionOp.SVFOP_CURRENT_DATE: "CURRENT_DATE",
