@@ -197,6 +197,8 @@ def alter_enum(context: StatementContext, node: ast.AlterEnumStmt) -> None:
         return
     if node.oldVal:
         enum.values = [node.newVal if v == node.oldVal else v for v in enum.values]
+        _relabel_defaults(context, printed_type(enum.schema, enum.name), node.oldVal,
+                          node.newVal)
     elif node.newVal in enum.values:
         return
     elif node.newValNeighbor and node.newValNeighbor in enum.values:
@@ -205,6 +207,16 @@ def alter_enum(context: StatementContext, node: ast.AlterEnumStmt) -> None:
     else:
         enum.values.append(node.newVal)
     context.record(f"alter type {enum.name}", "alter-enum")
+
+
+def _relabel_defaults(context: StatementContext, printed: str, old: str, new: str) -> None:
+    """A default holds the enum value itself (by OID): renaming the value renames it there."""
+    before = "'" + old.replace("'", "''") + f"'::{printed}"
+    after = "'" + new.replace("'", "''") + f"'::{printed}"
+    for table in context.schema.tables.values():
+        for column in table.columns.values():
+            if column.default == before:
+                column.default = after
 
 
 def create_view(
