@@ -152,3 +152,16 @@ def test_generated_columns_and_altered_policies_are_dependents() -> None:
     assert [i.split(":")[0] for i in issues] == ["dependent-objects"]
     schema, issues = run(base + "ALTER TABLE t DROP COLUMN a CASCADE;")
     assert issues == [] and list(schema.tables[("public", "t")].columns) == ["c"]
+
+
+def test_a_view_depends_on_the_columns_it_reads_not_on_namesakes() -> None:
+    base = """
+        CREATE TABLE a (id int PRIMARY KEY, note text);
+        CREATE TABLE b (id int PRIMARY KEY, a_id int, note text, extra int);
+        CREATE VIEW v AS SELECT x.id, a_id FROM a x JOIN b ON b.id = x.id WHERE b.note <> '';
+    """
+    for column, refused in [("a DROP COLUMN note", False), ("b DROP COLUMN extra", False),
+                            ("a DROP COLUMN id", True), ("b DROP COLUMN id", True),
+                            ("b DROP COLUMN a_id", True), ("b DROP COLUMN note", True)]:
+        _, issues = run(base + f"ALTER TABLE {column};")
+        assert bool(issues) == refused, column

@@ -135,6 +135,8 @@ class View:
     depends_on: set[tuple[str, str]] = field(default_factory=set)  # tables and views it reads
     columns_used: set[str] = field(default_factory=set)
     uses_star: bool = False
+    # (schema, table, column) it reads, `*` expanded when it was made: what DROP COLUMN checks
+    column_reads: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 @dataclass(slots=True)

@@ -367,6 +367,12 @@ class Generator:
         where = f" WHERE {self.pick(cols)} IS NOT NULL" if cols and self.rng.random() < 0.3 \
             else ""
         mat = "MATERIALIZED " if self.rng.random() < 0.2 else ""
+        if len(self.w.tables) > 1 and self.rng.random() < 0.25:
+            u = self.rng.choice([x for x in self.w.tables if x is not t])
+            left, right = self.pick(cols or ["id"]), self.pick(list(u.columns) or ["id"])
+            extra = self.pick(list(u.columns) or ["id"])
+            return (f"CREATE {mat}VIEW {_q(schema, name, self.rng)} AS SELECT x.{left}, {extra} "
+                    f"FROM {self.tname(t)} x JOIN {self.tname(u)} ON x.{left} = {right}")
         if self.w.views and self.rng.random() < 0.15:
             vs, vn = self.rng.choice(self.w.views)
             source = _q(vs, vn, self.rng)

@@ -46,7 +46,7 @@ def _refs(text: str) -> set[str]:
 
 def views_reading(context: StatementContext, key: Key, column: str | None = None) -> list[Key]:
     return [view_key for view_key, view in context.schema.views.items()
-            if key in view.depends_on and (column is None or column in view.columns_used)]
+            if key in view.depends_on and (column is None or (*key, column) in view.column_reads)]
 
 
 def fks_on_index(

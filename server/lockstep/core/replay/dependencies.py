@@ -18,34 +18,49 @@ from lockstep.core.replay.context import StatementContext
 
 class _References(visitors.Visitor):  # type: ignore[misc]
     def __init__(self) -> None:
-        self.relations: list[tuple[str | None, str]] = []
-        self.columns: set[str] = set()
-        self.star = False
+        self.relations: list[tuple[str | None, str, str]] = []  # schema, name, alias
+        self.columns: list[tuple[str | None, str]] = []  # qualifier, column (or `*`)
 
     def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:
-        self.relations.append((node.schemaname, node.relname))
+        alias = node.alias.aliasname if node.alias is not None else node.relname
+        self.relations.append((node.schemaname, node.relname, alias))
 
     def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> None:
-        last = node.fields[-1]
+        *qualifiers, last = node.fields
+        qualifier = getattr(qualifiers[-1], "sval", None) if qualifiers else None
         if isinstance(last, ast.A_Star):
-            self.star = True
+            self.columns.append((qualifier, "*"))
         elif hasattr(last, "sval"):
-            self.columns.add(last.sval)
+            self.columns.append((qualifier, last.sval))
 
 
 def record_view_dependencies(context: StatementContext, view: View, query: Any) -> None:
+    """The relations a view reads and, where they resolve, the columns: a qualified reference
+    by its alias, an unqualified one by the only relation that has it, `*` expanded."""
     references = _References()
     references(query)
-    view.columns_used = set(references.columns)
-    for schema, name in references.relations:
+    sources: dict[str, Table] = {}
+    for schema, name, alias in references.relations:
         table = context.lookup_table(schema, name)
         if table is not None:
             view.depends_on.add((table.schema, table.name))
-            if references.star:  # `*` is expanded when the view is made: those columns
-                view.columns_used |= set(table.columns)
+            sources[alias] = table
         else:
             view.depends_on.add((context.creation_schema(schema), name))
-    view.uses_star = references.star
+    for qualifier, column in references.columns:
+        if qualifier is not None:
+            chosen = [sources[qualifier]] if qualifier in sources else []
+        elif column == "*":
+            chosen = list(sources.values())
+        else:
+            chosen = [t for t in sources.values() if column in t.columns]
+            chosen = chosen if len(chosen) == 1 else []
+        for table in chosen:
+            names = list(table.columns) if column == "*" else [column]
+            view.column_reads |= {(table.schema, table.name, n) for n in names}
+    view.columns_used = {c for _, c in references.columns if c != "*"} | {
+        c for _, _, c in view.column_reads}
+    view.uses_star = any(c == "*" for _, c in references.columns)
 
 
 def table_from_query(context: StatementContext, table: Table, query: Any) -> None:

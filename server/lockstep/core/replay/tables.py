@@ -291,7 +291,8 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
                 used.add(new)
     key = (table.schema, table.name)
     for view in context.schema.views.values():
-        if key in view.depends_on and old in view.columns_used:
+        if (*key, old) in view.column_reads:
+            view.column_reads = (view.column_reads - {(*key, old)}) | {(*key, new)}
             view.columns_used = (view.columns_used - {old}) | {new}
     for constraint in table.constraints:
         constraint.columns = [new if c == old else c for c in constraint.columns]
@@ -322,6 +323,8 @@ def move_table(context: StatementContext, table: Table, schema: str, name: str) 
     for view in context.schema.views.values():
         if old in view.depends_on:
             view.depends_on = (view.depends_on - {old}) | {(schema, name)}
+            view.column_reads = {(schema, name, c) if (s, t) == old else (s, t, c)
+                                 for s, t, c in view.column_reads}
 
 
 def set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
