@@ -2,8 +2,8 @@
 
 What depends on what, as pg_depend records it for the objects the model has:
 - a column: the indexes, constraints and foreign keys that use it go with it (automatic);
-  views and policies that read it, and foreign keys of other tables that rely on a unique
-  index going with it, are *dependents*;
+  views, policies (their current USING / WITH CHECK) and generated columns that read it, and
+  foreign keys of other tables that rely on a unique index going with it, are *dependents*;
 - a unique index or PRIMARY KEY / UNIQUE constraint: the foreign keys that use it;
 - a table: the views that read it and the foreign keys that reference it;
 - a view: the views that read it;

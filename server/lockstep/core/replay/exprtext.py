@@ -245,6 +245,10 @@ class Printer:
         left_type = left_type or _literal_type(node.lexpr)
         right_type = right_type or _literal_type(node.rexpr)
         families = (_family(left_type or ""), _family(right_type or ""))
+        if families[0] == "time without time zone" and families[1] in _RANK \
+                and node.name[0].sval in ("*", "/"):  # time * n resolves to interval * float8
+            left, left_type = self.coerce(left, "interval", node.lexpr), "interval"
+            families = ("interval", families[1])
         if "interval" in families and node.name[0].sval in ("*", "/"):  # interval_mul(float8)
             if families[1] in _RANK and families[1] != "double precision":
                 return left, self.coerce(right, "double precision", node.rexpr), left_type
