@@ -258,8 +258,10 @@ class Printer:
         if ranks[0] is None or ranks[1] is None or ranks[0] == ranks[1]:
             return left, right, left_type
         if ranks[0] < ranks[1]:
-            return self.coerce(left, base_type(right_type or ""), node.lexpr), right, right_type
-        return left, self.coerce(right, base_type(left_type or ""), node.rexpr), left_type
+            target = "double precision" if ranks[1] == 2 else base_type(right_type or "")
+            return self.coerce(left, target, node.lexpr), right, right_type
+        target = "double precision" if ranks[0] == 2 else base_type(left_type or "")
+        return left, self.coerce(right, target, node.rexpr), left_type
 
     def _bare_in(self, node: Any, parent: BoolExprType) -> bool:
         """Pretty printing leaves out the parentheses precedence makes redundant."""
@@ -280,7 +282,9 @@ class Printer:
         return self.wrap(word.join(args), top), "boolean"
 
 
-_RANK = {"int": 0, "numeric": 1, "double precision": 2}
+# Numeric categories, lowest first; real and double precision mix freely (float48 operators),
+# a lower operand is cast to double precision.
+_RANK = {"int": 0, "numeric": 1, "double precision": 2, "real": 2}
 
 
 def _literal_type(node: Any) -> str | None:
