@@ -71,6 +71,12 @@ def unique_parts(parts: list[str]) -> list[str]:
         out.append(candidate)
     return out
 
+def is_primary_index(table: Table, index: Index) -> bool:
+    """Whether the index backs the primary key (a UNIQUE on the same columns does not)."""
+    return index.is_constraint and any(
+        c.kind == "primary" and c.name == index.name for c in table.constraints)
+
+
 def index_name_parts(table: Table, index: Index) -> list[str]:
     """The name parts of an index being copied (LIKE, partitions): key and INCLUDE columns."""
     parts: list[str] = []

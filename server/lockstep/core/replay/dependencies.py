@@ -12,7 +12,12 @@ from pglast import ast, parse_plpgsql, parse_sql, visitors
 from pglast.parser import ParseError
 
 from lockstep.core.model import Column, Index, Table, View
-from lockstep.core.replay.constraints import choose_name, index_name_parts, relation_names
+from lockstep.core.replay.constraints import (
+    choose_name,
+    index_name_parts,
+    is_primary_index,
+    relation_names,
+)
 from lockstep.core.replay.context import StatementContext
 
 
@@ -105,7 +110,7 @@ def inherit_from(context: StatementContext, table: Table, parent: Table, partiti
 def copy_index_to_partition(
     context: StatementContext, child: Table, parent: Table, index: Index
 ) -> None:
-    is_pkey = index.is_constraint and index.columns == parent.primary_key
+    is_pkey = is_primary_index(parent, index)
     if is_pkey:
         child.primary_key = list(index.columns)
         for key in index.columns:

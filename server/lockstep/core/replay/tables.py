@@ -16,6 +16,7 @@ from lockstep.core.replay.constraints import (
     column_from_def,
     column_type,
     index_name_parts,
+    is_primary_index,
     relation_names,
     sequence_default,
     sequence_of,
@@ -110,7 +111,7 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
                               for c in source.constraints if c.kind == "check"]
     if options & _LIKE_INDEXES:
         for index in source.indexes:
-            is_pkey = index.is_constraint and index.columns == source.primary_key
+            is_pkey = is_primary_index(source, index)
             if is_pkey:
                 table.primary_key = list(index.columns)
                 for key in index.columns:
