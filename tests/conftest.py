@@ -29,3 +29,12 @@ def clean_repo(request: pytest.FixtureRequest) -> Path:
     if name == "toney-clean":
         return Path(request.getfixturevalue("toney_clean_root"))
     return built(name) if name in COMPOSED else REPO / "tests" / "fixtures" / name
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Options of the differential fuzzer (tests/pg/test_fuzz_replay.py)."""
+    group = parser.getgroup("lockstep-fuzz")
+    group.addoption("--fuzz-cases", type=int, default=None,
+                    help="random DDL programs to compare with PostgreSQL (CI: 500)")
+    group.addoption("--fuzz-seed", type=int, default=None,
+                    help="first seed of the fuzz run (CI: 0)")

@@ -209,3 +209,97 @@ def _policies(conn: Conn, oid: int) -> list[dict[str, Any]]:
         (oid,),
     ).fetchall()
     return [{"name": name, "command": POLICY_COMMAND[cmd]} for name, cmd in rows]
+
+
+def read_detailed(conn: Conn, schemas: set[str]) -> dict[str, Any]:
+    """Everything the fuzzer compares, finer than the JSON shape: constraint names and kinds,
+    FK names and both actions, index expressions and predicates as `pg_get_indexdef` /
+    `pg_get_expr` print them, default text, view kinds and the schemas themselves."""
+    names = sorted(schemas)
+    out: dict[str, Any] = {"schemas": names, "tables": {}, "enums": {}, "views": []}
+    tables: dict[int, dict[str, Any]] = {}
+    for oid, nsp, rel, rls in conn.execute(
+        """SELECT c.oid, n.nspname::text, c.relname::text, c.relrowsecurity
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)""",
+        (names,),
+    ).fetchall():
+        entry: dict[str, Any] = {"rls": bool(rls), "columns": [], "constraints": [],
+                                 "foreign_keys": [], "indexes": [], "policies": []}
+        tables[oid] = entry
+        out["tables"][f"{nsp}.{rel}"] = entry
+    oids = list(tables)
+    for oid, name, typ, notnull, default in conn.execute(
+        """SELECT a.attrelid, a.attname::text, format_type(a.atttypid, a.atttypmod),
+                  a.attnotnull,
+                  CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END
+           FROM pg_attribute a
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+           WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
+           ORDER BY a.attrelid, a.attnum""",
+        (oids,),
+    ).fetchall():
+        tables[oid]["columns"].append([name, typ, not notnull, default])
+    kinds = {"p": "primary", "u": "unique", "f": "foreign", "c": "check", "x": "exclusion"}
+    for oid, name, kind, cols, rnsp, rrel, rcols, deltype, updtype in conn.execute(
+        f"""SELECT con.conrelid, con.conname::text, con.contype::text,
+                   {_ATTNAMES.format(keys="con.conkey", rel="con.conrelid")},
+                   rn.nspname::text, rc.relname::text,
+                   {_ATTNAMES.format(keys="con.confkey", rel="con.confrelid")},
+                   con.confdeltype::text, con.confupdtype::text
+            FROM pg_constraint con
+            LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+            LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+            WHERE con.conrelid = ANY(%s) AND con.contype <> 't'""",
+        (oids,),
+    ).fetchall():
+        tables[oid]["constraints"].append([name, kinds.get(kind, kind)])
+        if kind == "f":
+            tables[oid]["foreign_keys"].append(
+                [name, list(cols or []), rnsp, rrel, list(rcols or []), ON_ACTION[deltype],
+                 ON_ACTION[updtype]]
+            )
+    for oid, indexrelid, name, unique, nkey, indkey, predicate in conn.execute(
+        """SELECT i.indrelid, i.indexrelid, ic.relname::text, i.indisunique, i.indnkeyatts,
+                  i.indkey::int2[], pg_get_expr(i.indpred, i.indrelid, true)
+           FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+           WHERE i.indrelid = ANY(%s)""",
+        (oids,),
+    ).fetchall():
+        columns: list[str] = []
+        for pos in range(nkey):
+            row = conn.execute(
+                """SELECT CASE WHEN %s = 0 THEN pg_get_indexdef(%s, %s, true)
+                          ELSE (SELECT attname::text FROM pg_attribute
+                                WHERE attrelid = %s AND attnum = %s) END""",
+                (indkey[pos], indexrelid, pos + 1, oid, indkey[pos]),
+            ).fetchone()
+            columns.append(row[0] if row else "?")
+        tables[oid]["indexes"].append([name, columns, bool(unique), predicate])
+    for oid, name, cmd in conn.execute(
+        "SELECT polrelid, polname::text, polcmd::text FROM pg_policy WHERE polrelid = ANY(%s)",
+        (oids,),
+    ).fetchall():
+        tables[oid]["policies"].append([name, POLICY_COMMAND[cmd]])
+    for entry in tables.values():
+        for key in ("constraints", "foreign_keys", "indexes", "policies"):
+            entry[key].sort(key=repr)
+    for nsp, typ, values in conn.execute(
+        """SELECT n.nspname::text, t.typname::text,
+                  (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+                   FROM pg_enum e WHERE e.enumtypid = t.oid)
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.typtype = 'e' AND n.nspname = ANY(%s)""",
+        (names,),
+    ).fetchall():
+        out["enums"][f"{nsp}.{typ}"] = list(values or [])
+    out["views"] = sorted(
+        [nsp, rel, kind == "m"]
+        for nsp, rel, kind in conn.execute(
+            """SELECT n.nspname::text, c.relname::text, c.relkind::text
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY(%s)""",
+            (names,),
+        ).fetchall()
+    )
+    return out

@@ -107,7 +107,8 @@ def test_schemas_lockstep_cannot_write_get_no_fix(tmp_path: Path) -> None:
         "      [_ in never]: never\n    }\n    Enums: {\n      [_ in never]: never\n    }\n"
         "  }\n")
     assert findings(root, text)[1] == []  # storage is the platform's, not compared
-    project(tmp_path, INIT, "alter table public.checkins drop column note;\n")
+    # CASCADE: PostgreSQL refuses to drop `note` while the generated note_length reads it.
+    project(tmp_path, INIT, "alter table public.checkins drop column note cascade;\n")
     workspace, found = findings(root, text)
     assert "`public.Tables.checkins.Row.note` is not in the migrations" in found[0].message
     assert fixes_for(workspace, found[0]) == []  # regenerating would drop `storage`

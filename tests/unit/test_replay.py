@@ -108,7 +108,7 @@ def test_alter_table_with_several_subcommands() -> None:
     assert list(t.columns) == ["id", "text", "mood"]
     assert t.columns["mood"].type == "character varying(20)"
     assert t.columns["mood"].default is None
-    assert t.columns["text"].default == "'x'" and not t.columns["text"].nullable
+    assert t.columns["text"].default == "'x'::text" and not t.columns["text"].nullable
 
 
 def test_drop_not_null_and_if_exists_variants() -> None:

@@ -42,6 +42,17 @@ class Column:
 
 
 @dataclass(slots=True)
+class Index:
+    name: str
+    columns: list[str]  # column names; expressions as pg_get_indexdef() prints them
+    unique: bool = False
+    location: Location | None = None
+    is_constraint: bool = False  # backs a PRIMARY KEY / UNIQUE constraint
+    include: list[str] = field(default_factory=list)  # INCLUDE (…) columns, not key columns
+    where: str | None = None  # a partial index's predicate, as pg_get_expr() prints it
+
+
+@dataclass(slots=True)
 class ForeignKey:
     columns: list[str]
     ref_schema: str
@@ -51,15 +62,7 @@ class ForeignKey:
     on_update: str | None = None
     name: str | None = None
     location: Location | None = None  # the REFERENCES / FOREIGN KEY clause
-
-
-@dataclass(slots=True)
-class Index:
-    name: str
-    columns: list[str]  # column names; expressions as their deparsed text
-    unique: bool = False
-    location: Location | None = None
-    is_constraint: bool = False  # backs a PRIMARY KEY / UNIQUE constraint
+    ref_index: Index | None = None  # the referenced table's unique index it depends on
 
 
 @dataclass(slots=True)
@@ -67,6 +70,13 @@ class Policy:
     name: str
     command: str  # ALL, SELECT, INSERT, UPDATE, DELETE
     location: Location | None = None
+    using_columns: set[str] = field(default_factory=set)  # columns its USING reads
+    check_columns: set[str] = field(default_factory=set)  # columns its WITH CHECK reads
+
+    @property
+    def columns(self) -> set[str]:
+        """The columns it depends on (a DROP COLUMN without CASCADE is refused)."""
+        return self.using_columns | self.check_columns
 
 
 @dataclass(slots=True)
@@ -128,6 +138,8 @@ class View:
     columns: list[ViewColumn] = field(default_factory=list)  # replay/view_columns.py
     auto_updatable: bool = False  # PostgreSQL can insert/update through it by itself
     instead_of: set[str] = field(default_factory=set)  # INSERT/UPDATE/DELETE triggers
+    # (schema, table, column) it reads, `*` expanded when it was made: what DROP COLUMN checks
+    column_reads: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -197,7 +209,7 @@ class Schema:
     signatures: dict[tuple[str, str, str], Signature] = field(default_factory=dict)
     domains: dict[Key, Domain] = field(default_factory=dict)
     composites: dict[Key, CompositeType] = field(default_factory=dict)
-    created_schemas: set[str] = field(default_factory=set)  # CREATE SCHEMA, even empty ones
+    schemas: set[str] = field(default_factory=lambda: {"public"})  # public + created, not dropped
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         return self.tables.get((schema, name))

@@ -207,7 +207,7 @@ def metadata(schema: Schema, schemas: list[str]) -> Metadata:
 def schemas_with_objects(schema: Schema) -> set[str]:
     """Schemas that exist after the migrations (public always does; an empty schema a
     migration creates is not tracked by the replay)."""
-    found = {"public"} | schema.created_schemas
+    found = set(schema.schemas)
     for collection in (schema.tables, schema.views, schema.enums, schema.domains,
                        schema.composites):
         found.update(s for s, _ in collection)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import ast
+from pglast import ast, parse_sql
 from pglast.enums import ConstrType
 
-from lockstep.core.model import Column, Constraint, ForeignKey, Index, Schema, Table
+from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
 from lockstep.core.replay.context import StatementContext, deparse, names
+from lockstep.core.replay.exprtext import default_text
+from lockstep.core.replay.reprint import column_refs, reparse
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
@@ -44,20 +46,84 @@ def choose_name(schema_names: set[str], table: str, columns: list[str], label: s
         suffix_number += 1
 
 
+def figure_name(node: Any) -> str | None:
+    """FigureColname: what a generated index name calls an expression (None: `expr`)."""
+    if isinstance(node, ast.ColumnRef):
+        return getattr(node.fields[-1], "sval", None)
+    if isinstance(node, ast.FuncCall):
+        return str(names(node.funcname)[-1])
+    if isinstance(node, ast.TypeCast):
+        return figure_name(node.arg) or names(node.typeName.names)[-1]
+    if isinstance(node, ast.CoalesceExpr):
+        return "coalesce"
+    if isinstance(node, ast.A_ArrayExpr):
+        return "array"
+    return None
+
+
+def unique_parts(parts: list[str]) -> list[str]:
+    """ChooseIndexColumnNames: a repeated name gets a number (`title`, `title1`)."""
+    out: list[str] = []
+    for part in parts:
+        candidate, number = part, 0
+        while candidate in out:
+            number += 1
+            candidate = f"{part}{number}"
+        out.append(candidate)
+    return out
+
+def is_primary_index(table: Table, index: Index) -> bool:
+    """Whether the index backs the primary key (a UNIQUE on the same columns does not)."""
+    return index.is_constraint and any(
+        c.kind == "primary" and c.name == index.name for c in table.constraints)
+
+
+def index_name_parts(table: Table, index: Index) -> list[str]:
+    """The name parts of an index being copied (LIKE, partitions): key and INCLUDE columns."""
+    parts: list[str] = []
+    for entry in [*index.columns, *index.include]:
+        if entry in table.columns:
+            parts.append(entry)
+            continue
+        try:
+            parts.append(figure_name(reparse(entry)) or "expr")
+        except Exception:  # noqa: BLE001 - not text we printed
+            parts.append("expr")
+    return unique_parts(parts)
+
+
+def sequence_default(schema: str, sequence: str) -> str:
+    """A serial column's default: nextval of its sequence, named as regclass prints it."""
+    shown = quote_ident(sequence) if schema in SEARCH_PATH_SCHEMAS \
+        else f"{quote_ident(schema)}.{quote_ident(sequence)}"
+    return "nextval('" + shown.replace("'", "''") + "'::regclass)"
+
+
+def sequence_of(default: str | None) -> str | None:
+    """The (unqualified) sequence a serial column's `nextval('…'::regclass)` default names."""
+    if not default or not default.startswith("nextval('"):
+        return None
+    try:
+        literal = reparse(default).args[0].arg.val.sval
+        relation = parse_sql(f"SELECT * FROM {literal}")[0].stmt.fromClause[0]
+    except Exception:  # noqa: BLE001 - not a default this replay wrote
+        return None
+    return str(relation.relname)
+
+
 def relation_names(context: StatementContext, schema: str) -> set[str]:
-    """Index and table names in a schema (they share PostgreSQL's relation namespace)."""
+    """Relation names in a schema (tables, indexes, views share PostgreSQL's relation
+    namespace) and constraint names, which generated index names also avoid."""
     taken = {name for (s, name) in context.schema.tables if s == schema}
+    taken |= {name for (s, name) in context.schema.views if s == schema}
+    taken |= constraint_names(context, schema)
+    taken |= {sequence for (s, _), table in context.schema.tables.items() if s == schema
+              for column in table.columns.values()
+              if (sequence := sequence_of(column.default)) is not None}
     for (s, _), table in context.schema.tables.items():
         if s == schema:
             taken.update(index.name for index in table.indexes)
     return taken
-
-
-def default_text(expression: Any) -> str | None:
-    """A default's text; `DEFAULT NULL` is no default at all, as in pg_attrdef."""
-    if isinstance(expression, ast.A_Const) and expression.isnull:
-        return None
-    return deparse(expression)
 
 
 def column_type(context: StatementContext, type_name: ast.TypeName) -> str:
@@ -78,20 +144,52 @@ def column_from_def(context: StatementContext, table: Table, definition: ast.Col
     column.location = context.clause(definition.location)
     if serial_base(definition.typeName):
         column.nullable = False
-        sequence = f"{table.name}_{definition.colname}_seq"
-        column.default = f"nextval('{sequence}'::regclass)"
+        sequence = choose_name(relation_names(context, table.schema), table.name,
+                               [definition.colname], "seq")
+        column.default = sequence_default(table.schema, sequence)
     if definition.is_not_null:
         column.nullable = False
     if definition.raw_default is not None:
-        column.default = default_text(definition.raw_default)
+        column.default = default_text(definition.raw_default, column.type)
     return column
 
 
+Deferred = list[tuple[ast.Constraint, Column | None]]
+_INDEXED = (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE)
+
+
 def apply_column_constraints(
-    context: StatementContext, table: Table, column: Column, definition: ast.ColumnDef
+    context: StatementContext, table: Table, column: Column, definition: ast.ColumnDef,
+    later: Deferred | None = None,
 ) -> None:
+    """A column's constraints; with `later`, keys and foreign keys wait there (CREATE TABLE
+    makes its indexes after the columns, the primary key first, then the foreign keys)."""
     for constraint in definition.constraints or ():
-        apply_constraint(context, table, constraint, column=column)
+        if later is not None and constraint.contype in (*_INDEXED, ConstrType.CONSTR_FOREIGN):
+            later.append((constraint, column))
+        else:
+            apply_constraint(context, table, constraint, column=column)
+
+
+def apply_deferred(context: StatementContext, table: Table, later: Deferred) -> None:
+    """PostgreSQL's transformIndexConstraints: the primary key first, then the other keys in
+    order, a key equal to an earlier one dropped (its name going to an unnamed earlier one);
+    then the foreign keys."""
+    keyed = [(c, col) for c, col in later if c.contype in _INDEXED and not c.indexname]
+    keyed.sort(key=lambda pair: pair[0].contype != ConstrType.CONSTR_PRIMARY)
+    kept: list[tuple[ast.Constraint, Column | None, list[str], str | None]] = []
+    for constraint, column in keyed:
+        keys = [column.name] if column is not None else names(constraint.keys)
+        prior = next((i for i, k in enumerate(kept) if k[2] == keys), None)
+        if prior is None:
+            kept.append((constraint, column, keys, constraint.conname))
+        elif kept[prior][3] is None and constraint.conname:
+            kept[prior] = (*kept[prior][:3], constraint.conname)
+    for constraint, column, _, name in kept:
+        apply_constraint(context, table, constraint, column=column, name=name)
+    for constraint, column in later:
+        if constraint.contype not in _INDEXED or constraint.indexname:
+            apply_constraint(context, table, constraint, column=column)
 
 
 def apply_constraint(
@@ -99,32 +197,36 @@ def apply_constraint(
     table: Table,
     constraint: ast.Constraint,
     column: Column | None = None,
+    name: str | None = None,
 ) -> None:
     kind = constraint.contype
     keys = [column.name] if column is not None else names(constraint.keys)
     if constraint.indexname and kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
         keys = _adopt_index(table, constraint)
+        name = name or constraint.conname or constraint.indexname  # the index keeps its name
     if kind == ConstrType.CONSTR_NOTNULL and column is not None:
         column.nullable = False
     elif kind == ConstrType.CONSTR_NULL and column is not None:
         column.nullable = True
     elif kind == ConstrType.CONSTR_DEFAULT and column is not None:
-        column.default = default_text(constraint.raw_expr)
+        column.default = default_text(constraint.raw_expr, column.type)
     elif kind == ConstrType.CONSTR_IDENTITY and column is not None:
         column.identity = "ALWAYS" if constraint.generated_when == "a" else "BY DEFAULT"
         column.nullable = False
     elif kind == ConstrType.CONSTR_GENERATED and column is not None:
         column.generated = deparse(constraint.raw_expr)
     elif kind == ConstrType.CONSTR_PRIMARY:
-        _primary_key(context, table, constraint, keys)
+        _primary_key(context, table, constraint, keys, name or constraint.conname)
     elif kind == ConstrType.CONSTR_UNIQUE:
-        _unique(context, table, constraint, keys)
+        _unique(context, table, constraint, keys, name or constraint.conname)
     elif kind == ConstrType.CONSTR_FOREIGN:
         _foreign_key(context, table, constraint, keys if column is not None else None)
     elif kind == ConstrType.CONSTR_CHECK:
-        label = f"{keys[0]}_check" if column is not None else "check"
-        name = constraint.conname or choose_name(_constraint_names(table), table.name, [], label)
-        table.constraints.append(Constraint(name, "check", keys))
+        used = sorted(column_refs(constraint.raw_expr))
+        name = constraint.conname or choose_name(
+            constraint_names(context, table.schema), table.name, used[:1] if len(used) == 1
+            else [], "check")
+        table.constraints.append(Constraint(name, "check", sorted(set(used) | set(keys))))
     elif kind == ConstrType.CONSTR_EXCLUSION:
         name = constraint.conname or f"{table.name}_excl"
         table.constraints.append(Constraint(name, "exclusion", []))
@@ -139,8 +241,10 @@ def _adopt_index(table: Table, constraint: ast.Constraint) -> list[str]:
     return []
 
 
-def _constraint_names(table: Table) -> set[str]:
-    return {c.name for c in table.constraints}
+def constraint_names(context: StatementContext, schema: str) -> set[str]:
+    """Constraint names in a schema: PostgreSQL's generated names avoid all of them."""
+    return {c.name for t in context.schema.tables.values() if t.schema == schema
+            for c in t.constraints}
 
 
 def _check_columns(context: StatementContext, table: Table, keys: list[str], where: Any) -> None:
@@ -154,7 +258,8 @@ def _check_columns(context: StatementContext, table: Table, keys: list[str], whe
 
 
 def _primary_key(
-    context: StatementContext, table: Table, constraint: ast.Constraint, keys: list[str]
+    context: StatementContext, table: Table, constraint: ast.Constraint, keys: list[str],
+    given: str | None,
 ) -> None:
     _check_columns(context, table, keys, constraint.location)
     table.primary_key = list(keys)
@@ -162,9 +267,7 @@ def _primary_key(
         if key in table.columns:
             table.columns[key].nullable = False
             table.columns[key].primary_key = True
-    name = constraint.conname or choose_name(
-        relation_names(context, table.schema), table.name, [], "pkey"
-    )
+    name = given or choose_name(relation_names(context, table.schema), table.name, [], "pkey")
     table.constraints.append(Constraint(name, "primary", list(keys)))
     table.indexes.append(
         Index(name, list(keys), unique=True, location=context.clause(constraint.location),
@@ -173,12 +276,11 @@ def _primary_key(
 
 
 def _unique(
-    context: StatementContext, table: Table, constraint: ast.Constraint, keys: list[str]
+    context: StatementContext, table: Table, constraint: ast.Constraint, keys: list[str],
+    given: str | None,
 ) -> None:
     _check_columns(context, table, keys, constraint.location)
-    name = constraint.conname or choose_name(
-        relation_names(context, table.schema), table.name, keys, "key"
-    )
+    name = given or choose_name(relation_names(context, table.schema), table.name, keys, "key")
     table.constraints.append(Constraint(name, "unique", list(keys)))
     table.indexes.append(
         Index(name, list(keys), unique=True, location=context.clause(constraint.location),
@@ -209,10 +311,12 @@ def _foreign_key(
                 )
     elif not ref_columns:
         ref_columns = ["id"]
+    backing = _referenced_index(referenced, ref_columns, bool(names(constraint.pk_attrs))) \
+        if referenced is not None else None
     said_delete = context.clause_says(constraint.location, "ON", "DELETE")
     said_update = context.clause_says(constraint.location, "ON", "UPDATE")
     name = constraint.conname or choose_name(
-        _constraint_names(table), table.name, local, "fkey"
+        constraint_names(context, table.schema), table.name, local, "fkey"
     )
     table.constraints.append(Constraint(name, "foreign", list(local)))
     table.foreign_keys.append(
@@ -225,38 +329,18 @@ def _foreign_key(
             on_update=_FK_ACTIONS.get(constraint.fk_upd_action) if said_update else None,
             name=name,
             location=context.clause(constraint.location),
+            ref_index=backing,
         )
     )
 
 
-def drop_constraint(table: Table, name: str) -> bool:
-    found = [c for c in table.constraints if c.name == name]
-    if not found:
-        return False
-    table.constraints = [c for c in table.constraints if c.name != name]
-    for constraint in found:
-        if constraint.kind == "primary":
-            for key in table.primary_key:
-                if key in table.columns:
-                    table.columns[key].primary_key = False
-            table.primary_key = []
-    table.indexes = [i for i in table.indexes if not (i.is_constraint and i.name == name)]
-    table.foreign_keys = [fk for fk in table.foreign_keys if fk.name != name]
-    return True
-
-
-def forget_column(schema: Schema, table: Table, column_name: str) -> None:
-    """Dropping a column drops the indexes and constraints that use it, as PostgreSQL does,
-    and the foreign keys of other tables that reference it."""
-    table.columns.pop(column_name, None)
-    key = (table.schema, table.name)
-    for other in schema.tables.values():
-        other.foreign_keys = [
-            fk for fk in other.foreign_keys
-            if not ((fk.ref_schema, fk.ref_table) == key and column_name in fk.ref_columns)
-        ]
-    table.indexes = [i for i in table.indexes if column_name not in i.columns]
-    table.foreign_keys = [fk for fk in table.foreign_keys if column_name not in fk.columns]
-    table.constraints = [c for c in table.constraints if column_name not in c.columns]
-    if column_name in table.primary_key:
-        table.primary_key = []
+def _referenced_index(table: Table, columns: list[str], explicit: bool) -> Index | None:
+    """The unique index a foreign key relies on: the primary key when it names no columns,
+    else the first plain unique index over exactly those columns (in any order)."""
+    for index in table.indexes:
+        if not explicit and not (index.is_constraint and index.columns == table.primary_key):
+            continue
+        if index.unique and index.where is None and set(index.columns) == set(columns) \
+                and len(index.columns) == len(columns):
+            return index
+    return None

@@ -12,52 +12,60 @@ from pglast import ast, parse_plpgsql, parse_sql, visitors
 from pglast.parser import ParseError
 
 from lockstep.core.model import Column, Index, Table, View
-from lockstep.core.replay.constraints import choose_name, relation_names
+from lockstep.core.replay.constraints import (
+    choose_name,
+    index_name_parts,
+    is_primary_index,
+    relation_names,
+)
 from lockstep.core.replay.context import StatementContext
 
 
 class _References(visitors.Visitor):  # type: ignore[misc]
     def __init__(self) -> None:
-        self.relations: list[tuple[str | None, str]] = []
-        self.columns: set[str] = set()
-        self.star = False
+        self.relations: list[tuple[str | None, str, str]] = []  # schema, name, alias
+        self.columns: list[tuple[str | None, str]] = []  # qualifier, column (or `*`)
 
     def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:
-        self.relations.append((node.schemaname, node.relname))
+        alias = node.alias.aliasname if node.alias is not None else node.relname
+        self.relations.append((node.schemaname, node.relname, alias))
 
     def visit_ColumnRef(self, ancestors: Any, node: ast.ColumnRef) -> None:
-        last = node.fields[-1]
+        *qualifiers, last = node.fields
+        qualifier = getattr(qualifiers[-1], "sval", None) if qualifiers else None
         if isinstance(last, ast.A_Star):
-            self.star = True
+            self.columns.append((qualifier, "*"))
         elif hasattr(last, "sval"):
-            self.columns.add(last.sval)
+            self.columns.append((qualifier, last.sval))
 
 
 def record_view_dependencies(context: StatementContext, view: View, query: Any) -> None:
+    """The relations a view reads and, where they resolve, the columns: a qualified reference
+    by its alias, an unqualified one by the only relation that has it, `*` expanded."""
     references = _References()
     references(query)
-    for schema, name in references.relations:
+    sources: dict[str, Table] = {}
+    for schema, name, alias in references.relations:
         table = context.lookup_table(schema, name)
         if table is not None:
             view.depends_on.add((table.schema, table.name))
+            sources[alias] = table
         else:
             view.depends_on.add((context.creation_schema(schema), name))
-    view.columns_used = references.columns
-    view.uses_star = references.star
-
-
-def drop_dependent_views(
-    context: StatementContext, key: tuple[str, str], column: str | None = None
-) -> None:
-    """DROP … CASCADE: views reading `key` (or that column of it) go, and views on those."""
-    doomed = [
-        view_key for view_key, view in context.schema.views.items()
-        if key in view.depends_on
-        and (column is None or view.uses_star or column in view.columns_used)
-    ]
-    for view_key in doomed:
-        if context.schema.views.pop(view_key, None) is not None:
-            drop_dependent_views(context, view_key)
+    for qualifier, column in references.columns:
+        if qualifier is not None:
+            chosen = [sources[qualifier]] if qualifier in sources else []
+        elif column == "*":
+            chosen = list(sources.values())
+        else:
+            chosen = [t for t in sources.values() if column in t.columns]
+            chosen = chosen if len(chosen) == 1 else []
+        for table in chosen:
+            names = list(table.columns) if column == "*" else [column]
+            view.column_reads |= {(table.schema, table.name, n) for n in names}
+    view.columns_used = {c for _, c in references.columns if c != "*"} | {
+        c for _, _, c in view.column_reads}
+    view.uses_star = any(c == "*" for _, c in references.columns)
 
 
 def table_from_query(context: StatementContext, table: Table, query: Any) -> None:
@@ -99,17 +107,10 @@ def inherit_from(context: StatementContext, table: Table, parent: Table, partiti
             copy_index_to_partition(context, table, parent, index)
 
 
-def _name_part(column: str) -> str:
-    if column.replace("_", "").isalnum():
-        return column
-    head = column.split("(", 1)[0].strip()
-    return head if "(" in column and head.replace("_", "").isalnum() else "expr"
-
-
 def copy_index_to_partition(
     context: StatementContext, child: Table, parent: Table, index: Index
 ) -> None:
-    is_pkey = index.is_constraint and index.columns == parent.primary_key
+    is_pkey = is_primary_index(parent, index)
     if is_pkey:
         child.primary_key = list(index.columns)
         for key in index.columns:
@@ -117,7 +118,7 @@ def copy_index_to_partition(
                 child.columns[key].primary_key = True
                 child.columns[key].nullable = False
     label = "pkey" if is_pkey else ("key" if index.is_constraint else "idx")
-    parts = [] if is_pkey else [_name_part(c) for c in index.columns]
+    parts = [] if is_pkey else index_name_parts(parent, index)
     name = choose_name(relation_names(context, child.schema), child.name, parts, label)
     child.indexes.append(Index(name, list(index.columns), index.unique, context.whole,
                                index.is_constraint))

@@ -49,10 +49,18 @@ _DROPS = {
     ObjectType.OBJECT_VIEW: objects.drop_views,
     ObjectType.OBJECT_MATVIEW: objects.drop_views,
     ObjectType.OBJECT_TYPE: objects.drop_types,
+    ObjectType.OBJECT_SCHEMA: objects.drop_schemas,
 }
 
 
 def _rename(context: StatementContext, node: ast.RenameStmt) -> None:
+    relation = node.relation
+    if node.renameType == ObjectType.OBJECT_TABLE and relation is not None \
+            and context.lookup_table(relation.schemaname, relation.relname) is None \
+            and (context.creation_schema(relation.schemaname), relation.relname) \
+            in context.schema.views:  # ALTER TABLE works on views too
+        node = ast.RenameStmt(renameType=ObjectType.OBJECT_VIEW, relation=relation,
+                              newname=node.newname)
     if not tables.rename(context, node):
         objects.rename_other(context, node)
 
@@ -65,6 +73,15 @@ def _drop(context: StatementContext, node: ast.DropStmt) -> None:
         functions.drop_types(context, node)
     elif node.removeType == ObjectType.OBJECT_FUNCTION:
         functions.drop_functions(context, node)
+
+
+def _set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
+    if node.objectType == ObjectType.OBJECT_TYPE:
+        dotted = names(node.object)
+        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
+        objects.move_enum(context, key, (node.newschema, key[1]))
+    else:
+        tables.set_schema(context, node)
 
 
 def _view(context: StatementContext, node: ast.ViewStmt) -> None:
@@ -93,8 +110,10 @@ def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
 
 
 def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
+    if node.schemaname in context.schema.schemas and node.if_not_exists:
+        return
     context.state.created_schemas.add(node.schemaname)
-    context.schema.created_schemas.add(node.schemaname)
+    context.schema.schemas.add(node.schemaname)
 
 
 def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
@@ -110,10 +129,11 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
     ast.CreateStmt: tables.create_table,
     ast.AlterTableStmt: tables.alter_table,
     ast.RenameStmt: _rename,
-    ast.AlterObjectSchemaStmt: tables.set_schema,
+    ast.AlterObjectSchemaStmt: _set_schema,
     ast.DropStmt: _drop,
     ast.IndexStmt: objects.create_index,
     ast.CreatePolicyStmt: objects.create_policy,
+    ast.AlterPolicyStmt: objects.alter_policy,
     ast.CreateEnumStmt: objects.create_enum,
     ast.AlterEnumStmt: objects.alter_enum,
     ast.ViewStmt: _view,

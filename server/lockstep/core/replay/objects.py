@@ -8,34 +8,40 @@ from pglast import ast
 from pglast.enums import DropBehavior, ObjectType
 
 from lockstep.core.model import Enum, Index, Policy, Routine, Table, View
-from lockstep.core.replay.constraints import choose_name, forget_column, relation_names
-from lockstep.core.replay.context import StatementContext, deparse, names
+from lockstep.core.replay import cascade
+from lockstep.core.replay.cascade import printed_type
+from lockstep.core.replay.constraints import (
+    choose_name,
+    figure_name,
+    relation_names,
+    unique_parts,
+)
+from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import (
     copy_index_to_partition,
-    drop_dependent_views,
     partitions_of,
     record_view_dependencies,
 )
+from lockstep.core.replay.exprtext import column_types, index_element, predicate
+from lockstep.core.replay.reprint import column_refs
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
-from lockstep.core.sql.types import SEARCH_PATH_SCHEMAS
 
 _COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE",
              "delete": "DELETE"}
 
 
-def _index_column(element: ast.IndexElem) -> str:
+def _index_column(element: ast.IndexElem, table: Table) -> str:
     if element.name:
         return str(element.name)
-    return deparse(element.expr)
+    return index_element(element.expr, column_types(table))
 
 
 def _index_name_part(element: ast.IndexElem) -> str:
-    """The part of a generated index name that PostgreSQL derives from an index element."""
+    """The part of a generated index name that PostgreSQL derives from an index element
+    (FigureIndexColname: a column's name, a function's, else `expr`)."""
     if element.name:
         return str(element.name)
-    if isinstance(element.expr, ast.FuncCall):
-        return names(element.expr.funcname)[-1]
-    return "expr"
+    return figure_name(element.expr) or "expr"
 
 
 def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
@@ -53,10 +59,14 @@ def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
     if name and node.if_not_exists and name in relation_names(context, table.schema):
         return
     if not name:
+        parts = [_index_name_part(e) for e in [*elements, *(node.indexIncludingParams or ())]]
         name = choose_name(relation_names(context, table.schema), table.name,
-                           [_index_name_part(e) for e in elements], "idx")
-    columns = [_index_column(e) for e in elements]
-    index = Index(name, columns, unique=bool(node.unique), location=context.whole)
+                           unique_parts(parts), "idx")
+    columns = [_index_column(e, table) for e in elements]
+    index = Index(name, columns, unique=bool(node.unique), location=context.whole,
+                  include=[str(e.name) for e in node.indexIncludingParams or () if e.name])
+    if node.whereClause is not None:
+        index.where = predicate(node.whereClause, column_types(table))
     table.indexes.append(index)
     for partition in partitions_of(context, table):
         copy_index_to_partition(context, partition, table, index)
@@ -67,14 +77,14 @@ def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
 def drop_indexes(context: StatementContext, node: ast.DropStmt) -> None:
     for parts in node.objects or ():
         dotted = names(parts)
-        for table in context.schema.tables.values():
-            if len(dotted) > 1 and table.schema != dotted[-2]:
-                continue
-            kept = [i for i in table.indexes if i.is_constraint or i.name != dotted[-1]]
-            if len(kept) != len(table.indexes):
-                table.indexes = kept
-                context.record(f"drop index {dotted[-1]}", "drop-index", table)
-                break
+        schema = dotted[-2] if len(dotted) > 1 else context.creation_schema(None)
+        found = next(((t, i) for t in context.schema.tables.values() if t.schema == schema
+                      for i in t.indexes if i.name == dotted[-1]), None)
+        if found is None:
+            continue
+        table, index = found
+        if cascade.drop_index(context, table, index, node.behavior == DropBehavior.DROP_CASCADE):
+            context.record(f"drop index {dotted[-1]}", "drop-index", table)
 
 
 def create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None:
@@ -83,9 +93,25 @@ def create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None
     if table is None:
         return
     command = _COMMANDS.get(str(node.cmd_name).lower(), "ALL")
-    table.policies.append(Policy(node.policy_name, command, context.whole))
+    policy = Policy(node.policy_name, command, context.whole)
+    policy.using_columns = column_refs(node.qual)
+    policy.check_columns = column_refs(node.with_check)
+    table.policies.append(policy)
     context.record(f"create policy \"{node.policy_name}\" on {table.name}", "create-policy",
                    table)
+
+
+def alter_policy(context: StatementContext, node: ast.AlterPolicyStmt) -> None:
+    """A new USING / WITH CHECK changes the columns the policy depends on."""
+    table = context.lookup_table(node.table.schemaname, node.table.relname)
+    policy = next((p for p in table.policies if p.name == node.policy_name), None) \
+        if table else None
+    if policy is None:
+        return
+    if node.qual is not None:
+        policy.using_columns = column_refs(node.qual)
+    if node.with_check is not None:
+        policy.check_columns = column_refs(node.with_check)
 
 
 def _table_from_parts(context: StatementContext, dotted: list[str]) -> Table | None:
@@ -111,29 +137,49 @@ def rename_other(context: StatementContext, node: ast.RenameStmt) -> None:
             if policy.name == node.subname:
                 policy.name = node.newname
     elif kind == ObjectType.OBJECT_INDEX and node.relation is not None:
+        schema = context.creation_schema(node.relation.schemaname)
         for table in context.schema.tables.values():
-            for index in table.indexes:
+            for index in table.indexes if table.schema == schema else ():
                 if index.name == node.relation.relname:
                     index.name = node.newname
+                    _rename_constraint(table, node.relation.relname, node.newname)
     elif kind == ObjectType.OBJECT_TYPE:
         dotted = names(node.object)
-        key = (dotted[-2] if len(dotted) > 1 else "public", dotted[-1])
-        enum = context.schema.enums.pop(key, None)
-        if enum is not None:
-            old = enum.name if enum.schema in SEARCH_PATH_SCHEMAS else f"{enum.schema}.{enum.name}"
-            enum.name = node.newname
-            context.schema.enums[(enum.schema, enum.name)] = enum
-            new = enum.name if enum.schema in SEARCH_PATH_SCHEMAS else f"{enum.schema}.{enum.name}"
-            for table in context.schema.tables.values():
-                for column in table.columns.values():
-                    if column.type in (old, old + "[]"):
-                        column.type = new + column.type[len(old):]
+        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
+        move_enum(context, key, (key[0], node.newname))
     elif kind in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW) and node.relation:
         schema = context.creation_schema(node.relation.schemaname)
-        view = context.schema.views.pop((schema, node.relation.relname), None)
+        old_key = (schema, node.relation.relname)
+        view = context.schema.views.pop(old_key, None)
         if view is not None:
             view.name = node.newname
             context.schema.views[(schema, view.name)] = view
+            for other in context.schema.views.values():
+                if old_key in other.depends_on:
+                    other.depends_on = (other.depends_on - {old_key}) | {(schema, view.name)}
+
+
+def _rename_constraint(table: Table, old: str, new: str) -> None:
+    """Renaming a constraint's index renames the constraint (they share the name)."""
+    for constraint in table.constraints:
+        if constraint.name == old and constraint.kind in ("primary", "unique", "exclusion"):
+            constraint.name = new
+
+
+def move_enum(context: StatementContext, old: tuple[str, str], new: tuple[str, str]) -> None:
+    """RENAME TO / SET SCHEMA: columns of the type, and the casts in defaults, follow."""
+    enum = context.schema.enums.pop(old, None)
+    if enum is None:
+        return
+    before, after = printed_type(*old), printed_type(*new)
+    enum.schema, enum.name = new
+    context.schema.enums[new] = enum
+    for table in context.schema.tables.values():
+        for column in table.columns.values():
+            if column.type in (before, before + "[]"):
+                column.type = after + column.type[len(before):]
+            if column.default and f"::{before}" in column.default:
+                column.default = column.default.replace(f"::{before}", f"::{after}")
 
 
 def create_enum(context: StatementContext, node: ast.CreateEnumStmt) -> None:
@@ -152,6 +198,8 @@ def alter_enum(context: StatementContext, node: ast.AlterEnumStmt) -> None:
         return
     if node.oldVal:
         enum.values = [node.newVal if v == node.oldVal else v for v in enum.values]
+        _relabel_defaults(context, printed_type(enum.schema, enum.name), node.oldVal,
+                          node.newVal)
     elif node.newVal in enum.values:
         return
     elif node.newValNeighbor and node.newValNeighbor in enum.values:
@@ -160,6 +208,16 @@ def alter_enum(context: StatementContext, node: ast.AlterEnumStmt) -> None:
     else:
         enum.values.append(node.newVal)
     context.record(f"alter type {enum.name}", "alter-enum")
+
+
+def _relabel_defaults(context: StatementContext, printed: str, old: str, new: str) -> None:
+    """A default holds the enum value itself (by OID): renaming the value renames it there."""
+    before = "'" + old.replace("'", "''") + f"'::{printed}"
+    after = "'" + new.replace("'", "''") + f"'::{printed}"
+    for table in context.schema.tables.values():
+        for column in table.columns.values():
+            if column.default == before:
+                column.default = after
 
 
 def create_view(
@@ -177,8 +235,8 @@ def drop_views(context: StatementContext, node: ast.DropStmt) -> None:
     for parts in node.objects or ():
         dotted = names(parts)
         key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
-        if context.schema.views.pop(key, None) is not None:
-            drop_dependent_views(context, key)
+        if key in context.schema.views:
+            cascade.drop_view(context, key, node.behavior == DropBehavior.DROP_CASCADE)
 
 
 def drop_types(context: StatementContext, node: ast.DropStmt) -> None:
@@ -186,14 +244,16 @@ def drop_types(context: StatementContext, node: ast.DropStmt) -> None:
         dotted = names(getattr(type_name, "names", None) or ())
         if not dotted:
             continue
-        schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-        enum = context.schema.enums.pop((schema, dotted[-1]), None)
-        if enum is not None and node.behavior == DropBehavior.DROP_CASCADE:
-            printed = enum.name if schema in SEARCH_PATH_SCHEMAS else f"{schema}.{enum.name}"
-            for table in context.schema.tables.values():
-                for column in [c for c in table.columns.values()
-                               if c.type in (printed, printed + "[]")]:
-                    forget_column(context.schema, table, column.name)
+        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
+        if key in context.schema.enums:
+            cascade.drop_enum(context, key, node.behavior == DropBehavior.DROP_CASCADE)
+
+
+def drop_schemas(context: StatementContext, node: ast.DropStmt) -> None:
+    for value in node.objects or ():
+        name = getattr(value, "sval", None)
+        if name in context.schema.schemas:
+            cascade.drop_schema(context, name, node.behavior == DropBehavior.DROP_CASCADE)
 
 
 def create_function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:

@@ -5,22 +5,29 @@ from __future__ import annotations
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
 
-from lockstep.core.model import Column, Index, Table
+from lockstep.core.model import Column, Constraint, Index, Table
+from lockstep.core.replay import cascade
 from lockstep.core.replay.constraints import (
+    Deferred,
     apply_column_constraints,
     apply_constraint,
+    apply_deferred,
     choose_name,
     column_from_def,
     column_type,
-    default_text,
-    drop_constraint,
-    forget_column,
+    index_name_parts,
+    is_primary_index,
     relation_names,
+    sequence_default,
+    sequence_of,
 )
 from lockstep.core.replay.context import StatementContext, names
-from lockstep.core.replay.dependencies import drop_dependent_views, inherit_from, table_from_query
+from lockstep.core.replay.dependencies import inherit_from, table_from_query
+from lockstep.core.replay.exprtext import default_text
+from lockstep.core.replay.reprint import renamed_in, retype_index
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
 
+_LIKE_CONSTRAINTS = 1 << 2
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
 _LIKE_IDENTITY = 1 << 5
@@ -45,21 +52,27 @@ def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
         if parent is not None:
             inherit_from(context, table, parent, partition=node.partbound is not None)
     table_constraints: list[ast.Constraint] = list(node.constraints or ())
+    later: Deferred = []
     for element in node.tableElts or ():
         if isinstance(element, ast.ColumnDef):
             inherited = table.columns.get(element.colname)
             if inherited is not None and element.typeName is None:  # partition column options
-                apply_column_constraints(context, table, inherited, element)
+                apply_column_constraints(context, table, inherited, element, later)
                 continue
             column = column_from_def(context, table, element)
             table.columns[column.name] = column
-            apply_column_constraints(context, table, column, element)
+            apply_column_constraints(context, table, column, element, later)
         elif isinstance(element, ast.Constraint):
             table_constraints.append(element)
         elif isinstance(element, ast.TableLikeClause):
             _copy_like(context, table, element)
     for constraint in table_constraints:
-        apply_constraint(context, table, constraint)
+        if constraint.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE,
+                                  ConstrType.CONSTR_FOREIGN):
+            later.append((constraint, None))
+        else:
+            apply_constraint(context, table, constraint)
+    apply_deferred(context, table, later)
     context.record(f"create table {table.name}", "create-table", table, list(table.columns))
 
 
@@ -94,19 +107,26 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
         if options & _LIKE_GENERATED:
             column.generated = original.generated
         table.columns[name] = column
+    if options & _LIKE_CONSTRAINTS:  # CHECK constraints keep their names
+        table.constraints += [Constraint(c.name, c.kind, list(c.columns))
+                              for c in source.constraints if c.kind == "check"]
     if options & _LIKE_INDEXES:
         for index in source.indexes:
-            is_pkey = index.is_constraint and index.columns == source.primary_key
+            is_pkey = is_primary_index(source, index)
             if is_pkey:
                 table.primary_key = list(index.columns)
                 for key in index.columns:
                     table.columns[key].primary_key = True
+                    table.columns[key].nullable = False
             label = "pkey" if is_pkey else ("key" if index.is_constraint else "idx")
-            columns = [] if is_pkey else index.columns
-            name = choose_name(relation_names(context, table.schema) |
-                               {i.name for i in table.indexes}, table.name, columns, label)
+            parts = [] if is_pkey else index_name_parts(source, index)
+            name = choose_name(relation_names(context, table.schema), table.name, parts, label)
             table.indexes.append(Index(name, list(index.columns), index.unique,
-                                       location=context.whole, is_constraint=index.is_constraint))
+                                       location=context.whole, is_constraint=index.is_constraint,
+                                       where=index.where, include=list(index.include)))
+            if index.is_constraint:
+                kind = "primary" if is_pkey else "unique"
+                table.constraints.append(Constraint(name, kind, list(index.columns)))
 
 
 def alter_table(context: StatementContext, node: ast.AlterTableStmt) -> None:
@@ -147,21 +167,24 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
     elif kind == AlterTableType.AT_DropColumn:
         if _column_or_issue(context, table, name, bool(command.missing_ok)) is None:
             return
-        forget_column(context.schema, table, name)
-        if command.behavior == DropBehavior.DROP_CASCADE:
-            drop_dependent_views(context, (table.schema, table.name), name)
+        if not cascade.drop_column(context, table, name,
+                                   command.behavior == DropBehavior.DROP_CASCADE):
+            return
         context.record(f"drop column {table.name}.{name}", "drop-column", table, [name],
                        context.find_identifier(name))
     elif kind == AlterTableType.AT_AlterColumnType:
         column = _column_or_issue(context, table, name)
         if column is not None:
             column.type = column_type(context, command.def_.typeName)
+            for index in table.indexes:
+                retype_index(index, table)
             context.record(f"alter column {table.name}.{name} type {column.type}",
                            "alter-column", table, [name], context.find_identifier(name))
     elif kind == AlterTableType.AT_ColumnDefault:
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.default = default_text(command.def_) if command.def_ is not None else None
+            column.default = (default_text(command.def_, column.type)
+                              if command.def_ is not None else None)
             verb = "set" if command.def_ is not None else "drop"
             context.record(f"{verb} default {table.name}.{name}", "alter-column", table,
                            [name], context.find_identifier(name))
@@ -183,7 +206,9 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
         _add_constraint(context, table, command.def_)
     elif kind == AlterTableType.AT_DropConstraint:
         # An unknown name is not reported: generated names may differ from PostgreSQL's.
-        drop_constraint(table, name)
+        if not cascade.drop_constraint(context, table, name,
+                                       command.behavior == DropBehavior.DROP_CASCADE):
+            return
         context.record(f"drop constraint {name} on {table.name}", "drop-constraint", table)
     else:
         _alter_table_flags(context, table, kind)
@@ -257,7 +282,20 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
     table.primary_key = [new if c == old else c for c in table.primary_key]
     for index in table.indexes:
-        index.columns = [new if c == old else c for c in index.columns]
+        retype_index(index, table, (old, new))
+    for sibling in table.columns.values():
+        if sibling.generated:
+            sibling.generated = renamed_in(sibling.generated, old, new)
+    for policy in table.policies:
+        for used in (policy.using_columns, policy.check_columns):
+            if old in used:
+                used.discard(old)
+                used.add(new)
+    key = (table.schema, table.name)
+    for view in context.schema.views.values():
+        if (*key, old) in view.column_reads:
+            view.column_reads = (view.column_reads - {(*key, old)}) | {(*key, new)}
+            view.columns_used = (view.columns_used - {old}) | {new}
     for constraint in table.constraints:
         constraint.columns = [new if c == old else c for c in constraint.columns]
     for fk in table.foreign_keys:
@@ -273,6 +311,10 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
 def move_table(context: StatementContext, table: Table, schema: str, name: str) -> None:
     """Rename or re-schema a table; foreign keys follow it, as they do by OID in PostgreSQL."""
     old = (table.schema, table.name)
+    if schema != table.schema:  # the sequences of serial columns move with the table
+        for column in table.columns.values():
+            if (sequence := sequence_of(column.default)) is not None:
+                column.default = sequence_default(schema, sequence)
     del context.schema.tables[old]
     table.schema, table.name = schema, name
     context.schema.tables[(schema, name)] = table
@@ -280,6 +322,11 @@ def move_table(context: StatementContext, table: Table, schema: str, name: str) 
         for fk in other.foreign_keys:
             if (fk.ref_schema, fk.ref_table) == old:
                 fk.ref_schema, fk.ref_table = schema, name
+    for view in context.schema.views.values():
+        if old in view.depends_on:
+            view.depends_on = (view.depends_on - {old}) | {(schema, name)}
+            view.column_reads = {(schema, name, c) if (s, t) == old else (s, t, c)
+                                 for s, t, c in view.column_reads}
 
 
 def set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
@@ -294,19 +341,14 @@ def set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> No
 
 
 def drop_tables(context: StatementContext, node: ast.DropStmt) -> None:
+    doomed: list[Table] = []
     for parts in node.objects or ():
         dotted = names(parts)
         schema = dotted[-2] if len(dotted) > 1 else None
         table = context.require_table(schema, dotted[-1], None, missing_ok=bool(node.missing_ok))
-        if table is None:
-            continue
-        key = (table.schema, table.name)
-        del context.schema.tables[key]
-        drop_dependent_views(context, key)
-        for other in context.schema.tables.values():
-            other.foreign_keys = [
-                fk for fk in other.foreign_keys if (fk.ref_schema, fk.ref_table) != key
-            ]
-        context.record(f"drop table {table.name}", "drop-table", table)
-    return None
-
+        if table is not None and table not in doomed:
+            doomed.append(table)
+    if doomed and cascade.drop_tables(context, doomed,
+                                      node.behavior == DropBehavior.DROP_CASCADE):
+        for table in doomed:
+            context.record(f"drop table {table.name}", "drop-table", table)

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pglast import ast
-from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 _PLAIN = {
     "int2": "smallint",
@@ -46,6 +46,16 @@ _TIME_ZONES = {
     "time": ("time", "without"),
     "timetz": ("time", "with"),
 }
+# Keywords quote_identifier() quotes, as of PostgreSQL 15 (pglast's list is newer: the SQL/JSON
+# keywords of 16 and 17 are plain identifiers for a 15 server, so `json` stays bare).
+_NEWER_KEYWORDS = frozenset({
+    "json", "json_array", "json_arrayagg", "json_exists", "json_object", "json_objectagg",
+    "json_query", "json_scalar", "json_serialize", "json_table", "json_value", "merge_action",
+    "system_user",
+})
+_QUOTED_KEYWORDS = frozenset(
+    RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
+) - _NEWER_KEYWORDS
 SEARCH_PATH_SCHEMAS = frozenset({"pg_catalog", "public"})
 # PostgreSQL's interval field masks (datetime.h: YEAR=2, MONTH=1, DAY=3, HOUR=10, MINUTE=11,
 # SECOND=12, each as 1 << n) and how intervaltypmodout prints them.
@@ -85,14 +95,12 @@ def serial_base(type_name: ast.TypeName) -> str | None:
     return None
 
 
-_BARE = re.compile(r"[a-z_][a-z0-9_]*")
-_QUOTED_KEYWORDS = RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
+_BARE = re.compile(r"[a-z_][a-z0-9_]*")  # quote_identifier()'s safe names: ASCII only
 
 
 def quote_ident(name: str) -> str:
-    """The one identifier quoter: quotes a name that is not all lower-case letters, digits
-    and underscores, or that is a reserved keyword (`order`, `user`) or one that cannot be a
-    type or function name (`left`, `join`), as pglast and PostgreSQL do for SQL they print."""
+    """The one identifier quoter, as PostgreSQL's quote_identifier() does: only when needed,
+    and always for keywords that are not unreserved (`"check"`, `"from"`, `"user"`)."""
     if _BARE.fullmatch(name) and name not in _QUOTED_KEYWORDS:
         return name
     return '"' + name.replace('"', '""') + '"'
@@ -133,9 +141,12 @@ def _format_base(schema: str | None, name: str, mods: list[int]) -> str:
         return f"interval{fields}{precision}"
     if schema is None and name == "char":
         return '"char"'  # only the quoted spelling reaches here: bare char is bpchar
+    # Another type (an enum, an extension's): its modifiers as its typmodout prints them,
+    # which for extension types such as pgvector's is `(384)`.
+    modifier = f"({','.join(str(m) for m in mods)})" if mods else ""
     if schema is None or schema in SEARCH_PATH_SCHEMAS:
-        return quote_ident(name)
-    return f"{quote_ident(schema)}.{quote_ident(name)}"
+        return quote_ident(name) + modifier
+    return f"{quote_ident(schema)}.{quote_ident(name)}{modifier}"
 
 
 def element_type(column_type: str) -> str:

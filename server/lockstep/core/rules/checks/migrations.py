@@ -10,6 +10,7 @@ from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.registry import named
 from lockstep.core.rules.registry.internal import INTERNAL_ERROR
 from lockstep.core.rules.registry.migrations import (
+    DEPENDENT_OBJECTS,
     DUPLICATE_MIGRATION_VERSION,
     MIGRATION_FILENAME,
     MIGRATION_MISSING_COMMENT,
@@ -91,7 +92,7 @@ def header_comments(workspace: Workspace, findings: Findings) -> None:
                      "Migration does not start with a comment saying what it does and why")
 
 
-@check(UNKNOWN_TABLE, UNKNOWN_COLUMN, INTERNAL_ERROR)
+@check(UNKNOWN_TABLE, UNKNOWN_COLUMN, DEPENDENT_OBJECTS, INTERNAL_ERROR)
 def replay_issues(workspace: Workspace, findings: Findings) -> None:
     """What the replay found wrong, and what it could not follow (`internal-error`)."""
     for issue in workspace.replay.issues:

@@ -61,3 +61,13 @@ UNKNOWN_COLUMN = rule(
     "CREATE INDEX idx_wins_usr ON wins(usr_id);",
     "CREATE INDEX idx_wins_user_id ON wins(user_id);",
 )
+DEPENDENT_OBJECTS = rule(
+    "dependent-objects", "error", "migrations",
+    "A DROP that PostgreSQL refuses because other objects depend on what it drops.",
+    "Without CASCADE (RESTRICT is the default) PostgreSQL will not drop a column a view or "
+    "policy reads, a key another table's foreign key relies on, a table others reference, a "
+    "type a column has or a schema that is not empty: the migration fails. Add CASCADE if "
+    "the dependents should go too (the message lists them), or drop them first.",
+    "CREATE VIEW titles AS SELECT title FROM posts;\nALTER TABLE posts DROP COLUMN title;",
+    "DROP VIEW titles;\nALTER TABLE posts DROP COLUMN title;",
+)
