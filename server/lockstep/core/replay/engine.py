@@ -7,9 +7,9 @@ migration and range that defined it and every statement that touched it afterwar
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pglast import ast
 from pglast.enums import ObjectType
@@ -26,8 +26,12 @@ from lockstep.core.replay.context import (
     names,
 )
 from lockstep.core.replay.dependencies import statements_in_do_block
+from lockstep.core.replay.external import externals_for
 from lockstep.core.rules.registry.internal import INTERNAL_ERROR
 from lockstep.core.sql.parse import ParsedSql
+
+if TYPE_CHECKING:
+    from lockstep.core.ts.database import DatabaseType
 
 LOG = logging.getLogger("lockstep.replay")
 
@@ -138,10 +142,12 @@ def _dispatch(context: StatementContext, node: object) -> None:
 def replay(
     migrations: Sequence[tuple[str, ParsedSql]],
     observer: MigrationObserver | None = None,
+    databases: Iterable[DatabaseType] = (),
 ) -> ReplayResult:
     """Replay parsed migrations in order; `observer` sees the schema after each migration
-    (live and mutable: it copies what it keeps)."""
-    state = ReplayState()
+    (live and mutable: it copies what it keeps). `databases` (generated `Database` types)
+    shape the tables that migrations touch but never create."""
+    state = ReplayState(externals=externals_for(migrations, databases))
     for path, parsed in migrations:
         state.search_path = ("public",)  # each file runs in its own session
         for statement in parsed.statements:

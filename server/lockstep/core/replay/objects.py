@@ -16,7 +16,6 @@ from lockstep.core.replay.dependencies import (
     partitions_of,
     record_view_dependencies,
 )
-from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
 from lockstep.core.sql.types import SEARCH_PATH_SCHEMAS
 
 _COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE",
@@ -46,9 +45,7 @@ def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
     elements = list(node.indexParams or ())
     for element in elements:
         if element.name and element.name not in table.columns:
-            context.issue(UNKNOWN_COLUMN.name,
-                          f"Column `{element.name}` does not exist on `{table.name}`",
-                          context.find_identifier(element.name))
+            context.missing_column(table, element.name, context.find_identifier(element.name))
     name = node.idxname
     if name and node.if_not_exists and name in relation_names(context, table.schema):
         return

@@ -19,7 +19,6 @@ from lockstep.core.replay.constraints import (
 )
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import drop_dependent_views, inherit_from, table_from_query
-from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
 
 _LIKE_DEFAULTS = 1 << 3
 _LIKE_GENERATED = 1 << 4
@@ -126,8 +125,7 @@ def _column_or_issue(
 ) -> Column | None:
     column = table.columns.get(name)
     if column is None and not missing_ok:
-        context.issue(UNKNOWN_COLUMN.name, f"Column `{name}` does not exist on `{table.name}`",
-                      context.find_identifier(name))
+        context.missing_column(table, name, context.find_identifier(name))
     return column
 
 
