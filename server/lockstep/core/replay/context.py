@@ -10,7 +10,7 @@ from typing import Any
 from pglast.parser import ParseError, scan
 from pglast.stream import RawStream
 
-from lockstep.core.model import Key, Location, Schema, Table, Touch
+from lockstep.core.model import Key, Location, Schema, Table, Touch, View
 from lockstep.core.replay.external import UNKNOWN, Externals, placeholder
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
 from lockstep.core.sql.parse import ParsedSql, Statement, Token
@@ -146,6 +146,13 @@ class StatementContext:
                 return table
         return None
 
+    def lookup_view(self, schema: str | None, name: str) -> View | None:
+        for candidate in (schema,) if schema else self.state.search_path:
+            view = self.schema.views.get((candidate, name))
+            if view is not None:
+                return view
+        return None
+
     def is_platform(self, schema: str | None) -> bool:
         """Schemas the migrations did not create (auth, storage …) are Supabase's own."""
         return schema is not None and schema not in self.state.created_schemas
@@ -170,12 +177,12 @@ class StatementContext:
         shape = self.state.externals.shape(schema, name)
         enums = {n for s, n in self.schema.enums if s == "public"}
         table = placeholder(schema, name, shape[0] if shape else None, enums)
+        typo = get_close_matches(name, [n for s, n in self.schema.tables if s == schema], n=1)
         self.schema.tables[(schema, name)] = table
         if shape is not None:
             message = (f"Migrations never create `{shown}`; its shape is taken from the "
                        f"generated types ({shape[1]})")
-        elif typo := get_close_matches(name, [n for s, n in self.schema.tables if s == schema],
-                                       n=1):
+        elif typo:
             message = f"Table `{shown}` does not exist (no migration creates it); did you " \
                       f"mean `{typo[0]}`?"
         else:

@@ -25,8 +25,8 @@ from lockstep.core.replay.context import (
     StatementContext,
     names,
 )
-from lockstep.core.replay.dependencies import statements_in_do_block
 from lockstep.core.replay.external import externals_for
+from lockstep.core.replay.guards import MaybeContext, evaluate, guarded_statements
 from lockstep.core.rules.registry.internal import INTERNAL_ERROR
 from lockstep.core.sql.parse import ParsedSql
 
@@ -104,9 +104,13 @@ def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
 def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
     if isinstance(context, NestedContext):
         return
-    for text, inner in statements_in_do_block(node):
-        _dispatch(NestedContext(context.state, context.path, context.parsed, context.statement,
-                                text), inner)
+    for guarded in guarded_statements(node):
+        verdict = evaluate(guarded.guards, context.state.schema)
+        if verdict is False:
+            continue  # its IF guard fails against the model: PostgreSQL skips it too
+        kind = NestedContext if verdict else MaybeContext
+        _dispatch(kind(context.state, context.path, context.parsed, context.statement,
+                       guarded.text), guarded.node)
 
 
 # Statement kind → handler. Transactions, grants, owners … change nothing the model tracks.

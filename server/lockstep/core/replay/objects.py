@@ -16,6 +16,7 @@ from lockstep.core.replay.dependencies import (
     partitions_of,
     record_view_dependencies,
 )
+from lockstep.core.rules.registry.migrations import UNKNOWN_TABLE
 from lockstep.core.sql.types import SEARCH_PATH_SCHEMAS
 
 _COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE",
@@ -39,6 +40,9 @@ def _index_name_part(element: ast.IndexElem) -> str:
 
 def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
     relation = node.relation
+    view = context.lookup_view(relation.schemaname, relation.relname)
+    if view is not None and view.materialized:
+        return  # a materialized view is a relation: it takes indexes (not modelled)
     table = context.require_table(relation.schemaname, relation.relname, relation.location)
     if table is None:
         return
@@ -76,6 +80,12 @@ def drop_indexes(context: StatementContext, node: ast.DropStmt) -> None:
 
 def create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None:
     relation = node.table
+    if context.lookup_view(relation.schemaname, relation.relname) is not None:
+        context.issue(UNKNOWN_TABLE.name, f'"{relation.relname}" is not a table (policies '
+                      "apply to tables: put row level security on the tables the view reads, "
+                      "or make it `security_invoker`)",
+                      context.name_location(relation.location, relation.relname))
+        return
     table = context.require_table(relation.schemaname, relation.relname, relation.location)
     if table is None:
         return

@@ -36,6 +36,7 @@ def user_facing(workspace: Workspace) -> list[Table]:
         table
         for (schema, name), table in workspace.replay.schema.tables.items()
         if schema in config.exposed_schemas
+        and table.external is None
         and not name.startswith(config.mirror_prefix)
         and name not in config.internal_tables
     ]

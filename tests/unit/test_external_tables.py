@@ -1,0 +1,182 @@
+"""Migrations that do not build the schema from empty, and replay honesty (issue 12).
+
+A table the migrations touch but never create is reported once, where it is first used, and
+shaped from the generated `Database` type when there is one; baselines are replayed first;
+materialized views take indexes; a policy on a view gets PostgreSQL's reason; DDL inside a
+guarded DO block is applied only when its guard holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rule_helpers import diagnostics_for, migration
+
+from lockstep.core.replay.engine import ReplayResult, replay
+from lockstep.core.sql.parse import parse_migration_sql
+
+TYPES = "packages/types/src/database.ts"
+GENERATED = """export type Json = string | number | boolean | null | { [key: string]: Json } | Json[]
+export type Database = {
+  public: {
+    Tables: {
+      transactions: {
+        Row: { id: string; amount: number; note: string | null; tags: string[] | null }
+        Insert: { id?: string; amount: number; note?: string | null; tags?: string[] | null }
+        Update: { id?: string; amount?: number; note?: string | null; tags?: string[] | null }
+        Relationships: []
+      }
+    }
+    Views: { [_ in never]: never }
+    Functions: { [_ in never]: never }
+    Enums: { [_ in never]: never }
+    CompositeTypes: { [_ in never]: never }
+  }
+}
+"""
+TOUCHES = """-- Indexes and policies on a table made in the dashboard.
+CREATE INDEX idx_tx_amount ON transactions (amount);
+ALTER TABLE transactions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "own" ON transactions FOR SELECT USING (true);
+ALTER TABLE transactions ADD COLUMN memo text;
+"""
+LATER = "-- More.\nCREATE INDEX idx_tx_note ON transactions (note);\n"
+CODE = """export async function f(supabase: any) {
+  await supabase.from('transactions').select('id, amount, memo');
+  await supabase.from('transactions').select('note');
+  await supabase.from('ledger').select('id');
+  await supabase.from('ledger').select('x');
+}
+"""
+
+
+def run(*sources: str) -> ReplayResult:
+    return replay([(migration(f"{i:03}_m.sql"), parse_migration_sql(s))
+                   for i, s in enumerate(sources, 1)])
+
+
+def _diagnostics(tmp_path: Path, with_types: bool, config: str | None = None) -> list[str]:
+    files = {migration("001_tx.sql"): TOUCHES, migration("002_more.sql"): LATER,
+             "apps/web/src/tx.ts": CODE}
+    if with_types:
+        files[TYPES] = GENERATED
+    found = diagnostics_for(tmp_path, files, config)
+    return sorted(f"{d.code} {d.path.rpartition('/')[2]}:{d.range.start.line} {d.message}"
+                  for d in found if d.code.startswith("unknown-"))
+
+
+def test_a_never_created_table_is_reported_once_without_types(tmp_path: Path) -> None:
+    found = _diagnostics(tmp_path, with_types=False)
+    assert len(found) == 2, found
+    assert found[0].startswith("unknown-table 001_tx.sql:1 Migrations never create "
+                               "`transactions`; add a baseline")
+    assert found[1].startswith("unknown-table-reference tx.ts:3 No table or view `ledger`")
+
+
+def test_a_never_created_table_takes_its_shape_from_the_generated_types(tmp_path: Path) -> None:
+    found = _diagnostics(tmp_path, with_types=True)
+    assert len(found) == 2, found
+    assert found[0].startswith("unknown-table 001_tx.sql:1 Migrations never create "
+                               "`transactions`; its shape is taken from the generated types "
+                               f"({TYPES})")
+    assert found[1].startswith("unknown-table-reference tx.ts:3")
+
+
+def test_the_placeholder_has_the_generated_shape() -> None:
+    from lockstep.core.ts.index import index_types_file
+
+    database = index_types_file(TYPES, GENERATED).database
+    assert database is not None
+    result = replay([(migration("001_m.sql"), parse_migration_sql(TOUCHES))],
+                    databases=[database])
+    table = result.schema.tables[("public", "transactions")]
+    assert table.external == "types" and table.rls_enabled
+    columns = {n: (c.type, c.nullable, c.has_default) for n, c in table.columns.items()}
+    assert columns == {"id": ("text", False, True), "amount": ("integer", False, False),
+                       "note": ("text", True, False), "tags": ("text[]", True, False),
+                       "memo": ("text", True, False)}
+    assert [i.code for i in result.issues] == ["unknown-table"]
+
+
+def test_a_table_created_later_is_still_an_error_each_time() -> None:
+    result = run("ALTER TABLE wins ADD COLUMN a int;", "CREATE INDEX ON wins (id);",
+                 "CREATE TABLE wins (id int);")
+    assert [i.code for i in result.issues] == ["unknown-table", "unknown-table"]
+    assert "does not exist at this point" in result.issues[0].message
+
+
+def test_a_missing_column_is_reported_once() -> None:
+    result = run("CREATE TABLE t (id int);", "CREATE INDEX ON t (gone);",
+                 "ALTER TABLE t ALTER COLUMN gone SET NOT NULL;")
+    assert [i.code for i in result.issues] == ["unknown-column"]
+
+
+def test_a_baseline_is_replayed_before_the_migrations(tmp_path: Path) -> None:
+    files = {"database/schema.sql": "CREATE TABLE transactions (id uuid, amount int, "
+                                    "note text, memo text);",
+             migration("001_tx.sql"): TOUCHES}
+    config = '[migrations]\nbaseline = ["database/schema.sql"]\n'
+    found = diagnostics_for(tmp_path, files, config)
+    assert not [d for d in found if d.code.startswith("unknown-")], found
+
+
+def test_a_baseline_outside_the_root_is_refused(tmp_path: Path) -> None:
+    config = '[migrations]\nbaseline = ["../schema.sql"]\n'
+    (tmp_path / "ws").mkdir()
+    found = diagnostics_for(tmp_path / "ws", {migration("001_tx.sql"): TOUCHES}, config)
+    assert any(d.code == "invalid-config" and "baseline" in d.message for d in found)
+
+
+def test_a_materialized_view_takes_indexes() -> None:
+    result = run("CREATE TABLE t (id int);",
+                 "CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;"
+                 "CREATE UNIQUE INDEX mv_id ON mv (id); COMMENT ON MATERIALIZED VIEW mv IS 'x';"
+                 "GRANT SELECT ON mv TO authenticated;")
+    assert result.issues == []
+
+
+def test_a_policy_on_a_view_says_it_is_not_a_table() -> None:
+    result = run("CREATE TABLE t (id int); CREATE VIEW v AS SELECT id FROM t;",
+                 "CREATE POLICY p ON v FOR SELECT USING (true);")
+    assert [i.message.split(" (")[0] for i in result.issues] == ['"v" is not a table']
+
+
+def _do(guard: str, statement: str) -> str:
+    return f"DO $$ BEGIN IF {guard} THEN {statement}; END IF; END $$;"
+
+
+def test_a_guarded_enum_is_not_recreated_without_its_values() -> None:
+    result = run("CREATE TYPE mood AS ENUM ('a', 'b');",
+                 _do("NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood')",
+                     "CREATE TYPE mood AS ENUM ('a')"))
+    assert result.schema.enums[("public", "mood")].values == ["a", "b"]
+
+
+def test_a_guarded_enum_is_created_when_missing() -> None:
+    result = run(_do("NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_namespace n "
+                     "ON n.oid = t.typnamespace WHERE t.typname = 'mood' AND n.nspname = "
+                     "'public')", "CREATE TYPE mood AS ENUM ('a')"))
+    assert result.schema.enums[("public", "mood")].values == ["a"]
+
+
+def test_a_guarded_drop_keeps_a_column_the_guard_protects() -> None:
+    guard = ("EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 't' "
+             "AND column_name = 'old')")
+    kept = run("CREATE TABLE t (id int, c int);", _do(guard, "ALTER TABLE t DROP COLUMN c"))
+    assert list(kept.schema.tables[("public", "t")].columns) == ["id", "c"]
+    dropped = run("CREATE TABLE t (id int, old int, c int);",
+                  _do(guard, "ALTER TABLE t DROP COLUMN c"))
+    assert list(dropped.schema.tables[("public", "t")].columns) == ["id", "old"]
+
+
+def test_an_else_branch_runs_when_the_guard_fails() -> None:
+    sql = ("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'nope') THEN "
+           "ALTER TABLE t ADD COLUMN a int; ELSE ALTER TABLE t ADD COLUMN b int; END IF; END $$;")
+    result = run("CREATE TABLE t (id int);", sql)
+    assert list(result.schema.tables[("public", "t")].columns) == ["id", "b"]
+
+
+def test_an_unanswerable_guard_is_never_the_basis_of_an_error() -> None:
+    result = run("CREATE TABLE t (id int);",
+                 _do("current_setting('app.x') = 'y'", "ALTER TABLE t DROP COLUMN nope"))
+    assert result.issues == []
