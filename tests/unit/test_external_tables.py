@@ -16,7 +16,7 @@ from lockstep.core.replay.engine import ReplayResult, replay
 from lockstep.core.sql.parse import parse_migration_sql
 
 TYPES = "packages/types/src/database.ts"
-GENERATED = """export type Json = string | number | boolean | null | { [key: string]: Json } | Json[]
+GENERATED = """export type Json = string | number | boolean | null | Json[]
 export type Database = {
   public: {
     Tables: {
