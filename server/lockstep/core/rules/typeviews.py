@@ -19,7 +19,7 @@ from lockstep.core.ts.parse import TypeField
 from lockstep.core.ts.sqlts import aliases_of, enum_type_names, enums_of
 from lockstep.core.workspace import Workspace
 
-REGENERATE = "regenerate with `supabase gen types typescript`"
+REGENERATE = "regenerate the types (`lockstep-lsp gen types` or `supabase gen types typescript`)"
 
 
 def range_json(where: Range) -> dict[str, dict[str, int]]:

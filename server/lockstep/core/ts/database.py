@@ -107,6 +107,35 @@ def _body(node: Node) -> Node | None:
     return value if value is not None and value.type == "object_type" else None
 
 
+def _aliases(parsed: ParsedFile) -> dict[str, Node]:
+    """Top-level `type X = …` of the file, by name (exported or not)."""
+    found: dict[str, Node] = {}
+    for node in parsed.root.named_children:
+        declaration = node.named_children[0] if node.type == "export_statement" and \
+            node.named_children else node
+        name = declaration.child_by_field_name("name")
+        value = declaration.child_by_field_name("value")
+        if declaration.type == "type_alias_declaration" and name is not None and value:
+            found[parsed.text_of(name)] = value
+    return found
+
+
+def _enum_values(parsed: ParsedFile, node: Node) -> tuple[str, ...] | None:
+    """An enum's literals, read through a local alias (`mood: MoodAlias`); None when the type
+    is neither a literal union nor an alias of one in this file (nothing to compare)."""
+    seen: set[str] = set()
+    while node.type == "type_identifier" and parsed.text_of(node) not in seen:
+        seen.add(parsed.text_of(node))
+        target = _aliases(parsed).get(parsed.text_of(node))
+        if target is None:
+            return None
+        node = target
+    found = parse_field_type(parsed, node)
+    if found.is_literal_union or (not found.base and found.nullable is False):
+        return found.literals
+    return None
+
+
 def parse_database(parsed: ParsedFile, declaration: Node) -> DatabaseType | None:
     """The `Database` type declared by `declaration`, or None when it is no object type."""
     body = _body(declaration)
@@ -128,8 +157,9 @@ def parse_database(parsed: ParsedFile, declaration: Node) -> DatabaseType | None
                 tables.append(DatabaseTable(schema, table, kind, row, insert, update, name_range))
         enum_entries = _object_members(parsed, groups["Enums"][1]) if "Enums" in groups else {}
         for enum, (name_node, enum_type) in enum_entries.items():
-            values = parse_field_type(parsed, enum_type).literals
-            enums.append(DatabaseEnum(schema, enum, values, parsed.range_of(name_node)))
+            values = _enum_values(parsed, enum_type)
+            if values is not None:
+                enums.append(DatabaseEnum(schema, enum, values, parsed.range_of(name_node)))
     name = declaration.child_by_field_name("name")
     name_range = parsed.range_of(name if name is not None else declaration)
     return DatabaseType(parsed.path, name_range, tuple(tables), tuple(enums))
