@@ -117,7 +117,7 @@ def condition_value(condition: str, schema: Schema) -> bool | None:
         [raw] = parse_sql(f"SELECT {condition}")
     except (ParseError, ValueError):
         return MAYBE
-    targets = getattr(raw.stmt, "targetList", None) or ()
+    targets: list[Any] = list(getattr(raw.stmt, "targetList", None) or ())
     return _value(targets[0].val, schema) if len(targets) == 1 else MAYBE
 
 
