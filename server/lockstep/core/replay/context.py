@@ -175,8 +175,8 @@ class StatementContext:
     def _external(self, schema: str, name: str, shown: str, where: Location) -> Table:
         """A table no migration creates: said once, then a placeholder (replay/external.py)."""
         shape = self.state.externals.shape(schema, name)
-        enums = {n for s, n in self.schema.enums if s == "public"}
-        table = placeholder(schema, name, shape[0] if shape else None, enums)
+        table = placeholder(self.schema, schema, name, shape[0] if shape else None,
+                            self.state.externals)
         typo = get_close_matches(name, [n for s, n in self.schema.tables if s == schema], n=1)
         self.schema.tables[(schema, name)] = table
         if shape is not None:

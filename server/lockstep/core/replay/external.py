@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pglast import ast
 from pglast.enums import ObjectType
 
-from lockstep.core.model import Column, Key, Table
+from lockstep.core.model import Column, Enum, ForeignKey, Index, Key, Schema, Table
 from lockstep.core.sql.parse import ParsedSql
 
 if TYPE_CHECKING:  # attributes only: the SQL-only commands never load tree-sitter
@@ -40,6 +40,7 @@ class Externals:
 
     created: set[str] = field(default_factory=set)  # relation names some migration creates
     shapes: dict[Key, tuple[DatabaseTable, str]] = field(default_factory=dict)  # → (entry, path)
+    enums: dict[Key, tuple[str, ...]] = field(default_factory=dict)  # the generated Enums
     reported: set[tuple[str, str, str]] = field(default_factory=set)  # (schema, table, column)
 
     def shape(self, schema: str, name: str) -> tuple[DatabaseTable, str] | None:
@@ -54,6 +55,8 @@ def externals_for(
         for entry in database.tables:
             if entry.kind == "table":
                 found.shapes.setdefault((entry.schema, entry.name), (entry, database.path))
+        for enum in database.enums:
+            found.enums.setdefault((enum.schema, enum.name), enum.values)
     return found
 
 
@@ -89,16 +92,29 @@ def _created_name(node: object) -> str | None:
     return None
 
 
-def placeholder(schema: str, name: str, shape: DatabaseTable | None,
-                enum_names: set[str]) -> Table:
-    """The table as the generated types describe it (or with no known column)."""
+def placeholder(model: Schema, schema: str, name: str, shape: DatabaseTable | None,
+                externals: Externals) -> Table:
+    """The table as the generated types describe it (or with no known column); an enum its
+    columns use that no migration creates either comes from the generated `Enums`."""
     table = Table(schema=schema, name=name, external=TYPES if shape else UNKNOWN)
     if shape is None:
         return table
+    for row_field in shape.row:
+        base = row_field.type.base if row_field.type is not None else ()
+        enum = _enum_reference(base[0]) if len(base) == 1 else None
+        values = externals.enums.get(("public", enum)) if enum else None
+        if enum and values is not None and ("public", enum) not in model.enums:
+            model.enums[("public", enum)] = Enum("public", enum, list(values))
+    enum_names = {n for s, n in model.enums if s == "public"}
     inserts = {f.name: f for f in shape.insert}
     for row_field in shape.row:
         column = column_from_field(row_field, inserts.get(row_field.name), enum_names)
         table.columns[column.name] = column
+    for link in shape.relationships:  # same-schema foreign keys, as the generator lists them
+        table.foreign_keys.append(ForeignKey(list(link.columns), schema, link.referenced,
+                                             list(link.referenced_columns), name=link.name))
+        if link.one_to_one:
+            table.indexes.append(Index(f"{link.name}_one_to_one", list(link.columns), True))
     return table
 
 
