@@ -180,3 +180,22 @@ def test_an_unanswerable_guard_is_never_the_basis_of_an_error() -> None:
     result = run("CREATE TABLE t (id int);",
                  _do("current_setting('app.x') = 'y'", "ALTER TABLE t DROP COLUMN nope"))
     assert result.issues == []
+
+
+def test_types_of_tables_the_migrations_never_create_are_not_stale(tmp_path: Path) -> None:
+    from lockstep.core.gen.from_model import metadata
+    from lockstep.core.gen.typescript import generate_typescript
+
+    full = """CREATE TYPE kind AS ENUM ('card', 'bank');
+    CREATE TABLE accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), kind kind NOT NULL,
+                           tags text[], meta jsonb, active boolean NOT NULL DEFAULT true);
+    CREATE TABLE profiles (id uuid PRIMARY KEY, account_id uuid UNIQUE REFERENCES accounts (id),
+                           score integer);"""
+    schema = replay([(migration("000_full.sql"), parse_migration_sql(full))]).schema
+    types = generate_typescript(metadata(schema, ["public"]))
+    touches = ("-- Indexes on tables made elsewhere.\n"
+               "CREATE INDEX idx_accounts_kind ON accounts (kind);\n"
+               "CREATE INDEX idx_profiles_score ON profiles (score);\n")
+    found = diagnostics_for(tmp_path, {migration("001_idx.sql"): touches, TYPES: types})
+    assert sorted(d.code for d in found if d.code != "migration-filename") == \
+        ["unknown-table", "unknown-table"], [d.message for d in found]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pglast import ast
 from pglast.enums import ObjectType
 
-from lockstep.core.model import Column, Enum, ForeignKey, Index, Key, Schema, Table
+from lockstep.core.model import Column, Constraint, Enum, ForeignKey, Key, Schema, Table
 from lockstep.core.sql.parse import ParsedSql
 
 if TYPE_CHECKING:  # attributes only: the SQL-only commands never load tree-sitter
@@ -113,8 +113,8 @@ def placeholder(model: Schema, schema: str, name: str, shape: DatabaseTable | No
     for link in shape.relationships:  # same-schema foreign keys, as the generator lists them
         table.foreign_keys.append(ForeignKey(list(link.columns), schema, link.referenced,
                                              list(link.referenced_columns), name=link.name))
-        if link.one_to_one:
-            table.indexes.append(Index(f"{link.name}_one_to_one", list(link.columns), True))
+        if link.one_to_one:  # the generator's isOneToOne: a unique key on the columns
+            table.constraints.append(Constraint(f"{link.name}_key", "unique", list(link.columns)))
     return table
 
 

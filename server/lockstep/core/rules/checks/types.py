@@ -244,7 +244,8 @@ def missing_types(workspace: Workspace, findings: Findings) -> None:
     if not workspace.types_files or not (index.types or index.has_index):
         return
     ctx = TypesContext(workspace)
-    if index.databases and all(_left_to_stale(workspace, d.path) for d in index.databases):
+    if index.databases and not index.types and \
+            all(_left_to_stale(workspace, d.path) for d in index.databases):
         return  # `generated-types-stale` names the tables the generated types lack
     for table in user_facing(workspace):
         if ctx.has_type(table):
