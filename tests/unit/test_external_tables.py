@@ -199,3 +199,14 @@ def test_types_of_tables_the_migrations_never_create_are_not_stale(tmp_path: Pat
     found = diagnostics_for(tmp_path, {migration("001_idx.sql"): touches, TYPES: types})
     assert sorted(d.code for d in found if d.code != "migration-filename") == \
         ["unknown-table", "unknown-table"], [d.message for d in found]
+
+
+def test_hover_says_no_migration_creates_a_placeholder(tmp_path: Path) -> None:
+    from rule_helpers import build_workspace
+
+    from lockstep.core.ide.hover import table_card
+
+    files = {migration("001_tx.sql"): TOUCHES, TYPES: GENERATED}
+    card = table_card(build_workspace(tmp_path, files), ("public", "transactions"), False)
+    assert card is not None
+    assert "no migration creates it (shape from the generated types)" in card

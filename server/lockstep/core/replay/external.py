@@ -31,7 +31,8 @@ UNKNOWN = "unknown"  # Table.external: no shape known
 # TypeScript → PostgreSQL, the generator's mapping read backwards (one plausible type each).
 _SCALARS = {"string": "text", "number": "integer", "boolean": "boolean", "Json": "jsonb",
             "unknown": "unknown"}
-_HAS_DEFAULT = "DEFAULT"  # a column whose Insert field is optional: some default exists
+# A NOT NULL column whose Insert field is optional has some default; the types don't say which.
+HAS_DEFAULT = "(a default: see the generated types)"
 
 
 @dataclass(slots=True)
@@ -122,7 +123,7 @@ def column_from_field(row: TypeField, insert: TypeField | None, enum_names: set[
     """A Row field as a column: `| null` → nullable, optional in Insert → has a default."""
     nullable = row.type.nullable if row.type is not None else True
     optional = insert is None or insert.optional
-    default = _HAS_DEFAULT if optional and not nullable else None
+    default = HAS_DEFAULT if optional and not nullable else None
     return Column(row.name, pg_type(row.type, enum_names), nullable, default)
 
 
