@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rule_helpers import diagnostics_for, migration
+from rule_helpers import build_workspace, diagnostics_for, migration
 
+from lockstep.codeactions.fixes.generated import regenerate_edit
 from lockstep.core.replay.engine import ReplayResult, replay
+from lockstep.core.rules.engine import run_rules
 from lockstep.core.sql.parse import parse_migration_sql
 
 TYPES = "packages/types/src/database.ts"
@@ -190,7 +192,9 @@ def test_types_of_tables_the_migrations_never_create_are_not_stale(tmp_path: Pat
     CREATE TABLE accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), kind kind NOT NULL,
                            tags text[], meta jsonb, active boolean NOT NULL DEFAULT true);
     CREATE TABLE profiles (id uuid PRIMARY KEY, account_id uuid UNIQUE REFERENCES accounts (id),
-                           score integer);"""
+                           score integer);
+    CREATE TABLE ledger (id bigint PRIMARY KEY);
+    CREATE FUNCTION label(accounts) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;"""
     schema = replay([(migration("000_full.sql"), parse_migration_sql(full))]).schema
     types = generate_typescript(metadata(schema, ["public"]))
     touches = ("-- Indexes on tables made elsewhere.\n"
@@ -199,6 +203,18 @@ def test_types_of_tables_the_migrations_never_create_are_not_stale(tmp_path: Pat
     found = diagnostics_for(tmp_path, {migration("001_idx.sql"): touches, TYPES: types})
     assert sorted(d.code for d in found if d.code != "migration-filename") == \
         ["unknown-table", "unknown-table"], [d.message for d in found]
+    assert "label" in types and "ledger" in types  # never touched: not out of date either
+
+    drift = touches + "ALTER TABLE profiles ALTER COLUMN score SET NOT NULL;\n"
+    (tmp_path / "drift").mkdir()
+    workspace = build_workspace(tmp_path / "drift", {migration("001_idx.sql"): drift,
+                                                     TYPES: types})
+    [stale] = [d for items in run_rules(workspace).values() for d in items
+               if d.code == "generated-types-stale"]
+    assert "`public.Tables.profiles.Row.score` is `number|null`, the migrations give `number`" \
+        in stale.message
+    assert "from the database (`supabase gen types typescript`)" in stale.message
+    assert regenerate_edit(workspace, TYPES) is None  # it would lose `ledger`
 
 
 def test_hover_says_no_migration_creates_a_placeholder(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from lockstep.core.replay.context import (
     StatementContext,
     names,
 )
-from lockstep.core.replay.external import externals_for
+from lockstep.core.replay.external import complete_placeholders, externals_for
 from lockstep.core.replay.guards import MaybeContext, evaluate, guarded_statements
 from lockstep.core.rules.registry.internal import INTERNAL_ERROR
 from lockstep.core.sql.parse import ParsedSql
@@ -168,6 +168,7 @@ def replay(
                               f"{type(error).__name__}: {error}", context.whole)
         if observer is not None:
             observer(path, state.schema, state.events.get(path, []))
+    complete_placeholders(state.schema, state.externals)
     return ReplayResult(state.schema, state.issues, state.events)
 
 

@@ -109,14 +109,28 @@ def placeholder(model: Schema, schema: str, name: str, shape: DatabaseTable | No
     enum_names = {n for s, n in model.enums if s == "public"}
     inserts = {f.name: f for f in shape.insert}
     for row_field in shape.row:
+        if inserts and row_field.name not in inserts:
+            continue  # in Row only: a computed field (a function of the row), not a column
         column = column_from_field(row_field, inserts.get(row_field.name), enum_names)
         table.columns[column.name] = column
-    for link in shape.relationships:  # same-schema foreign keys, as the generator lists them
-        table.foreign_keys.append(ForeignKey(list(link.columns), schema, link.referenced,
-                                             list(link.referenced_columns), name=link.name))
-        if link.one_to_one:  # the generator's isOneToOne: a unique key on the columns
-            table.constraints.append(Constraint(f"{link.name}_key", "unique", list(link.columns)))
     return table
+
+
+def complete_placeholders(model: Schema, externals: Externals) -> None:
+    """After the last migration: the foreign keys the generated types list (`Relationships`)
+    that no migration added. Added at the end because the types describe the final schema:
+    a key a migration adds itself must not be there twice."""
+    for (schema, name), table in model.tables.items():
+        shape = externals.shape(schema, name) if table.external == TYPES else None
+        for link in shape[0].relationships if shape else ():
+            if any(fk.name == link.name for fk in table.foreign_keys):
+                continue
+            table.foreign_keys.append(ForeignKey(list(link.columns), schema, link.referenced,
+                                                 list(link.referenced_columns), name=link.name))
+            unique = [c.columns for c in table.constraints if c.kind in ("primary", "unique")]
+            if link.one_to_one and list(link.columns) not in unique:  # isOneToOne
+                table.constraints.append(Constraint(f"{link.name}_key", "unique",
+                                                    list(link.columns)))
 
 
 def column_from_field(row: TypeField, insert: TypeField | None, enum_names: set[str]) -> Column:

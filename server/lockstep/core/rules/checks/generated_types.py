@@ -49,7 +49,9 @@ def generated_types(workspace: Workspace, findings: Findings) -> None:
         tail = f" (and {more} more)" if more > 0 else ""
         findings.add(
             GENERATED_TYPES_STALE, Location(path, found.committed.name_range),
-            f"Generated types are stale: {shown}{tail}. Regenerate them "
-            "(`lockstep-lsp gen types`)",
+            f"Generated types are stale: {shown}{tail}. " + (
+                "Regenerate them from the database (`supabase gen types typescript`): the "
+                "migrations do not create every table, so Lockstep cannot" if found.partial
+                else "Regenerate them (`lockstep-lsp gen types`)"),
             data=StaleGeneratedTypes(found.schemas, found.committed.postgrest_version),
         )
