@@ -8,6 +8,7 @@ from lockstep.core.gen.declarations import Declarations, differences, read_decla
 from lockstep.core.gen.from_model import metadata, schemas_with_objects
 from lockstep.core.gen.typescript import generate_typescript
 from lockstep.core.model import Schema
+from lockstep.core.replay.external import TYPES
 
 _SECTIONS = ("Tables: {", "Views: {", "Functions: {", "Enums: {")
 
@@ -18,8 +19,8 @@ class Staleness:
     schemas: list[str]  # the file's schemas that the migrations (or the platform) define
     differences: list[str]
     fresh_text: str  # the whole file as the generator would print it
-    # The migrations do not build the schema from empty (replay/external.py): only what they
-    # define is compared, and the file must never be regenerated from them (it would lose
+    # The migrations touch tables only this file describes (replay/external.py): only what
+    # they define is compared, and the file is never regenerated from them (it would lose
     # every table they do not create).
     partial: bool = False
 
@@ -46,7 +47,7 @@ def staleness(schema: Schema, path: str, text: str) -> Staleness | None:
     compared = Declarations({k: v for k, v in committed.entries.items()
                              if k.split(".", 1)[0] in schemas},
                             committed.name_range, schemas, committed.postgrest_version)
-    partial = any(table.external is not None for table in schema.tables.values())
+    partial = any(table.external == TYPES for table in schema.tables.values())
     if partial:
         compared, generated = _defined_only(compared, generated)
     return Staleness(committed, schemas, differences(compared, generated), fresh, partial)
