@@ -23,7 +23,8 @@ export type Database = {
   public: {
     Tables: {
       transactions: {
-        Row: { id: string; amount: number; note: string | null; tags: string[] | null }
+        Row: { id: string; amount: number; note: string | null; tags: string[] | null;
+               label: string | null }
         Insert: { id?: string; amount: number; note?: string | null; tags?: string[] | null }
         Update: { id?: string; amount?: number; note?: string | null; tags?: string[] | null }
         Relationships: []
@@ -45,7 +46,7 @@ ALTER TABLE transactions ADD COLUMN memo text;
 LATER = "-- More.\nCREATE INDEX idx_tx_note ON transactions (note);\n"
 CODE = """export async function f(supabase: any) {
   await supabase.from('transactions').select('id, amount, memo');
-  await supabase.from('transactions').select('note');
+  await supabase.from('transactions').select('note, label');
   await supabase.from('ledger').select('id');
   await supabase.from('ledger').select('x');
 }

@@ -106,6 +106,9 @@ def _computed(schema: Schema, name: str) -> bool:
 @check(UNKNOWN_COLUMN_REFERENCE)
 def column_references(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
+    generated_rows = {(entry.schema, entry.name): {f.name for f in entry.row}
+                       for database in workspace.type_index.databases
+                       for entry in database.tables}
     for use in _uses(workspace):
         where = _schema_of(use)
         base = (where, use.table)
@@ -121,6 +124,9 @@ def column_references(workspace: Workspace, findings: Findings) -> None:
                 target = schema.tables.get(owner) if owner is not None else None
                 if target is not None and target.external == UNKNOWN:
                     continue  # a table no migration creates, shape unknown
+                if target is not None and target.external is not None and \
+                        column.name in generated_rows.get(owner or base, ()):
+                    continue  # a computed field its generated Row lists
                 if target is None or column.name == "*" or column.name in target.columns:
                     continue  # a view, an unresolved embed, or a known column
                 if _computed(schema, column.name):
