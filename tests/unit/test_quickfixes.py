@@ -289,7 +289,7 @@ def test_rls_no_policy_without_user_id_offers_nothing(root: Path) -> None:
 
 
 SQL_NAMES = [
-    ('ALTER TABLE "jounral" ADD COLUMN x TEXT;', "unknown-table", '"journal"'),
+    ('ALTER TABLE "journl" ADD COLUMN x TEXT;', "unknown-table", '"journal"'),
     (
         "ALTER TABLE habits ADD CONSTRAINT h_user FOREIGN KEY (usr_id) "
         "REFERENCES auth.users(id) ON DELETE CASCADE;",

@@ -276,7 +276,7 @@ def test_unknown_tables_and_columns_are_issues() -> None:
         ALTER TABLE winz ADD COLUMN x int;
         ALTER TABLE wins DROP COLUMN nope;
         CREATE INDEX ON wins (usr_id);
-        CREATE TABLE t (w int REFERENCES wins(nope));
+        CREATE TABLE t (w int REFERENCES wins(nada));
         """)
     assert [i.code for i in result.issues] == [
         "unknown-table", "unknown-column", "unknown-column", "unknown-column"]

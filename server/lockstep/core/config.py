@@ -45,6 +45,9 @@ class DeployTarget:
 @dataclass(frozen=True, slots=True)
 class Config:
     migration_paths: tuple[str, ...] = ("supabase/migrations",)
+    # Schema files replayed before the migrations, in order (a `schema.sql` dump, declarative
+    # schemas): the migrations build on them instead of on an empty database.
+    baseline: tuple[str, ...] = ()
     types_path: str = "packages/types/src"
     types_index: str = "packages/types/src/index.ts"
     types_style: str = "convention"  # or "generated": every column required in the Row type
@@ -124,6 +127,7 @@ def _targets(value: Any) -> tuple[DeployTarget, ...] | None:
 # (section, key) → (Config field, converter, what the value must be)
 _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
     ("migrations", "paths"): ("migration_paths", _strings, "a list of folder paths"),
+    ("migrations", "baseline"): ("baseline", _strings, "a list of SQL file paths"),
     ("types", "path"): ("types_path", _string, "a folder path"),
     ("types", "index"): ("types_index", _string, "a file path"),
     ("types", "style"): ("types_style", lambda v: v if v in ("convention", "generated") else None,
@@ -296,7 +300,8 @@ def load_config(text: str | None) -> tuple[Config, list[ConfigProblem]]:
 
 
 # Config fields that name files or folders Lockstep reads or creates.
-_PATH_KEYS = (("migrations", "paths", "migration_paths"), ("types", "path", "types_path"),
+_PATH_KEYS = (("migrations", "paths", "migration_paths"), ("migrations", "baseline", "baseline"),
+              ("types", "path", "types_path"),
               ("types", "index", "types_index"), ("clone", "routes", "clone_routes"))
 
 

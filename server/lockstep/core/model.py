@@ -107,6 +107,9 @@ class Table:
     location: Location | None = None  # the CREATE TABLE statement
     name_location: Location | None = None  # the table name inside it
     history: list[Touch] = field(default_factory=list)
+    # Set when no migration creates the table but statements touch it (replay/external.py):
+    # "types" — its shape comes from the generated `Database` type; "unknown" — no shape known.
+    external: str | None = None
 
     @property
     def qualified_name(self) -> str:

@@ -89,6 +89,7 @@ class Workspace:
         self.config = Config()
         self.config_problems: list[ConfigProblem] = []
         self.migrations: dict[str, MigrationDoc] = {}
+        self.baselines: dict[str, MigrationDoc] = {}  # `[migrations] baseline`, replayed first
         self.types_files: dict[str, TypesFile] = {}
         self.consumer_files: dict[str, list[TableUse]] = {}
         self.ts_texts: dict[str, str] = {}
@@ -105,6 +106,7 @@ class Workspace:
         self.skipped.clear()
         self._load_config()
         self.migrations.clear()
+        self.baselines.clear()
         self.types_files.clear()
         self.consumer_files.clear()
         self.ts_texts.clear()
@@ -153,6 +155,9 @@ class Workspace:
                     relative = f"{folder.rstrip('/')}/{name}"
                     self._remember(relative)
                     yield relative
+        for relative in self.config.baseline:
+            self._remember(relative)
+            yield relative
 
         def prune(name: str) -> bool:
             return name in SKIPPED_DIRS or name.startswith(".")
@@ -190,6 +195,8 @@ class Workspace:
         parent = str(PurePosixPath(relative).parent)
         if relative.endswith(".sql") and parent in self.config.migration_paths:
             return Kind.MIGRATION
+        if relative in self.config.baseline:
+            return Kind.MIGRATION  # replayed like one; kept apart in `baselines`
         parts = PurePosixPath(relative).parts
         if any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1]):
             return Kind.OTHER
@@ -256,11 +263,14 @@ class Workspace:
         """A file was deleted."""
         self.overlay.pop(relative, None)
         self.skipped.pop(relative, None)
-        if self.migrations.pop(relative, None) is not None:
+        if self.migrations.pop(relative, None) is not None or \
+                self.baselines.pop(relative, None) is not None:
             self._replay = None
         if relative == CONFIG_FILE:
             self.load()
-        self.types_files.pop(relative, None)
+        before = self.types_files.pop(relative, None)
+        if before is not None and before.database is not None:
+            self._replay = None
         self.consumer_files.pop(relative, None)
         self.ts_texts.pop(relative, None)
         self._type_index = None
@@ -303,19 +313,23 @@ class Workspace:
                 self.skipped.pop(relative, None)  # `migration-syntax-error` says so instead
             elif not isinstance(data, bytes):
                 self.migrations.pop(relative, None)
+                self.baselines.pop(relative, None)
                 return
             decoded = decode_source(data if isinstance(data, bytes) else b"")
             text, problem = decoded.text, decoded.problem
         parsed = parse_migration_sql(text if not too_large else "")
         name = parse_migration_name(relative)
-        self.migrations[relative] = MigrationDoc(name, parsed, problem, too_large)
+        docs = self.baselines if relative in self.config.baseline else self.migrations
+        docs[relative] = MigrationDoc(name, parsed, problem, too_large)
 
     def _refresh_ts(self, relative: str, kind: Kind) -> None:
         # Imported here so that SQL-only commands (schema) never load tree-sitter.
         from lockstep.core.consumers.index import index_consumers_file, might_use_tables
         from lockstep.core.ts.index import index_types_file
 
-        self.types_files.pop(relative, None)
+        before = self.types_files.pop(relative, None)
+        if before is not None and before.database is not None:
+            self._replay = None  # generated `Database` types shape never-created tables
         self.consumer_files.pop(relative, None)
         self.ts_texts.pop(relative, None)
         self._type_index = None
@@ -333,6 +347,8 @@ class Workspace:
             data, text = raw, decode_source(raw).text
         if kind == Kind.TYPES:
             self.types_files[relative] = index_types_file(relative, text)
+            if self.types_files[relative].database is not None:
+                self._replay = None
             self.ts_texts[relative] = text
         excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
         if might_use_tables(data) and not excluded:
@@ -351,10 +367,16 @@ class Workspace:
     def ordered_migrations(self) -> list[MigrationDoc]:
         return sorted(self.migrations.values(), key=lambda doc: sort_key(doc.name))
 
+    def replayed_files(self) -> list[tuple[str, ParsedSql]]:
+        """The baselines in their configured order, then the migrations."""
+        first = [self.baselines[p] for p in self.config.baseline if p in self.baselines]
+        return [(doc.path, doc.parsed) for doc in (*first, *self.ordered_migrations())]
+
     @property
     def replay(self) -> ReplayResult:
         if self._replay is None:
-            self._replay = replay([(doc.path, doc.parsed) for doc in self.ordered_migrations()])
+            databases = [f.database for f in self.types_files.values() if f.database is not None]
+            self._replay = replay(self.replayed_files(), databases=databases)
         return self._replay
 
     @property

@@ -14,14 +14,16 @@ from lockstep.core.workspace import Workspace
 
 def regenerate_edit(workspace: Workspace, path: str) -> TextEdit | None:
     """Replace the whole file with the fresh one; None when it is fresh, not a generated file,
-    or holds schemas Lockstep cannot write (auth, storage …: they would be lost)."""
+    or holds schemas Lockstep cannot write (auth, storage …: they would be lost), or the
+    migrations do not create every table (those would be lost)."""
     text = workspace.ts_texts.get(path)
     if text is None:
         text = workspace.read(path)
     if text is None:
         return None
     found = staleness(workspace.replay.schema, path, text)
-    if found is None or found.schemas != found.committed.schemas or found.fresh_text == text:
+    if found is None or found.partial or found.schemas != found.committed.schemas or \
+            found.fresh_text == text:
         return None
     lines = LineIndex(text)
     return TextEdit(path, lines.range(0, len(text)), found.fresh_text)

@@ -18,6 +18,7 @@ from lockstep.core.gen.meta import (
 )
 from lockstep.core.gen.platform import platform_signatures
 from lockstep.core.model import Schema, Signature, Table, View
+from lockstep.core.replay.external import UNKNOWN
 
 _BUILTINS = {
     "integer": "int4", "bigint": "int8", "smallint": "int2", "real": "float4",
@@ -110,7 +111,7 @@ def _view_relation(view: View, types: _Types) -> Relation:
 def _table_relationships(schema: Schema, included: set[str]) -> list[Relationship]:
     found: list[Relationship] = []
     for table in schema.tables.values():
-        if table.schema not in included:
+        if table.schema not in included or table.external == UNKNOWN:
             continue
         keys = [_attnum_order(table, c.columns) for c in table.constraints
                 if c.kind in ("primary", "unique")]
@@ -184,6 +185,8 @@ def metadata(schema: Schema, schemas: list[str]) -> Metadata:
     existing = schemas_with_objects(schema) | {s.schema for s in platform}
     meta = Metadata([s for s in schemas if s in existing])
     for table in schema.tables.values():
+        if table.external == UNKNOWN:
+            continue  # touched but never created, shape unknown (replay/external.py)
         meta.types.append(PgType(table.schema, table.name, relation=(table.schema, table.name)))
         if table.schema in included:
             meta.relations.append(_table_relation(table, types))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lockstep.core.gen.declarations import Declarations, differences, read_declarations
 from lockstep.core.gen.from_model import metadata, schemas_with_objects
 from lockstep.core.gen.typescript import generate_typescript
 from lockstep.core.model import Schema
+from lockstep.core.replay.external import TYPES
 
 _SECTIONS = ("Tables: {", "Views: {", "Functions: {", "Enums: {")
 
@@ -18,6 +19,10 @@ class Staleness:
     schemas: list[str]  # the file's schemas that the migrations (or the platform) define
     differences: list[str]
     fresh_text: str  # the whole file as the generator would print it
+    # The migrations touch tables only this file describes (replay/external.py): only what
+    # they define is compared, and the file is never regenerated from them (it would lose
+    # every table they do not create).
+    partial: bool = False
 
 
 def looks_generated(text: str) -> bool:
@@ -42,4 +47,34 @@ def staleness(schema: Schema, path: str, text: str) -> Staleness | None:
     compared = Declarations({k: v for k, v in committed.entries.items()
                              if k.split(".", 1)[0] in schemas},
                             committed.name_range, schemas, committed.postgrest_version)
-    return Staleness(committed, schemas, differences(compared, generated), fresh)
+    partial = any(table.external == TYPES for table in schema.tables.values())
+    if partial:
+        compared, generated = _defined_only(compared, generated)
+    return Staleness(committed, schemas, differences(compared, generated), fresh, partial)
+
+
+def _object(key: str) -> str:
+    return ".".join(key.split(".")[:3])  # public.Tables.wins
+
+
+def _computed(key: str, committed: Declarations, generated: Declarations) -> bool:
+    """A Row field without an Insert field that the migrations do not give: a computed
+    field whose function they never create."""
+    parts = key.split(".")
+    if len(parts) != 5 or parts[3] != "Row" or key in generated.entries:
+        return False
+    insert = ".".join([*parts[:3], "Insert", parts[4]])
+    return insert not in committed.entries and insert + "?" not in committed.entries
+
+
+def _defined_only(committed: Declarations, generated: Declarations
+                  ) -> tuple[Declarations, Declarations]:
+    """Only the objects the migrations define: a table, function or enum they never create
+    is not out of date, and an empty section they print is no difference either."""
+    objects = {_object(k) for k in generated.entries}
+    kept = {k: v for k, v in committed.entries.items()
+            if _object(k) in objects and not _computed(k, committed, generated)}
+    sections = {k for k in generated.entries if k.count(".") == 1
+                and any(c.startswith(k + ".") for c in committed.entries)}
+    fresh = {k: v for k, v in generated.entries.items() if k not in sections}
+    return (replace(committed, entries=kept), replace(generated, entries=fresh))

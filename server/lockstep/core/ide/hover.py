@@ -190,6 +190,9 @@ def table_card(workspace: Workspace, key: Key, markdown: bool = True) -> str | N
         return None
     card = _Card(markdown)
     where = f" · {card.code(table.defined_in)}" if table.defined_in else ""
+    if table.external is not None:
+        where = " · no migration creates it" + (
+            " (shape from the generated types)" if table.external == "types" else "")
     card.add(f"{card.bold('table ' + table.qualified_name)}{where}")
     card.add()
     _columns(card, table)

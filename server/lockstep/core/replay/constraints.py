@@ -11,7 +11,6 @@ from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
 from lockstep.core.replay.context import StatementContext, deparse, names
 from lockstep.core.replay.exprtext import default_text
 from lockstep.core.replay.reprint import column_refs, reparse
-from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
     format_type,
@@ -250,11 +249,7 @@ def constraint_names(context: StatementContext, schema: str) -> set[str]:
 def _check_columns(context: StatementContext, table: Table, keys: list[str], where: Any) -> None:
     for key in keys:
         if key not in table.columns:
-            context.issue(
-                UNKNOWN_COLUMN.name,
-                f"Column `{key}` does not exist on `{table.name}`",
-                context.clause(where),
-            )
+            context.missing_column(table, key, context.clause(where))
 
 
 def _primary_key(
@@ -304,11 +299,8 @@ def _foreign_key(
             ref_columns = list(referenced.primary_key)
         for column_name in ref_columns:
             if column_name not in referenced.columns:
-                context.issue(
-                    UNKNOWN_COLUMN.name,
-                    f"Column `{column_name}` does not exist on `{referenced.name}`",
-                    context.clause(target.location),
-                )
+                context.missing_column(referenced, column_name,
+                                       context.clause(target.location))
     elif not ref_columns:
         ref_columns = ["id"]
     backing = _referenced_index(referenced, ref_columns, bool(names(constraint.pk_attrs))) \

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from typing import Any
 
 from pglast.parser import ParseError, scan
 from pglast.stream import RawStream
 
-from lockstep.core.model import Key, Location, Schema, Table, Touch
-from lockstep.core.rules.registry.migrations import UNKNOWN_TABLE
+from lockstep.core.model import Key, Location, Schema, Table, Touch, View
+from lockstep.core.replay.external import UNKNOWN, Externals, placeholder
+from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
 from lockstep.core.sql.parse import ParsedSql, Statement, Token
 
 # Schemas that Supabase manages: statements touching them are known, never "unknown".
@@ -51,6 +53,7 @@ class ReplayState:
     events: dict[str, list[Event]] = field(default_factory=dict)
     search_path: tuple[str, ...] = DEFAULT_SEARCH_PATH
     created_schemas: set[str] = field(default_factory=lambda: {"public"})
+    externals: Externals = field(default_factory=Externals)
 
 
 def deparse(node: Any) -> str:
@@ -143,6 +146,13 @@ class StatementContext:
                 return table
         return None
 
+    def lookup_view(self, schema: str | None, name: str) -> View | None:
+        for candidate in (schema,) if schema else self.state.search_path:
+            view = self.schema.views.get((candidate, name))
+            if view is not None:
+                return view
+        return None
+
     def is_platform(self, schema: str | None) -> bool:
         """Schemas the migrations did not create (auth, storage …) are Supabase's own."""
         return schema is not None and schema not in self.state.created_schemas
@@ -152,11 +162,44 @@ class StatementContext:
     ) -> Table | None:
         """The table, or None with an `unknown-table` issue (unless platform-owned or IF EXISTS)."""
         table = self.lookup_table(schema, name)
-        if table is None and not missing_ok and not self.is_platform(schema):
-            shown = f"{schema}.{name}" if schema else name
+        if table is not None or missing_ok or self.is_platform(schema):
+            return table
+        shown = f"{schema}.{name}" if schema else name
+        where = self.name_location(relative, name)
+        if name in self.state.externals.created:
             self.issue(UNKNOWN_TABLE.name, f"Table `{shown}` does not exist at this point "
-                       "(no earlier migration creates it)", self.name_location(relative, name))
+                       "(no earlier migration creates it)", where)
+            return None
+        return self._external(self.creation_schema(schema), name, shown, where)
+
+    def _external(self, schema: str, name: str, shown: str, where: Location) -> Table:
+        """A table no migration creates: said once, then a placeholder (replay/external.py)."""
+        shape = self.state.externals.shape(schema, name)
+        table = placeholder(self.schema, schema, name, shape[0] if shape else None,
+                            self.state.externals)
+        typo = get_close_matches(name, [n for s, n in self.schema.tables if s == schema], n=1)
+        self.schema.tables[(schema, name)] = table
+        if shape is not None:
+            message = (f"Migrations never create `{shown}`; its shape is taken from the "
+                       f"generated types ({shape[1]})")
+        elif typo:
+            message = f"Table `{shown}` does not exist (no migration creates it); did you " \
+                      f"mean `{typo[0]}`?"
+        else:
+            message = (f"Migrations never create `{shown}`; add a baseline (`[migrations] "
+                       "baseline` in lockstep.toml) or a migration that creates it")
+        self.issue(UNKNOWN_TABLE.name, f"{message} (reported once: later uses are not)", where)
         return table
+
+    def missing_column(self, table: Table, name: str, where: Location) -> None:
+        """`unknown-column`, once per column: none on a placeholder of unknown shape, and a
+        column missing again later (the dashboard added it) is not repeated."""
+        key = (table.schema, table.name, name)
+        if table.external == UNKNOWN or key in self.state.externals.reported:
+            return
+        self.state.externals.reported.add(key)
+        self.issue(UNKNOWN_COLUMN.name, f"Column `{name}` does not exist on `{table.name}`",
+                   where)
 
     def issue(self, code: str, message: str, location: Location) -> None:
         self.state.issues.append(ReplayIssue(code, message, location))

@@ -7,9 +7,9 @@ migration and range that defined it and every statement that touched it afterwar
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pglast import ast
 from pglast.enums import ObjectType
@@ -25,9 +25,13 @@ from lockstep.core.replay.context import (
     StatementContext,
     names,
 )
-from lockstep.core.replay.dependencies import statements_in_do_block
+from lockstep.core.replay.external import complete_placeholders, externals_for
+from lockstep.core.replay.guards import MaybeContext, evaluate, guarded_statements
 from lockstep.core.rules.registry.internal import INTERNAL_ERROR
 from lockstep.core.sql.parse import ParsedSql
+
+if TYPE_CHECKING:
+    from lockstep.core.ts.database import DatabaseType
 
 LOG = logging.getLogger("lockstep.replay")
 
@@ -119,9 +123,13 @@ def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
 def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
     if isinstance(context, NestedContext):
         return
-    for text, inner in statements_in_do_block(node):
-        _dispatch(NestedContext(context.state, context.path, context.parsed, context.statement,
-                                text), inner)
+    for guarded in guarded_statements(node):
+        verdict = evaluate(guarded.guards, context.state.schema)
+        if verdict is False:
+            continue  # its IF guard fails against the model: PostgreSQL skips it too
+        kind = NestedContext if verdict else MaybeContext
+        _dispatch(kind(context.state, context.path, context.parsed, context.statement,
+                       guarded.text), guarded.node)
 
 
 # Statement kind → handler. Transactions, grants, owners … change nothing the model tracks.
@@ -158,10 +166,12 @@ def _dispatch(context: StatementContext, node: object) -> None:
 def replay(
     migrations: Sequence[tuple[str, ParsedSql]],
     observer: MigrationObserver | None = None,
+    databases: Iterable[DatabaseType] = (),
 ) -> ReplayResult:
     """Replay parsed migrations in order; `observer` sees the schema after each migration
-    (live and mutable: it copies what it keeps)."""
-    state = ReplayState()
+    (live and mutable: it copies what it keeps). `databases` (generated `Database` types)
+    shape the tables that migrations touch but never create."""
+    state = ReplayState(externals=externals_for(migrations, databases))
     for path, parsed in migrations:
         state.search_path = ("public",)  # each file runs in its own session
         for statement in parsed.statements:
@@ -178,6 +188,7 @@ def replay(
                               f"{type(error).__name__}: {error}", context.whole)
         if observer is not None:
             observer(path, state.schema, state.events.get(path, []))
+    complete_placeholders(state.schema, state.externals)
     return ReplayResult(state.schema, state.issues, state.events)
 
 

@@ -24,7 +24,7 @@ from lockstep.core.replay.dependencies import (
 )
 from lockstep.core.replay.exprtext import column_types, index_element, predicate
 from lockstep.core.replay.reprint import column_refs
-from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
+from lockstep.core.rules.registry.migrations import UNKNOWN_TABLE
 
 _COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE",
              "delete": "DELETE"}
@@ -46,15 +46,16 @@ def _index_name_part(element: ast.IndexElem) -> str:
 
 def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
     relation = node.relation
+    view = context.lookup_view(relation.schemaname, relation.relname)
+    if view is not None and view.materialized:
+        return  # a materialized view is a relation: it takes indexes (not modelled)
     table = context.require_table(relation.schemaname, relation.relname, relation.location)
     if table is None:
         return
     elements = list(node.indexParams or ())
     for element in elements:
         if element.name and element.name not in table.columns:
-            context.issue(UNKNOWN_COLUMN.name,
-                          f"Column `{element.name}` does not exist on `{table.name}`",
-                          context.find_identifier(element.name))
+            context.missing_column(table, element.name, context.find_identifier(element.name))
     name = node.idxname
     if name and node.if_not_exists and name in relation_names(context, table.schema):
         return
@@ -89,6 +90,12 @@ def drop_indexes(context: StatementContext, node: ast.DropStmt) -> None:
 
 def create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None:
     relation = node.table
+    if context.lookup_view(relation.schemaname, relation.relname) is not None:
+        context.issue(UNKNOWN_TABLE.name, f'"{relation.relname}" is not a table (policies '
+                      "apply to tables: put row level security on the tables the view reads, "
+                      "or make it `security_invoker`)",
+                      context.name_location(relation.location, relation.relname))
+        return
     table = context.require_table(relation.schemaname, relation.relname, relation.location)
     if table is None:
         return

@@ -25,7 +25,6 @@ from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
 from lockstep.core.replay.exprtext import default_text
 from lockstep.core.replay.reprint import renamed_in, retype_index
-from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN
 
 _LIKE_CONSTRAINTS = 1 << 2
 _LIKE_DEFAULTS = 1 << 3
@@ -146,8 +145,7 @@ def _column_or_issue(
 ) -> Column | None:
     column = table.columns.get(name)
     if column is None and not missing_ok:
-        context.issue(UNKNOWN_COLUMN.name, f"Column `{name}` does not exist on `{table.name}`",
-                      context.find_identifier(name))
+        context.missing_column(table, name, context.find_identifier(name))
     return column
 
 

@@ -22,7 +22,9 @@ def is_internal(table: Table, config: Config) -> bool:
 
 
 def is_platform(table: Table) -> bool:
-    return table.schema in PLATFORM_SCHEMAS
+    """Supabase's own tables, and tables no migration creates (replay/external.py): the
+    migrations do not say how either was made, so no rule judges them."""
+    return table.schema in PLATFORM_SCHEMAS or table.external is not None
 
 
 def anchor(table: Table) -> Location | None:

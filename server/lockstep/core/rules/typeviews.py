@@ -19,7 +19,7 @@ from lockstep.core.ts.parse import TypeField
 from lockstep.core.ts.sqlts import aliases_of, enum_type_names, enums_of
 from lockstep.core.workspace import Workspace
 
-REGENERATE = "regenerate with `supabase gen types typescript`"
+REGENERATE = "regenerate the types (`lockstep-lsp gen types` or `supabase gen types typescript`)"
 
 
 def range_json(where: Range) -> dict[str, dict[str, int]]:
@@ -36,6 +36,7 @@ def user_facing(workspace: Workspace) -> list[Table]:
         table
         for (schema, name), table in workspace.replay.schema.tables.items()
         if schema in config.exposed_schemas
+        and table.external is None
         and not name.startswith(config.mirror_prefix)
         and name not in config.internal_tables
     ]

@@ -25,9 +25,21 @@ __all__ = [
     "DatabaseEnum",
     "DatabaseTable",
     "DatabaseType",
+    "Relationship",
     "generated_row_of",
     "parse_database",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """One `Relationships` entry: a foreign key the generator saw."""
+
+    name: str
+    columns: tuple[str, ...]
+    referenced: str
+    referenced_columns: tuple[str, ...]
+    one_to_one: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +51,7 @@ class DatabaseTable:
     insert: tuple[TypeField, ...]
     update: tuple[TypeField, ...]
     name_range: Range
+    relationships: tuple[Relationship, ...] = ()
 
     def field(self, name: str) -> TypeField | None:
         return next((f for f in self.row if f.name == name), None)
@@ -107,6 +120,58 @@ def _body(node: Node) -> Node | None:
     return value if value is not None and value.type == "object_type" else None
 
 
+def _strings(parsed: ParsedFile, node: Node) -> tuple[str, ...]:
+    found = [string_literal(parsed, first_child(c, "string") or c) for c in node.named_children]
+    return tuple(f.value for f in found if f is not None)
+
+
+def _relationships(parsed: ParsedFile, node: Node) -> tuple[Relationship, ...]:
+    """`Relationships: [{ foreignKeyName: "…", columns: ["…"], referencedRelation: … }]`."""
+    found: list[Relationship] = []
+    for item in node.named_children if node.type == "tuple_type" else ():
+        members = _object_members(parsed, item)
+        texts = {key: string_literal(parsed, first_child(value, "string") or value)
+                 for key, (_, value) in members.items()}
+        name, referenced = texts.get("foreignKeyName"), texts.get("referencedRelation")
+        if name is None or referenced is None or "columns" not in members:
+            continue
+        one = "isOneToOne" in members and parsed.text_of(members["isOneToOne"][1]) == "true"
+        found.append(Relationship(name.value, _strings(parsed, members["columns"][1]),
+                                  referenced.value,
+                                  _strings(parsed, members["referencedColumns"][1])
+                                  if "referencedColumns" in members else (), one))
+    return tuple(found)
+
+
+def _aliases(parsed: ParsedFile) -> dict[str, Node]:
+    """Top-level `type X = …` of the file, by name (exported or not)."""
+    found: dict[str, Node] = {}
+    for node in parsed.root.named_children:
+        declaration = node.named_children[0] if node.type == "export_statement" and \
+            node.named_children else node
+        name = declaration.child_by_field_name("name")
+        value = declaration.child_by_field_name("value")
+        if declaration.type == "type_alias_declaration" and name is not None and value:
+            found[parsed.text_of(name)] = value
+    return found
+
+
+def _enum_values(parsed: ParsedFile, node: Node) -> tuple[str, ...] | None:
+    """An enum's literals, read through a local alias (`mood: MoodAlias`); None when the type
+    is neither a literal union nor an alias of one in this file (nothing to compare)."""
+    seen: set[str] = set()
+    while node.type == "type_identifier" and parsed.text_of(node) not in seen:
+        seen.add(parsed.text_of(node))
+        target = _aliases(parsed).get(parsed.text_of(node))
+        if target is None:
+            return None
+        node = target
+    found = parse_field_type(parsed, node)
+    if found.is_literal_union or (not found.base and found.nullable is False):
+        return found.literals
+    return None
+
+
 def parse_database(parsed: ParsedFile, declaration: Node) -> DatabaseType | None:
     """The `Database` type declared by `declaration`, or None when it is no object type."""
     body = _body(declaration)
@@ -125,11 +190,15 @@ def parse_database(parsed: ParsedFile, declaration: Node) -> DatabaseType | None
                     for key in ("Row", "Insert", "Update")
                 )
                 name_range = parsed.range_of(name_node)
-                tables.append(DatabaseTable(schema, table, kind, row, insert, update, name_range))
+                links = _relationships(parsed, parts["Relationships"][1]) \
+                    if "Relationships" in parts else ()
+                tables.append(DatabaseTable(schema, table, kind, row, insert, update, name_range,
+                                            links))
         enum_entries = _object_members(parsed, groups["Enums"][1]) if "Enums" in groups else {}
         for enum, (name_node, enum_type) in enum_entries.items():
-            values = parse_field_type(parsed, enum_type).literals
-            enums.append(DatabaseEnum(schema, enum, values, parsed.range_of(name_node)))
+            values = _enum_values(parsed, enum_type)
+            if values is not None:
+                enums.append(DatabaseEnum(schema, enum, values, parsed.range_of(name_node)))
     name = declaration.child_by_field_name("name")
     name_range = parsed.range_of(name if name is not None else declaration)
     return DatabaseType(parsed.path, name_range, tuple(tables), tuple(enums))

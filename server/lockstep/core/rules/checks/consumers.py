@@ -17,6 +17,7 @@ from lockstep.core.diagnostics import Related
 from lockstep.core.globs import glob_match
 from lockstep.core.model import Location, Schema, Table
 from lockstep.core.replay.context import PLATFORM_SCHEMAS
+from lockstep.core.replay.external import UNKNOWN
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.payloads import CloneColumn, UnknownColumnRef, UnknownTableRef
 from lockstep.core.rules.registry.consumers import (
@@ -43,14 +44,35 @@ def _judged_schemas(schema: Schema) -> set[str]:
     return names - PLATFORM_SCHEMAS
 
 
+def _generated(workspace: Workspace) -> dict[tuple[str, str], str]:
+    """Relations of the generated `Database` types → the file that declares them."""
+    return {(entry.schema, entry.name): database.path
+            for database in workspace.type_index.databases for entry in database.tables}
+
+
 @check(UNKNOWN_TABLE_REFERENCE)
 def table_references(workspace: Workspace, findings: Findings) -> None:
+    """Once per missing relation, at its first call site: one table made in the dashboard
+    would otherwise be an error at every query of it."""
     schema = workspace.replay.schema
     judged = _judged_schemas(schema)
+    generated = _generated(workspace)
+    reported: set[tuple[str, str]] = set()
     for use in _uses(workspace):
         where = _schema_of(use)
         key = (where, use.table)
         if where not in judged or "." in use.table or key in schema.tables or key in schema.views:
+            continue
+        if key in reported:
+            continue
+        reported.add(key)
+        if key in generated:
+            findings.add(
+                UNKNOWN_TABLE_REFERENCE, Location(use.path, use.table_range),
+                f"Migrations never create `{use.table}`; its shape is taken from the generated "
+                f"types ({generated[key]}) (reported once: later uses are not)",
+                [], UnknownTableRef(use.table, where, None),
+            )
             continue
         names = [n for s, n in (*schema.tables, *schema.views) if s == where]
         suggestion = closest(use.table, names)
@@ -84,6 +106,9 @@ def _computed(schema: Schema, name: str) -> bool:
 @check(UNKNOWN_COLUMN_REFERENCE)
 def column_references(workspace: Workspace, findings: Findings) -> None:
     schema = workspace.replay.schema
+    generated_rows = {(entry.schema, entry.name): {f.name for f in entry.row}
+                       for database in workspace.type_index.databases
+                       for entry in database.tables}
     for use in _uses(workspace):
         where = _schema_of(use)
         base = (where, use.table)
@@ -97,6 +122,11 @@ def column_references(workspace: Workspace, findings: Findings) -> None:
                     continue  # the embed itself: `.not('profiles', 'is', null)`
                 owner = embeds.owner(column.path)
                 target = schema.tables.get(owner) if owner is not None else None
+                if target is not None and target.external == UNKNOWN:
+                    continue  # a table no migration creates, shape unknown
+                if target is not None and target.external is not None and \
+                        column.name in generated_rows.get(owner or base, ()):
+                    continue  # a computed field its generated Row lists
                 if target is None or column.name == "*" or column.name in target.columns:
                     continue  # a view, an unresolved embed, or a known column
                 if _computed(schema, column.name):

@@ -22,7 +22,8 @@ SHOWN = 3
 _LAST: dict[str, tuple[object, str, Staleness | None]] = {}
 
 
-def _staleness(workspace: Workspace, path: str, text: str) -> Staleness | None:
+def cached_staleness(workspace: Workspace, path: str, text: str) -> Staleness | None:
+    """The file's staleness (None: not a whole `supabase gen types` output), cached."""
     replay = workspace.replay
     cached = _LAST.get(path)
     if cached is not None and cached[0] is replay and cached[1] == text:
@@ -40,7 +41,7 @@ def generated_types(workspace: Workspace, findings: Findings) -> None:
         text = workspace.ts_texts.get(path)
         if types_file.database is None or text is None:
             continue
-        found = _staleness(workspace, path, text)
+        found = cached_staleness(workspace, path, text)
         if found is None or not found.differences:
             continue
         shown = "; ".join(found.differences[:SHOWN])
@@ -48,7 +49,9 @@ def generated_types(workspace: Workspace, findings: Findings) -> None:
         tail = f" (and {more} more)" if more > 0 else ""
         findings.add(
             GENERATED_TYPES_STALE, Location(path, found.committed.name_range),
-            f"Generated types are stale: {shown}{tail}. Regenerate them "
-            "(`lockstep-lsp gen types`)",
+            f"Generated types are stale: {shown}{tail}. " + (
+                "Regenerate them from the database (`supabase gen types typescript`): the "
+                "migrations do not create every table, so Lockstep cannot" if found.partial
+                else "Regenerate them (`lockstep-lsp gen types`)"),
             data=StaleGeneratedTypes(found.schemas, found.committed.postgrest_version),
         )

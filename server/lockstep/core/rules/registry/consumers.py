@@ -14,7 +14,8 @@ UNKNOWN_TABLE_REFERENCE = rule(
     "supabase-js sends the name to PostgREST as is; a typo or a dropped table compiles and "
     "fails at runtime (`relation does not exist`), usually as an empty page rather than an "
     "error. Only schemas the migrations define are checked (`public`, or the one given by "
-    "`.schema('x')`).",
+    "`.schema('x')`). Each missing name is reported once, at its first call site; a table "
+    "the generated `Database` type has but no migration creates is said to be so.",
     "const { data } = await supabase.from('winz').select('id, text');",
     "const { data } = await supabase.from('wins').select('id, text');",
     language="ts",

@@ -49,7 +49,12 @@ UNKNOWN_TABLE = rule(
     "A statement touches a table that no earlier migration created.",
     "PostgreSQL will reject the statement (`relation does not exist`). Usually a typo, or a "
     "migration that depends on a later one. Supabase's own schemas (`auth`, `storage`, …) "
-    "are known and never flagged.",
+    "are known and never flagged. A table that no migration creates at all (made in the "
+    "dashboard, or by a `schema.sql` the migrations build on) is reported once, where it is "
+    "first used: from then on its shape is taken from the generated `Database` type when the "
+    "repo has one (else its columns are not judged), and no later statement repeats the "
+    "error. List such schema files in `[migrations] baseline` to replay them first. A "
+    "`CREATE POLICY` on a view gets PostgreSQL's own reason: it is not a table.",
     "ALTER TABLE winz ADD COLUMN mood TEXT;",
     "ALTER TABLE wins ADD COLUMN mood TEXT;",
 )

@@ -37,7 +37,10 @@ TYPE_UNKNOWN_FIELD = rule(
     "A row type has a field that is not a column of its table (dropped, renamed or a typo).",
     "The type promises a value the database never returns: code reading it gets `undefined` "
     "at runtime while the compiler says `number`, and inserts that set it fail with "
-    "`column does not exist`. Usually a column a later migration dropped or renamed.",
+    "`column does not exist`. Usually a column a later migration dropped or renamed. In a "
+    "generated `Database` Row, a computed field (`create function f(sessions) returns …`) is "
+    "not unknown; in a whole `supabase gen types` file, drift is left to "
+    "`generated-types-stale`, which names it once and regenerates the file.",
     "ALTER TABLE sessions DROP COLUMN rating;\n\n"
     "export type Session = { id?: string; rating: number | null };",
     "ALTER TABLE sessions DROP COLUMN rating;\n\nexport type Session = { id?: string };",
