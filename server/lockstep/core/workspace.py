@@ -21,6 +21,7 @@ from lockstep.core.config import (
     confine_paths,
     load_config,
 )
+from lockstep.core.discovery import Project, discover_projects, looks_generated, project_defaults
 from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.globs import glob_match
 from lockstep.core.replay.engine import ReplayResult, replay
@@ -83,9 +84,12 @@ def _is_ts(path: str) -> bool:
 
 
 class Workspace:
-    def __init__(self, root: Path, settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, root: Path, settings: Mapping[str, Any] | None = None,
+                 project: Project | None = None) -> None:
         self.root = root.resolve() if root.exists() else root
         self.settings: Mapping[str, Any] = settings or {}
+        self._chosen_project = project  # else the first one discovery finds
+        self.project: Project | None = project
         self.config = Config()
         self.config_problems: list[ConfigProblem] = []
         self.migrations: dict[str, MigrationDoc] = {}
@@ -118,7 +122,10 @@ class Workspace:
         if text is None:
             data = self._read_bytes(CONFIG_FILE)
             text = decode_source(data).text if isinstance(data, bytes) else None
-        config, problems = load_config(text)
+        if self._chosen_project is None:
+            found = discover_projects(self.root, self.boundary)
+            self.project = found[0] if found else None
+        config, problems = load_config(text, project_defaults(self.project))
         config, outside = confine_paths(config, text)
         problems += outside
         if self.settings:
@@ -153,6 +160,9 @@ class Workspace:
                     relative = f"{folder.rstrip('/')}/{name}"
                     self._remember(relative)
                     yield relative
+        for relative in self.schema_files:
+            self._remember(relative)
+            yield relative
 
         def prune(name: str) -> bool:
             return name in SKIPPED_DIRS or name.startswith(".")
@@ -188,7 +198,8 @@ class Workspace:
         if relative == CONFIG_FILE:
             return Kind.CONFIG
         parent = str(PurePosixPath(relative).parent)
-        if relative.endswith(".sql") and parent in self.config.migration_paths:
+        if relative.endswith(".sql") and (
+                parent in self.config.migration_paths or relative in self.schema_files):
             return Kind.MIGRATION
         parts = PurePosixPath(relative).parts
         if any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1]):
@@ -331,9 +342,11 @@ class Workspace:
             if not isinstance(raw, bytes) or not raw:
                 return
             data, text = raw, decode_source(raw).text
-        if kind == Kind.TYPES:
-            self.types_files[relative] = index_types_file(relative, text)
-            self.ts_texts[relative] = text
+        if kind == Kind.TYPES or looks_generated(data):  # generated types live anywhere
+            indexed = index_types_file(relative, text)
+            if kind == Kind.TYPES or indexed.database is not None:
+                self.types_files[relative] = indexed
+                self.ts_texts[relative] = text
         excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
         if might_use_tables(data) and not excluded:
             uses = index_consumers_file(
@@ -348,8 +361,15 @@ class Workspace:
         self._type_index = None
 
     # -- derived views ----------------------------------------------------------------------
+    @property
+    def schema_files(self) -> tuple[str, ...]:
+        """Declarative schema files (`[db.migrations] schema_paths`), replayed first."""
+        return self.project.schema_paths if self.project is not None else ()
+
     def ordered_migrations(self) -> list[MigrationDoc]:
-        return sorted(self.migrations.values(), key=lambda doc: sort_key(doc.name))
+        first = {path: n for n, path in enumerate(self.schema_files)}
+        return sorted(self.migrations.values(), key=lambda doc: (
+            (0, first[doc.path]) if doc.path in first else (1, 0), sort_key(doc.name)))
 
     @property
     def replay(self) -> ReplayResult:
