@@ -124,9 +124,14 @@ def schema_files(project_globs: Iterable[str], candidates: Iterable[str]) -> tup
     sorted, as the CLI does); a file named twice is replayed once."""
     ordered: dict[str, None] = {}
     pool = sorted(candidates)
+    known = set(pool)
     for pattern in project_globs:
+        if not any(c in pattern for c in "*?["):
+            if pattern in known:
+                ordered.setdefault(pattern)
+            continue
         for path in pool:
-            if path == pattern or glob_match(pattern, path):
+            if glob_match(pattern, path):
                 ordered.setdefault(path)
     return tuple(ordered)
 
