@@ -17,7 +17,7 @@ from lockstep.core.rules.engine import run_rules
 from lockstep.core.rules.registry.migrations import MIGRATION_FILENAME, MIGRATION_MISSING_COMMENT
 from lockstep.core.rules.registry.mirror import SIM_TABLE_RLS
 from lockstep.core.rules.registry.types import TYPE_MISSING_FIELD
-from lockstep.core.workspace import Workspace
+from lockstep.core.workspace import Workspace, find_root
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "toney"
 TABLE = ("create table notes (id uuid primary key, body text);\n"
@@ -261,3 +261,11 @@ def test_new_needs_init_to_create_the_folder(
     assert not (tmp_path / "supabase").exists()
     assert main(["new", "notes", str(tmp_path), "--init"]) == 0
     assert (tmp_path / "supabase" / "migrations").is_dir()
+
+
+def test_find_root_skips_supabase_client_folders(tmp_path: Path) -> None:
+    write(tmp_path, {".git/HEAD": "ref\n", "apps/web/utils/supabase/client.ts": "x\n"})
+    cli_project(tmp_path, "apps/backend/supabase")
+    assert find_root(tmp_path / "apps/web/utils") == tmp_path.resolve()
+    assert find_root(tmp_path / "apps/backend/supabase/migrations") == \
+        (tmp_path / "apps/backend").resolve()

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from lockstep.core.ts.index import TypeIndex, TypesFile
 
 SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", "out", "coverage", "target", ".next"})
-ROOT_MARKERS = (CONFIG_FILE, "supabase", ".git")
+# A Supabase project folder, not any folder named `supabase` (`lib/supabase/` client helpers).
+ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
 
 
 class Kind(Enum):
@@ -62,7 +63,8 @@ class MigrationDoc:
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder holding lockstep.toml, supabase/ or .git (else `start` itself)."""
+    """The nearest folder holding lockstep.toml, a Supabase project (`supabase/config.toml`
+    or `supabase/migrations/`) or .git (else `start` itself)."""
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
