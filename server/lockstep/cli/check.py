@@ -16,8 +16,7 @@ FAIL_ON_DEFAULT = "error"
 EXIT_CODES = f"""exit codes:
   0  nothing at or above --fail-on (default: {FAIL_ON_DEFAULT})
   1  a finding at or above --fail-on
-  2  usage or configuration error (unknown option, ROOT is not a folder, invalid lockstep.toml,
-     no Supabase project or migrations folder found)"""
+  2  usage or configuration error (bad option or ROOT, invalid lockstep.toml, no project found)"""
 
 
 def command_check(args: argparse.Namespace) -> int:
