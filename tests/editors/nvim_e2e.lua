@@ -132,12 +132,15 @@ local function qf_data()
     })
   end
   local open_qf = false
+  local windows = {}
   for _, win in ipairs(vim.api.nvim_list_wins()) do
-    if vim.bo[vim.api.nvim_win_get_buf(win)].buftype == 'quickfix' then
+    local buf = vim.api.nvim_win_get_buf(win)
+    table.insert(windows, rel(vim.api.nvim_buf_get_name(buf)) .. ':' .. vim.bo[buf].buftype)
+    if vim.bo[buf].buftype == 'quickfix' then
       open_qf = true
     end
   end
-  return { title = info.title, items = items, window_open = open_qf }
+  return { title = info.title, items = items, window_open = open_qf, windows = windows }
 end
 
 -- Setup -------------------------------------------------------------------------------------
