@@ -132,12 +132,15 @@ local function qf_data()
     })
   end
   local open_qf = false
+  local windows = {}
   for _, win in ipairs(vim.api.nvim_list_wins()) do
-    if vim.bo[vim.api.nvim_win_get_buf(win)].buftype == 'quickfix' then
+    local buf = vim.api.nvim_win_get_buf(win)
+    table.insert(windows, rel(vim.api.nvim_buf_get_name(buf)) .. ':' .. vim.bo[buf].buftype)
+    if vim.bo[buf].buftype == 'quickfix' then
       open_qf = true
     end
   end
-  return { title = info.title, items = items, window_open = open_qf }
+  return { title = info.title, items = items, window_open = open_qf, windows = windows }
 end
 
 -- Setup -------------------------------------------------------------------------------------
@@ -165,6 +168,32 @@ local broken_buf, client
 
 -- Steps that need no server ----------------------------------------------------------------
 
+-- Real repositories: a nested Supabase CLI project, and client helpers in `lib/supabase/`.
+local function real_layouts()
+  local base = vim.fs.normalize(vim.fn.tempname())
+  for _, dir in ipairs({ '.git', 'apps/backend/supabase/migrations', 'apps/web/lib/supabase' }) do
+    vim.fn.mkdir(base .. '/' .. dir, 'p')
+  end
+  for _, file in ipairs({ 'apps/backend/supabase/config.toml', 'apps/web/lib/supabase/client.ts' }) do
+    local f = assert(io.open(base .. '/' .. file, 'w'))
+    f:write('\n')
+    f:close()
+  end
+  local function root_of(name)
+    local bufnr = vim.api.nvim_create_buf(false, true)
+    vim.api.nvim_buf_set_name(bufnr, base .. '/' .. name)
+    local got = ls.find_root(bufnr)
+    vim.api.nvim_buf_delete(bufnr, { force = true })
+    return got and got:sub(#base + 2) or vim.NIL
+  end
+  local found = {
+    migration = root_of('apps/backend/supabase/migrations/20240101000000_init.sql'),
+    helper = root_of('apps/web/lib/supabase/client.ts'),
+  }
+  vim.fn.delete(base, 'rf')
+  return found
+end
+
 step('root_dir', function()
   local config = vim.lsp.config.lockstep
   local function root_for(name, filetype)
@@ -186,6 +215,7 @@ step('root_dir', function()
     tsx = root_for('apps/web/src/hooks/useThing.tsx', 'typescriptreact'),
     lockstep_toml = root_for('lockstep.toml', 'toml'),
     other_toml = root_for('supabase/config.toml', 'toml'),
+    real_layouts = real_layouts(),
   }
 end)
 
@@ -226,14 +256,19 @@ step('attach', function()
   broken_buf = open('supabase/migrations/002_broken.sql')
   client = wait_attached(broken_buf)
   local caps = client.server_capabilities
-  local buf_cmds = vim.tbl_keys(vim.api.nvim_buf_get_commands(broken_buf, {}))
+  local buf_cmds = {}
+  for name in pairs(vim.api.nvim_get_commands({})) do
+    if vim.startswith(name, 'Lockstep') then
+      table.insert(buf_cmds, name)
+    end
+  end
   table.sort(buf_cmds)
   return 'ok', {
     root_dir = client.root_dir and vim.fs.normalize(client.root_dir) or vim.NIL,
     commands = server_commands(client),
     code_action = caps.codeActionProvider and true or false,
     hover = caps.hoverProvider and true or false,
-    buffer_commands = buf_cmds,
+    user_commands = buf_cmds,
   }
 end)
 
@@ -532,6 +567,34 @@ step('rename', function()
     hook = buffer_text(ROOT .. '/apps/web/src/hooks/useWins.ts'),
     type = buffer_text(ROOT .. '/packages/types/src/wins.ts'),
   }
+end)
+
+-- `:LockstepNewMigration` typed in the quickfix window `:LockstepConsumers` opened (no
+-- server serves that buffer): the commands are global and use the running client.
+step('command_from_quickfix', function()
+  local skip = needs_command(ls.commands.new_migration)
+  if skip then
+    return 'skipped', skip
+  end
+  vim.api.nvim_set_current_buf(broken_buf)
+  vim.cmd('LockstepConsumers wins')
+  wait_for(function()
+    return vim.bo.buftype == 'quickfix'
+  end)
+  local from = vim.bo.buftype
+  local folder = ROOT .. '/supabase/migrations'
+  local function created()
+    for name in vim.fs.dir(folder) do
+      if name:find('_from_quickfix.sql', 1, true) then
+        return name
+      end
+    end
+  end
+  vim.cmd('LockstepNewMigration from quickfix')
+  wait_for(function()
+    return created() ~= nil
+  end)
+  return 'ok', { from = from, created = created() or vim.NIL }
 end)
 
 write_results()

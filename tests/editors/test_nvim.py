@@ -193,6 +193,8 @@ def test_root_dir_attaches_to_workspace_files_and_only_lockstep_toml(nvim_run: N
         assert data["tsx"] == root
         assert data["lockstep_toml"] == root
         assert data["other_toml"] is None, "must not attach to TOML files other than lockstep.toml"
+        # The nested Supabase CLI project, not the `lib/supabase/` client helpers' folder.
+        assert data["real_layouts"] == {"migration": "apps/backend", "helper": ""}
 
 
 def test_range_text_honours_charwise_and_linewise_selections(nvim_run: NvimRun) -> None:
@@ -210,8 +212,8 @@ def test_attach_creates_buffer_commands(nvim_run: NvimRun) -> None:
     data = nvim_run.step("attach")
     with nvim_run.explain():
         assert data["root_dir"] == str(nvim_run.root)
-        assert "LockstepNewMigration" in data["buffer_commands"]
-        assert "LockstepConsumers" in data["buffer_commands"]
+        assert "LockstepNewMigration" in data["user_commands"]
+        assert "LockstepConsumers" in data["user_commands"]
 
 
 def test_syntax_error_diagnostic(nvim_run: NvimRun) -> None:
@@ -281,6 +283,13 @@ def test_consumers_default_to_word_under_cursor(nvim_run: NvimRun) -> None:
     with nvim_run.explain():
         assert data["word"] == "wins"
         _check_consumers(data)
+
+
+def test_commands_work_from_the_quickfix_window(nvim_run: NvimRun) -> None:
+    data = nvim_run.step("command_from_quickfix")
+    with nvim_run.explain():
+        assert data["from"] == "quickfix"
+        assert data["created"] == "006_from_quickfix.sql", data
 
 
 def test_hover_and_definition_on_a_consumer(nvim_run: NvimRun) -> None:

@@ -3,7 +3,8 @@
 -- Put `editors/nvim` on 'runtimepath' and call `vim.lsp.enable('lockstep')`.
 -- Override any field with `vim.lsp.config('lockstep', { ... })`, e.g. `cmd`.
 
-local markers = { 'lockstep.toml', 'supabase', '.git' }
+-- A folder holding `supabase/config.toml` (the Supabase CLI project), not any `supabase/`.
+local markers = { 'lockstep.toml', 'supabase/config.toml', 'supabase/migrations', '.git' }
 
 ---@type vim.lsp.Config
 return {

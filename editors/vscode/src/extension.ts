@@ -40,7 +40,8 @@ export const DOCUMENT_SELECTOR = [
 ];
 
 export const WATCHED_GLOBS = [
-  '**/supabase/migrations/**/*.sql',
+  '**/migrations/**/*.sql',
+  '**/supabase/config.toml',
   '**/*.{ts,tsx}',
   '**/lockstep.toml',
 ];
@@ -56,6 +57,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('lockstep.newMigrationInteractive', newMigrationInteractive),
     vscode.commands.registerCommand('lockstep.showConsumers', showConsumers),
     vscode.commands.registerCommand('lockstep.restartServer', restartServer),
+    // Trusting the workspace lets its own `.venv` server run: start over with it.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('lockstep.server')) {
         void restartServer();
@@ -97,6 +100,7 @@ function settingsEnv(): ResolveEnv {
       }
     },
     exists: (file) => fs.existsSync(file),
+    trusted: vscode.workspace.isTrusted,
     pythonInterpreter,
   };
 }

@@ -192,24 +192,80 @@ const SEVERITIES: readonly string[] = ['off', 'hint', 'information', 'warning', 
  * Unset/empty settings are left out so they never override `lockstep.toml`.
  */
 export interface ServerConfig {
-  migrations?: { paths: string[] };
-  types?: { path: string };
   rules?: Record<string, RuleSeverity>;
+  [section: string]: Record<string, unknown> | undefined;
+}
+
+type Kind = 'string' | 'strings' | 'map' | 'categories' | 'boolean' | 'integer' | 'targets';
+
+/** VS Code setting (after `lockstep.`) → `[section] key` of lockstep.toml, and its shape. */
+export const SETTINGS: readonly (readonly [string, string, string, Kind])[] = [
+  ['migrations.paths', 'migrations', 'paths', 'strings'],
+  ['types.path', 'types', 'path', 'string'],
+  ['types.index', 'types', 'index', 'string'],
+  ['types.style', 'types', 'style', 'string'],
+  ['types.map', 'types', 'map', 'map'],
+  ['consumers.categories', 'consumers', 'categories', 'categories'],
+  ['consumers.exclude', 'consumers', 'exclude', 'strings'],
+  ['consumers.clients', 'consumers', 'clients', 'strings'],
+  ['rls.internalTables', 'rls', 'internal_tables', 'strings'],
+  ['rls.exposedSchemas', 'rls', 'exposed_schemas', 'strings'],
+  ['mirror.prefix', 'mirror', 'prefix', 'string'],
+  ['clone.routes', 'clone', 'routes', 'strings'],
+  ['rename.keepResultKeys', 'rename', 'keep_result_keys', 'boolean'],
+  ['rename.objects', 'rename', 'objects', 'boolean'],
+  ['files.maxSizeKib', 'files', 'max_size_kib', 'integer'],
+  ['conventions.toney', 'conventions', 'toney', 'boolean'],
+  ['conventions.supabaseCli', 'conventions', 'supabase-cli', 'boolean'],
+  ['deploy.targets', 'deploy', 'targets', 'targets'],
+];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The setting's value in lockstep.toml's shape, or undefined when unset or empty. */
+function clean(value: unknown, kind: Kind): unknown {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+    case 'strings': {
+      const list = Array.isArray(value)
+        ? value.filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+        : [];
+      return list.length > 0 ? list : undefined;
+    }
+    case 'map':
+    case 'categories': {
+      if (!isObject(value)) {
+        return undefined;
+      }
+      const ok = (v: unknown): boolean =>
+        typeof v === 'string' || (kind === 'categories' && Array.isArray(v) && v.every((g) => typeof g === 'string'));
+      const entries = Object.entries(value).filter(([, v]) => ok(v));
+      return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? value : undefined;
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+    case 'targets': {
+      const list = Array.isArray(value)
+        ? value.filter((t) => isObject(t) && typeof t.name === 'string' && typeof t.project_ref === 'string')
+        : [];
+      return list.length > 0 ? list : undefined;
+    }
+  }
 }
 
 /** `get(key)` reads a `lockstep.*` setting, e.g. `get('migrations.paths')`. */
 export function buildServerConfig(get: (key: string) => unknown): ServerConfig {
   const out: ServerConfig = {};
-  const paths = get('migrations.paths');
-  if (Array.isArray(paths)) {
-    const clean = paths.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
-    if (clean.length > 0) {
-      out.migrations = { paths: clean };
+  for (const [setting, section, key, kind] of SETTINGS) {
+    const value = clean(get(setting), kind);
+    if (value !== undefined) {
+      out[section] = { ...(out[section] ?? {}), [key]: value };
     }
-  }
-  const types = get('types.path');
-  if (typeof types === 'string' && types.trim() !== '') {
-    out.types = { path: types.trim() };
   }
   const rules = get('rules');
   if (rules !== null && typeof rules === 'object' && !Array.isArray(rules)) {

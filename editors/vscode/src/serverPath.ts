@@ -22,6 +22,8 @@ export interface ResolveEnv {
   isExecutable(file: string): boolean;
   /** True when `file` exists. */
   exists(file: string): boolean;
+  /** False in an untrusted workspace: its `.venv` is never run (default: trusted). */
+  trusted?: boolean;
   /** The interpreter selected in the ms-python.python extension, if it is installed. */
   pythonInterpreter?(): Promise<string | undefined>;
 }
@@ -110,9 +112,10 @@ function venvFile(root: string, venv: string, name: string, env: ResolveEnv): st
 }
 
 /**
- * Resolves the server command. Order: the `lockstep.server.path` setting; `lockstep-lsp` on
- * PATH; `.venv`/`venv` in a workspace folder; `python -m lockstep` with the Python extension's
- * interpreter or the workspace `.venv` interpreter.
+ * Resolves the server command. Order: the `lockstep.server.path` setting; `.venv`/`venv` in a
+ * workspace folder (the project's own pinned install wins over a global one); `lockstep-lsp` on
+ * PATH; `python -m lockstep` with the Python extension's interpreter or the workspace `.venv`
+ * interpreter. An untrusted workspace's virtual environments are never run.
  */
 export async function resolveServer(settings: ServerSettings, env: ResolveEnv): Promise<Resolution> {
   const tried: string[] = [];
@@ -147,13 +150,8 @@ export async function resolveServer(settings: ServerSettings, env: ResolveEnv): 
     };
   }
 
-  tried.push(`${SERVER_EXECUTABLE} on PATH`);
-  const onPath = findOnPath(SERVER_EXECUTABLE, env);
-  if (onPath !== undefined) {
-    return found(onPath, 'path');
-  }
-
-  for (const root of env.workspaceFolders) {
+  const folders = env.trusted === false ? [] : env.workspaceFolders;
+  for (const root of folders) {
     for (const venv of ['.venv', 'venv']) {
       for (const file of venvFile(root, venv, SERVER_EXECUTABLE, env)) {
         tried.push(file);
@@ -164,6 +162,12 @@ export async function resolveServer(settings: ServerSettings, env: ResolveEnv): 
     }
   }
 
+  tried.push(`${SERVER_EXECUTABLE} on PATH`);
+  const onPath = findOnPath(SERVER_EXECUTABLE, env);
+  if (onPath !== undefined) {
+    return found(onPath, 'path');
+  }
+
   const moduleArgs = ['-m', 'lockstep'];
   if (env.pythonInterpreter !== undefined) {
     tried.push('the Python extension\'s selected interpreter (python -m lockstep)');
@@ -172,7 +176,7 @@ export async function resolveServer(settings: ServerSettings, env: ResolveEnv): 
       return found(interpreter, 'python-module', moduleArgs);
     }
   }
-  for (const root of env.workspaceFolders) {
+  for (const root of folders) {
     const names = isWindows(env) ? ['python.exe'] : ['python3', 'python'];
     for (const name of names) {
       const p = pathApi(env);

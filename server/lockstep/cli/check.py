@@ -16,25 +16,29 @@ FAIL_ON_DEFAULT = "error"
 EXIT_CODES = f"""exit codes:
   0  nothing at or above --fail-on (default: {FAIL_ON_DEFAULT})
   1  a finding at or above --fail-on
-  2  usage or configuration error (unknown option, ROOT is not a folder, invalid lockstep.toml)"""
+  2  usage or configuration error (bad option or ROOT, invalid lockstep.toml, no project found)"""
 
 
 def command_check(args: argparse.Namespace) -> int:
+    from lockstep.cli.info import NOTHING_FOUND, found_nothing, project_workspaces
     from lockstep.cli.report import FORMATS
     from lockstep.core.rules.engine import run_rules
-    from lockstep.core.workspace import Workspace
 
     root = workspace_root(args.root)
-    workspace = Workspace(root)
-    workspace.load()
-    if args.fix:
-        from lockstep.cli.fix import fix_and_report
+    workspaces = project_workspaces(root)
+    if found_nothing(workspaces):
+        print(f"lockstep-lsp: {NOTHING_FOUND.format(root=root)}", file=sys.stderr)
+        return USAGE_ERROR
+    unique: dict[tuple[str, str, str, str], Diagnostic] = {}
+    for workspace in workspaces:  # every project; a file two of them share is said once
+        if args.fix:
+            from lockstep.cli.fix import fix_and_report
 
-        fix_and_report(workspace, args)
-    diagnostics: list[Diagnostic] = [
-        d for items in run_rules(workspace).values() for d in items
-    ]
-    diagnostics.sort(key=Diagnostic.sort_key)
+            fix_and_report(workspace, args)
+        for items in run_rules(workspace).values():
+            for d in items:
+                unique.setdefault((d.path, repr(d.range), d.code, d.message), d)
+    diagnostics = sorted(unique.values(), key=Diagnostic.sort_key)
     failed = any(at_least(d.severity, args.fail_on) for d in diagnostics)
     config_error = any(d.code == INVALID_CONFIG.name for d in diagnostics)
     if args.format in ("text", "github"):  # clickable where the person (or the runner) is

@@ -9,11 +9,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lockstep.cli import check, consumers, gen, new, rename, schema, serve
+from lockstep.cli import check, consumers, gen, info, new, rename, schema, serve
 from lockstep.cli.common import USAGE_ERROR, HelpFormatter, UsageError
 from lockstep.core.version import VERSION
 
-SUBCOMMANDS = (serve, check, schema, new, consumers, rename, gen)
+SUBCOMMANDS = (serve, check, info, schema, new, consumers, rename, gen)
 EPILOG = """exit codes (every command):
   0  done; for check: nothing at or above --fail-on (default: error)
   1  check: a finding at or above --fail-on

@@ -17,7 +17,8 @@ from lockstep.cli.common import UsageError, add_command, add_root, shown_path, w
 EXIT_CODES = """exit codes:
   0  the migration was created
   2  usage error (unknown option, ROOT is not a folder, an unreadable --sql FILE, a
-     description without a letter or digit, the file already exists)"""
+     description without a letter or digit, the file already exists, no migrations folder
+     and no --init)"""
 
 
 def _read_sql(source: str | None) -> str | None:
@@ -34,9 +35,13 @@ def _read_sql(source: str | None) -> str | None:
 
 
 def command_new(args: argparse.Namespace) -> int:
-    from lockstep.codeactions.migration.new import plan_new_migration, write_exclusive
+    from lockstep.codeactions.migration.new import (
+        migration_folder,
+        plan_new_migration,
+        write_exclusive,
+    )
     from lockstep.codeactions.migration.numbering import EmptySlugError
-    from lockstep.codeactions.migration.reminder import reminder_text
+    from lockstep.codeactions.migration.reminder import workspace_reminder
     from lockstep.core.fs import OutsideWorkspace
     from lockstep.core.workspace import Workspace
 
@@ -44,6 +49,10 @@ def command_new(args: argparse.Namespace) -> int:
     sql = _read_sql(args.sql)
     workspace = Workspace(root)
     workspace.load()
+    folder = migration_folder(workspace)
+    if not (workspace.root / folder).is_dir() and not args.init:
+        raise UsageError(f"no migrations folder found ({folder} does not exist and no Supabase "
+                         "project was found); pass --init to create it")
     try:
         plan = plan_new_migration(workspace, args.description, sql)
         write_exclusive(workspace.root, plan)
@@ -51,7 +60,7 @@ def command_new(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from error
     except FileExistsError as error:
         raise UsageError(f"{plan.path} already exists; not overwriting it") from error
-    reminder = reminder_text(plan.path, workspace.config.deploy_targets)
+    reminder = workspace_reminder(workspace, plan.path)
     if args.format == "json":
         print(json.dumps({"path": plan.path, "reminder": reminder}, indent=2))
     else:
@@ -71,6 +80,8 @@ def add_parser(commands: Any) -> None:
     )
     new.add_argument("description", help='what the migration does, e.g. "profile language"')
     add_root(new)
+    new.add_argument("--init", action="store_true",
+                     help="create the migrations folder when there is none yet")
     new.add_argument("--sql", metavar="FILE", help="the SQL to put in it (`-` reads stdin)")
     new.add_argument(
         "--format", choices=["text", "json"], default="text",

@@ -76,7 +76,7 @@ def _inside(root: Path, path: str) -> bool:
 
 def command_rename(args: argparse.Namespace) -> int:
     from lockstep.codeactions.migration.new import write_exclusive
-    from lockstep.codeactions.migration.reminder import reminder_text
+    from lockstep.codeactions.migration.reminder import workspace_reminder
     from lockstep.codeactions.refactor.rename import build_rename
     from lockstep.core.ide.rename import RefactorRefused, plan_rename
     from lockstep.core.workspace import Workspace, find_root
@@ -124,7 +124,7 @@ def command_rename(args: argparse.Namespace) -> int:
         print(f"edited {path}")
     _print_review(plan.review, sys.stdout)
     print()
-    print(reminder_text(migration.path, workspace.config.deploy_targets))
+    print(workspace_reminder(workspace, migration.path))
     return 0
 
 

@@ -64,6 +64,13 @@ class Config:
     rename_keep_result_keys: bool = False  # rename writes `old:new` in select strings
     rename_objects: bool = False  # rename also renames index/constraint/policy names
     max_file_kib: int = 2048  # files (and editor buffers) over this are not indexed
+    convention_toney: bool | None = None  # None: detected (core/discovery.py)
+    convention_cli: bool | None = None
+
+    @property
+    def conventions(self) -> dict[str, bool | None]:
+        """Convention name → on, off or None (detected from the repository)."""
+        return {"toney": self.convention_toney, "supabase-cli": self.convention_cli}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +152,8 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
                             "an array of tables with `name` and `project_ref`"),
     ("rename", "keep_result_keys"): ("rename_keep_result_keys", _bool, "true or false"),
     ("rename", "objects"): ("rename_objects", _bool, "true or false"),
+    ("conventions", "toney"): ("convention_toney", _bool, "true or false"),
+    ("conventions", "supabase-cli"): ("convention_cli", _bool, "true or false"),
     ("files", "max_size_kib"): ("max_file_kib", lambda v: v if type(v) is int and v > 0 else None,
                                 "a positive number of KiB"),
 }
@@ -286,17 +295,21 @@ def rule_names_in(text: str | None) -> dict[str, Range]:
     return {name: _locate(lines, name, "rules") for name in body}
 
 
-def load_config(text: str | None) -> tuple[Config, list[ConfigProblem]]:
+def load_config(
+    text: str | None, base: Config | None = None
+) -> tuple[Config, list[ConfigProblem]]:
+    """lockstep.toml over `base` (the defaults, or what discovery found in the repository)."""
+    base = base or Config()
     if text is None:
-        return Config(), []
+        return base, []
     lines = LineIndex(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = max(getattr(error, "lineno", 1) - 1, 0)
-        return Config(), [ConfigProblem(f"lockstep.toml is not valid TOML: {error}",
-                                        Range.empty(line))]
-    return apply_settings(Config(), data, lines)
+        return base, [ConfigProblem(f"lockstep.toml is not valid TOML: {error}",
+                                    Range.empty(line))]
+    return apply_settings(base, data, lines)
 
 
 # Config fields that name files or folders Lockstep reads or creates.

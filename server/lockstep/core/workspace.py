@@ -21,6 +21,7 @@ from lockstep.core.config import (
     confine_paths,
     load_config,
 )
+from lockstep.core.discovery import Project, discover_projects, looks_generated, project_defaults
 from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.globs import glob_match
 from lockstep.core.replay.engine import ReplayResult, replay
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from lockstep.core.ts.index import TypeIndex, TypesFile
 
 SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", "out", "coverage", "target", ".next"})
-ROOT_MARKERS = (CONFIG_FILE, "supabase", ".git")
+# A Supabase project folder, not any folder named `supabase` (`lib/supabase/` client helpers).
+ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
 
 
 class Kind(Enum):
@@ -61,7 +63,8 @@ class MigrationDoc:
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder holding lockstep.toml, supabase/ or .git (else `start` itself)."""
+    """The nearest folder holding lockstep.toml, a Supabase project (`supabase/config.toml`
+    or `supabase/migrations/`) or .git (else `start` itself)."""
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
@@ -83,9 +86,12 @@ def _is_ts(path: str) -> bool:
 
 
 class Workspace:
-    def __init__(self, root: Path, settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, root: Path, settings: Mapping[str, Any] | None = None,
+                 project: Project | None = None) -> None:
         self.root = root.resolve() if root.exists() else root
         self.settings: Mapping[str, Any] = settings or {}
+        self._chosen_project = project  # else the first one discovery finds
+        self.project: Project | None = project
         self.config = Config()
         self.config_problems: list[ConfigProblem] = []
         self.migrations: dict[str, MigrationDoc] = {}
@@ -120,7 +126,10 @@ class Workspace:
         if text is None:
             data = self._read_bytes(CONFIG_FILE)
             text = decode_source(data).text if isinstance(data, bytes) else None
-        config, problems = load_config(text)
+        if self._chosen_project is None:
+            found = discover_projects(self.root, self.boundary)
+            self.project = found[0] if found else None
+        config, problems = load_config(text, project_defaults(self.project))
         config, outside = confine_paths(config, text)
         problems += outside
         if self.settings:
@@ -155,7 +164,7 @@ class Workspace:
                     relative = f"{folder.rstrip('/')}/{name}"
                     self._remember(relative)
                     yield relative
-        for relative in self.config.baseline:
+        for relative in (*self.config.baseline, *self.schema_files):
             self._remember(relative)
             yield relative
 
@@ -193,7 +202,8 @@ class Workspace:
         if relative == CONFIG_FILE:
             return Kind.CONFIG
         parent = str(PurePosixPath(relative).parent)
-        if relative.endswith(".sql") and parent in self.config.migration_paths:
+        if relative.endswith(".sql") and (
+                parent in self.config.migration_paths or relative in self.schema_files):
             return Kind.MIGRATION
         if relative in self.config.baseline:
             return Kind.MIGRATION  # replayed like one; kept apart in `baselines`
@@ -345,11 +355,13 @@ class Workspace:
             if not isinstance(raw, bytes) or not raw:
                 return
             data, text = raw, decode_source(raw).text
-        if kind == Kind.TYPES:
-            self.types_files[relative] = index_types_file(relative, text)
-            if self.types_files[relative].database is not None:
-                self._replay = None
-            self.ts_texts[relative] = text
+        if kind == Kind.TYPES or looks_generated(data):  # generated types live anywhere
+            indexed = index_types_file(relative, text)
+            if kind == Kind.TYPES or indexed.database is not None:
+                self.types_files[relative] = indexed
+                self.ts_texts[relative] = text
+                if indexed.database is not None:
+                    self._replay = None  # never-created tables take their shape from it
         excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
         if might_use_tables(data) and not excluded:
             uses = index_consumers_file(
@@ -364,8 +376,15 @@ class Workspace:
         self._type_index = None
 
     # -- derived views ----------------------------------------------------------------------
+    @property
+    def schema_files(self) -> tuple[str, ...]:
+        """Declarative schema files (`[db.migrations] schema_paths`), replayed first."""
+        return self.project.schema_paths if self.project is not None else ()
+
     def ordered_migrations(self) -> list[MigrationDoc]:
-        return sorted(self.migrations.values(), key=lambda doc: sort_key(doc.name))
+        first = {path: n for n, path in enumerate(self.schema_files)}
+        return sorted(self.migrations.values(), key=lambda doc: (
+            (0, first[doc.path]) if doc.path in first else (1, 0), sort_key(doc.name)))
 
     def replayed_files(self) -> list[tuple[str, ParsedSql]]:
         """The baselines in their configured order, then the migrations."""

@@ -12,8 +12,10 @@ M.commands = {
   consumers = 'lockstep.consumers',
 }
 
---- Workspace root markers, in priority order.
-M.root_markers = { 'lockstep.toml', 'supabase', '.git' }
+--- Workspace root markers, in priority order. A Supabase project is a folder holding
+--- `supabase/config.toml` (or `supabase/migrations/`), never just any folder named `supabase`
+--- (apps have `lib/supabase/` and `utils/supabase/` client helpers).
+M.root_markers = { 'lockstep.toml', 'supabase/config.toml', 'supabase/migrations', '.git' }
 
 local has_011 = vim.fn.has('nvim-0.11') == 1
 
@@ -36,10 +38,15 @@ function M.find_root(bufnr, markers)
   if vim.bo[bufnr].filetype == 'toml' and vim.fs.basename(name) ~= 'lockstep.toml' then
     return nil
   end
+  local start = vim.fs.dirname(vim.fs.normalize(name))
   for _, marker in ipairs(markers or M.root_markers) do
-    local root = vim.fs.root(bufnr, marker)
-    if root then
-      return root
+    local dir = start
+    while dir do
+      if vim.uv.fs_stat(dir .. '/' .. marker) then
+        return dir
+      end
+      local parent = vim.fs.dirname(dir)
+      dir = parent ~= dir and parent or nil
     end
   end
   return nil
@@ -60,6 +67,11 @@ end
 ---@return vim.lsp.Client?, string?
 function M.client_for(bufnr, command)
   local clients = vim.lsp.get_clients({ bufnr = bufnr })
+  if #clients == 0 then
+    -- Commands are global: from a buffer no server serves (the quickfix list, a help page)
+    -- use the Lockstep client that is running.
+    clients = vim.lsp.get_clients({ name = 'lockstep' })
+  end
   local named = nil
   for _, client in ipairs(clients) do
     if supports(client, command) then
@@ -247,23 +259,26 @@ function M.table_under_cursor()
   return (word:gsub('^.*%.', ''))
 end
 
---- Create the buffer-local user commands. Used as (or called from) the client's `on_attach`.
+--- Create the user commands. Used as (or called from) the client's `on_attach`. They are
+--- global, so they work from any buffer (the quickfix window `:LockstepConsumers` opened, a
+--- file no server serves): the current buffer's Lockstep client runs them, else any.
 ---@param _ vim.lsp.Client
 ---@param bufnr integer
 function M.on_attach(_, bufnr)
-  vim.api.nvim_buf_create_user_command(bufnr, 'LockstepNewMigration', function(cmd)
+  vim.api.nvim_create_user_command('LockstepNewMigration', function(cmd)
+    local here = vim.api.nvim_get_current_buf()
     local sql = nil
     if cmd.range > 0 then
-      sql = M.range_text(bufnr, cmd.line1, cmd.line2)
+      sql = M.range_text(here, cmd.line1, cmd.line2)
     end
-    M.new_migration({ description = cmd.args, sql = sql, bufnr = bufnr })
+    M.new_migration({ description = cmd.args, sql = sql, bufnr = here })
   end, {
     nargs = '+',
     range = true,
     desc = 'Lockstep: create the next migration (with the selected SQL)',
   })
 
-  vim.api.nvim_buf_create_user_command(bufnr, 'LockstepConsumers', function(cmd)
+  vim.api.nvim_create_user_command('LockstepConsumers', function(cmd)
     local name = vim.trim(cmd.args)
     if name == '' then
       name = M.table_under_cursor()
@@ -272,7 +287,7 @@ function M.on_attach(_, bufnr)
       notify('no table name given and none under the cursor', vim.log.levels.ERROR)
       return
     end
-    M.consumers(name, { bufnr = bufnr })
+    M.consumers(name, { bufnr = vim.api.nvim_get_current_buf() })
   end, {
     nargs = '?',
     desc = 'Lockstep: list the consumers of a table in the quickfix list',

@@ -9,6 +9,7 @@ import {
   consumersRequest,
   groupConsumers,
   parseConsumers,
+  SETTINGS,
   tablesFromSymbols,
   validateDescription,
   type ConsumerLocation,
@@ -125,6 +126,22 @@ describe('server configuration', () => {
       rules: { 'rls-disabled': 'error', 'migration-missing-comment': 'off' },
     });
   });
+
+  it('sends every lockstep.toml setting, unset ones left out', () => {
+    const s: Record<string, unknown> = {
+      'types.index': 'src/index.ts', 'types.style': 'generated', 'types.map': { Win: 'wins', n: 1 },
+      'consumers.categories': { hook: ['**/use*.ts'], bad: 3 }, 'rls.exposedSchemas': ['public', 'api'],
+      'conventions.toney': false, 'conventions.supabaseCli': null, 'files.maxSizeKib': 0,
+      'deploy.targets': [{ name: 'DEV', project_ref: 'abc' }, { name: 'x' }],
+    };
+    assert.deepEqual(buildServerConfig((k) => s[k]), {
+      types: { index: 'src/index.ts', style: 'generated', map: { Win: 'wins' } },
+      consumers: { categories: { hook: ['**/use*.ts'] } },
+      rls: { exposed_schemas: ['public', 'api'] },
+      conventions: { toney: false },
+      deploy: { targets: [{ name: 'DEV', project_ref: 'abc' }] },
+    });
+  });
 });
 
 describe('package.json manifest', () => {
@@ -133,6 +150,7 @@ describe('package.json manifest', () => {
   it('activates on Supabase migrations and lockstep.toml', () => {
     assert.deepEqual(pkg.activationEvents, [
       'workspaceContains:supabase/migrations',
+      'workspaceContains:**/supabase/config.toml',
       'workspaceContains:**/lockstep.toml',
     ]);
     assert.equal(pkg.main, './dist/extension.js');
@@ -148,13 +166,18 @@ describe('package.json manifest', () => {
 
   it('contributes every setting the client reads', () => {
     const props = Object.keys(pkg.contributes.configuration.properties).sort();
+    const sent = SETTINGS.map(([setting]) => `lockstep.${setting}`);
     assert.deepEqual(props, [
-      'lockstep.migrations.paths',
-      'lockstep.rules',
-      'lockstep.server.args',
-      'lockstep.server.path',
-      'lockstep.trace.server',
-      'lockstep.types.path',
-    ]);
+      ...sent, 'lockstep.rules', 'lockstep.server.args', 'lockstep.server.path', 'lockstep.trace.server',
+    ].sort());
+  });
+
+  it('keeps the server command out of a workspace\'s hands', () => {
+    const props = pkg.contributes.configuration.properties;
+    assert.equal(props['lockstep.server.path'].scope, 'machine');
+    assert.equal(props['lockstep.server.args'].scope, 'machine');
+    const untrusted = pkg.capabilities.untrustedWorkspaces;
+    assert.equal(untrusted.supported, 'limited');
+    assert.deepEqual(untrusted.restrictedConfigurations, ['lockstep.server.path', 'lockstep.server.args']);
   });
 });

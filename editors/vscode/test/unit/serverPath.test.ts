@@ -59,12 +59,27 @@ describe('resolveServer', () => {
     assert.match(r.ok ? '' : r.message, /scripts\/install --link/);
   });
 
-  it('finds lockstep-lsp on PATH before any venv', async () => {
+  it('prefers the workspace .venv over PATH', async () => {
     const r = await resolveServer(noSetting, env(['/usr/bin/lockstep-lsp', '/ws/.venv/bin/lockstep-lsp']));
+    assert.ok(r.ok);
+    assert.equal(r.server.command, '/ws/.venv/bin/lockstep-lsp');
+    assert.equal(r.server.source, 'venv');
+    assert.deepEqual(r.server.args, []);
+  });
+
+  it('never runs an untrusted workspace\'s .venv', async () => {
+    const files = ['/usr/bin/lockstep-lsp', '/ws/.venv/bin/lockstep-lsp'];
+    const r = await resolveServer(noSetting, { ...env(files), trusted: false });
     assert.ok(r.ok);
     assert.equal(r.server.command, '/usr/bin/lockstep-lsp');
     assert.equal(r.server.source, 'path');
-    assert.deepEqual(r.server.args, []);
+  });
+
+  it('finds lockstep-lsp on PATH when the workspace has no venv', async () => {
+    const r = await resolveServer(noSetting, env(['/usr/bin/lockstep-lsp']));
+    assert.ok(r.ok);
+    assert.equal(r.server.command, '/usr/bin/lockstep-lsp');
+    assert.equal(r.server.source, 'path');
   });
 
   it('falls back to .venv then venv in the workspace', async () => {

@@ -29,6 +29,14 @@ def _options(rule: Rule) -> list[str]:
     return ["**Options.** " + "; ".join(f"`{o.key}`: {o.meaning}" for o in rule.options), ""]
 
 
+def _convention(rule: Rule) -> list[str]:
+    if rule.convention is None:
+        return []
+    return [f"**Convention.** Runs only where the `{rule.convention}` convention is in force: "
+            "detected from the repository (`lockstep-lsp info` says why) or set with "
+            f"`[conventions] {rule.convention} = true | false` in `lockstep.toml`.", ""]
+
+
 def render() -> str:
     lines = [
         "# Lockstep rules",
@@ -63,6 +71,7 @@ def render() -> str:
                 "",
                 f"**Why.** {rule.why}",
                 "",
+                *_convention(rule),
                 *_options(rule),
                 "**Bad**",
                 "",

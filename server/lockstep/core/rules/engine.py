@@ -188,13 +188,39 @@ class _Suppressions:
         return False
 
 
+def _rules_off(workspace: Workspace) -> frozenset[str]:
+    """Rules of a convention the repository does not follow (core/discovery.py decides)."""
+    from lockstep.core.discovery import conventions
+    from lockstep.core.rules.registry import RULES
+
+    gated = [r for r in RULES.values() if r.convention is not None]
+    if not gated:
+        return frozenset()
+    in_force = conventions(workspace)
+    return frozenset(r.name for r in gated if r.convention not in in_force)
+
+
+def _gated_checks(off: frozenset[str]) -> set[Check]:
+    """Checks every one of whose rules is off: not run at all."""
+    from lockstep.core.rules.registry import RULES
+
+    owners: dict[Check, list[str]] = {}
+    for owner in RULES.values():
+        for function in owner.checks:
+            owners.setdefault(function, []).append(owner.name)
+    return {f for f, names in owners.items() if all(n in off for n in names)}
+
+
 def run_rules(workspace: Workspace) -> dict[str, list[Diagnostic]]:
     """Every diagnostic of the workspace, by path, sorted, with config applied."""
     from lockstep.core.rules import checks  # noqa: F401  (registers the checks)
 
     findings = Findings()
+    off = _rules_off(workspace)
     for function in CHECKS:
-        _run(workspace, findings, function)
+        if function not in _gated_checks(off):
+            _run(workspace, findings, function)
+    findings.items = [d for d in findings.items if d.code not in off]
     findings.items += reported_errors(workspace)
     configured = workspace.config.rules
     suppressions = _Suppressions(workspace)

@@ -16,7 +16,11 @@ from lsprotocol import types as lsp
 
 from lockstep.codeactions.edits import CreateFile, Edit
 from lockstep.codeactions.migration.new import NewMigration, plan_new_migration, write_exclusive
-from lockstep.codeactions.migration.reminder import reminder_actions, reminder_text
+from lockstep.codeactions.migration.reminder import (
+    reminder_actions,
+    reminder_text,
+    workspace_reminder,
+)
 from lockstep.core.fs import Boundary, OutsideWorkspace
 from lockstep.protocol import convert
 from lockstep.protocol.features.diagnostics import schedule_publish
@@ -172,7 +176,7 @@ async def show_document(ls: LockstepServer, uri: str) -> None:
 async def remind(ls: LockstepServer, migration: str) -> None:
     """Step 8: apply it to DEV and PROD by hand; buttons open each project's SQL editor."""
     targets = ls.index.config.deploy_targets if ls.index else ()
-    text = reminder_text(migration, targets)
+    text = workspace_reminder(ls.index, migration) if ls.index else reminder_text(migration)
     actions = reminder_actions(targets)
     if not actions:
         ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=text))

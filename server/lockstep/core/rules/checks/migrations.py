@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from lockstep.core.diagnostics import Related
+from lockstep.core.discovery import TONEY, conventions
 from lockstep.core.model import Location
 from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.registry import named
@@ -18,7 +19,7 @@ from lockstep.core.rules.registry.migrations import (
     UNKNOWN_COLUMN,
     UNKNOWN_TABLE,
 )
-from lockstep.core.sql.migration_files import NUMBERED, TIMESTAMP, dominant_style
+from lockstep.core.sql.migration_files import NUMBERED, TIMESTAMP, MigrationName, dominant_style
 from lockstep.core.workspace import Workspace
 
 
@@ -42,9 +43,14 @@ def syntax_errors(workspace: Workspace, findings: Findings) -> None:
 def file_names(workspace: Workspace, findings: Findings) -> None:
     by_folder: dict[str, list[str]] = defaultdict(list)
     for path in workspace.migrations:
-        by_folder[path.rpartition("/")[0]].append(path)
+        if path.rpartition("/")[0] in workspace.config.migration_paths:
+            by_folder[path.rpartition("/")[0]].append(path)
+    toney = TONEY in conventions(workspace)
     for paths in by_folder.values():
         names = [workspace.migrations[p].name for p in paths]
+        if not toney:
+            _cli_names(names, findings)
+            continue
         style = dominant_style(names)
         for name in names:
             where = file_start(name.path)
@@ -58,6 +64,24 @@ def file_names(workspace: Workspace, findings: Findings) -> None:
                 findings.add(MIGRATION_FILENAME, where,
                              f"`{name.file_name}` uses a {other} version while this folder "
                              f"uses {style} versions")
+
+
+def _cli_names(names: list[MigrationName], findings: Findings) -> None:
+    """The Supabase CLI's rule: `<digits>_<name>.sql` runs, anything else is skipped; one
+    version width per folder keeps the (text-sorted) order the numeric one."""
+    widths = Counter(len(n.version) for n in names if n.version and n.file_name[
+        len(n.version):].startswith("_"))
+    usual = widths.most_common(1)[0][0] if widths else 0
+    for name in names:
+        where = file_start(name.path)
+        if name.version is None or not name.file_name[len(name.version):].startswith("_"):
+            findings.add(MIGRATION_FILENAME, where,
+                         f"`{name.file_name}` is skipped by the Supabase CLI: a migration is "
+                         "named `<version>_<name>.sql`")
+        elif len(name.version) != usual:
+            findings.add(MIGRATION_FILENAME, where,
+                         f"`{name.file_name}` has a {len(name.version)}-digit version while "
+                         f"this folder uses {usual} digits: text order and version order differ")
 
 
 @check(DUPLICATE_MIGRATION_VERSION)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lockstep.core.discovery import TONEY
 from lockstep.core.rules.options import CLONE_ROUTES, MIRROR_PREFIX
 from lockstep.core.rules.payloads import CloneColumn, UnknownColumnRef, UnknownTableRef
 from lockstep.core.rules.registry import rule
@@ -51,4 +52,5 @@ CLONE_MISSING_COLUMN = rule(
     language="ts",
     payload=CloneColumn,
     options=(CLONE_ROUTES, MIRROR_PREFIX),
+    convention=TONEY,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lockstep.core.discovery import TONEY
 from lockstep.core.rules.options import MIGRATION_PATHS
 from lockstep.core.rules.registry import rule
 
@@ -17,12 +18,16 @@ MIGRATION_SYNTAX_ERROR = rule(
 )
 MIGRATION_FILENAME = rule(
     "migration-filename", "warning", "migrations",
-    "A migration file name that is not `NNN_snake_case.sql` or `YYYYMMDDHHMMSS_snake_case.sql`.",
-    "The version in the name decides the order migrations run in. Spaces, capitals, a missing "
-    "version or a mix of numbered and timestamp names in one folder make that order surprising "
-    "and break the tools (Supabase CLI, Lockstep's next-migration action) that read it.",
-    "supabase/migrations/Add Mood.sql",
-    "supabase/migrations/037_add_mood.sql",
+    "A migration file name the Supabase CLI would skip (not `<version>_<name>.sql`) or whose "
+    "version width differs from the folder's; with the Toney convention, any name that is not "
+    "`NNN_snake_case.sql` or `YYYYMMDDHHMMSS_snake_case.sql`.",
+    "The version in the name decides the order migrations run in. The Supabase CLI runs only "
+    "`<digits>_<name>.sql` files and silently skips the rest; versions of different widths "
+    "sort differently as text and as numbers. Where the repository follows Toney's "
+    "convention (numbered `NNN_` migrations), spaces, capitals and a mix of numbered and "
+    "timestamp names are flagged too.",
+    "supabase/migrations/add_mood.sql",
+    "supabase/migrations/20240101120000_add_mood.sql",
     options=(MIGRATION_PATHS,),
 )
 DUPLICATE_MIGRATION_VERSION = rule(
@@ -43,6 +48,7 @@ MIGRATION_MISSING_COMMENT = rule(
     "ALTER TABLE wins ADD COLUMN mood TEXT;",
     "-- Wins get a mood so the coach can reflect on how a win felt.\n"
     "ALTER TABLE wins ADD COLUMN mood TEXT;",
+    convention=TONEY,
 )
 UNKNOWN_TABLE = rule(
     "unknown-table", "error", "migrations",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lockstep.core.discovery import TONEY
 from lockstep.core.rules.options import INTERNAL_TABLES, MIRROR_PREFIX
 from lockstep.core.rules.payloads import MirrorDrift, MirrorMissing, SimForeignKey, SimRls
 from lockstep.core.rules.registry import rule
@@ -21,6 +22,7 @@ SIM_MIRROR_DRIFT = rule(
     "ALTER TABLE sim_wins ADD COLUMN mood TEXT;",
     payload=MirrorDrift,
     options=(MIRROR_PREFIX, INTERNAL_TABLES),
+    convention=TONEY,
 )
 SIM_MIRROR_MISSING = rule(
     "sim-mirror-missing",
@@ -39,6 +41,7 @@ SIM_MIRROR_MISSING = rule(
     "  session_id UUID REFERENCES sim_sessions(id) ON DELETE CASCADE\n);",
     payload=MirrorMissing,
     options=(MIRROR_PREFIX, INTERNAL_TABLES),
+    convention=TONEY,
 )
 SIM_REFERENCES_PROD_TABLE = rule(
     "sim-references-prod-table",
@@ -54,6 +57,7 @@ SIM_REFERENCES_PROD_TABLE = rule(
     "  session_id UUID REFERENCES sim_sessions(id) ON DELETE CASCADE\n);",
     payload=SimForeignKey,
     options=(MIRROR_PREFIX,),
+    convention=TONEY,
 )
 SIM_FK_TO_AUTH_USERS = rule(
     "sim-fk-to-auth-users",
@@ -68,6 +72,7 @@ SIM_FK_TO_AUTH_USERS = rule(
     "CREATE TABLE sim_wins (\n  id UUID PRIMARY KEY,\n  user_id UUID NOT NULL\n);",
     payload=SimForeignKey,
     options=(MIRROR_PREFIX,),
+    convention=TONEY,
 )
 SIM_TABLE_RLS = rule(
     "sim-table-rls",
@@ -81,4 +86,5 @@ SIM_TABLE_RLS = rule(
     "-- sim_ tables are service-role only: no RLS.",
     payload=SimRls,
     options=(MIRROR_PREFIX,),
+    convention=TONEY,
 )

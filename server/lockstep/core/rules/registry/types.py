@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lockstep.core.discovery import TONEY
 from lockstep.core.rules.options import TYPES_INDEX, TYPES_MAP, TYPES_PATH, TYPES_STYLE
 from lockstep.core.rules.payloads import (
     FieldFinding,
@@ -110,6 +111,7 @@ TABLE_MISSING_TYPE = rule(
     language="ts",
     payload=MissingType,
     options=(TYPES_PATH, TYPES_INDEX, TYPES_MAP),
+    convention=TONEY,
 )
 TYPE_NOT_EXPORTED = rule(
     "type-not-exported",
@@ -123,6 +125,7 @@ TYPE_NOT_EXPORTED = rule(
     language="ts",
     payload=NotExported,
     options=(TYPES_PATH, TYPES_INDEX, TYPES_MAP),
+    convention=TONEY,
 )
 
 GENERATED_TYPES_STALE = rule(
