@@ -248,3 +248,16 @@ class CloneColumn(Payload):
     mirror: str | None = None  # select: the sim_ twin the rows are copied to
     nullable: bool | None = None
     has_default: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisorFinding(Payload):
+    """The subject of one of Supabase's database advisors (splinter), as splinter names it."""
+
+    schema: str
+    table: str  # the table, view, function or extension
+    kind: str  # table, view, materialized view, function, extension
+    columns: list[str] = field(default_factory=list)
+    policy: str | None = None
+    detail: list[str] = field(default_factory=list)  # roles, actions or index names
+    fix: str | None = None

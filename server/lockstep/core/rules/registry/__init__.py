@@ -95,6 +95,7 @@ def named(name: str) -> Rule:
 
 # The declarations (imported last: they call `rule` above).
 from lockstep.core.rules.registry import (  # noqa: E402
+    advisors,
     config,
     consumers,
     internal,
@@ -105,6 +106,6 @@ from lockstep.core.rules.registry import (  # noqa: E402
 )
 
 __all__ = [
-    "RULES", "Option", "Rule", "config", "consumers", "internal", "migrations", "mirror",
-    "named", "rule", "security", "types",
+    "RULES", "Option", "Rule", "advisors", "config", "consumers", "internal", "migrations",
+    "mirror", "named", "rule", "security", "types",
 ]
