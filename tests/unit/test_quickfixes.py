@@ -50,6 +50,9 @@ CASES = [
     ("clone-missing-column", "route.ts", "Add `content: w.text` to the insert"),
     ("invalid-config", "lockstep.toml", None),
     ("generated-types-stale", "database.types.ts", None),
+    ("auth-rls-initplan", "004_goals.sql", None),
+    ("function-search-path-mutable", "003_notes.sql", None),
+    ("sensitive-columns-exposed", "001_init.sql", None),
 ]
 
 
@@ -151,8 +154,8 @@ def test_rls_fix_adds_own_rows_policies(root: Path) -> None:
     [edit] = fixes_for(workspace, diagnostic)
     text = edit.edits[0].new_text
     assert "ENABLE ROW LEVEL SECURITY" in text
-    assert "FOR SELECT USING (auth.uid() = user_id)" in text
-    assert "FOR INSERT WITH CHECK (auth.uid() = user_id)" in text
+    assert "FOR SELECT USING ((select auth.uid()) = user_id)" in text
+    assert "FOR INSERT WITH CHECK ((select auth.uid()) = user_id)" in text
 
 
 def test_broken_data_never_raises(root: Path) -> None:
@@ -268,7 +271,7 @@ def test_rls_no_policy_adds_own_rows_policies(root: Path) -> None:
     [edit] = fixes_for(workspace, only(diagnostics, "rls-enabled-no-policy", "007_habits.sql"))
     text = edit.edits[0].new_text
     assert 'CREATE POLICY "Users can read own rows" ON habits' in text
-    assert "FOR INSERT WITH CHECK (auth.uid() = user_id);" in text
+    assert "FOR INSERT WITH CHECK ((select auth.uid()) = user_id);" in text
     assert "ENABLE ROW LEVEL SECURITY" not in text
 
 

@@ -70,6 +70,7 @@ def fixes_for(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
 def _load() -> dict[str, Builder]:
     """Import every builder module (each attaches its builders) and list them by rule name."""
     from lockstep.codeactions.fixes import (  # noqa: F401
+        advisors,
         clone,
         files,
         foreign_keys,

@@ -1,8 +1,8 @@
 """Quick fixes for row level security: enable it, and give users their own rows.
 
-The own-rows policies (read and insert where `auth.uid() = user_id`) are the workflow's
-default for user data; they are offered only when the table has a `user_id` column, and a
-policy of the same name is never created twice.
+The own-rows policies (read and insert where `(select auth.uid()) = user_id`, evaluated once
+per query) are the workflow's default for user data; they are offered only when the table has
+a `user_id` column, and a policy of the same name is never created twice.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from lockstep.core.rules.registry.security import (
 from lockstep.core.workspace import Workspace
 
 OWN_ROWS = (
-    ("Users can read own rows", "FOR SELECT USING (auth.uid() = user_id)"),
-    ("Users can insert own rows", "FOR INSERT WITH CHECK (auth.uid() = user_id)"),
+    ("Users can read own rows", "FOR SELECT USING ((select auth.uid()) = user_id)"),
+    ("Users can insert own rows", "FOR INSERT WITH CHECK ((select auth.uid()) = user_id)"),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from lockstep.core.rules.registry import RULES, Rule
+from lockstep.core.rules.registry.advisors import COVERED, LINTER, NOT_COVERED
 
 GROUPS = {
     "migrations": "Migrations",
@@ -28,6 +29,18 @@ def _options(rule: Rule) -> list[str]:
     return ["**Options.** " + "; ".join(f"`{o.key}`: {o.meaning}" for o in rule.options), ""]
 
 
+def _advisors() -> list[str]:
+    """Which of Supabase's database advisors (splinter's lints) a rule covers, and which not."""
+    lines = ["## Supabase's database advisors", "",
+             "Lockstep decides these lints of Supabase's database linter (splinter) from the "
+             "migrations, before deploy and with no database:", "",
+             "| splinter lint | Lockstep rule |", "| --- | --- |"]
+    lines += [f"| [{lint}]({LINTER}{lint}) | [`{name}`](#{name}) |" for lint, name in COVERED]
+    lines += ["", "Not covered (most need a running database):", ""]
+    lines += [f"- [{lint}]({LINTER}{lint}): {why}" for lint, why in NOT_COVERED]
+    return [*lines, ""]
+
+
 def render() -> str:
     lines = [
         "# Lockstep rules",
@@ -42,6 +55,7 @@ def render() -> str:
         "both as quick fixes).",
         "",
     ]
+    lines += _advisors()
     missing = {r.group for r in RULES.values()} - set(GROUPS)
     assert not missing, f"rule groups without a docs section: {missing}"
     for group, title in GROUPS.items():

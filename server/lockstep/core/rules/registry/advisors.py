@@ -10,6 +10,13 @@ from __future__ import annotations
 from lockstep.core.rules.options import EXPOSED_SCHEMAS
 from lockstep.core.rules.payloads import AdvisorFinding
 from lockstep.core.rules.registry import Rule, rule
+from lockstep.core.rules.registry.security import (
+    MISSING_PRIMARY_KEY,
+    POLICY_RLS_DISABLED,
+    RLS_DISABLED,
+    RLS_ENABLED_NO_POLICY,
+    UNINDEXED_FOREIGN_KEY,
+)
 
 LINTER = "https://supabase.com/docs/guides/database/database-linter?lint="
 
@@ -124,6 +131,27 @@ FKEY_TO_AUTH_UNIQUE = _advisor(
     "user_phone text REFERENCES auth.users(phone)",
     "user_id uuid REFERENCES auth.users(id) ON DELETE CASCADE")
 
+# Splinter's lints → the rules that decide them from the migrations (docs/rules.md lists them).
+COVERED = (
+    ("0001_unindexed_foreign_keys", UNINDEXED_FOREIGN_KEY.name),
+    ("0002_auth_users_exposed", AUTH_USERS_EXPOSED.name),
+    ("0003_auth_rls_initplan", AUTH_RLS_INITPLAN.name),
+    ("0004_no_primary_key", MISSING_PRIMARY_KEY.name),
+    ("0006_multiple_permissive_policies", MULTIPLE_PERMISSIVE_POLICIES.name),
+    ("0007_policy_exists_rls_disabled", POLICY_RLS_DISABLED.name),
+    ("0008_rls_enabled_no_policy", RLS_ENABLED_NO_POLICY.name),
+    ("0009_duplicate_index", DUPLICATE_INDEX.name),
+    ("0010_security_definer_view", SECURITY_DEFINER_VIEW.name),
+    ("0011_function_search_path_mutable", FUNCTION_SEARCH_PATH_MUTABLE.name),
+    ("0013_rls_disabled_in_public", RLS_DISABLED.name),
+    ("0014_extension_in_public", EXTENSION_IN_PUBLIC.name),
+    ("0015_rls_references_user_metadata", RLS_REFERENCES_USER_METADATA.name),
+    ("0016_materialized_view_in_api", MATERIALIZED_VIEW_IN_API.name),
+    ("0021_fkey_to_auth_unique", FKEY_TO_AUTH_UNIQUE.name),
+    ("0023_sensitive_columns_exposed", SENSITIVE_COLUMNS_EXPOSED.name),
+    ("0024_permissive_rls_policy", RLS_POLICY_ALWAYS_TRUE.name),
+    ("unsupported_reg_types", UNSUPPORTED_REG_TYPES.name),
+)
 # Splinter's lints that the migrations cannot decide, and why (rendered into docs/rules.md).
 NOT_COVERED = (
     ("0005_unused_index", "needs the index usage statistics of a running database"),
@@ -131,4 +159,9 @@ NOT_COVERED = (
     ("0020_table_bloat", "needs the table statistics of a running database"),
     ("0022_extension_versions_outdated", "needs the versions the server offers"),
     ("0025_public_bucket_allows_listing", "storage buckets are data, not migrations"),
+    ("0017_foreign_table_in_api", "not yet: replay does not model foreign tables"),
+    ("0019_insecure_queue_exposed_in_api", "not yet: needs pgmq's queue tables"),
+    ("0026_pg_graphql_anon_table_exposed", "not yet; the pinned dblint (0.25.5) lacks it"),
+    ("0028_anon_security_definer_function_executable",
+     "not yet; the pinned dblint (0.25.5) lacks it"),
 )
