@@ -59,8 +59,15 @@ LINTS = {
     "rlsPolicyAlwaysTrue": "rls-policy-always-true",
     "authUsersExposed": "auth-users-exposed",
     "unsupportedRegTypes": "unsupported-reg-types",
+    "rlsDisabledInPublic": "rls-disabled",  # with the grants: sim_ and internal tables too
 }
 Subject = tuple[str, ...]
+# Where Lockstep is deliberately stricter than splinter, and why.
+KNOWN_DIFFERENCES: set[Subject] = {
+    # splinter looks at plain tables only (relkind 'r'); a query through a partitioned parent
+    # is governed by the parent's RLS alone, so a parent without RLS opens every partition.
+    ("rls-disabled", "public.events_archive"),
+}
 
 
 def _ticked(message: str) -> list[str]:
@@ -150,7 +157,7 @@ def test_advisors_match_splinter(repo: Path, dblint: Path, pg_server: PgServer,
     applied = fixture_dbs.get(repo)
     assert not applied.errors, "\n".join(applied.errors)
     expected = run_dblint(dblint, pg_server, applied.database, tmp_path)
-    actual = run_lockstep(repo)
+    actual = run_lockstep(repo) - KNOWN_DIFFERENCES
     assert sorted(actual - expected) == [], "Lockstep only"
     assert sorted(expected - actual) == [], "splinter only"
 

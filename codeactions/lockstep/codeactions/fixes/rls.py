@@ -17,7 +17,7 @@ from lockstep.codeactions.fixes.sql import (
 )
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Table
-from lockstep.core.rules.facts import event_locations, last_touch, sql_name
+from lockstep.core.rules.facts import event_locations, is_internal, is_sim, last_touch, sql_name
 from lockstep.core.rules.payloads import RlsFinding
 from lockstep.core.rules.registry.security import (
     POLICY_RLS_DISABLED,
@@ -63,7 +63,9 @@ def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic, data: RlsFind
     if doc is None or statement is None:
         return []
     name, table = _table(workspace, data)
-    policies = own_rows_policies(name, table)
+    config = workspace.config
+    service_only = table is not None and (is_sim(table, config) or is_internal(table, config))
+    policies = [] if service_only else own_rows_policies(name, table)
     title = "Enable row level security" + (" with own-rows policies on user_id" if policies else "")
     sql = "\n".join([_enable(name), *policies])
     return [quick_fix(diagnostic.code, title, (insert_after(doc, statement, sql),))]
