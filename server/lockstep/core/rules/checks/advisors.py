@@ -8,7 +8,7 @@ grants and every GRANT/REVOKE of the migrations (replay/security.py).
 
 from __future__ import annotations
 
-from lockstep.core.model import Key, Table
+from lockstep.core.model import Index, Key, Location, Table
 from lockstep.core.replay.context import PLATFORM_SCHEMAS
 from lockstep.core.replay.security import index_shape
 from lockstep.core.rules.engine import Findings, check
@@ -63,6 +63,25 @@ def _shape(table: Table, index_number: int) -> str:
     return index.shape or index_shape(index.unique, "btree", ", ".join(index.columns))
 
 
+def _inside(inner: Location | None, outer: Location | None) -> bool:
+    if inner is None or outer is None or inner.path != outer.path:
+        return False
+    start, end = outer.range.start, outer.range.end
+    return (start.line, start.character) <= (inner.range.start.line, inner.range.start.character) \
+        and (inner.range.end.line, inner.range.end.character) <= (end.line, end.character)
+
+
+def _real_indexes(table: Table, indexes: list[Index]) -> list[Index]:
+    """PostgreSQL builds no index for a UNIQUE constraint that repeats the primary key in the
+    same CREATE TABLE (`id uuid unique … primary key (id)`): keep one of those."""
+    same = [i for i in indexes if i.is_constraint and i.columns == table.primary_key
+            and _inside(i.location, table.location)]
+    if len(same) < 2:
+        return indexes
+    kept = next((i for i in same if i.name.endswith("_pkey")), same[0])
+    return [i for i in indexes if i is kept or i not in same]
+
+
 @check(DUPLICATE_INDEX)
 def duplicate_indexes(workspace: Workspace, findings: Findings) -> None:
     for table in workspace.replay.schema.tables.values():
@@ -72,9 +91,9 @@ def duplicate_indexes(workspace: Workspace, findings: Findings) -> None:
         for number in range(len(table.indexes)):
             groups.setdefault(_shape(table, number), []).append(number)
         for numbers in groups.values():
-            if len(numbers) < 2:
+            indexes = _real_indexes(table, [table.indexes[n] for n in numbers])
+            if len(indexes) < 2:
                 continue
-            indexes = [table.indexes[n] for n in numbers]
             where = indexes[-1].location or anchor(table)
             if where is None:
                 continue
