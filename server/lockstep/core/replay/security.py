@@ -28,6 +28,9 @@ PER_ROW_CALLS = (("auth", "uid"), ("auth", "jwt"), ("auth", "role"), ("auth", "e
 _RELATIONS = (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW,
               ObjectType.OBJECT_FOREIGN_TABLE)
 _TRUE_WORDS = ("1", "true", "yes", "on")
+# Extensions whose control file pins their schema: `CREATE EXTENSION` ignores the search_path.
+FIXED_SCHEMAS = {"pg_cron": "pg_catalog", "plpgsql": "pg_catalog", "supabase_vault": "vault",
+                 "pg_graphql": "graphql", "pgsodium": "pgsodium"}
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -225,7 +228,8 @@ def _extension(context: StatementContext, node: ast.CreateExtensionStmt) -> None
     schema = next((str(o.arg.sval) for o in node.options or ()
                    if o.defname == "schema" and hasattr(o.arg, "sval")), None)
     context.schema.extensions[node.extname] = Extension(
-        node.extname, schema or context.creation_schema(None), context.whole)
+        node.extname, FIXED_SCHEMAS.get(node.extname) or schema or context.creation_schema(None),
+        context.whole)
 
 
 def _move(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
