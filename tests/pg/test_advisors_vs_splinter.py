@@ -6,7 +6,8 @@ What: every fixture repo under `tests/fixtures/advisors/` (and those of
 `tests/fixtures/replay/`) is applied (Supabase stubs with Supabase's default privileges and
 `pgrst.db_schemas = public`, then its migrations) to a fresh database on the private
 PostgreSQL of the other differential tests. The Postgres language server's
-`postgres-language-server dblint` (pinned in tests/tools/package.json; it runs splinter's SQL)
+`postgres-language-server dblint` (its linux x86_64 binary, pinned in tests/tools/package.json;
+it runs splinter's SQL)
 lints that database over the private Unix socket; `python -m lockstep check --format json`
 lints the same migrations with no database. The findings are compared as sets of
 (lint, subject) — schema, object, and the policy, role/action, indexes or column where the
@@ -14,7 +15,8 @@ lint names one — for every lint that an advisor rule covers.
 
 Run:   python -m pytest tests/pg/test_advisors_vs_splinter.py -q
 Needs: what tests/pg needs, plus `npm ci --ignore-scripts` in tests/tools (scripts/test does
-       it; the linux binary comes as an optional dependency and needs no install script).
+       it; the binary package needs no install script). Linux x86_64 (glibc) only: elsewhere
+       npm skips the optional package and the tests skip (fail under LOCKSTEP_REQUIRE_TOOLS).
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = sorted(p for p in [*(ROOT / "tests" / "fixtures" / "advisors").iterdir(),
                               *(ROOT / "tests" / "fixtures" / "replay").iterdir()]
                   if (p / "supabase" / "migrations").is_dir())
-DBLINT = (ROOT / "tests" / "tools" / "node_modules" / "@postgres-language-server" / "cli"
-          / "bin" / "postgres-language-server")
+DBLINT = (ROOT / "tests" / "tools" / "node_modules" / "@postgres-language-server"
+          / "cli-x86_64-linux-gnu" / "postgres-language-server")
 TIMEOUT_S = 120
 
 # splinter's lint (dblint's category) → the Lockstep rule that covers it.
@@ -116,7 +118,7 @@ def lockstep_subjects(rule: str, data: dict[str, Any]) -> list[Subject]:
 @pytest.fixture(scope="session")
 def dblint() -> Path:
     if not DBLINT.is_file():
-        missing_tool("@postgres-language-server/cli is not installed: "
+        missing_tool("@postgres-language-server/cli-x86_64-linux-gnu is not installed: "
                      "(cd tests/tools && npm ci --ignore-scripts)")
     return DBLINT
 
