@@ -13,6 +13,7 @@ from lockstep.codeactions.edits import Edit, apply_text_edits
 from lockstep.codeactions.fixes.registry import FIXES, fixes_for
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.rules.engine import run_rules
+from lockstep.core.rules.registry import RULES
 from lockstep.core.sql.parse import parse_migration_sql
 from lockstep.core.ts.index import index_types_file
 from lockstep.core.workspace import Workspace
@@ -99,7 +100,10 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_every_rule_with_a_fix_is_covered() -> None:
-    assert {code for code, _, _ in CASES} == set(FIXES)
+    # The rules' own builders, read now: FIXES is a snapshot taken at import, which misses a
+    # builder whose module was the one importing the registry (refactor/add_column → clone).
+    assert {code for code, _, _ in CASES} == {name for name, rule in RULES.items() if rule.fix}
+    assert set(FIXES) <= {code for code, _, _ in CASES}
 
 
 @pytest.mark.parametrize(
