@@ -72,13 +72,15 @@ def _inside(inner: Location | None, outer: Location | None) -> bool:
 
 
 def _real_indexes(table: Table, indexes: list[Index]) -> list[Index]:
-    """PostgreSQL builds no index for a UNIQUE constraint that repeats the primary key in the
-    same CREATE TABLE (`id uuid unique … primary key (id)`): keep one of those."""
-    same = [i for i in indexes if i.is_constraint and i.columns == table.primary_key
+    """PostgreSQL builds one index for identical PRIMARY KEY / UNIQUE constraints declared in
+    one CREATE TABLE (`id uuid unique … primary key (id)`), preferring the primary key; keys
+    that LIKE … INCLUDING INDEXES copies (located at the whole statement) all get theirs."""
+    same = [i for i in indexes if i.is_constraint and i.location != table.location
             and _inside(i.location, table.location)]
     if len(same) < 2:
         return indexes
-    kept = next((i for i in same if i.name.endswith("_pkey")), same[0])
+    kept = next((i for i in same if i.columns == table.primary_key
+                 and i.name.endswith("_pkey")), same[0])
     return [i for i in indexes if i is kept or i not in same]
 
 
