@@ -31,7 +31,8 @@ def _check_json(root: Path) -> list[dict[str, object]]:
         [sys.executable, "-m", "lockstep", "check", str(root), "--format", "json"],
         capture_output=True, text=True, check=False,
     ).stdout
-    return list(json.loads(output)["diagnostics"])
+    # `data` (the finding's subject, for tools) is compared by the rule tests, not here
+    return [{k: v for k, v in d.items() if k != "data"} for d in json.loads(output)["diagnostics"]]
 
 
 async def test_published_diagnostics_are_exactly_what_check_prints(

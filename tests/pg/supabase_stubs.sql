@@ -23,10 +23,25 @@ CREATE SCHEMA IF NOT EXISTS extensions;
 
 GRANT USAGE ON SCHEMA public, auth, storage, extensions TO anon, authenticated, service_role;
 
+-- Supabase's default privileges: the API roles get everything new in `public`, which is what
+-- makes a table without RLS readable with the anon key. PostgREST serves `public`
+-- (splinter reads the exposed schemas from `pgrst.db_schemas`).
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+  GRANT ALL ON TABLES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+  GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+  GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+DO $$
+BEGIN
+  EXECUTE format('ALTER DATABASE %I SET pgrst.db_schemas = %L', current_database(), 'public');
+END
+$$;
+
 CREATE TABLE auth.users (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   email text,
-  phone text,
+  phone text UNIQUE,
   role text,
   raw_app_meta_data jsonb,
   raw_user_meta_data jsonb,

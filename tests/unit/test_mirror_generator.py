@@ -126,7 +126,8 @@ ALTER TABLE win_reactions ENABLE ROW LEVEL SECURITY;"""
   win_id UUID NOT NULL REFERENCES sim_wins(id) ON DELETE CASCADE,
   profile_id UUID REFERENCES profiles(id),
   CONSTRAINT sim_win_reactions_one UNIQUE (user_id, win_id)
-)""",
+);
+REVOKE ALL ON sim_win_reactions FROM anon, authenticated""",
         "CREATE INDEX idx_sim_win_reactions_win_id ON sim_win_reactions(win_id)",
     ]
 

@@ -53,6 +53,9 @@ CASES = [
     ("clone-missing-column", "route.ts", "Add `content: w.text` to the insert"),
     ("invalid-config", "lockstep.toml", None),
     ("generated-types-stale", "database.types.ts", None),
+    ("auth-rls-initplan", "004_goals.sql", None),
+    ("function-search-path-mutable", "003_notes.sql", None),
+    ("sensitive-columns-exposed", "001_init.sql", None),
 ]
 
 
@@ -151,12 +154,22 @@ def test_unknown_field_offers_a_migration(root: Path) -> None:
 
 def test_rls_fix_adds_own_rows_policies(root: Path) -> None:
     workspace, diagnostics = load(root)
-    [diagnostic] = [d for d in diagnostics if d.code == "rls-disabled"]
+    [diagnostic] = [d for d in diagnostics if d.code == "rls-disabled"
+                    and d.path.endswith("003_notes.sql")]
     [edit] = fixes_for(workspace, diagnostic)
     text = edit.edits[0].new_text
     assert "ENABLE ROW LEVEL SECURITY" in text
-    assert "FOR SELECT USING (auth.uid() = user_id)" in text
-    assert "FOR INSERT WITH CHECK (auth.uid() = user_id)" in text
+    assert "FOR SELECT USING ((select auth.uid()) = user_id)" in text
+    assert "FOR INSERT WITH CHECK ((select auth.uid()) = user_id)" in text
+
+
+def test_rls_fix_on_a_sim_table_adds_no_policy(root: Path) -> None:
+    """The service role bypasses RLS: RLS with no policy is what keeps the API roles out."""
+    workspace, diagnostics = load(root)
+    [diagnostic] = [d for d in diagnostics if d.code == "rls-disabled"
+                    and "sim_wins" in d.message]
+    [edit] = fixes_for(workspace, diagnostic)
+    assert edit.edits[0].new_text.strip() == "ALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;"
 
 
 def test_broken_data_never_raises(root: Path) -> None:
@@ -272,7 +285,7 @@ def test_rls_no_policy_adds_own_rows_policies(root: Path) -> None:
     [edit] = fixes_for(workspace, only(diagnostics, "rls-enabled-no-policy", "007_habits.sql"))
     text = edit.edits[0].new_text
     assert 'CREATE POLICY "Users can read own rows" ON habits' in text
-    assert "FOR INSERT WITH CHECK (auth.uid() = user_id);" in text
+    assert "FOR INSERT WITH CHECK ((select auth.uid()) = user_id);" in text
     assert "ENABLE ROW LEVEL SECURITY" not in text
 
 

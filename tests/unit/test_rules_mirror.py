@@ -324,23 +324,22 @@ def test_sim_fk_to_auth_users(tmp_path: Path) -> None:
 
 
 # -- sim-table-rls -----------------------------------------------------------------------------
-def test_sim_table_rls(tmp_path: Path) -> None:
+def test_sim_table_rls_flags_policies_not_rls(tmp_path: Path) -> None:
     later = (
         "-- Oops.\nALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;\n"
-        'CREATE POLICY "own" ON sim_wins FOR SELECT USING (auth.uid() = user_id);\n'
+        'CREATE POLICY "own" ON sim_wins FOR SELECT USING ((select auth.uid()) = user_id);\n'
     )
     found = run(tmp_path, later)
-    assert codes(found) == ["sim-table-rls", "sim-table-rls"]
-    assert text_at(tmp_path, found[0]) == "ALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY"
-    assert text_at(tmp_path, found[1]).startswith('CREATE POLICY "own" ON sim_wins')
+    assert codes(found) == ["sim-table-rls"]  # RLS with no policy is the safe shape
+    assert text_at(tmp_path, found[0]).startswith('CREATE POLICY "own" ON sim_wins')
 
 
-def test_sim_table_rls_undone_later_is_not_reported(tmp_path: Path) -> None:
+def test_sim_table_rls_dropped_later_is_not_reported(tmp_path: Path) -> None:
     assert (
         run(
             tmp_path,
-            "-- Oops.\nALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;\n",
-            "-- Undo.\nALTER TABLE sim_wins DISABLE ROW LEVEL SECURITY;\n",
+            '-- Oops.\nCREATE POLICY "own" ON sim_wins FOR SELECT USING (true);\n',
+            '-- Undo.\nDROP POLICY "own" ON sim_wins;\n',
         )
         == []
     )
@@ -349,7 +348,7 @@ def test_sim_table_rls_undone_later_is_not_reported(tmp_path: Path) -> None:
 def test_sim_table_rls_suppressed(tmp_path: Path) -> None:
     later = (
         "-- On purpose.\n-- lockstep-ignore sim-table-rls\n"
-        "ALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;\n"
+        'CREATE POLICY "own" ON sim_wins FOR SELECT USING (true);\n'
     )
     assert run(tmp_path, later) == []
 

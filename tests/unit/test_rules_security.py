@@ -82,14 +82,33 @@ def test_rls_disabled_suppressed(tmp_path: Path) -> None:
 
 def test_rls_disabled_exemptions(tmp_path: Path) -> None:
     text = (
-        "-- Internal, simulator, private schema and Supabase-owned tables.\n"
+        "-- Service-role tables (grants revoked), a private schema and Supabase-owned tables.\n"
         "CREATE TABLE llm_usage (id BIGINT PRIMARY KEY);\n"
         "CREATE TABLE sim_goals (id UUID PRIMARY KEY);\n"
+        "REVOKE ALL ON llm_usage, sim_goals FROM anon, authenticated;\n"
         "CREATE SCHEMA private;\n"
         "CREATE TABLE private.secrets (id UUID PRIMARY KEY);\n"
         "CREATE TABLE storage.extra (id UUID);\n"
     )
     assert run(tmp_path, text) == []
+
+
+def test_service_role_tables_are_reported_while_the_api_roles_reach_them(
+    tmp_path: Path,
+) -> None:
+    """Supabase's default grants reach `sim_` and internal tables too: only a REVOKE (or RLS
+    with no policy) makes them service-role only."""
+    text = (
+        "-- Service-role tables, still granted to the API roles.\n"
+        "CREATE TABLE llm_usage (id BIGINT PRIMARY KEY);\n"
+        "CREATE TABLE sim_goals (id UUID PRIMARY KEY);\n"
+        "CREATE TABLE sim_wins (id UUID PRIMARY KEY);\n"
+        "ALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;\n"
+    )
+    found = run(tmp_path, text)
+    assert codes(found) == ["rls-disabled", "rls-disabled"]
+    assert [text_at(tmp_path, d) for d in found] == ["llm_usage", "sim_goals"]
+    assert "REVOKE ALL ON sim_goals FROM anon, authenticated" in found[1].message
 
 
 def test_rls_enabled_in_a_later_migration(tmp_path: Path) -> None:
@@ -104,7 +123,12 @@ def test_rls_enabled_in_a_later_migration(tmp_path: Path) -> None:
 
 def test_internal_tables_from_config(tmp_path: Path) -> None:
     config = '[rls]\ninternal_tables = ["goals"]\n'
-    assert run(tmp_path, NO_RLS, config) == []
+    revoked = NO_RLS + "REVOKE ALL ON goals FROM anon, authenticated;\n"
+    assert run(tmp_path, revoked, config) == []
+    granted = tmp_path / "granted"
+    granted.mkdir()
+    found = run(granted, NO_RLS, config)
+    assert codes(found) == ["rls-disabled"] and "service role only" in found[0].message
 
 
 def test_dropped_table_is_not_judged(tmp_path: Path) -> None:
@@ -272,7 +296,8 @@ def test_partitions_inherit_the_primary_key(tmp_path: Path) -> None:
         "TO ('2025-01-01');\n"
     )
     config = '[rls]\ninternal_tables = ["events", "events_2024"]\n'
-    assert run(tmp_path, text, config) == []
+    revoked = text + "REVOKE ALL ON events, events_2024 FROM anon, authenticated;\n"
+    assert run(tmp_path, revoked, config) == []
 
 
 # -- severity config and broken input ----------------------------------------------------------

@@ -55,6 +55,7 @@ def as_json(diagnostics: Iterable[Diagnostic]) -> str:
             "severity": d.severity,
             "code": d.code,
             "message": d.message,
+            **({"data": d.data} if d.data else {}),  # the subject: schema, table, columns…
         }
         for d in diagnostics
     ]

@@ -50,6 +50,7 @@ class Index:
     is_constraint: bool = False  # backs a PRIMARY KEY / UNIQUE constraint
     include: list[str] = field(default_factory=list)  # INCLUDE (…) columns, not key columns
     where: str | None = None  # a partial index's predicate, as pg_get_expr() prints it
+    shape: str = ""  # method, keys, INCLUDE and WHERE as text: equal shapes = duplicates
 
 
 @dataclass(slots=True)
@@ -66,10 +67,31 @@ class ForeignKey:
 
 
 @dataclass(slots=True)
+class PolicyFacts:
+    """What the advisors need from a policy, decided once at replay (replay/security.py)."""
+
+    permissive: bool = True
+    roles: list[str] = field(default_factory=list)  # [] = PUBLIC (every role)
+    using: str | None = None  # the USING expression as deparsed, None when absent
+    check: str | None = None  # WITH CHECK, the same
+    # auth.<fn>() / current_setting() calls re-evaluated per row (never `(select …)`)
+    per_row_calls: list[Location] = field(default_factory=list)
+    user_metadata: bool = False  # reads auth.jwt() … user_metadata
+
+
+@dataclass(slots=True)
+class Extension:
+    name: str
+    schema: str
+    location: Location | None = None
+
+
+@dataclass(slots=True)
 class Policy:
     name: str
     command: str  # ALL, SELECT, INSERT, UPDATE, DELETE
     location: Location | None = None
+    facts: PolicyFacts | None = None  # roles and expressions, for the advisors
     using_columns: set[str] = field(default_factory=set)  # columns its USING reads
     check_columns: set[str] = field(default_factory=set)  # columns its WITH CHECK reads
 
@@ -143,6 +165,7 @@ class View:
     instead_of: set[str] = field(default_factory=set)  # INSERT/UPDATE/DELETE triggers
     # (schema, table, column) it reads, `*` expanded when it was made: what DROP COLUMN checks
     column_reads: set[tuple[str, str, str]] = field(default_factory=set)
+    security_invoker: bool = False  # WITH (security_invoker = on): RLS of the caller
 
 
 @dataclass(slots=True)
@@ -182,6 +205,9 @@ class Signature:
     returns_set: bool = False
     rows: int | None = None  # ROWS estimate of a set-returning function
     language: str = "sql"
+    security_definer: bool = False
+    search_path_set: bool = False  # SET search_path = … on the function
+    location: Location | None = None
 
 
 @dataclass(slots=True)
@@ -213,6 +239,13 @@ class Schema:
     domains: dict[Key, Domain] = field(default_factory=dict)
     composites: dict[Key, CompositeType] = field(default_factory=dict)
     schemas: set[str] = field(default_factory=lambda: {"public"})  # public + created, not dropped
+    extensions: dict[str, Extension] = field(default_factory=dict)  # name → where it lives
+    # Relation → roles holding SELECT on it (GRANT/REVOKE over Supabase's defaults)
+    readers: dict[Key, set[str]] = field(default_factory=dict)
+    # Schema → roles that new relations in it grant SELECT to (ALTER DEFAULT PRIVILEGES);
+    # Supabase's own defaults for `public` to begin with
+    default_readers: dict[str, set[str]] = field(
+        default_factory=lambda: {"public": {"anon", "authenticated", "service_role"}})
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         return self.tables.get((schema, name))

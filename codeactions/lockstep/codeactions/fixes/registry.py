@@ -71,6 +71,7 @@ def fixes_for(workspace: Workspace, diagnostic: Diagnostic) -> list[Edit]:
 def _load() -> None:
     """Import every builder module: each attaches its builders to its rules."""
     from lockstep.codeactions.fixes import (  # noqa: F401
+        advisors,
         clone,
         files,
         foreign_keys,

@@ -1,8 +1,8 @@
 """Quick fixes for row level security: enable it, and give users their own rows.
 
-The own-rows policies (read and insert where `auth.uid() = user_id`) are the workflow's
-default for user data; they are offered only when the table has a `user_id` column, and a
-policy of the same name is never created twice.
+The own-rows policies (read and insert where `(select auth.uid()) = user_id`, evaluated once
+per query) are the workflow's default for user data; they are offered only when the table has
+a `user_id` column, and a policy of the same name is never created twice.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from lockstep.codeactions.fixes.sql import (
 )
 from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Table
-from lockstep.core.rules.facts import event_locations, last_touch, sql_name
+from lockstep.core.rules.facts import event_locations, is_internal, is_sim, last_touch, sql_name
 from lockstep.core.rules.payloads import RlsFinding
 from lockstep.core.rules.registry.security import (
     POLICY_RLS_DISABLED,
@@ -27,8 +27,8 @@ from lockstep.core.rules.registry.security import (
 from lockstep.core.workspace import Workspace
 
 OWN_ROWS = (
-    ("Users can read own rows", "FOR SELECT USING (auth.uid() = user_id)"),
-    ("Users can insert own rows", "FOR INSERT WITH CHECK (auth.uid() = user_id)"),
+    ("Users can read own rows", "FOR SELECT USING ((select auth.uid()) = user_id)"),
+    ("Users can insert own rows", "FOR INSERT WITH CHECK ((select auth.uid()) = user_id)"),
 )
 
 
@@ -63,7 +63,9 @@ def fix_rls_disabled(workspace: Workspace, diagnostic: Diagnostic, data: RlsFind
     if doc is None or statement is None:
         return []
     name, table = _table(workspace, data)
-    policies = own_rows_policies(name, table)
+    config = workspace.config
+    service_only = table is not None and (is_sim(table, config) or is_internal(table, config))
+    policies = [] if service_only else own_rows_policies(name, table)
     title = "Enable row level security" + (" with own-rows policies on user_id" if policies else "")
     sql = "\n".join([_enable(name), *policies])
     return [quick_fix(diagnostic.code, title, (insert_after(doc, statement, sql),))]

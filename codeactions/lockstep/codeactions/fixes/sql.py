@@ -9,7 +9,6 @@ copy the statement's indentation and the file's line ending.
 from __future__ import annotations
 
 from pglast import ast
-from pglast.enums import AlterTableType
 
 from lockstep.codeactions.edits import (
     Applicability,
@@ -161,17 +160,12 @@ def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic, data: SimRls
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
         return []
-    if not isinstance(statement.node, ast.CreatePolicyStmt | ast.AlterTableStmt):
-        return []
-    if isinstance(statement.node, ast.AlterTableStmt) and any(
-        c.subtype not in (AlterTableType.AT_EnableRowSecurity, AlterTableType.AT_ForceRowSecurity)
-        for c in statement.node.cmds or ()
-    ):
+    if not isinstance(statement.node, ast.CreatePolicyStmt):
         return []
     return [
         quick_fix(
             diagnostic.code,
-            "Remove this statement (sim_ tables have no RLS)",
+            "Remove this policy (sim_ tables are service role only)",
             (remove_statement(doc, statement),),
         )
     ]

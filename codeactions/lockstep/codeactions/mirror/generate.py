@@ -31,6 +31,7 @@ from lockstep.codeactions.mirror.keys import statement_keys
 from lockstep.codeactions.mirror.objects import _drop, _index, _rename
 from lockstep.codeactions.sqltokens import Rewriter
 from lockstep.core.model import Schema
+from lockstep.core.rules.facts import sql_name
 from lockstep.core.sql.parse import Statement, parse_migration_sql
 
 AUTH_SCHEMAS = frozenset({"auth"})
@@ -175,7 +176,10 @@ def _create(node: ast.CreateStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str
             _column(element, rw, ctx, key[1])
         elif isinstance(element, ast.Constraint):
             _table_constraint(element, rw, ctx, key[1])
-    return key[1], rw.render()
+    # Supabase grants anon and authenticated everything on new tables in public: without RLS
+    # the mirror would be open to the anon key. Only the service role (the simulator) keeps it.
+    revoke = f"REVOKE ALL ON {sql_name(ctx.sim(key))} FROM anon, authenticated"
+    return key[1], f"{rw.render().rstrip().rstrip(';')};\n{revoke}"
 
 
 def _column(column: ast.ColumnDef, rw: Rewriter, ctx: _Context, table: str) -> None:

@@ -14,11 +14,11 @@ CREATE INDEX idx_sessions_user_id ON sessions(user_id);
 
 ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Users can read own rows" ON sessions
-  FOR SELECT USING (auth.uid() = user_id);
+  FOR SELECT USING ((select auth.uid()) = user_id);
 CREATE POLICY "Users can insert own rows" ON sessions
-  FOR INSERT WITH CHECK (auth.uid() = user_id);
+  FOR INSERT WITH CHECK ((select auth.uid()) = user_id);
 CREATE POLICY "Users can update own rows" ON sessions
-  FOR UPDATE USING (auth.uid() = user_id);
+  FOR UPDATE USING ((select auth.uid()) = user_id);
 
 -- Simulator mirror (no FK to auth.users, no RLS)
 CREATE TABLE sim_sessions (

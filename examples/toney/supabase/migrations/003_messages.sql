@@ -14,9 +14,9 @@ CREATE INDEX idx_messages_session_id ON messages(session_id);
 
 ALTER TABLE messages ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Users can read own rows" ON messages
-  FOR SELECT USING (auth.uid() = user_id);
+  FOR SELECT USING ((select auth.uid()) = user_id);
 CREATE POLICY "Users can insert own rows" ON messages
-  FOR INSERT WITH CHECK (auth.uid() = user_id);
+  FOR INSERT WITH CHECK ((select auth.uid()) = user_id);
 
 -- Simulator mirror (no FK to auth.users, no RLS)
 CREATE TABLE sim_messages (

@@ -16,11 +16,11 @@ CREATE INDEX idx_wins_session_id ON wins(session_id);
 
 ALTER TABLE wins ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Users can read own rows" ON wins
-  FOR SELECT USING (auth.uid() = user_id);
+  FOR SELECT USING ((select auth.uid()) = user_id);
 CREATE POLICY "Users can insert own rows" ON wins
-  FOR INSERT WITH CHECK (auth.uid() = user_id);
+  FOR INSERT WITH CHECK ((select auth.uid()) = user_id);
 CREATE POLICY "Users can update own rows" ON wins
-  FOR UPDATE USING (auth.uid() = user_id);
+  FOR UPDATE USING ((select auth.uid()) = user_id);
 
 -- Simulator mirror (no FK to auth.users, no RLS).
 -- Gotcha: the simulator's prompt builder reads `content`, so sim_wins carries

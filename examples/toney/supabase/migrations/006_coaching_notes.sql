@@ -14,9 +14,9 @@ CREATE INDEX idx_coaching_notes_session_id ON coaching_notes(session_id);
 
 ALTER TABLE coaching_notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Users can read own rows" ON coaching_notes
-  FOR SELECT USING (auth.uid() = user_id);
+  FOR SELECT USING ((select auth.uid()) = user_id);
 CREATE POLICY "Users can insert own rows" ON coaching_notes
-  FOR INSERT WITH CHECK (auth.uid() = user_id);
+  FOR INSERT WITH CHECK ((select auth.uid()) = user_id);
 
 -- Simulator mirror (no FK to auth.users, no RLS)
 CREATE TABLE sim_coaching_notes (

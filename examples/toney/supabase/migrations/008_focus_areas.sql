@@ -14,8 +14,8 @@ CREATE INDEX idx_focus_areas_user_id ON focus_areas(user_id);
 
 ALTER TABLE focus_areas ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Users can read own rows" ON focus_areas
-  FOR SELECT USING (auth.uid() = user_id);
+  FOR SELECT USING ((select auth.uid()) = user_id);
 CREATE POLICY "Users can insert own rows" ON focus_areas
-  FOR INSERT WITH CHECK (auth.uid() = user_id);
+  FOR INSERT WITH CHECK ((select auth.uid()) = user_id);
 CREATE POLICY "Users can update own rows" ON focus_areas
-  FOR UPDATE USING (auth.uid() = user_id);
+  FOR UPDATE USING ((select auth.uid()) = user_id);

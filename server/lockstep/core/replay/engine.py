@@ -16,7 +16,7 @@ from pglast.enums import ObjectType
 
 from lockstep.core.diagnostics import strict_mode
 from lockstep.core.model import Schema
-from lockstep.core.replay import functions, objects, tables, view_columns
+from lockstep.core.replay import functions, objects, security, tables, view_columns
 from lockstep.core.replay.context import (
     Event,
     NestedContext,
@@ -161,6 +161,7 @@ def _dispatch(context: StatementContext, node: object) -> None:
     handler = _HANDLERS.get(type(node))
     if handler is not None:
         handler(context, node)
+    security.observe(context, node)  # grants, policy roles, function and view options
 
 
 def replay(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from lockstep.core.rules.registry import RULES, Rule
+from lockstep.core.rules.registry.advisors import COVERED, LINTER, NOT_COVERED
 
 GROUPS = {
     "migrations": "Migrations",
@@ -37,6 +38,18 @@ def _convention(rule: Rule) -> list[str]:
             f"`[conventions] {rule.convention} = true | false` in `lockstep.toml`.", ""]
 
 
+def _advisors() -> list[str]:
+    """Which of Supabase's database advisors (splinter's lints) a rule covers, and which not."""
+    lines = ["## Supabase's database advisors", "",
+             "Lockstep decides these lints of Supabase's database linter (splinter) from the "
+             "migrations, before deploy and with no database:", "",
+             "| splinter lint | Lockstep rule |", "| --- | --- |"]
+    lines += [f"| [{lint}]({LINTER}{lint}) | [`{name}`](#{name}) |" for lint, name in COVERED]
+    lines += ["", "Not covered (most need a running database):", ""]
+    lines += [f"- [{lint}]({LINTER}{lint}): {why}" for lint, why in NOT_COVERED]
+    return [*lines, ""]
+
+
 def render() -> str:
     lines = [
         "# Lockstep rules",
@@ -51,6 +64,7 @@ def render() -> str:
         "both as quick fixes).",
         "",
     ]
+    lines += _advisors()
     missing = {r.group for r in RULES.values()} - set(GROUPS)
     assert not missing, f"rule groups without a docs section: {missing}"
     for group, title in GROUPS.items():

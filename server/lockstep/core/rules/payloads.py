@@ -271,3 +271,16 @@ class BrokenConsumers(Payload):
     kind: str  # rename-table | rename-column | drop-table | drop-column
     new_name: str | None  # the name after a rename
     sites: list[str]  # `path:line` of each call site (1-based lines)
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisorFinding(Payload):
+    """The subject of one of Supabase's database advisors (splinter), as splinter names it."""
+
+    schema: str
+    table: str  # the table, view, function or extension
+    kind: str  # table, view, materialized view, function, extension
+    columns: list[str] = field(default_factory=list)
+    policy: str | None = None
+    detail: list[str] = field(default_factory=list)  # roles, actions or index names
+    fix: str | None = None

@@ -1,6 +1,8 @@
 """Rule checks, one module per group; importing this package registers every check."""
 
 from lockstep.core.rules.checks import (
+    advisors,
+    advisors_policies,
     config,
     consumers,
     files,
@@ -15,6 +17,6 @@ from lockstep.core.rules.checks import (
 )
 
 __all__ = [
-    "config", "consumers", "files", "generated_types", "migrations", "mirror", "mirror_drift",
-    "safety", "safety_consumers", "security", "types",
+    "advisors", "advisors_policies", "config", "consumers", "files", "generated_types",
+    "migrations", "mirror", "mirror_drift", "safety", "safety_consumers", "security", "types",
 ]

@@ -16,11 +16,9 @@ from lockstep.core.model import Key, Schema, Table
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.facts import (
     anchor,
-    event_locations,
     is_internal,
     is_platform,
     is_sim,
-    last_touch,
     statement_span,
 )
 from lockstep.core.rules.payloads import MirrorMissing, SimForeignKey, SimRls
@@ -115,22 +113,12 @@ def _check_missing(
 
 @check(SIM_TABLE_RLS)
 def sim_rls(workspace: Workspace, findings: Findings) -> None:
+    """Policies only: RLS on with no policy is the safe service-role-only shape (Supabase's
+    default grants reach a `sim_` table without it)."""
     config = workspace.config
-    replayed = workspace.replay
-    enables = event_locations(workspace, "enable-rls")
-    for table in replayed.schema.tables.values():
+    for table in workspace.replay.schema.tables.values():
         if not is_sim(table, config) or is_platform(table):
             continue
-        where = last_touch(table, enables) or anchor(table)
-        if table.rls_enabled and where is not None:
-            findings.add(
-                SIM_TABLE_RLS,
-                where,
-                f"`{table.name}` is a simulator table (service role only): row level "
-                "security there protects nothing",
-                data=SimRls(table.name, table.schema, "enable-rls",
-                            statement_span(workspace, where)),
-            )
         for policy in table.policies:
             if policy.location is None:
                 continue

@@ -48,6 +48,14 @@ def _exposed(workspace: Workspace, table: Table) -> bool:
     )
 
 
+def _reachable(workspace: Workspace, table: Table) -> bool:
+    """The Data API serves it and anon or authenticated hold SELECT on it (Supabase's default
+    grants, minus any REVOKE): what splinter asks PostgreSQL."""
+    readers = workspace.replay.schema.readers.get((table.schema, table.name), set())
+    return table.schema in workspace.config.exposed_schemas and bool(
+        readers & {"anon", "authenticated", "public"})
+
+
 @check(POLICY_RLS_DISABLED, RLS_DISABLED, RLS_ENABLED_NO_POLICY)
 def row_level_security(workspace: Workspace, findings: Findings) -> None:
     config = workspace.config
@@ -72,18 +80,24 @@ def row_level_security(workspace: Workspace, findings: Findings) -> None:
                     RlsFinding(table.name, table.schema, fix),
                 )
             continue
-        if not _exposed(workspace, table):
-            continue
-        if not table.rls_enabled and where is not None:
+        if not table.rls_enabled and where is not None and _reachable(workspace, table):
             fix = f"ALTER TABLE {sql_name(table)} ENABLE ROW LEVEL SECURITY;"
+            if _exposed(workspace, table):
+                message = (f"`{table.name}` is in the exposed schema `{table.schema}` without "
+                           "row level security: anyone with the anon key can read and write "
+                           f"it. Add `{fix}` and policies")
+            else:
+                message = (f"`{table.name}` is meant for the service role only, but Supabase "
+                           "grants anon and authenticated every privilege on new tables in "
+                           f"`{table.schema}`: anyone with the anon key can read and write it. "
+                           f"Add `{fix}` with no policy (the service role bypasses RLS), or "
+                           f"`REVOKE ALL ON {sql_name(table)} FROM anon, authenticated;`")
             findings.add(
-                RLS_DISABLED,
-                where,
-                f"`{table.name}` is in the exposed schema `{table.schema}` without row level "
-                f"security: anyone with the anon key can read and write it. Add `{fix}` and "
-                "policies (or list it in `internal_tables` if only the service role uses it)",
+                RLS_DISABLED, where, message,
                 data=RlsFinding(table.name, table.schema, fix, statement_span(workspace, where)),
             )
+        elif not _exposed(workspace, table):
+            continue
         elif table.rls_enabled and not table.policies:
             at = last_touch(table, enables) or where
             if at is not None:

@@ -97,6 +97,7 @@ def named(name: str) -> Rule:
 
 # The declarations (imported last: they call `rule` above).
 from lockstep.core.rules.registry import (  # noqa: E402
+    advisors,
     config,
     consumers,
     internal,
@@ -108,6 +109,6 @@ from lockstep.core.rules.registry import (  # noqa: E402
 )
 
 __all__ = [
-    "RULES", "Option", "Rule", "config", "consumers", "internal", "migrations", "mirror",
-    "named", "rule", "safety", "security", "types",
+    "RULES", "Option", "Rule", "advisors", "config", "consumers", "internal", "migrations",
+    "mirror", "named", "rule", "safety", "security", "types",
 ]

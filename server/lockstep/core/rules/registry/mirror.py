@@ -78,12 +78,15 @@ SIM_TABLE_RLS = rule(
     "sim-table-rls",
     "warning",
     "mirror",
-    "Row level security enabled, or a policy created, on a `sim_` table.",
+    "A policy on a `sim_` table.",
     "`sim_` tables are written and read only by the service role (the simulator and the "
-    "admin app), which bypasses RLS. RLS there protects nothing and suggests the table is "
-    "meant for end users; a policy keyed on `auth.uid()` never matches a persona.",
-    "ALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;",
-    "-- sim_ tables are service-role only: no RLS.",
+    "admin app), which bypasses RLS. A policy there grants end users what the simulator "
+    "must keep to itself, and one keyed on `auth.uid()` never matches a persona. RLS itself "
+    "is fine, and needed: Supabase grants `anon` and `authenticated` every privilege on new "
+    "tables in `public`, so a `sim_` table is safe only with RLS on and no policy, or after "
+    "`REVOKE ALL … FROM anon, authenticated` (what the generated mirror does).",
+    'CREATE POLICY "own" ON sim_wins FOR SELECT USING ((select auth.uid()) = user_id);',
+    "ALTER TABLE sim_wins ENABLE ROW LEVEL SECURITY;  -- and no policy",
     payload=SimRls,
     options=(MIRROR_PREFIX,),
     convention=TONEY,

@@ -12,9 +12,13 @@ RLS_DISABLED = rule(
     "security",
     "A table in an exposed schema without row level security.",
     "Tables in `public` are served by the Data API to anyone holding the anon key, which "
-    "ships in every browser bundle. Without RLS every row can be read and written by anyone. "
-    "Internal tables written only by the service role (`llm_usage`) can be listed in "
-    "`internal_tables`; `sim_` tables are exempt by design.",
+    "ships in every browser bundle, and Supabase grants `anon` and `authenticated` every "
+    "privilege on new tables there. Without RLS every row can be read and written by anyone. "
+    "That holds for `sim_` tables and `internal_tables` (`llm_usage`) too, which only the "
+    "service role should reach: give them RLS with no policy (the service role bypasses it) "
+    "or `REVOKE ALL … FROM anon, authenticated`; a table whose grants were revoked is not "
+    "reported. Supabase's advisor `0013_rls_disabled_in_public`; unlike it, a partitioned "
+    "parent counts (a query through it sees every partition under the parent's RLS only).",
     "CREATE TABLE goals (id UUID PRIMARY KEY, user_id UUID NOT NULL);",
     "CREATE TABLE goals (id UUID PRIMARY KEY, user_id UUID NOT NULL);\n"
     "ALTER TABLE goals ENABLE ROW LEVEL SECURITY;\n"
