@@ -182,8 +182,10 @@ def test_toney_rules_only_where_the_convention_is_in_force(tmp_path: Path) -> No
     assert conventions(off) == frozenset()
     assert MIGRATION_MISSING_COMMENT.name not in codes(off)
     mirrored = loaded(write(tmp_path / "m", {
+        # sim-table-rls flags a policy on a sim_ table (RLS with no policy is the safe shape)
         "supabase/migrations/20240101000000_sim.sql": "create table sim_x (id int primary key);\n"
-                                                  "alter table sim_x enable row level security;\n",
+                                                  "alter table sim_x enable row level security;\n"
+                                                  "create policy p on sim_x using (id > 0);\n",
         "lockstep.toml": "[conventions]\ntoney = false\n"}))
     assert SIM_TABLE_RLS.name not in codes(mirrored)
     (tmp_path / "m" / "lockstep.toml").unlink()
