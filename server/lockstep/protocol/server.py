@@ -26,10 +26,10 @@ from lockstep.core.version import VERSION
 from lockstep.core.workspace import Workspace
 from lockstep.protocol import convert
 from lockstep.protocol.frames import serve_frames
+from lockstep.protocol.scheduler import Scheduler
 
 LOG = logging.getLogger("lockstep")
 F = TypeVar("F", bound=Callable[..., Any])
-DEBOUNCE_SECONDS = 0.05
 
 
 SPLICE_CHARS = 1 << 20  # documents past this take an edit as one slice
@@ -43,7 +43,15 @@ class LockstepProtocol(LanguageServerProtocol):
         general = params.capabilities.general
         if general is not None and general.position_encodings:
             general.position_encodings = [lsp.PositionEncodingKind.Utf16]
-        return (yield from super().lsp_initialize(params))
+        result: lsp.InitializeResult = yield from super().lsp_initialize(params)
+        from lockstep.protocol.features.diagnostics import client_pulls
+
+        server = self._server
+        assert isinstance(server, LockstepServer)
+        server.pull = client_pulls(params.capabilities)
+        if not server.pull:
+            result.capabilities.diagnostic_provider = None  # it gets publishDiagnostics
+        return result
 
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(
@@ -78,7 +86,9 @@ class LockstepServer(LanguageServer):
         self.index: Workspace | None = None
         self.settings: dict[str, Any] = {}
         self.published: dict[str, list[Diagnostic]] = {}
-        self.publish_task: asyncio.Task[None] | None = None
+        self.result_ids: dict[str, str] = {}  # pull diagnostics: path → current result id
+        self.pull = False  # the client pulls diagnostics (features/diagnostics.py)
+        self.scheduler = Scheduler(self, lambda diagnostics: None)
         self.client_watches_files = False  # it sends didChangeWatchedFiles for our globs
         self.own_process = False  # serve(): a failure may end the process (strict mode)
 
@@ -166,6 +176,20 @@ def safe(default: Any = None) -> Callable[[F], F]:
         return run  # type: ignore[return-value]
 
     return decorate
+
+
+def fresh(function: F) -> F:
+    """Answer from a snapshot that holds the newest text of the request's own file: wait for
+    that file's parse (and the replay it feeds), never for the workspace's rules."""
+
+    @functools.wraps(function)
+    async def run(server: LockstepServer, params: Any) -> Any:
+        document = getattr(params, "text_document", None)
+        relative = server.relative(document.uri) if document is not None else None
+        await server.scheduler.snapshot_for(relative)
+        return function(server, params)
+
+    return run  # type: ignore[return-value]
 
 
 def create_server() -> LockstepServer:

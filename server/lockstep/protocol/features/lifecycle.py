@@ -9,7 +9,6 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from lockstep.core.workspace import Workspace, find_root
-from lockstep.protocol.features.diagnostics import publish_now, schedule_publish
 from lockstep.protocol.server import LockstepServer, safe
 
 SETTING_SECTIONS = ("migrations", "types", "consumers", "rules", "rls", "mirror", "clone",
@@ -102,7 +101,7 @@ def register(server: LockstepServer) -> None:
             token = f"lockstep-index-{uuid.uuid4().hex[:8]}"
             await ls.work_done_progress.create_async(token)
         index_workspace(ls, token)
-        publish_now(ls)
+        ls.scheduler.reanalyse()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @safe()
@@ -114,10 +113,14 @@ def register(server: LockstepServer) -> None:
             ls.settings = editor_settings(settings["lockstep"])
         else:
             await _pull_configuration(ls)
-        if ls.index is not None:
-            ls.index.settings = ls.settings
-            ls.index.load()
-        schedule_publish(ls)
+        settings = ls.settings
+
+        def reload(workspace: Workspace) -> bool:
+            workspace.settings = settings
+            workspace.load()
+            return True
+
+        ls.scheduler.update(reload)
 
 
 async def _pull_configuration(server: LockstepServer) -> None:

@@ -1,0 +1,179 @@
+"""The server's analysis loop: the event loop only records edits; a worker thread analyses.
+
+Each edit bumps `revision`. One analysis runs at a time, in a thread, on a fork of the current
+snapshot (core/analysis.py); a newer revision supersedes it at its next checkpoint, and its
+edits are handed to the next run. A finished run installs its snapshot for requests as soon as
+the replay and indexes are ready (before the rules), and publishes diagnostics only when no
+newer edit arrived meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from lockstep.core.analysis import Analysis, Edit, Edits, Superseded, analyse
+
+if TYPE_CHECKING:
+    from lockstep.core.diagnostics import Diagnostic
+    from lockstep.core.workspace import Workspace
+    from lockstep.protocol.server import LockstepServer
+
+DEBOUNCE_SECONDS = 0.02  # a burst of keystrokes starts one analysis
+
+
+class Scheduler:
+    def __init__(self, server: LockstepServer,
+                 publish: Callable[[dict[str, list[Diagnostic]]], None]) -> None:
+        self.server = server
+        self.publish = publish
+        self.revision = 1  # the first analysis (after indexing) includes revision 1
+        self.snapshot_revision = 0  # what `server.index` includes
+        self.analysed_revision = 0  # what the published diagnostics include
+        self.file_revisions: dict[str, int] = {}
+        self.edits = Edits()
+        self.rules_wanted = False
+        self.task: asyncio.Task[None] | None = None
+        self._progress = asyncio.Event()
+        self._last_edit = 0.0
+        self._waiting = 0  # requests waiting for a snapshot: skip the debounce
+        self._hurry = asyncio.Event()
+
+    # -- recording (event loop, cheap) ----------------------------------------------------
+    def set_text(self, relative: str, text: str | None) -> None:
+        """A buffer's newest text (None: closed). Nothing is parsed here."""
+        self.edits.texts[relative] = text
+        self.revision += 1
+        self.file_revisions[relative] = self.revision
+        self.kick()
+
+    def update(self, edit: Edit) -> None:
+        """Any other update of the workspace (file events, rescans, settings)."""
+        self.edits.updates.append(edit)
+        self.revision += 1
+        self.kick()
+
+    def reanalyse(self) -> None:
+        """The index changed in place (a command wrote a file), or rules must run again."""
+        self.rules_wanted = True
+        self.revision += 1
+        self.kick()
+
+    def kick(self) -> None:
+        self._last_edit = time.monotonic()
+        if self.task is not None and not self.task.done():
+            return
+        try:
+            self.task = asyncio.get_running_loop().create_task(self._run())
+        except RuntimeError:  # no running loop (tests calling handlers directly)
+            self._run_here()
+
+    # -- waiting (requests) -----------------------------------------------------------------
+    async def snapshot_for(self, relative: str | None) -> None:
+        """Until the snapshot includes the newest text of `relative` (its parse and replay,
+        not the rules); at once for a file with no pending edit."""
+        wanted = self.file_revisions.get(relative, 0) if relative is not None else 0
+        await self._until(lambda: self.snapshot_revision >= wanted)
+
+    async def diagnostics_for_now(self) -> None:
+        """Until the published diagnostics include every edit received so far."""
+        wanted = self.revision
+        await self._until(lambda: self.analysed_revision >= wanted)
+
+    async def _until(self, done: Callable[[], bool]) -> None:
+        self._waiting += 1
+        self._hurry.set()
+        try:
+            while not done():
+                await self._progress.wait()
+        finally:
+            self._waiting -= 1
+
+    def _notify(self) -> None:
+        self._progress.set()
+        self._progress = asyncio.Event()
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def _quiet(self) -> None:
+        """Debounce: until no edit came for DEBOUNCE_SECONDS (a storm of keystrokes starts
+        no analysis), or at once when a request waits."""
+        while not self._waiting:
+            wait = self._last_edit + DEBOUNCE_SECONDS - time.monotonic()
+            if wait <= 0:
+                return
+            self._hurry.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurry.wait(), wait)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        await self._quiet()
+        while self.server.index is not None and (self.edits or self.rules_wanted):
+            base, edits, rules, revision = self._take()
+            generation = base.generation
+
+            def ready(workspace: Workspace, revision: int = revision, base: Workspace = base,
+                      generation: int = generation) -> None:
+                loop.call_soon_threadsafe(self._install, workspace, revision, base, generation)
+
+            try:
+                result = await asyncio.to_thread(
+                    analyse, base, edits, revision, lambda: self.revision, ready, rules)
+            except Superseded:
+                self._give_back(edits)
+                await self._quiet()
+                continue
+            except Exception:  # noqa: BLE001 - a rule bug must not stop the analysis loop
+                from lockstep.protocol.server import report_failure
+
+                report_failure(self.server, "Analysis")
+                self._finish(revision)
+                continue
+            if base.generation != generation or revision != self.revision:
+                self._give_back(edits)  # outdated: never published
+                continue
+            self._complete(result)
+        if self.server.index is None:
+            self._finish(self.revision)
+
+    def _take(self) -> tuple[Workspace, Edits, bool, int]:
+        assert self.server.index is not None
+        edits, self.edits = self.edits, Edits()
+        rules, self.rules_wanted = self.rules_wanted, False
+        return self.server.index, edits, rules, self.revision
+
+    def _give_back(self, edits: Edits) -> None:
+        """A superseded run's edits go first in the next one (newer texts win); its
+        diagnostics were never published, so the next run must run the rules."""
+        self.edits = edits.under(self.edits)
+        self.rules_wanted = True
+
+    def _install(self, workspace: Workspace, revision: int, base: Workspace,
+                 generation: int) -> None:
+        if self.server.index is base and base.generation == generation \
+                and revision > self.snapshot_revision:
+            self.server.index = workspace
+            self.snapshot_revision = revision
+            self._notify()
+
+    def _complete(self, result: Analysis) -> None:
+        if result.diagnostics is not None:
+            self.publish(result.diagnostics)
+        self._finish(result.revision)
+
+    def _finish(self, revision: int) -> None:
+        self.snapshot_revision = max(self.snapshot_revision, revision)
+        self.analysed_revision = max(self.analysed_revision, revision)
+        self._notify()
+
+    def _run_here(self) -> None:
+        """Without an event loop: analyse synchronously."""
+        while self.server.index is not None and (self.edits or self.rules_wanted):
+            base, edits, rules, revision = self._take()
+            result = analyse(base, edits, revision, functools.partial(int, revision),
+                             functools.partial(setattr, self.server, "index"), rules)
+            self._complete(result)
