@@ -65,7 +65,12 @@ class Derived:
 
 
 class Superseded(Exception):
-    """A newer revision arrived: this analysis's results would be outdated."""
+    """A newer revision arrived: this analysis's results would be outdated. `workspace` is
+    its snapshot with the edits applied, for the next analysis to start from."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__("superseded")
+        self.workspace = workspace
 
 
 Edit = Callable[["Workspace"], object]  # an update applied to the snapshot; truthy: changed
@@ -110,11 +115,12 @@ def analyse(
     from lockstep.core.rules.engine import run_rules
     from lockstep.core.sql.sites import sql_index
 
+    workspace = base.fork()
+
     def checkpoint() -> None:
         if current() != revision:
-            raise Superseded
+            raise Superseded(workspace)
 
-    workspace = base.fork()
     changed = False
     for update in edits.updates:
         changed = bool(update(workspace)) or changed

@@ -42,6 +42,7 @@ class Scheduler:
         self._last_edit = 0.0
         self._waiting = 0  # requests waiting for a snapshot: skip the debounce
         self._hurry = asyncio.Event()
+        self._carry: tuple[Workspace, int, Workspace, Edits] | None = None
 
     # -- recording (event loop, cheap) ----------------------------------------------------
     def set_text(self, relative: str, text: str | None) -> None:
@@ -79,6 +80,10 @@ class Scheduler:
         wanted = self.file_revisions.get(relative, 0) if relative is not None else 0
         await self._until(lambda: self.snapshot_revision >= wanted)
 
+    async def snapshot_at(self, revision: int) -> None:
+        """Until the snapshot includes `revision` (its replay and indexes)."""
+        await self._until(lambda: self.snapshot_revision >= revision)
+
     async def diagnostics_for_now(self) -> None:
         """Until the published diagnostics include every edit received so far."""
         wanted = self.revision
@@ -113,48 +118,68 @@ class Scheduler:
         loop = asyncio.get_running_loop()
         await self._quiet()
         while self.server.index is not None and (self.edits or self.rules_wanted):
-            base, edits, rules, revision = self._take()
-            generation = base.generation
+            origin, start, edits, rules, revision = self._take()
+            generation = origin.generation
 
-            def ready(workspace: Workspace, revision: int = revision, base: Workspace = base,
-                      generation: int = generation) -> None:
-                loop.call_soon_threadsafe(self._install, workspace, revision, base, generation)
+            def ready(workspace: Workspace, revision: int = revision,
+                      origin: Workspace = origin, generation: int = generation) -> None:
+                loop.call_soon_threadsafe(self._install, workspace, revision, origin, generation)
 
             try:
                 result = await asyncio.to_thread(
-                    analyse, base, edits, revision, lambda: self.revision, ready, rules)
-            except Superseded:
-                self._give_back(edits)
+                    analyse, start, edits, revision, lambda: self.revision, ready, rules)
+            except Superseded as superseded:
+                # Keep what was applied (a re-parse, a reload) for the next run.
+                self._carry = (origin, generation, superseded.workspace, edits)
+                self.rules_wanted = True
                 await self._quiet()
                 continue
             except Exception:  # noqa: BLE001 - a rule bug must not stop the analysis loop
+                if origin.generation != generation:  # updated in place under it: again
+                    self._give_back(edits)
+                    continue
                 from lockstep.protocol.server import report_failure
 
                 report_failure(self.server, "Analysis")
                 self._finish(revision)
                 continue
-            if base.generation != generation or revision != self.revision:
-                self._give_back(edits)  # outdated: never published
-                continue
-            self._complete(result)
+            if self.server.index is not result.workspace:
+                self._give_back(edits)  # its snapshot was refused: analyse again
+            elif revision != self.revision:
+                self.rules_wanted = True  # outdated diagnostics are never published
+            else:
+                self._complete(result)
         if self.server.index is None:
             self._finish(self.revision)
 
-    def _take(self) -> tuple[Workspace, Edits, bool, int]:
-        assert self.server.index is not None
+    def _take(self) -> tuple[Workspace, Workspace, Edits, bool, int]:
+        """The snapshot to install over (`origin`), the one to start from (a superseded
+        run's, with its edits applied, while `origin` is unchanged), the edits, whether to
+        run the rules, and the revision."""
+        origin = self.server.index
+        assert origin is not None
         edits, self.edits = self.edits, Edits()
         rules, self.rules_wanted = self.rules_wanted, False
-        return self.server.index, edits, rules, self.revision
+        start = origin
+        if self._carry is not None:
+            carried_origin, generation, applied, carried = self._carry
+            self._carry = None
+            if applied is not origin:
+                if carried_origin is origin and origin.generation == generation:
+                    start = applied
+                else:
+                    edits = carried.under(edits)
+        return origin, start, edits, rules, self.revision
 
     def _give_back(self, edits: Edits) -> None:
-        """A superseded run's edits go first in the next one (newer texts win); its
+        """A refused run's edits go first in the next one (newer texts win); its
         diagnostics were never published, so the next run must run the rules."""
         self.edits = edits.under(self.edits)
         self.rules_wanted = True
 
-    def _install(self, workspace: Workspace, revision: int, base: Workspace,
+    def _install(self, workspace: Workspace, revision: int, origin: Workspace,
                  generation: int) -> None:
-        if self.server.index is base and base.generation == generation \
+        if self.server.index is origin and origin.generation == generation \
                 and revision > self.snapshot_revision:
             self.server.index = workspace
             self.snapshot_revision = revision
@@ -173,7 +198,7 @@ class Scheduler:
     def _run_here(self) -> None:
         """Without an event loop: analyse synchronously."""
         while self.server.index is not None and (self.edits or self.rules_wanted):
-            base, edits, rules, revision = self._take()
-            result = analyse(base, edits, revision, functools.partial(int, revision),
+            _, start, edits, rules, revision = self._take()
+            result = analyse(start, edits, revision, functools.partial(int, revision),
                              functools.partial(setattr, self.server, "index"), rules)
             self._complete(result)

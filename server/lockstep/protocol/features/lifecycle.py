@@ -51,17 +51,25 @@ def _root_from(params: lsp.InitializeParams) -> Path:
     return Path.cwd()
 
 
-def index_workspace(server: LockstepServer, token: str | None) -> None:
+async def index_workspace(server: LockstepServer, token: str | None) -> None:
+    """Load and replay off the event loop (requests and edits are served meanwhile); the
+    rules follow in the same analysis."""
     if server.index is None:
         return
     if token is not None:
         server.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(
             title="Lockstep", message="Indexing migrations, types and consumers",
             percentage=0))
-    server.index.settings = server.settings
-    server.index.load()
-    _ = server.index.replay  # replay once up front: requests then answer from memory
-    if token is not None:
+    settings = server.settings
+
+    def load(workspace: Workspace) -> bool:
+        workspace.settings = settings
+        workspace.load()
+        return True
+
+    server.scheduler.update(load)
+    await server.scheduler.snapshot_at(server.scheduler.revision)
+    if token is not None and server.index is not None:
         index = server.index
         server.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
             message=f"{len(index.migrations)} migrations, {len(index.consumer_files)} "
@@ -100,8 +108,7 @@ def register(server: LockstepServer) -> None:
         if window and window.work_done_progress:
             token = f"lockstep-index-{uuid.uuid4().hex[:8]}"
             await ls.work_done_progress.create_async(token)
-        index_workspace(ls, token)
-        ls.scheduler.reanalyse()
+        await index_workspace(ls, token)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @safe()
