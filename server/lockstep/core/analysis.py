@@ -108,10 +108,13 @@ def analyse(
     current: Callable[[], int],
     ready: Callable[[Workspace], None],
     rules: bool,
+    urgent: Callable[[], bool] = lambda: True,
 ) -> Analysis:
     """Apply `edits` to a fork of `base` (re-parsing only the changed files), derive what
     requests need, hand that snapshot to `ready`, then run the rules (when `rules`, or when an
-    input changed). Raises `Superseded` when `current()` moves past `revision`."""
+    input changed). Raises `Superseded` when `current()` moves past `revision`. The SQL site
+    index (navigation) is built before `ready` only when a request waits (`urgent()`): else
+    after the rules (`warm`), so diagnostics come first."""
     from lockstep.core.rules.engine import run_rules
     from lockstep.core.sql.sites import sql_index
 
@@ -128,11 +131,18 @@ def analyse(
         changed = workspace.set_overlay(relative, text) or changed
     checkpoint()
     _ = workspace.replay
-    checkpoint()
-    sql_index(workspace)
-    checkpoint()
     _ = workspace.type_index
+    if urgent():
+        checkpoint()
+        sql_index(workspace)
     ready(workspace)
     if not (changed or rules):
         return Analysis(revision, workspace, None)
     return Analysis(revision, workspace, run_rules(workspace, checkpoint))
+
+
+def warm(workspace: Workspace) -> None:
+    """What requests will need next, built ahead (after the diagnostics are out)."""
+    from lockstep.core.sql.sites import sql_index
+
+    sql_index(workspace)

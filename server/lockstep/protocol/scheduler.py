@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lockstep.core.analysis import Analysis, Edit, Edits, Superseded, analyse
+from lockstep.core.analysis import Analysis, Edit, Edits, Superseded, analyse, warm
 
 if TYPE_CHECKING:
     from lockstep.core.diagnostics import Diagnostic
@@ -127,7 +127,8 @@ class Scheduler:
 
             try:
                 result = await asyncio.to_thread(
-                    analyse, start, edits, revision, lambda: self.revision, ready, rules)
+                    analyse, start, edits, revision, lambda: self.revision, ready, rules,
+                    lambda: self._waiting > 0)
             except Superseded as superseded:
                 # Keep what was applied (a re-parse, a reload) for the next run.
                 self._carry = (origin, generation, superseded.workspace, edits)
@@ -149,6 +150,8 @@ class Scheduler:
                 self.rules_wanted = True  # outdated diagnostics are never published
             else:
                 self._complete(result)
+                if not self.edits:
+                    await asyncio.to_thread(warm, result.workspace)
         if self.server.index is None:
             self._finish(self.revision)
 

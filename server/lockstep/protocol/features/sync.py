@@ -29,7 +29,9 @@ def register(server: LockstepServer) -> None:
     @safe()
     def did_open(ls: LockstepServer, params: lsp.DidOpenTextDocumentParams) -> None:
         _rescan(ls)
+        ls.open_files.pop(params.text_document.uri, None)
         _set_buffer(ls, params.text_document.uri, params.text_document.text)
+        ls.open_files[params.text_document.uri] = ls.relative(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     @safe()
@@ -46,6 +48,7 @@ def register(server: LockstepServer) -> None:
     @safe()
     def did_close(ls: LockstepServer, params: lsp.DidCloseTextDocumentParams) -> None:
         _set_buffer(ls, params.text_document.uri, None)
+        ls.open_files.pop(params.text_document.uri, None)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     @safe()
