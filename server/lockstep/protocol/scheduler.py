@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from lockstep.protocol.server import LockstepServer
 
 DEBOUNCE_SECONDS = 0.02  # a burst of keystrokes starts one analysis
+WARM_AFTER_SECONDS = 0.3  # indexes for requests are built after a pause in typing
 
 
 class Scheduler:
@@ -42,6 +43,7 @@ class Scheduler:
         self._last_edit = 0.0
         self._waiting = 0  # requests waiting for a snapshot: skip the debounce
         self._hurry = asyncio.Event()
+        self._edited = asyncio.Event()
         self._carry: tuple[Workspace, int, Workspace, Edits] | None = None
 
     # -- recording (event loop, cheap) ----------------------------------------------------
@@ -66,6 +68,7 @@ class Scheduler:
 
     def kick(self) -> None:
         self._last_edit = time.monotonic()
+        self._edited.set()
         if self.task is not None and not self.task.done():
             return
         try:
@@ -150,10 +153,18 @@ class Scheduler:
                 self.rules_wanted = True  # outdated diagnostics are never published
             else:
                 self._complete(result)
-                if not self.edits:
-                    await asyncio.to_thread(warm, result.workspace)
+                await self._warm(result.workspace)
         if self.server.index is None:
             self._finish(self.revision)
+
+    async def _warm(self, workspace: Workspace) -> None:
+        """Build what requests need next once edits pause (a typist's next keystroke must
+        not wait behind it)."""
+        self._edited.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._edited.wait(), WARM_AFTER_SECONDS)
+        if not self.edits and not self._waiting and self.server.index is workspace:
+            await asyncio.to_thread(warm, workspace)
 
     def _take(self) -> tuple[Workspace, Workspace, Edits, bool, int]:
         """The snapshot to install over (`origin`), the one to start from (a superseded
