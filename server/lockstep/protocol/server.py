@@ -60,15 +60,35 @@ class LockstepProtocol(LanguageServerProtocol):
         if getattr(message, "jsonrpc", None) == "2.0" and not self._shutdown \
                 and hasattr(message, "method") and hasattr(message, "params") \
                 and not hasattr(message, "id"):
+            if message.method == lsp.TEXT_DOCUMENT_DID_CHANGE:
+                self._did_change(message.params)
+                return
             contextvars.copy_context().run(self._handle_notification, message.method,
                                            message.params)
             return
         super().handle_message(message)
 
+    def _did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
+        """The keystroke path, without pygls's generator and future machinery (half of a
+        didChange's cost): apply the edit, then the feature records the text."""
+        server = self._server
+        assert isinstance(server, LockstepServer)
+        try:
+            self._apply_change(params)
+            if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+                handler(params)
+        except Exception:  # noqa: BLE001 - no handler may raise to the client
+            report_failure(server, "didChange")
+
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(
         self, params: lsp.DidChangeTextDocumentParams
     ) -> Generator[Any, Any, None]:
+        self._apply_change(params)
+        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    def _apply_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
         """pygls applies an edit by rewriting the document line by line (1.2 s per keystroke
         in a 21 MB buffer); a big document takes it as one slice."""
         document = self.workspace.get_text_document(params.text_document.uri)
@@ -83,8 +103,6 @@ class LockstepProtocol(LanguageServerProtocol):
             else:
                 document.apply_change(change)
         document.version = params.text_document.version
-        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
 
 
 class LockstepServer(LanguageServer):
