@@ -13,6 +13,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from lockstep.core.analysis import CONFIG, CONSUMERS, EVERYTHING, MIGRATIONS, TYPES, Derived
 from lockstep.core.config import (
     CONFIG_FILE,
     Config,
@@ -104,11 +105,27 @@ class Workspace:
         self.skipped: dict[str, Skipped] = {}  # files not read, and why
         self._real_to_relative: dict[str, str] = {}
         self._stamps: dict[str, tuple[int, int]] = {}  # migration → (mtime_ns, size) read
-        self._replay: ReplayResult | None = None
-        self._type_index: TypeIndex | None = None
+        self.derived = Derived()  # replay, type index...: core/analysis.py
+        self.generation = 0  # bumped by every in-place update (see `fork`)
+
+    def fork(self) -> Workspace:
+        """A snapshot to update and analyse off the event loop while requests read this one:
+        the tables are copied (not the parsed files in them), the memo is shared until an
+        update drops part of it."""
+        copy = Workspace.__new__(Workspace)
+        for name in ("root", "settings", "config", "config_problems", "boundary",
+                     "_chosen_project", "project"):
+            setattr(copy, name, getattr(self, name))
+        for name in ("migrations", "baselines", "types_files", "consumer_files", "ts_texts",
+                     "overlay", "skipped", "_real_to_relative", "_stamps"):
+            setattr(copy, name, dict(getattr(self, name)))
+        copy.derived = self.derived.fork()
+        copy.generation = 0
+        return copy
 
     # -- loading ------------------------------------------------------------------------
     def load(self) -> None:
+        self.generation += 1
         self.skipped.clear()
         self._load_config()
         self.migrations.clear()
@@ -118,7 +135,7 @@ class Workspace:
         self.ts_texts.clear()
         for relative in self._walk():
             self.refresh(relative)
-        self._invalidate()
+        self.derived.invalidate(*EVERYTHING)
 
     def _load_config(self) -> None:
         self.boundary = Boundary(self.root)
@@ -248,6 +265,7 @@ class Workspace:
         if text is not None and self.boundary.resolve(self.root / relative) is None:
             return False
         before = self._current(relative)
+        self.generation += 1
         if text is None:
             self.overlay.pop(relative, None)
         else:
@@ -259,31 +277,36 @@ class Workspace:
 
     def refresh(self, relative: str) -> Kind:
         """Re-read one file (from its buffer or disk) and drop what depends on it."""
+        self.generation += 1
         kind = self.classify(relative)
         if kind == Kind.CONFIG:
             self.load()
         elif kind == Kind.MIGRATION:
             self._refresh_migration(relative)
-            self._replay = None
+            self.derived.invalidate(MIGRATIONS)
         elif kind in (Kind.TYPES, Kind.CONSUMER):
             self._refresh_ts(relative, kind)
+            self.derived.invalidate(TYPES if kind == Kind.TYPES else CONSUMERS)
         return kind
 
     def forget(self, relative: str) -> None:
         """A file was deleted."""
+        self.generation += 1
         self.overlay.pop(relative, None)
         self.skipped.pop(relative, None)
         if self.migrations.pop(relative, None) is not None or \
                 self.baselines.pop(relative, None) is not None:
-            self._replay = None
+            self.derived.invalidate(MIGRATIONS)
         if relative == CONFIG_FILE:
             self.load()
         before = self.types_files.pop(relative, None)
-        if before is not None and before.database is not None:
-            self._replay = None
-        self.consumer_files.pop(relative, None)
+        if before is not None:
+            self.derived.invalidate(TYPES)
+            if before.database is not None:
+                self.derived.invalidate(MIGRATIONS)  # it shaped never-created tables
+        if self.consumer_files.pop(relative, None) is not None:
+            self.derived.invalidate(CONSUMERS)
         self.ts_texts.pop(relative, None)
-        self._type_index = None
 
     def rescan_migrations(self) -> list[str]:
         """Pick up migrations added, changed or deleted on disk behind the editor's back (a
@@ -339,10 +362,9 @@ class Workspace:
 
         before = self.types_files.pop(relative, None)
         if before is not None and before.database is not None:
-            self._replay = None  # generated `Database` types shape never-created tables
+            self.derived.invalidate(MIGRATIONS)  # generated `Database` types shape the replay
         self.consumer_files.pop(relative, None)
         self.ts_texts.pop(relative, None)
-        self._type_index = None
         if relative in self.overlay:
             text = self.overlay[relative]
             if self.boundary.too_large(text):
@@ -361,7 +383,7 @@ class Workspace:
                 self.types_files[relative] = indexed
                 self.ts_texts[relative] = text
                 if indexed.database is not None:
-                    self._replay = None  # never-created tables take their shape from it
+                    self.derived.invalidate(MIGRATIONS)  # it shapes never-created tables
         excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
         if might_use_tables(data) and not excluded:
             uses = index_consumers_file(
@@ -370,10 +392,6 @@ class Workspace:
             if uses:
                 self.consumer_files[relative] = uses
                 self.ts_texts[relative] = text
-
-    def _invalidate(self) -> None:
-        self._replay = None
-        self._type_index = None
 
     # -- derived views ----------------------------------------------------------------------
     @property
@@ -393,17 +411,16 @@ class Workspace:
 
     @property
     def replay(self) -> ReplayResult:
-        if self._replay is None:
-            databases = [f.database for f in self.types_files.values() if f.database is not None]
-            self._replay = replay(self.replayed_files(), databases=databases)
-        return self._replay
+        databases = [f.database for f in self.types_files.values() if f.database is not None]
+        # MIGRATIONS stands for every input of the replay: baselines, migrations, and the
+        # generated `Database` types that shape tables no migration creates.
+        return self.derived.get("replay", frozenset({MIGRATIONS}), lambda: replay(
+            self.replayed_files(), databases=databases))
 
     @property
     def type_index(self) -> TypeIndex:
-        if self._type_index is None:
-            from lockstep.core.ts.index import build_type_index
+        from lockstep.core.ts.index import build_type_index
 
-            self._type_index = build_type_index(
-                self.types_files, self.config.types_index, dict(self.config.types_map)
-            )
-        return self._type_index
+        return self.derived.get("type index", frozenset({TYPES, CONFIG}), lambda: (
+            build_type_index(self.types_files, self.config.types_index,
+                             dict(self.config.types_map))))

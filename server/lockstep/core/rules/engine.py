@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import overload
@@ -77,7 +76,7 @@ def check(*args: Check | Rule) -> Check | Callable[[Check], Check]:
 
 # -- internal errors ---------------------------------------------------------------------------
 _Reported = dict[tuple[str, str], tuple[str | None, Diagnostic]]  # (path, what) → (text, error)
-_REPORTED: weakref.WeakKeyDictionary[Workspace, _Reported] = weakref.WeakKeyDictionary()
+_REPORTED = "reported internal errors"  # a Derived key: shared by a workspace's snapshots
 
 
 def _text_of(workspace: Workspace, path: str) -> str | None:
@@ -93,6 +92,11 @@ def internal_error(path: str, where: Range, what: str, error: BaseException) -> 
                       "(details in the log)")
 
 
+def _reported(workspace: Workspace) -> _Reported:
+    """Self-validating (each error keeps its file's text), so it reads no input kind."""
+    return workspace.derived.get(_REPORTED, frozenset(), dict)
+
+
 def report_internal_error(
     workspace: Workspace, path: str, where: Range, what: str, error: BaseException
 ) -> None:
@@ -101,13 +105,13 @@ def report_internal_error(
     if strict_mode():
         raise error
     LOG.error("%s failed on %s:\n%s", what, path, "".join(traceback.format_exception(error)))
-    reported = _REPORTED.setdefault(workspace, {})
+    reported = _reported(workspace)
     reported[(path, what)] = (_text_of(workspace, path), internal_error(path, where, what, error))
 
 
 def reported_errors(workspace: Workspace) -> list[Diagnostic]:
     """The errors `report_internal_error` keeps, for files that did not change since."""
-    reported = _REPORTED.get(workspace, {})
+    reported = _reported(workspace)
     for key, (text, _) in list(reported.items()):
         if _text_of(workspace, key[0]) != text:
             del reported[key]
@@ -211,14 +215,20 @@ def _gated_checks(off: frozenset[str]) -> set[Check]:
     return {f for f, names in owners.items() if all(n in off for n in names)}
 
 
-def run_rules(workspace: Workspace) -> dict[str, list[Diagnostic]]:
-    """Every diagnostic of the workspace, by path, sorted, with config applied."""
+def run_rules(
+    workspace: Workspace, checkpoint: Callable[[], None] | None = None
+) -> dict[str, list[Diagnostic]]:
+    """Every diagnostic of the workspace, by path, sorted, with config applied. `checkpoint`
+    runs before each check: the server's raises there when a newer edit makes this outdated."""
     from lockstep.core.rules import checks  # noqa: F401  (registers the checks)
 
     findings = Findings()
     off = _rules_off(workspace)
+    gated = _gated_checks(off)
     for function in CHECKS:
-        if function not in _gated_checks(off):
+        if checkpoint is not None:
+            checkpoint()
+        if function not in gated:
             _run(workspace, findings, function)
     findings.items = [d for d in findings.items if d.code not in off]
     findings.items += reported_errors(workspace)

@@ -9,7 +9,6 @@ history maps names-at-that-time onto the final schema through renames, drops and
 from __future__ import annotations
 
 import bisect
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
+from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.model import Key, Schema
 from lockstep.core.replay.context import names
 from lockstep.core.sql.parse import ParsedSql, Statement
@@ -373,31 +373,28 @@ def build_index(migrations: list[tuple[str, ParsedSql, list[_Parsed]]], schema: 
     return index
 
 
-@dataclass(slots=True, weakref_slot=False)
-class _Cache:
-    replay: object = None
-    index: SqlIndex = field(default_factory=SqlIndex)
-    files: dict[str, tuple[ParsedSql, list[_Parsed]]] = field(default_factory=dict)
-
-
-_CACHES: weakref.WeakKeyDictionary[Workspace, _Cache] = weakref.WeakKeyDictionary()
+_Files = dict[str, tuple[ParsedSql, list[_Parsed]]]
+_FILES = "sql sites per file"  # keyed by the parse it came from: reads no input kind
+_INDEX = "sql site index"
 
 
 def sql_index(workspace: Workspace) -> SqlIndex:
-    """The site index for the workspace's current migrations, rebuilt after any of them changes."""
-    cache = _CACHES.setdefault(workspace, _Cache())
+    """The site index for the workspace's current migrations (memoised in `workspace.derived`
+    until a migration changes; each file's sites are reused while its parse is)."""
+    return workspace.derived.get(_INDEX, frozenset({MIGRATIONS}), lambda: _build(workspace))
+
+
+def _build(workspace: Workspace) -> SqlIndex:
     replay = workspace.replay
-    if cache.replay is replay:
-        return cache.index
+    known_files = workspace.derived.peek(_FILES)
+    cached: _Files = known_files if isinstance(known_files, dict) else {}
     migrations = []
-    files: dict[str, tuple[ParsedSql, list[_Parsed]]] = {}
+    files: _Files = {}
     for doc in workspace.ordered_migrations():
-        known = cache.files.get(doc.path)
+        known = cached.get(doc.path)
         files[doc.path] = known = (
             known if known and known[0] is doc.parsed else (doc.parsed, parse_sites(doc.parsed))
         )
         migrations.append((doc.path, doc.parsed, known[1]))
-    cache.files = files
-    cache.index = build_index(migrations, replay.schema)
-    cache.replay = replay
-    return cache.index
+    workspace.derived.put(_FILES, frozenset(), files)
+    return build_index(migrations, replay.schema)

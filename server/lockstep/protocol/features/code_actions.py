@@ -25,7 +25,7 @@ from lockstep.protocol.features.commands import (
     workspace_edit,
 )
 from lockstep.protocol.features.diagnostics import schedule_publish
-from lockstep.protocol.server import LockstepServer, safe
+from lockstep.protocol.server import LockstepServer, fresh, safe
 
 SUPPRESS = "quickfix.suppress"  # a quick fix, but not the rule's own: editors list it last
 KINDS: dict[str, lsp.CodeActionKind | str] = {
@@ -142,5 +142,6 @@ def register(server: LockstepServer) -> None:
         ),
     )
     @safe([])
+    @fresh
     def code_action(ls: LockstepServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         return code_actions(ls, params)

@@ -6,7 +6,7 @@ from lsprotocol import types as lsp
 
 from lockstep.core.ide.completion import TRIGGER_CHARACTERS, complete
 from lockstep.protocol import convert
-from lockstep.protocol.server import LockstepServer, safe
+from lockstep.protocol.server import LockstepServer, fresh, safe
 
 _KINDS = {"table": lsp.CompletionItemKind.Class, "column": lsp.CompletionItemKind.Field}
 
@@ -17,6 +17,7 @@ def register(server: LockstepServer) -> None:
         lsp.CompletionOptions(trigger_characters=list(TRIGGER_CHARACTERS)),
     )
     @safe(default=None)
+    @fresh
     def completion(ls: LockstepServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
         relative = ls.relative(params.text_document.uri)
         if relative is None or ls.index is None:

@@ -1,54 +1,105 @@
-"""Publishing diagnostics: every file that has any, debounced after edits."""
+"""Diagnostics, pushed or pulled (never both: an editor would show each one twice).
+
+A client that offers pull (`textDocument.diagnostic`) and can be told to pull again
+(`workspace.diagnostics.refreshSupport`: VS Code with vscode-languageclient 9) pulls; every
+other client (Neovim 0.11 offers pull but no refresh, so a migration edit could never update
+a TS file's diagnostics) gets `publishDiagnostics`, and the server then declares no
+`diagnosticProvider`, so it never pulls. Each analysis pushes only the files whose
+diagnostics changed; pulled reports carry a result id per file, `unchanged` when it matches.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import functools
+import itertools
 
 from lsprotocol import types as lsp
 
-from lockstep.core.rules.engine import run_rules
+from lockstep.core.diagnostics import Diagnostic
 from lockstep.protocol import convert
-from lockstep.protocol.server import DEBOUNCE_SECONDS, LockstepServer, report_failure
+from lockstep.protocol.server import LockstepServer, safe
+
+IDENTIFIER = "lockstep"
+_IDS = itertools.count(1)
 
 
-def publish_now(server: LockstepServer) -> None:
-    """Recompute from the current index and publish what changed (and clear what went away)."""
-    if server.index is None:
+def client_pulls(capabilities: lsp.ClientCapabilities) -> bool:
+    document = capabilities.text_document
+    workspace = capabilities.workspace
+    refresh = workspace.diagnostics.refresh_support if workspace and workspace.diagnostics \
+        else None
+    return bool(document and document.diagnostic is not None and refresh)
+
+
+def publish(server: LockstepServer, current: dict[str, list[Diagnostic]]) -> None:
+    """Keep the newest diagnostics; push the files that changed (or ask a pulling client to
+    pull again)."""
+    changed = [path for path in sorted(set(current) | set(server.published))
+               if current.get(path, []) != server.published.get(path, [])
+               or path not in server.published]
+    server.published = {path: items for path, items in current.items() if items}
+    for path in changed:
+        server.result_ids[path] = str(next(_IDS))
+    if server.pull:
+        if changed:
+            server.workspace_diagnostic_refresh(None)
         return
-    current = run_rules(server.index)
-    for path in sorted(set(current) | set(server.published)):
-        items = current.get(path, [])
-        if items == server.published.get(path, []) and path in server.published:
-            continue
+    for path in changed:
         uri = convert.uri_for(server.root, path)
         document = server.workspace.text_documents.get(uri)
         server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(
                 uri=uri,
-                diagnostics=[convert.diagnostic(server.root, d) for d in items],
+                diagnostics=[convert.diagnostic(server.root, d) for d in current.get(path, [])],
                 version=document.version if document is not None else None,
             )
         )
-    server.published = {path: items for path, items in current.items() if items}
 
 
 def schedule_publish(server: LockstepServer) -> None:
-    """Debounce: a burst of keystrokes publishes once, from the newest text only."""
-    if server.publish_task is not None and not server.publish_task.done():
-        server.publish_task.cancel()
+    """The index changed in place (or a fix builder failed): analyse and publish again."""
+    server.scheduler.reanalyse()
 
-    async def later() -> None:
-        await asyncio.sleep(DEBOUNCE_SECONDS)
-        try:
-            publish_now(server)
-        except Exception:  # noqa: BLE001 - a rule bug must not kill the server
-            report_failure(server, "Publishing diagnostics")
 
-    try:
-        server.publish_task = asyncio.get_running_loop().create_task(later())
-    except RuntimeError:  # no running loop (tests calling handlers directly)
-        publish_now(server)
+def _items(server: LockstepServer, path: str) -> list[lsp.Diagnostic]:
+    return [convert.diagnostic(server.root, d) for d in server.published.get(path, [])]
 
 
 def register(server: LockstepServer) -> None:
-    del server  # publishing is driven by lifecycle and sync
+    server.scheduler.publish = functools.partial(publish, server)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(
+        identifier=IDENTIFIER, inter_file_dependencies=True, workspace_diagnostics=True))
+    @safe(default=None)
+    async def document_diagnostic(
+        ls: LockstepServer, params: lsp.DocumentDiagnosticParams
+    ) -> lsp.DocumentDiagnosticReport | None:
+        await ls.scheduler.diagnostics_for_now()
+        path = ls.relative(params.text_document.uri)
+        if path is None:
+            return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+        result_id = ls.result_ids.setdefault(path, "0")
+        if params.previous_result_id == result_id:
+            return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return lsp.RelatedFullDocumentDiagnosticReport(items=_items(ls, path),
+                                                       result_id=result_id)
+
+    @server.feature(lsp.WORKSPACE_DIAGNOSTIC)
+    @safe(default=None)
+    async def workspace_diagnostic(
+        ls: LockstepServer, params: lsp.WorkspaceDiagnosticParams
+    ) -> lsp.WorkspaceDiagnosticReport | None:
+        await ls.scheduler.diagnostics_for_now()
+        previous = {p.uri: p.value for p in params.previous_result_ids}
+        reports: list[lsp.WorkspaceDocumentDiagnosticReport] = []
+        for path, result_id in sorted(ls.result_ids.items()):
+            uri = convert.uri_for(ls.root, path)
+            document = ls.workspace.text_documents.get(uri)
+            version = document.version if document is not None else None
+            if previous.get(uri) == result_id:
+                reports.append(lsp.WorkspaceUnchangedDocumentDiagnosticReport(
+                    uri=uri, version=version, result_id=result_id))
+            else:
+                reports.append(lsp.WorkspaceFullDocumentDiagnosticReport(
+                    uri=uri, version=version, items=_items(ls, path), result_id=result_id))
+        return lsp.WorkspaceDiagnosticReport(items=reports)

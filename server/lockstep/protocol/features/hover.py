@@ -7,7 +7,7 @@ from lsprotocol import types as lsp
 from lockstep.core.ide.hover import hover_text
 from lockstep.protocol import convert
 from lockstep.protocol.features.navigation import target_at
-from lockstep.protocol.server import LockstepServer, safe
+from lockstep.protocol.server import LockstepServer, fresh, safe
 
 
 def wants_markdown(server: LockstepServer) -> bool:
@@ -22,6 +22,7 @@ def wants_markdown(server: LockstepServer) -> bool:
 def register(server: LockstepServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     @safe(default=None)
+    @fresh
     def hover(ls: LockstepServer, params: lsp.HoverParams) -> lsp.Hover | None:
         target = target_at(ls, params.text_document, params.position)
         if target is None or ls.index is None:

@@ -9,7 +9,6 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from lockstep.core.workspace import Workspace, find_root
-from lockstep.protocol.features.diagnostics import publish_now, schedule_publish
 from lockstep.protocol.server import LockstepServer, safe
 
 SETTING_SECTIONS = ("migrations", "types", "consumers", "rules", "rls", "mirror", "clone",
@@ -52,17 +51,25 @@ def _root_from(params: lsp.InitializeParams) -> Path:
     return Path.cwd()
 
 
-def index_workspace(server: LockstepServer, token: str | None) -> None:
+async def index_workspace(server: LockstepServer, token: str | None) -> None:
+    """Load and replay off the event loop (requests and edits are served meanwhile); the
+    rules follow in the same analysis."""
     if server.index is None:
         return
     if token is not None:
         server.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(
             title="Lockstep", message="Indexing migrations, types and consumers",
             percentage=0))
-    server.index.settings = server.settings
-    server.index.load()
-    _ = server.index.replay  # replay once up front: requests then answer from memory
-    if token is not None:
+    settings = server.settings
+
+    def load(workspace: Workspace) -> bool:
+        workspace.settings = settings
+        workspace.load()
+        return True
+
+    server.scheduler.update(load)
+    await server.scheduler.snapshot_at(server.scheduler.revision)
+    if token is not None and server.index is not None:
         index = server.index
         server.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
             message=f"{len(index.migrations)} migrations, {len(index.consumer_files)} "
@@ -101,8 +108,7 @@ def register(server: LockstepServer) -> None:
         if window and window.work_done_progress:
             token = f"lockstep-index-{uuid.uuid4().hex[:8]}"
             await ls.work_done_progress.create_async(token)
-        index_workspace(ls, token)
-        publish_now(ls)
+        await index_workspace(ls, token)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @safe()
@@ -114,10 +120,14 @@ def register(server: LockstepServer) -> None:
             ls.settings = editor_settings(settings["lockstep"])
         else:
             await _pull_configuration(ls)
-        if ls.index is not None:
-            ls.index.settings = ls.settings
-            ls.index.load()
-        schedule_publish(ls)
+        settings = ls.settings
+
+        def reload(workspace: Workspace) -> bool:
+            workspace.settings = settings
+            workspace.load()
+            return True
+
+        ls.scheduler.update(reload)
 
 
 async def _pull_configuration(server: LockstepServer) -> None:

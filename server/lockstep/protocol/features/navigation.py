@@ -9,7 +9,7 @@ from lsprotocol import types as lsp
 from lockstep.core.ide import navigation as nav
 from lockstep.core.ide.target import Target, symbol_at, table_key
 from lockstep.protocol import convert
-from lockstep.protocol.server import LockstepServer, safe
+from lockstep.protocol.server import LockstepServer, fresh, safe
 
 CONSUMERS_COMMAND = "lockstep.consumers"
 
@@ -56,6 +56,7 @@ def _table_argument(args: Any) -> str | None:
 def register(server: LockstepServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     @safe(default=None)
+    @fresh
     def references(ls: LockstepServer, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
         target = target_at(ls, params.text_document, params.position)
         if target is None or ls.index is None:
@@ -66,6 +67,7 @@ def register(server: LockstepServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     @safe(default=None)
+    @fresh
     def definition(ls: LockstepServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
         target = target_at(ls, params.text_document, params.position)
         if target is None or ls.index is None:
@@ -75,6 +77,7 @@ def register(server: LockstepServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_TYPE_DEFINITION)
     @safe(default=None)
+    @fresh
     def type_definition(
         ls: LockstepServer, params: lsp.TypeDefinitionParams
     ) -> list[lsp.Location] | None:

@@ -1,10 +1,11 @@
-"""Text sync and file watching: open buffers override disk; each change re-indexes one file."""
+"""Text sync and file watching: open buffers override disk. A change only records the text
+and bumps the revision; the analysis (re-parsing that one file) runs off the event loop."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from lockstep.protocol.features.diagnostics import schedule_publish
+from lockstep.core.workspace import Workspace
 from lockstep.protocol.server import LockstepServer, safe
 
 
@@ -12,8 +13,7 @@ def _set_buffer(server: LockstepServer, uri: str, text: str | None) -> None:
     relative = server.relative(uri)
     if relative is None or server.index is None:
         return
-    if server.index.set_overlay(relative, text):
-        schedule_publish(server)
+    server.scheduler.set_text(relative, text)
 
 
 def _rescan(server: LockstepServer) -> None:
@@ -21,8 +21,7 @@ def _rescan(server: LockstepServer) -> None:
     next open or save (a stat per migration: ~5 ms for 1,000); watching clients tell us."""
     if server.index is None or server.client_watches_files:
         return
-    if server.index.rescan_migrations():
-        schedule_publish(server)
+    server.scheduler.update(Workspace.rescan_migrations)
 
 
 def register(server: LockstepServer) -> None:
@@ -30,7 +29,9 @@ def register(server: LockstepServer) -> None:
     @safe()
     def did_open(ls: LockstepServer, params: lsp.DidOpenTextDocumentParams) -> None:
         _rescan(ls)
+        ls.open_files.pop(params.text_document.uri, None)
         _set_buffer(ls, params.text_document.uri, params.text_document.text)
+        ls.open_files[params.text_document.uri] = ls.relative(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     @safe()
@@ -47,18 +48,24 @@ def register(server: LockstepServer) -> None:
     @safe()
     def did_close(ls: LockstepServer, params: lsp.DidCloseTextDocumentParams) -> None:
         _set_buffer(ls, params.text_document.uri, None)
+        ls.open_files.pop(params.text_document.uri, None)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     @safe()
     def did_change_watched(ls: LockstepServer, params: lsp.DidChangeWatchedFilesParams) -> None:
         if ls.index is None:
             return
-        for change in params.changes:
-            relative = ls.relative(change.uri)
-            if relative is None or relative in ls.index.overlay:
-                continue  # an open buffer is newer than the disk
-            if change.type == lsp.FileChangeType.Deleted:
-                ls.index.forget(relative)
-            else:
-                ls.index.refresh(relative)
-        schedule_publish(ls)
+        changes = [(ls.relative(c.uri), c.type == lsp.FileChangeType.Deleted)
+                   for c in params.changes]
+
+        def apply(workspace: Workspace) -> bool:
+            for relative, deleted in changes:
+                if relative is None or relative in workspace.overlay:
+                    continue  # an open buffer is newer than the disk
+                if deleted:
+                    workspace.forget(relative)
+                else:
+                    workspace.refresh(relative)
+            return True
+
+        ls.scheduler.update(apply)

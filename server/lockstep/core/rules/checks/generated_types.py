@@ -7,6 +7,7 @@ by an older generator, is judged by what it declares.
 
 from __future__ import annotations
 
+from lockstep.core.analysis import MIGRATIONS, TYPES
 from lockstep.core.gen.stale import Staleness, staleness
 from lockstep.core.model import Location
 from lockstep.core.rules.engine import Findings, check
@@ -17,20 +18,12 @@ from lockstep.core.workspace import Workspace
 SHOWN = 3
 
 
-# path → (the replay it was compared with, the file's text, the answer): an edit elsewhere
-# re-runs every rule, and regenerating a large schema for an unchanged pair is wasted work.
-_LAST: dict[str, tuple[object, str, Staleness | None]] = {}
-
-
 def cached_staleness(workspace: Workspace, path: str, text: str) -> Staleness | None:
-    """The file's staleness (None: not a whole `supabase gen types` output), cached."""
-    replay = workspace.replay
-    cached = _LAST.get(path)
-    if cached is not None and cached[0] is replay and cached[1] == text:
-        return cached[2]
-    found = staleness(replay.schema, path, text)
-    _LAST[path] = (replay, text, found)
-    return found
+    """The file's staleness (None: not a whole `supabase gen types` output), memoised until a
+    migration or a types file changes: an edit elsewhere re-runs every rule, and regenerating
+    a large schema for an unchanged pair is wasted work."""
+    return workspace.derived.get(("staleness", path), frozenset({MIGRATIONS, TYPES}),
+                                 lambda: staleness(workspace.replay.schema, path, text))
 
 
 @check(GENERATED_TYPES_STALE)

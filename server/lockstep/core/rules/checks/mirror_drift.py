@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from pglast import ast
 
+from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
-from lockstep.core.replay.engine import Event, ReplayResult, replay
+from lockstep.core.replay.engine import Event, replay
 from lockstep.core.rules.checks.mirror import mirrored
 from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.facts import anchor, sql_name, statement_span
@@ -208,15 +209,10 @@ _VERBS = {
 }
 
 
-_cache: list[tuple[ReplayResult, tuple[_History, dict[str, list[Event]]]]] = []
-
-
 def _cached_history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
     """The history only changes with the migrations: an edit to a TS file reuses it."""
-    current = workspace.replay
-    if not _cache or _cache[0][0] is not current:
-        _cache[:] = [(current, _history(workspace))]
-    return _cache[0][1]
+    return workspace.derived.get("mirror history", frozenset({MIGRATIONS}),
+                                 lambda: _history(workspace))
 
 
 @check(SIM_MIRROR_DRIFT)
