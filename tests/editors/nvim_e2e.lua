@@ -467,8 +467,10 @@ local function run_consumers(bufnr, command_line)
   vim.fn.setqflist({}, ' ', { title = 'cleared by test', items = {} })
   vim.cmd(command_line)
   local want = 'Lockstep consumers of wins'
+  -- The list and its window: the window opens in the same callback, but wait for both so a
+  -- busy machine cannot read one without the other.
   wait_for(function()
-    return vim.fn.getqflist({ title = 1 }).title == want
+    return vim.fn.getqflist({ title = 1 }).title == want and vim.fn.getqflist({ winid = 1 }).winid ~= 0
   end)
   local data = qf_data()
   data.buffer = rel(vim.api.nvim_buf_get_name(bufnr))
