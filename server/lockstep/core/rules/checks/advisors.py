@@ -48,8 +48,8 @@ _SENSITIVE = frozenset((
 
 
 def exposed_schemas(workspace: Workspace) -> tuple[str, ...]:
-    """The schemas PostgREST serves. Hook: config.toml's `[api] schemas` belongs here once the
-    workspace discovers config.toml; until then `[rls] exposed_schemas` of lockstep.toml."""
+    """The schemas PostgREST serves: config.toml's `[api] schemas` (core/discovery.py), unless
+    lockstep.toml's `[rls] exposed_schemas` says otherwise."""
     return workspace.config.exposed_schemas
 
 
