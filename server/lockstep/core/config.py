@@ -6,13 +6,13 @@ so a typo in the config never switches Lockstep off.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+from lockstep.core.spelling import did_you_mean
 from lockstep.core.text import LineIndex, Range
 
 CONFIG_FILE = "lockstep.toml"
@@ -170,12 +170,6 @@ def known_settings() -> dict[str, tuple[str, ...]]:
 
 
 _SECTIONS = {section for section, _ in _SCHEMA} | {"rules"}
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """`. Did you mean `paths`?` for a near miss (the cutoff of the other rules' hints)."""
-    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f". Did you mean `{found[0]}`?" if found else ""
 
 
 def _header(text: str) -> list[str] | None:

@@ -26,7 +26,7 @@ from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Column, Table
 from lockstep.core.rules.payloads import CloneColumn
 from lockstep.core.rules.registry.consumers import CLONE_MISSING_COLUMN
-from lockstep.core.rules.suggestions import closest
+from lockstep.core.spelling import closest
 from lockstep.core.text import LineIndex
 from lockstep.core.ts.parse import ParsedFile, parse_source
 from lockstep.core.workspace import Workspace

@@ -24,7 +24,7 @@ from lockstep.core.rules.registry.migrations import (
     DUPLICATE_MIGRATION_VERSION,
     MIGRATION_MISSING_COMMENT,
 )
-from lockstep.core.rules.suggestions import closest
+from lockstep.core.spelling import closest
 from lockstep.core.sql.migration_files import sort_key
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import Workspace

@@ -21,7 +21,7 @@ from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Schema, Table
 from lockstep.core.replay.engine import replay
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
-from lockstep.core.rules.suggestions import closest
+from lockstep.core.spelling import closest
 from lockstep.core.sql.parse import ParsedSql, Statement, Token, parse_migration_sql
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import MigrationDoc, Workspace

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from lockstep.core.ide.target import Target, embedded_table, table_key, use_table
 from lockstep.core.model import Key, Location, Table
+from lockstep.core.spelling import closest
 from lockstep.core.sql.sites import sql_index
 
 if TYPE_CHECKING:
@@ -94,11 +95,8 @@ def category_counts(workspace: Workspace, table: Key) -> dict[str, int]:
 
 def suggest(workspace: Workspace, name: str) -> str | None:
     """The closest known table name, for "did you mean"."""
-    import difflib
-
     names = sorted({key[1] for key in workspace.replay.schema.tables})
-    close = difflib.get_close_matches(table_key(name)[1], names, n=1, cutoff=0.6)
-    return close[0] if close else None
+    return closest(table_key(name)[1], names)
 
 
 # -- mirror ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import Any
 
 from pglast.parser import ParseError, scan
@@ -13,6 +12,7 @@ from pglast.stream import RawStream
 from lockstep.core.model import Key, Location, Schema, Table, Touch, View
 from lockstep.core.replay.external import UNKNOWN, Externals, placeholder
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
+from lockstep.core.spelling import closest
 from lockstep.core.sql.parse import ParsedSql, Statement, Token
 
 # Schemas that Supabase manages: statements touching them are known, never "unknown".
@@ -177,14 +177,14 @@ class StatementContext:
         shape = self.state.externals.shape(schema, name)
         table = placeholder(self.schema, schema, name, shape[0] if shape else None,
                             self.state.externals)
-        typo = get_close_matches(name, [n for s, n in self.schema.tables if s == schema], n=1)
+        typo = closest(name, [n for s, n in self.schema.tables if s == schema])
         self.schema.tables[(schema, name)] = table
         if shape is not None:
             message = (f"Migrations never create `{shown}`; its shape is taken from the "
                        f"generated types ({shape[1]})")
         elif typo:
             message = f"Table `{shown}` does not exist (no migration creates it); did you " \
-                      f"mean `{typo[0]}`?"
+                      f"mean `{typo}`?"
         else:
             message = (f"Migrations never create `{shown}`; add a baseline (`[migrations] "
                        "baseline` in lockstep.toml) or a migration that creates it")

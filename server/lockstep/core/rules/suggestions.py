@@ -6,17 +6,12 @@ typo; both the row-type rules and the `.from()` reference rules say which, the s
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Table
+from lockstep.core.spelling import closest
 from lockstep.core.workspace import Workspace
-
-
-def closest(name: str, candidates: list[str]) -> str | None:
-    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 @dataclass(frozen=True, slots=True)

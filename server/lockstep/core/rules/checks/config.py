@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from lockstep.core.config import CONFIG_FILE, did_you_mean, rule_names_in
+from lockstep.core.config import CONFIG_FILE, rule_names_in
 from lockstep.core.model import Location
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.payloads import ConfigKey
 from lockstep.core.rules.registry import RULES
 from lockstep.core.rules.registry.config import INVALID_CONFIG
+from lockstep.core.spelling import did_you_mean
 from lockstep.core.text import Range
 from lockstep.core.workspace import Workspace
 

@@ -25,7 +25,8 @@ from lockstep.core.rules.registry.consumers import (
     UNKNOWN_COLUMN_REFERENCE,
     UNKNOWN_TABLE_REFERENCE,
 )
-from lockstep.core.rules.suggestions import closest, missing_column_hint
+from lockstep.core.rules.suggestions import missing_column_hint
+from lockstep.core.spelling import closest
 from lockstep.core.workspace import Workspace
 
 
