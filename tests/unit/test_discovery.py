@@ -14,8 +14,17 @@ from lockstep.cli.main import main
 from lockstep.codeactions.migration.reminder import workspace_reminder
 from lockstep.core.discovery import SUPABASE_CLI, TONEY, conventions, discover_projects
 from lockstep.core.rules.engine import run_rules
-from lockstep.core.rules.registry.migrations import MIGRATION_FILENAME, MIGRATION_MISSING_COMMENT
+from lockstep.core.rules.registry.migrations import (
+    DUPLICATE_MIGRATION_VERSION,
+    MIGRATION_FILENAME,
+    MIGRATION_MISSING_COMMENT,
+)
 from lockstep.core.rules.registry.mirror import SIM_TABLE_RLS
+from lockstep.core.rules.registry.safety import (
+    COLUMN_TYPE_CHANGE,
+    CONCURRENTLY_IN_TRANSACTION,
+    TRANSACTION_IN_MIGRATION,
+)
 from lockstep.core.rules.registry.types import TYPE_MISSING_FIELD
 from lockstep.core.workspace import Workspace, find_root
 
@@ -137,6 +146,37 @@ def test_schema_paths_are_replayed_first_and_api_schemas_exposed(tmp_path: Path)
     assert set(workspace.replay.schema.tables[("public", "notes")].columns) == {
         "id", "body", "mood", "tag"}
     assert workspace.config.exposed_schemas == ("public", "api")
+
+
+def test_safety_rules_skip_declarative_schema_files(tmp_path: Path) -> None:
+    """`supabase db diff` turns schema files into migrations: an ALTER in one is not applied
+    to a live table as written, so it gets no lock or rewrite warning (gonasi)."""
+    retype = "alter table notes alter column body type varchar(80);\n"
+    write(tmp_path, {
+        "supabase/config.toml": '[db.migrations]\nschema_paths = ["./schemas/*.sql"]\n',
+        "supabase/schemas/a.sql": TABLE,
+        "supabase/schemas/b.sql": retype,
+        "supabase/migrations/20240101000000_more.sql": retype,
+    })
+    found = run_rules(loaded(tmp_path))
+    assert COLUMN_TYPE_CHANGE.name not in [d.code for d in found.get("supabase/schemas/b.sql", [])]
+    assert COLUMN_TYPE_CHANGE.name in [
+        d.code for d in found["supabase/migrations/20240101000000_more.sql"]]
+
+
+def test_runner_rules_only_where_the_runner_is_known(tmp_path: Path) -> None:
+    """A bare migrations folder (Drizzle's, psql scripts: midday) has no known runner: nothing
+    is said about transactions or versions the Supabase CLI would record."""
+    files = {"db/migrations/0001_notes.sql": TABLE,
+             "db/migrations/0002_index.sql": "alter table notes add column tag text;\n"
+             "create index concurrently notes_tag on notes (tag);\n",
+             "db/migrations/0002_other.sql": "begin;\nalter table notes add column mood text;\n"
+             "commit;\n"}
+    runner = {CONCURRENTLY_IN_TRANSACTION.name, TRANSACTION_IN_MIGRATION.name,
+              DUPLICATE_MIGRATION_VERSION.name}
+    assert runner.isdisjoint(codes(loaded(write(tmp_path / "bare", files))))
+    cli = write(tmp_path / "cli", {**files, "db/config.toml": 'project_id = "x"\n'})
+    assert runner <= set(codes(loaded(cli)))
 
 
 def test_generated_types_are_found_by_content_anywhere(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", "out", "coverage", "t
 TONEY = "toney"  # Toney's workflow: NNN_ names, header comments, sim_ mirrors, row types
 SUPABASE_CLI = "supabase-cli"  # `supabase migration new` names, `supabase db push`
 CONVENTIONS = (TONEY, SUPABASE_CLI)
+# Conventions whose migration runner is known (one transaction per file, a version table):
+# elsewhere (Drizzle folders, psql scripts) rules about how files are applied say nothing.
+KNOWN_RUNNER = (TONEY, SUPABASE_CLI)
 HANDWRITTEN_TYPES = "packages/types/src"
 
 

@@ -31,11 +31,13 @@ def _options(rule: Rule) -> list[str]:
 
 
 def _convention(rule: Rule) -> list[str]:
-    if rule.convention is None:
+    if not rule.conventions:
         return []
-    return [f"**Convention.** Runs only where the `{rule.convention}` convention is in force: "
+    names = " or ".join(f"`{name}`" for name in rule.conventions)
+    settings = " / ".join(f"`[conventions] {name} = true | false`" for name in rule.conventions)
+    return [f"**Convention.** Runs only where the {names} convention is in force: "
             "detected from the repository (`lockstep-lsp info` says why) or set with "
-            f"`[conventions] {rule.convention} = true | false` in `lockstep.toml`.", ""]
+            f"{settings} in `lockstep.toml`.", ""]
 
 
 def _advisors() -> list[str]:

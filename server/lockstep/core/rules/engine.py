@@ -8,6 +8,7 @@ handler's and a fix builder's exceptions (`report_internal_error`).
 from __future__ import annotations
 
 import logging
+import posixpath
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -197,11 +198,23 @@ def _rules_off(workspace: Workspace) -> frozenset[str]:
     from lockstep.core.discovery import conventions
     from lockstep.core.rules.registry import RULES
 
-    gated = [r for r in RULES.values() if r.convention is not None]
+    gated = [r for r in RULES.values() if r.conventions]
     if not gated:
         return frozenset()
     in_force = conventions(workspace)
-    return frozenset(r.name for r in gated if r.convention not in in_force)
+    return frozenset(r.name for r in gated if in_force.isdisjoint(r.conventions))
+
+
+# The rule group about applying a migration file to a live database with rows and clients.
+_APPLIED = frozenset({"safety"})
+
+
+def _declarative_files(workspace: Workspace) -> frozenset[str]:
+    """Declarative schema files (`schema_paths`) outside the migrations folders: `supabase db
+    diff` turns them into migrations, so rules about applying a file say nothing of them."""
+    folders = workspace.config.migration_paths
+    return frozenset(path for path in workspace.schema_files
+                     if posixpath.dirname(path) not in folders)
 
 
 def _gated_checks(off: frozenset[str]) -> set[Check]:
@@ -221,6 +234,7 @@ def run_rules(
     """Every diagnostic of the workspace, by path, sorted, with config applied. `checkpoint`
     runs before each check: the server's raises there when a newer edit makes this outdated."""
     from lockstep.core.rules import checks  # noqa: F401  (registers the checks)
+    from lockstep.core.rules.registry import RULES
 
     findings = Findings()
     off = _rules_off(workspace)
@@ -230,7 +244,9 @@ def run_rules(
             checkpoint()
         if function not in gated:
             _run(workspace, findings, function)
-    findings.items = [d for d in findings.items if d.code not in off]
+    declarative = _declarative_files(workspace)
+    findings.items = [d for d in findings.items if d.code not in off
+                      and not (d.path in declarative and RULES[d.code].group in _APPLIED)]
     findings.items += reported_errors(workspace)
     configured = workspace.config.rules
     suppressions = _Suppressions(workspace)

@@ -43,7 +43,8 @@ class Rule:
     language: str = "sql"
     options: tuple[Option, ...] = ()
     payload: tuple[type[Payload], ...] = ()  # what its diagnostics' `data` may hold
-    convention: str | None = None  # runs only where this convention is in force (discovery)
+    # Runs only where one of these conventions is in force (discovery); empty: everywhere.
+    conventions: tuple[str, ...] = ()
     # Attached at import time by the modules that implement them (see the module docstring).
     checks: list[Callable[..., None]] = field(default_factory=list)
     fix: Callable[..., list[Any]] | None = None
@@ -70,7 +71,7 @@ def rule(
     language: str = "sql",
     options: tuple[Option, ...] = (),
     payload: type[Payload] | tuple[type[Payload], ...] = (),
-    convention: str | None = None,
+    convention: str | tuple[str, ...] = (),
 ) -> Rule:
     """Declare a rule; a bad name, a bad severity or a second rule of one name fails the
     import of the module that declares it."""
@@ -82,7 +83,8 @@ def rule(
         raise ValueError(f"rule {name} is declared twice")
     payloads = payload if isinstance(payload, tuple) else (payload,)
     declared = Rule(name, severity, group, summary, why, bad.strip("\n"), good.strip("\n"),
-                    language, options, payloads, convention=convention)
+                    language, options, payloads,
+                    conventions=(convention,) if isinstance(convention, str) else convention)
     RULES[name] = declared
     return declared
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lockstep.core.discovery import TONEY
+from lockstep.core.discovery import KNOWN_RUNNER, TONEY
 from lockstep.core.rules.options import MIGRATION_PATHS
 from lockstep.core.rules.registry import rule
 
@@ -39,6 +39,7 @@ DUPLICATE_MIGRATION_VERSION = rule(
     "037_profile_language.sql\n037_win_mood.sql",
     "037_profile_language.sql\n038_win_mood.sql",
     options=(MIGRATION_PATHS,),
+    convention=KNOWN_RUNNER,
 )
 MIGRATION_MISSING_COMMENT = rule(
     "migration-missing-comment", "warning", "migrations",

@@ -8,6 +8,7 @@ in the same migration is empty when the migration runs, so the same statement is
 
 from __future__ import annotations
 
+from lockstep.core.discovery import KNOWN_RUNNER
 from lockstep.core.rules.payloads import BrokenConsumers, TableChange
 from lockstep.core.rules.registry import rule
 
@@ -103,6 +104,7 @@ CONCURRENTLY_IN_TRANSACTION = rule(
     "ALTER TABLE wins ADD COLUMN pinned_at timestamptz;\n"
     "-- 022_wins_pinned_at_index.sql (nothing else in the file)\n"
     "CREATE INDEX CONCURRENTLY idx_wins_pinned_at ON wins (pinned_at);",
+    convention=KNOWN_RUNNER,
 )
 TRANSACTION_IN_MIGRATION = rule(
     "transaction-in-migration", "warning", "safety",
@@ -121,6 +123,7 @@ TRANSACTION_IN_MIGRATION = rule(
     "COMMIT;",
     "-- 004_handle_new_user.sql (the CLI runs the file in one transaction)\n"
     "CREATE FUNCTION public.handle_new_user() RETURNS trigger …;",
+    convention=KNOWN_RUNNER,
 )
 UNBOUNDED_DATA_CHANGE = rule(
     "unbounded-data-change", "warning", "safety",
