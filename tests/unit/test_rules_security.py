@@ -354,3 +354,23 @@ def test_demo_shows_exactly_the_deliberate_findings() -> None:
         ("unindexed-foreign-key", "009_llm_usage.sql", 6),
     ]
     assert found == expected
+
+
+def test_on_delete_outside_toney_only_for_rows_supabase_deletes(tmp_path: Path) -> None:
+    """A CLI project leaves app references NO ACTION on purpose (nextjs-subscription-payments'
+    prices → products); a reference to auth.users still fails when a user is deleted."""
+    text = (
+        "create table teams (id uuid primary key);\n"
+        "create table goals (id uuid primary key,\n"
+        "  user_id uuid not null references auth.users(id),\n"
+        "  team_id uuid not null references teams(id));\n"
+    )
+    files = {"supabase/config.toml": 'project_id = "x"\n',
+             "supabase/migrations/20240101000000_goals.sql": text}
+    flagged = [text_at(tmp_path, d) for d in diagnostics_for(tmp_path, files)
+               if d.code == "foreign-key-missing-on-delete"]
+    assert len(flagged) == 1 and "auth.users" in flagged[0]
+    (tmp_path / "toney").mkdir()
+    toney = {migration("001_goals.sql"): text}
+    assert len([d for d in diagnostics_for(tmp_path / "toney", toney)
+                if d.code == "foreign-key-missing-on-delete"]) == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pglast import ast
 
 from lockstep.core.diagnostics import Related
+from lockstep.core.discovery import TONEY, conventions
 from lockstep.core.model import ForeignKey, Key, Table
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.facts import (
@@ -125,8 +126,15 @@ def _fk_data(table: Table, fk: ForeignKey, fix: str | None = None) -> ForeignKey
                              f"{fk.ref_schema}.{fk.ref_table}", list(fk.ref_columns), fk.name, fix)
 
 
+# Schemas whose rows Supabase deletes (a user removed in the dashboard or the Auth API, an
+# object removed through Storage): there a silent NO ACTION surfaces as a platform error. Other
+# references are often left NO ACTION on purpose; Toney's convention asks for every one.
+_PLATFORM_DELETES = frozenset({"auth", "storage"})
+
+
 @check(FOREIGN_KEY_MISSING_ON_DELETE, UNINDEXED_FOREIGN_KEY)
 def foreign_keys(workspace: Workspace, findings: Findings) -> None:
+    every = TONEY in conventions(workspace)
     for _, table in _tables(workspace):
         for fk in table.foreign_keys:
             if fk.location is None:
@@ -135,7 +143,7 @@ def foreign_keys(workspace: Workspace, findings: Findings) -> None:
             target = (
                 fk.ref_table if fk.ref_schema == "public" else f"{fk.ref_schema}.{fk.ref_table}"
             )
-            if fk.on_delete is None:
+            if fk.on_delete is None and (every or fk.ref_schema in _PLATFORM_DELETES):
                 findings.add(
                     FOREIGN_KEY_MISSING_ON_DELETE,
                     fk.location,

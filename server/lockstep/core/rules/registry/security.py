@@ -80,7 +80,10 @@ FOREIGN_KEY_MISSING_ON_DELETE = rule(
     "A foreign key that does not say what happens when the referenced row is deleted.",
     "The default, `NO ACTION`, makes deleting the referenced row fail while rows point at "
     "it: deleting an account or a session errors out far from the migration that caused it. "
-    "Say `ON DELETE CASCADE`, `SET NULL` or `RESTRICT` so the choice is deliberate.",
+    "Say `ON DELETE CASCADE`, `SET NULL` or `RESTRICT` so the choice is deliberate. Where "
+    "Toney's convention is in force every foreign key is checked; elsewhere only references "
+    "to rows Supabase itself deletes (`auth`, `storage`: a user removed from the dashboard "
+    "fails with \"Database error deleting user\").",
     "user_id UUID NOT NULL REFERENCES auth.users(id)",
     "user_id UUID NOT NULL REFERENCES auth.users(id) ON DELETE CASCADE",
     payload=ForeignKeyFinding,
