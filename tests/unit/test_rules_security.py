@@ -374,3 +374,14 @@ def test_on_delete_outside_toney_only_for_rows_supabase_deletes(tmp_path: Path) 
     toney = {migration("001_goals.sql"): text}
     assert len([d for d in diagnostics_for(tmp_path / "toney", toney)
                 if d.code == "foreign-key-missing-on-delete"]) == 2
+
+
+def test_always_true_names_who_it_admits(tmp_path: Path) -> None:
+    """`TO authenticated WITH CHECK (true)` admits every signed-in user, not anyone (onlook)."""
+    text = GOOD + (
+        'create policy "members add" on goals for insert to authenticated with check (true);\n'
+        'create policy "anyone adds" on goals for insert with check (true);\n')
+    messages = [d.message for d in diagnostics_for(tmp_path, {migration("001_goals.sql"): text})
+                if d.code == "rls-policy-always-true"]
+    assert sorted(m.split(" INSERT")[0] for m in messages) == [
+        "Policy `anyone adds` lets anyone", "Policy `members add` lets any signed-in user"]

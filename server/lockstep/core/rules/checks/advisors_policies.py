@@ -81,10 +81,19 @@ def always_true(workspace: Workspace, findings: Findings) -> None:
         if open_using or open_check:
             findings.add(
                 RLS_POLICY_ALWAYS_TRUE, policy.location,
-                f"Policy `{policy.name}` lets anyone {policy.command} any row of "
+                f"Policy `{policy.name}` lets {_who(facts.roles)} {policy.command} any row of "
                 f"`{table.name}` (its condition is always true): restrict it to the rows the "
                 "user owns",
                 data=_data(table, policy, [policy.command]))
+
+
+def _who(roles: list[str]) -> str:
+    """Who a policy admits, in words: `authenticated` is every signed-in user, not anyone."""
+    if not roles or "public" in roles or "anon" in roles:
+        return "anyone"
+    if roles == ["authenticated"]:
+        return "any signed-in user"
+    return "every " + ", ".join(f"`{role}`" for role in roles)
 
 
 def _roles(policy: Policy) -> list[str]:
