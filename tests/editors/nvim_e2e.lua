@@ -504,6 +504,8 @@ step('consumers_cursor', function()
   end
   local bufnr = open('apps/web/src/hooks/useWins.ts')
   wait_attached(bufnr)
+  -- A late window/showDocument of an earlier step may have shown another buffer meanwhile.
+  vim.api.nvim_set_current_buf(bufnr)
   local pos = vim.fn.searchpos([[from('\zswins]], 'w')
   if pos[1] == 0 then
     error("no .from('wins') in useWins.ts")
