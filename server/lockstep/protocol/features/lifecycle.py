@@ -1,4 +1,5 @@
-"""initialize / initialized: find the root, read settings, index with progress."""
+"""initialize / initialized: find the projects of every workspace folder, read settings, index
+with progress; follow workspace folders as they are added and removed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from lockstep.core.workspace import Workspace, find_root
+from lockstep.core.workspace import Workspace
+from lockstep.protocol import convert
+from lockstep.protocol.projects import ProjectState, is_config
 from lockstep.protocol.server import LockstepServer, safe
 
 SETTING_SECTIONS = ("migrations", "types", "consumers", "rules", "rls", "mirror", "clone",
@@ -33,29 +36,25 @@ def editor_settings(value: Any) -> dict[str, Any]:
     return settings
 
 
-def _root_from(params: lsp.InitializeParams) -> Path:
-    if params.workspace_folders:
-        from lockstep.protocol.convert import path_for
-
-        folder = path_for(params.workspace_folders[0].uri)
-        if folder is not None:
-            return folder
+def _folders_from(params: lsp.InitializeParams) -> list[Path]:
+    """Every workspace folder; else the root URI or path; else the current folder."""
+    folders = [convert.path_for(f.uri) for f in params.workspace_folders or ()]
+    if any(f is not None for f in folders):
+        return [f for f in folders if f is not None]
     if params.root_uri:
-        from lockstep.protocol.convert import path_for
-
-        root = path_for(params.root_uri)
+        root = convert.path_for(params.root_uri)
         if root is not None:
-            return root
+            return [root]
     if params.root_path:
-        return Path(params.root_path)
-    return Path.cwd()
+        return [Path(params.root_path)]
+    return [Path.cwd()]
 
 
-async def index_workspace(server: LockstepServer, token: str | None) -> None:
-    """Load and replay off the event loop (requests and edits are served meanwhile); the
-    rules follow in the same analysis."""
-    if server.index is None:
-        return
+async def index_projects(server: LockstepServer, states: list[ProjectState],
+                         token: str | None) -> None:
+    """Load and replay each project off the event loop (requests and edits are served
+    meanwhile); the rules follow in the same analysis. Open buffers a project owns are
+    handed to it (they may have been opened before it was found)."""
     if token is not None:
         server.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(
             title="Lockstep", message="Indexing migrations, types and consumers",
@@ -67,14 +66,38 @@ async def index_workspace(server: LockstepServer, token: str | None) -> None:
         workspace.load()
         return True
 
-    server.scheduler.update(load)
-    await server.scheduler.snapshot_at(server.scheduler.revision)
-    if token is not None and server.index is not None:
-        index = server.index
+    for state in states:
+        state.scheduler.update(load)
+        adopt_open_documents(server, state)
+    for state in states:
+        await state.scheduler.snapshot_at(state.scheduler.revision)
+    migrations = sum(len(s.index.migrations) for s in states if s.index is not None)
+    consumers = sum(len(s.index.consumer_files) for s in states if s.index is not None)
+    if token is not None:
         server.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
-            message=f"{len(index.migrations)} migrations, {len(index.consumer_files)} "
-                    f"consumer files"))
-    server.log(f"Lockstep indexed {server.root}")
+            message=f"{migrations} migrations, {consumers} consumer files"))
+    for state in states:
+        server.log(f"Lockstep indexed {state.label} ({state.root})")
+
+
+def adopt_open_documents(server: LockstepServer, state: ProjectState) -> None:
+    """Buffers already open whose file this project owns (or its lockstep.toml)."""
+    for uri, document in list(server.workspace.text_documents.items()):
+        relative = state.relative(uri)
+        if relative is not None and (state.owns(relative) or is_config(relative)):
+            state.open_files[uri] = relative
+            state.scheduler.set_text(relative, document.source)
+
+
+async def change_folders(server: LockstepServer, folders: list[Path]) -> None:
+    """Serve these folders: new projects are indexed, projects of a removed folder dropped
+    with their diagnostics."""
+    added, removed = server.projects.set_folders(folders)
+    for state in removed:
+        state.index = None  # its scheduler stops at its next step
+        server.projects.publish(state, {})
+    if added:
+        await index_projects(server, added, None)
 
 
 def register(server: LockstepServer) -> None:
@@ -82,9 +105,7 @@ def register(server: LockstepServer) -> None:
     @safe()
     def initialize(ls: LockstepServer, params: lsp.InitializeParams) -> None:
         ls.settings = editor_settings(params.initialization_options)
-        root = _root_from(params)
-        ls.index = Workspace(find_root(root) if not (root / "supabase").exists() else root,
-                             ls.settings)
+        ls.projects.set_folders(_folders_from(params))
 
     @server.feature(lsp.INITIALIZED)
     @safe()
@@ -108,7 +129,7 @@ def register(server: LockstepServer) -> None:
         if window and window.work_done_progress:
             token = f"lockstep-index-{uuid.uuid4().hex[:8]}"
             await ls.work_done_progress.create_async(token)
-        await index_workspace(ls, token)
+        await index_projects(ls, ls.projects.states, token)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @safe()
@@ -127,7 +148,21 @@ def register(server: LockstepServer) -> None:
             workspace.load()
             return True
 
-        ls.scheduler.update(reload)
+        for state in ls.projects.states:
+            state.scheduler.update(reload)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    @safe()
+    async def did_change_workspace_folders(
+        ls: LockstepServer, params: lsp.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        gone = {convert.path_for(f.uri) for f in params.event.removed}
+        folders = [f for f in ls.projects.folders if f not in gone]
+        for folder in params.event.added:
+            path = convert.path_for(folder.uri)
+            if path is not None and path not in folders:
+                folders.append(path)
+        await change_folders(ls, folders)
 
 
 async def _pull_configuration(server: LockstepServer) -> None:
