@@ -133,9 +133,14 @@ def discover_projects(root: Path, boundary: Boundary | None = None) -> list[Proj
         if relative.endswith("config.toml") or relative.endswith(".sql"):
             files.add(relative)
     folders = {str(PurePosixPath(f).parent) for f in files}
+
+    def has_migrations(workdir: str) -> bool:  # a new project's folder may still be empty
+        migrations = _join(workdir, "migrations")
+        return migrations in folders or isinstance(boundary.files(root / migrations), list)
+
     cli = sorted(
         (str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name == "config.toml"
-         and _join(str(PurePosixPath(f).parent), "migrations") in folders),
+         and has_migrations(str(PurePosixPath(f).parent))),
         key=lambda folder: (folder.count("/"), folder),
     )
     if cli:
