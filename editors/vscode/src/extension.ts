@@ -265,7 +265,8 @@ async function newMigrationInteractive(): Promise<void> {
   if (description === undefined) {
     return;
   }
-  const args = buildNewMigrationArgs(description, selected);
+  const file = editor?.document.uri.scheme === 'file' ? editor.document.uri.toString() : undefined;
+  const args = buildNewMigrationArgs(description, selected, file);
   const result: unknown = await c.sendRequest(ExecuteCommandRequest.type, {
     command: SERVER_COMMAND_NEW_MIGRATION,
     arguments: args,

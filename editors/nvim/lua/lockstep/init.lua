@@ -163,6 +163,10 @@ function M.new_migration(opts)
   if opts.sql and opts.sql ~= '' then
     args.sql = opts.sql
   end
+  -- The buffer's file names its Supabase project when the workspace has several.
+  if vim.bo[bufnr].buftype == '' and vim.api.nvim_buf_get_name(bufnr) ~= '' then
+    args.uri = vim.uri_from_bufnr(bufnr)
+  end
   execute(client, bufnr, M.commands.new_migration, { args }, function(_, result)
     local uri = type(result) == 'string' and result or (type(result) == 'table' and result.uri)
     if type(uri) ~= 'string' then

@@ -219,14 +219,13 @@ def _error(ls: LockstepServer, message: str) -> None:
 
 async def command_project(ls: LockstepServer, spec: Any, command: str) -> ProjectState | None:
     """The project a command acts on: the one holding its `uri` argument (a document or a
-    folder); the only one; else the person picks (a client that cannot ask gets the first,
-    in workspace-folder and discovery order). None, with a message, when there is none."""
+    folder); else the only one; else the person picks (a client that cannot ask gets the
+    first, in workspace-folder and discovery order). None, with a message, when there is
+    none or the person dismisses the question."""
     states = [s for s in ls.projects.states if s.index is not None]
     uri = spec.get("uri") if isinstance(spec, dict) else None
-    if uri is not None:
-        state = ls.projects.for_argument(uri)
-        if state is None:
-            _error(ls, f"{command}: no Supabase project holds {uri}")
+    state = ls.projects.for_argument(uri)
+    if state is not None:
         return state
     if len(states) < 2:
         if not states:
