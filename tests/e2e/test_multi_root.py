@@ -230,3 +230,4 @@ async def test_folders_come_and_go(client: LanguageClient, folders: dict[str, Pa
     await e2e.wait_for_diagnostics(client, solo, _has("`done`"))
     card = await _hover(client, folders["solo"] / "src/tasks.ts", "tasks')")
     assert card is not None and "title" in card
+
