@@ -38,8 +38,8 @@ def consumers_json(server: LockstepServer, table: str,
                    uri: str | None = None) -> list[dict[str, Any]]:
     """`[{"category", "uri", "range"}]` for a table name (`wins`, `public.wins`): in the
     project holding `uri`, else in every project (each lists its own consumers)."""
-    states = server.projects.states if uri is None else \
-        [s for s in [server.projects.for_argument(uri)] if s is not None]
+    named = server.projects.for_argument(uri)
+    states = [named] if named is not None else server.projects.states
     found_items: list[dict[str, Any]] = []
     for state in states:
         if state.index is None:
