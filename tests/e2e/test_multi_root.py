@@ -231,3 +231,18 @@ async def test_folders_come_and_go(client: LanguageClient, folders: dict[str, Pa
     card = await _hover(client, folders["solo"] / "src/tasks.ts", "tasks')")
     assert card is not None and "title" in card
 
+
+
+async def test_named_migration_folders_make_one_project_again(
+    client: LanguageClient, folders: dict[str, Path]
+) -> None:
+    """An editor setting naming the migrations makes the folder one project (every file is
+    checked against it); clearing it lets discovery find both projects again."""
+    a = (folders["mono"] / "apps/a/src/notes.ts").as_uri()
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings={
+        "lockstep": {"migrations": {"paths": ["apps/b/supabase/migrations"]}}}))
+    await e2e.wait_for_diagnostics(client, a, _has("`body`"))
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(
+        settings={"lockstep": {}}))
+    await e2e.wait_for_diagnostics(
+        client, a, lambda d: _messages(d) == ["Table `notes` has no column `title`"])

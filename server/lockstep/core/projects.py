@@ -24,9 +24,11 @@ def project_workspaces(root: Path, settings: Mapping[str, Any] | None = None) ->
     first = Workspace(root, settings)
     first.configure()
     project = first.project
-    if project is None or len(first.discovered) < 2 or \
+    if project is None or \
             first.config.migration_paths != project_defaults(project).migration_paths:
-        return [first]
+        return [first]  # it looks for a project again at every load
+    if len(first.discovered) < 2:
+        return [Workspace(root, settings, project=project)]  # found once, not walked again
     return [Workspace(root, settings, project=p, scope=s)
             for p, s in zip(first.discovered, scopes(first.discovered), strict=True)]
 

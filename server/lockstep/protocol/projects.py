@@ -12,7 +12,7 @@ answered by its project alone, and a file of no project gets nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lockstep.core.config import CONFIG_FILE
@@ -39,8 +39,6 @@ class ProjectState:
         self.result_ids: dict[str, str] = {}  # pull diagnostics: path → current result id
         self.open_files: dict[str, str | None] = {}  # uri → relative path, while open
         self.scheduler = Scheduler(server, lambda found: publish(self, found), state=self)
-        project = workspace.project
-        self.key = (str(self.root), project.workdir if project else "")
 
     @property
     def label(self) -> str:
@@ -147,4 +145,5 @@ class Projects:
 
 
 def is_config(relative: str) -> bool:
-    return PurePosixPath(relative).as_posix() == CONFIG_FILE
+    """lockstep.toml at a served root: every project of that root reads it."""
+    return relative == CONFIG_FILE

@@ -113,7 +113,12 @@ def register(server: LockstepServer) -> None:
         capabilities = ls.client_capabilities
         workspace_caps = capabilities.workspace
         if workspace_caps and workspace_caps.configuration:
+            named = ls.settings.get("migrations")
             await _pull_configuration(ls)
+            if ls.settings.get("migrations") != named:  # one project, or several, again
+                folders = ls.projects.folders
+                ls.projects.set_folders([])
+                ls.projects.set_folders(folders)
         watched = workspace_caps.did_change_watched_files if workspace_caps else None
         if watched and watched.dynamic_registration:
             await ls.client_register_capability_async(lsp.RegistrationParams(registrations=[
@@ -137,10 +142,18 @@ def register(server: LockstepServer) -> None:
         ls: LockstepServer, params: lsp.DidChangeConfigurationParams
     ) -> None:
         settings = params.settings
+        named = ls.settings.get("migrations")
         if isinstance(settings, dict) and isinstance(settings.get("lockstep"), dict):
             ls.settings = editor_settings(settings["lockstep"])
         else:
             await _pull_configuration(ls)
+        if ls.settings.get("migrations") != named:
+            # Named migration folders make the folder one project; without them, discovery
+            # decides again.
+            folders = ls.projects.folders
+            await change_folders(ls, [])
+            await change_folders(ls, folders)
+            return
         settings = ls.settings
 
         def reload(workspace: Workspace) -> bool:
