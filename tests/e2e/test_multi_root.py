@@ -9,6 +9,7 @@ file is answered from its own project's schema, and folders come and go.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -246,3 +247,36 @@ async def test_named_migration_folders_make_one_project_again(
         settings={"lockstep": {}}))
     await e2e.wait_for_diagnostics(
         client, a, lambda d: _messages(d) == ["Table `notes` has no column `title`"])
+
+
+async def test_a_project_created_later_is_found(
+    client: LanguageClient, folders: dict[str, Path]
+) -> None:
+    """A new `config.toml` (the client watches `**/config.toml`) finds the folder's projects
+    again; deleting it withdraws the project and its diagnostics."""
+    mono = folders["mono"]
+    cards = """create table public.cards (id uuid primary key);
+alter table public.cards enable row level security;
+create policy "read cards" on public.cards for select using (true);
+"""
+    source = f"""import {{ createClient }} from '@supabase/supabase-js';
+
+const supabase = {CLIENT};
+
+export const cards = () => supabase.from('cards').select('id, nope');
+"""
+    _write(mono, {"apps/c/supabase/migrations/20240101000000_cards.sql": cards,
+                  "apps/c/src/cards.ts": source})
+    config = mono / "apps/c/supabase/config.toml"
+    config.write_text('project_id = "c"\n')
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[
+        lsp.FileEvent(uri=config.as_uri(), type=lsp.FileChangeType.Created)]))
+    uri = (mono / "apps/c/src/cards.ts").as_uri()
+    found = await e2e.wait_for_diagnostics(client, uri, _has("`nope`"))
+    assert _messages(found) == ["Table `cards` has no column `nope`"]
+
+    config.unlink()
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[
+        lsp.FileEvent(uri=config.as_uri(), type=lsp.FileChangeType.Deleted)]))
+    await e2e.wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
+    shutil.rmtree(mono / "apps/c")

@@ -104,6 +104,13 @@ class Projects:
         self.states = sorted(kept + added, key=lambda s: roots.index(s.folder))
         return added, removed
 
+    def replan(self, roots: set[Path]) -> tuple[list[ProjectState], list[ProjectState]]:
+        """Find the projects of these served roots again: the states added and removed."""
+        removed = [s for s in self.states if s.folder in roots]
+        self.states = [s for s in self.states if s.folder not in roots]
+        added, _ = self.set_folders(self.folders)
+        return added, removed
+
     def at(self, uri: str) -> tuple[ProjectState, str] | None:
         """The project that owns the file, and its path relative to that project's root."""
         for state in self.states:

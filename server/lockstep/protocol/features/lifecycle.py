@@ -16,7 +16,7 @@ from lockstep.protocol.server import LockstepServer, safe
 
 SETTING_SECTIONS = ("migrations", "types", "consumers", "rules", "rls", "mirror", "clone",
                     "deploy", "rename")
-WATCHED = ("**/*.sql", "**/*.ts", "**/*.tsx", "**/lockstep.toml")
+WATCHED = ("**/*.sql", "**/*.ts", "**/*.tsx", "**/lockstep.toml", "**/config.toml")
 
 
 def editor_settings(value: Any) -> dict[str, Any]:
@@ -59,6 +59,20 @@ async def index_projects(server: LockstepServer, states: list[ProjectState],
         server.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(
             title="Lockstep", message="Indexing migrations, types and consumers",
             percentage=0))
+    start(server, states)
+    for state in states:
+        await state.scheduler.snapshot_at(state.scheduler.revision)
+    migrations = sum(len(s.index.migrations) for s in states if s.index is not None)
+    consumers = sum(len(s.index.consumer_files) for s in states if s.index is not None)
+    if token is not None:
+        server.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
+            message=f"{migrations} migrations, {consumers} consumer files"))
+    for state in states:
+        server.log(f"Lockstep indexed {state.label} ({state.root})")
+
+
+def start(server: LockstepServer, states: list[ProjectState]) -> None:
+    """Schedule each new project's first load (with the current settings) and its buffers."""
     settings = server.settings
 
     def load(workspace: Workspace) -> bool:
@@ -69,15 +83,23 @@ async def index_projects(server: LockstepServer, states: list[ProjectState],
     for state in states:
         state.scheduler.update(load)
         adopt_open_documents(server, state)
+
+
+def stop(server: LockstepServer, states: list[ProjectState]) -> None:
+    """Projects no longer served: their diagnostics are withdrawn, their analysis ends."""
     for state in states:
-        await state.scheduler.snapshot_at(state.scheduler.revision)
-    migrations = sum(len(s.index.migrations) for s in states if s.index is not None)
-    consumers = sum(len(s.index.consumer_files) for s in states if s.index is not None)
-    if token is not None:
-        server.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
-            message=f"{migrations} migrations, {consumers} consumer files"))
-    for state in states:
-        server.log(f"Lockstep indexed {state.label} ({state.root})")
+        state.index = None  # its scheduler stops at its next step
+        server.projects.publish(state, {})
+
+
+def replan(server: LockstepServer, uris: list[str]) -> None:
+    """A Supabase `config.toml` came, went or changed: find the projects of the roots
+    holding these files again (projects, schema paths and exposed schemas)."""
+    roots = {state.folder for uri in uris for state, _ in server.projects.containing(uri)}
+    if roots:
+        added, removed = server.projects.replan(roots)
+        stop(server, removed)
+        start(server, added)
 
 
 def adopt_open_documents(server: LockstepServer, state: ProjectState) -> None:
@@ -93,9 +115,7 @@ async def change_folders(server: LockstepServer, folders: list[Path]) -> None:
     """Serve these folders: new projects are indexed, projects of a removed folder dropped
     with their diagnostics."""
     added, removed = server.projects.set_folders(folders)
-    for state in removed:
-        state.index = None  # its scheduler stops at its next step
-        server.projects.publish(state, {})
+    stop(server, removed)
     if added:
         await index_projects(server, added, None)
 

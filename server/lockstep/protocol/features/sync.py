@@ -9,6 +9,7 @@ from lsprotocol import types as lsp
 
 from lockstep.core.analysis import Edit
 from lockstep.core.workspace import Workspace
+from lockstep.protocol.features.lifecycle import replan
 from lockstep.protocol.projects import ProjectState, is_config
 from lockstep.protocol.server import LockstepServer, safe
 
@@ -70,7 +71,9 @@ def register(server: LockstepServer) -> None:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     @safe()
     def did_change_watched(ls: LockstepServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-        """Each project hears of the files it owns (and of its lockstep.toml)."""
+        """Each project hears of the files it owns (and of its lockstep.toml); a Supabase
+        config.toml finds the projects of its root again."""
+        replan(ls, [c.uri for c in params.changes if _is_cli_config(c.uri)])
         for state in ls.projects.states:
             if state.index is None:
                 continue
@@ -81,6 +84,10 @@ def register(server: LockstepServer) -> None:
                     changes.append((relative, change.type == lsp.FileChangeType.Deleted))
             if changes:
                 state.scheduler.update(_applier(changes))
+
+
+def _is_cli_config(uri: str) -> bool:
+    return uri.endswith("/config.toml")
 
 
 def _applier(changes: list[tuple[str, bool]]) -> Edit:
