@@ -37,7 +37,7 @@ class ProjectState:
         self.index: Workspace | None = workspace
         self.published: dict[str, list[Diagnostic]] = {}
         self.result_ids: dict[str, str] = {}  # pull diagnostics: path → current result id
-        self.open_files: dict[str, str | None] = {}  # uri → relative path, while open
+        self.open_files: dict[str, str] = {}  # uri → relative path, while open
         self.scheduler = Scheduler(server, lambda found: publish(self, found), state=self)
 
     @property
@@ -115,8 +115,7 @@ class Projects:
         """The project that owns the file, and its path relative to that project's root."""
         for state in self.states:
             if uri in state.open_files:
-                relative = state.open_files[uri]
-                return (state, relative) if relative is not None else None
+                return state, state.open_files[uri]
         for state in self.states:
             relative = state.relative(uri)
             if relative is not None and state.owns(relative):
