@@ -73,7 +73,7 @@ def test_analysis_is_superseded_by_a_newer_revision(workspace: Workspace) -> Non
 def _server(workspace: Workspace) -> tuple[Any, list[dict[str, list[Diagnostic]]]]:
     published: list[dict[str, list[Diagnostic]]] = []
     server = SimpleNamespace(index=workspace)
-    server.scheduler = Scheduler(server, published.append)  # type: ignore[arg-type]
+    server.scheduler = Scheduler(server, published.append, server)  # type: ignore[arg-type]
     return server, published
 
 

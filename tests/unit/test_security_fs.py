@@ -140,17 +140,15 @@ def test_create_exclusive_never_overwrites_nor_follows_a_planted_link(
 def test_workspace_edits_never_create_or_rename_outside(layout: tuple[Path, Path]) -> None:
     """The WorkspaceEdit the server asks the editor to apply is checked like its own writes."""
     from lockstep.codeactions.edits import CreateFile, Edit, RenameFile
-    from lockstep.core.workspace import Workspace
     from lockstep.protocol.features.commands import confine, workspace_edit
     from lockstep.protocol.server import LockstepServer
 
     root, outside = layout
     os.symlink(outside, root / "out")
     server = LockstepServer()
-    server.index = Workspace(root)
-    confine(server, "db/b.sql")  # inside: no error
+    confine(root, "db/b.sql")  # inside: no error
     for edit in (Edit("x", "quickfix", creates=(CreateFile("out/x.sql", ""),)),
                  Edit("x", "quickfix", renames=(RenameFile("db/a.sql", "out/a.sql"),)),
                  Edit("x", "quickfix", creates=(CreateFile("../x.sql", ""),))):
         with pytest.raises(OutsideWorkspace):
-            workspace_edit(server, edit)
+            workspace_edit(server, root, edit)

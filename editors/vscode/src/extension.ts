@@ -265,7 +265,8 @@ async function newMigrationInteractive(): Promise<void> {
   if (description === undefined) {
     return;
   }
-  const args = buildNewMigrationArgs(description, selected);
+  const file = editor?.document.uri.scheme === 'file' ? editor.document.uri.toString() : undefined;
+  const args = buildNewMigrationArgs(description, selected, file);
   const result: unknown = await c.sendRequest(ExecuteCommandRequest.type, {
     command: SERVER_COMMAND_NEW_MIGRATION,
     arguments: args,
@@ -313,9 +314,12 @@ async function showConsumers(argument?: unknown): Promise<void> {
   if (name === undefined || name.trim() === '') {
     return;
   }
+  // The lens's file, else the active one, names the Supabase project (a workspace may hold several).
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const scope = request.uri ?? (active?.scheme === 'file' ? active.toString() : undefined);
   const raw: unknown = await c.sendRequest(ExecuteCommandRequest.type, {
     command: SERVER_COMMAND_CONSUMERS,
-    arguments: [{ table: name.trim() }],
+    arguments: [scope !== undefined ? { table: name.trim(), uri: scope } : { table: name.trim() }],
   });
   let consumers: ConsumerLocation[];
   try {

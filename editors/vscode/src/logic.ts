@@ -11,6 +11,7 @@ export const SERVER_COMMAND_CONSUMERS = 'lockstep.consumers';
 export interface NewMigrationArgs {
   description: string;
   sql?: string;
+  uri?: string;
 }
 
 /** Input-box validation: undefined when fine, else the message to show. */
@@ -24,14 +25,19 @@ export function validateDescription(value: string): string | undefined {
   return undefined;
 }
 
-/** The `lockstep.newMigration` arguments: the selection becomes `sql` only when it has text. */
+/** The `lockstep.newMigration` arguments: the selection becomes `sql` only when it has text;
+ * the active file's URI names its Supabase project when the workspace has several. */
 export function buildNewMigrationArgs(
   description: string,
   selectedText: string | undefined,
+  documentUri?: string,
 ): [NewMigrationArgs] {
   const args: NewMigrationArgs = { description: description.trim() };
   if (selectedText !== undefined && selectedText.trim() !== '') {
     args.sql = selectedText;
+  }
+  if (documentUri !== undefined) {
+    args.uri = documentUri;
   }
   return [args];
 }

@@ -26,21 +26,12 @@ NOTHING_FOUND = (
 
 
 def project_workspaces(root: Path) -> list[Workspace]:
-    """One loaded workspace per project under `root` (the first one also when none is
-    found); lockstep.toml's `[migrations] paths`, when set, make a single project."""
-    from lockstep.core.discovery import discover_projects, project_defaults
-    from lockstep.core.workspace import Workspace
+    """One loaded workspace per project under `root` (core/projects.py)."""
+    from lockstep.core.projects import project_workspaces as configured
 
-    first = Workspace(root)
-    first.load()
-    workspaces = [first]
-    if first.project is None or \
-            first.config.migration_paths != project_defaults(first.project).migration_paths:
-        return workspaces
-    for project in discover_projects(first.root, first.boundary)[1:]:
-        workspace = Workspace(root, project=project)
+    workspaces = configured(root)
+    for workspace in workspaces:
         workspace.load()
-        workspaces.append(workspace)
     return workspaces
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -50,6 +50,36 @@ class Project:
         path = PurePosixPath(self.workdir)
         folder = path.parent if path.name == "supabase" else path
         return folder.as_posix()
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The files one of several projects in a folder owns: those under its root and not under
+    a deeper project's root (a monorepo app's code belongs to the project beside it). A file
+    under no project's root belongs to none of them."""
+
+    root: str  # the project's root, "." for the folder's
+    deeper: tuple[str, ...] = ()  # roots of the projects nested in it (or sharing it, earlier)
+
+    def holds(self, relative: str) -> bool:
+        return _under(relative, self.root) and not any(_under(relative, d) for d in self.deeper)
+
+
+def _under(relative: str, folder: str) -> bool:
+    return folder in ("", ".") or relative == folder or relative.startswith(folder + "/")
+
+
+def scopes(projects: Sequence[Project]) -> list[Scope | None]:
+    """Each project's scope, in order; None (the whole folder) when there is one project."""
+    if len(projects) < 2:
+        return [None] * len(projects)
+    found: list[Scope | None] = []
+    for n, project in enumerate(projects):
+        root = project.root
+        deeper = tuple(other.root for m, other in enumerate(projects) if m != n and (
+            (other.root != root and _under(other.root, root)) or (other.root == root and m < n)))
+        found.append(Scope(root, deeper))
+    return found
 
 
 def _prune(name: str) -> bool:
@@ -106,9 +136,14 @@ def discover_projects(root: Path, boundary: Boundary | None = None) -> list[Proj
         if relative.endswith("config.toml") or relative.endswith(".sql"):
             files.add(relative)
     folders = {str(PurePosixPath(f).parent) for f in files}
+
+    def has_migrations(workdir: str) -> bool:  # a new project's folder may still be empty
+        migrations = _join(workdir, "migrations")
+        return migrations in folders or isinstance(boundary.files(root / migrations), list)
+
     cli = sorted(
         (str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name == "config.toml"
-         and _join(str(PurePosixPath(f).parent), "migrations") in folders),
+         and has_migrations(str(PurePosixPath(f).parent))),
         key=lambda folder: (folder.count("/"), folder),
     )
     if cli:

@@ -22,7 +22,13 @@ from lockstep.core.config import (
     confine_paths,
     load_config,
 )
-from lockstep.core.discovery import Project, discover_projects, looks_generated, project_defaults
+from lockstep.core.discovery import (
+    Project,
+    Scope,
+    discover_projects,
+    looks_generated,
+    project_defaults,
+)
 from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.globs import glob_match
 from lockstep.core.replay.engine import ReplayResult, replay
@@ -88,11 +94,13 @@ def _is_ts(path: str) -> bool:
 
 class Workspace:
     def __init__(self, root: Path, settings: Mapping[str, Any] | None = None,
-                 project: Project | None = None) -> None:
+                 project: Project | None = None, scope: Scope | None = None) -> None:
         self.root = root.resolve() if root.exists() else root
         self.settings: Mapping[str, Any] = settings or {}
         self._chosen_project = project  # else the first one discovery finds
         self.project: Project | None = project
+        self.discovered: tuple[Project, ...] = (project,) if project else ()
+        self.scope = scope  # one of several projects in the folder: the TS files it owns
         self.config = Config()
         self.config_problems: list[ConfigProblem] = []
         self.migrations: dict[str, MigrationDoc] = {}
@@ -114,7 +122,7 @@ class Workspace:
         update drops part of it."""
         copy = Workspace.__new__(Workspace)
         for name in ("root", "settings", "config", "config_problems", "boundary",
-                     "_chosen_project", "project"):
+                     "_chosen_project", "project", "discovered", "scope"):
             setattr(copy, name, getattr(self, name))
         for name in ("migrations", "baselines", "types_files", "consumer_files", "ts_texts",
                      "overlay", "skipped", "_real_to_relative", "_stamps"):
@@ -137,6 +145,10 @@ class Workspace:
             self.refresh(relative)
         self.derived.invalidate(*EVERYTHING)
 
+    def configure(self) -> None:
+        """Read lockstep.toml and find the project (what `load` starts with), indexing nothing."""
+        self._load_config()
+
     def _load_config(self) -> None:
         self.boundary = Boundary(self.root)
         text = self.overlay.get(CONFIG_FILE)
@@ -144,8 +156,8 @@ class Workspace:
             data = self._read_bytes(CONFIG_FILE)
             text = decode_source(data).text if isinstance(data, bytes) else None
         if self._chosen_project is None:
-            found = discover_projects(self.root, self.boundary)
-            self.project = found[0] if found else None
+            self.discovered = tuple(discover_projects(self.root, self.boundary))
+            self.project = self.discovered[0] if self.discovered else None
         config, problems = load_config(text, project_defaults(self.project))
         config, outside = confine_paths(config, text)
         problems += outside
@@ -224,6 +236,8 @@ class Workspace:
             return Kind.MIGRATION
         if relative in self.config.baseline:
             return Kind.MIGRATION  # replayed like one; kept apart in `baselines`
+        if self.scope is not None and not self.scope.holds(relative):
+            return Kind.OTHER  # another project's file (or no project's)
         parts = PurePosixPath(relative).parts
         if any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1]):
             return Kind.OTHER

@@ -14,7 +14,7 @@ import contextlib
 import functools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lockstep.core.analysis import Analysis, Edit, Edits, Superseded, analyse, warm
 
@@ -27,13 +27,21 @@ DEBOUNCE_SECONDS = 0.02  # a burst of keystrokes starts one analysis
 WARM_AFTER_SECONDS = 0.3  # indexes for requests are built after a pause in typing
 
 
+class Snapshots(Protocol):
+    """What holds the snapshot requests read (a project: protocol/projects.py)."""
+
+    index: Workspace | None
+
+
 class Scheduler:
     def __init__(self, server: LockstepServer,
-                 publish: Callable[[dict[str, list[Diagnostic]]], None]) -> None:
+                 publish: Callable[[dict[str, list[Diagnostic]]], None],
+                 state: Snapshots) -> None:
         self.server = server
+        self.state = state  # the project whose snapshot (`index`) this scheduler advances
         self.publish = publish
         self.revision = 1  # the first analysis (after indexing) includes revision 1
-        self.snapshot_revision = 0  # what `server.index` includes
+        self.snapshot_revision = 0  # what `state.index` includes
         self.analysed_revision = 0  # what the published diagnostics include
         self.file_revisions: dict[str, int] = {}
         self.edits = Edits()
@@ -120,7 +128,7 @@ class Scheduler:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         await self._quiet()
-        while self.server.index is not None and (self.edits or self.rules_wanted):
+        while self.state.index is not None and (self.edits or self.rules_wanted):
             origin, start, edits, rules, revision = self._take()
             generation = origin.generation
 
@@ -147,14 +155,14 @@ class Scheduler:
                 report_failure(self.server, "Analysis")
                 self._finish(revision)
                 continue
-            if self.server.index is not result.workspace:
+            if self.state.index is not result.workspace:
                 self._give_back(edits)  # its snapshot was refused: analyse again
             elif revision != self.revision:
                 self.rules_wanted = True  # outdated diagnostics are never published
             else:
                 self._complete(result)
                 await self._warm(result.workspace)
-        if self.server.index is None:
+        if self.state.index is None:
             self._finish(self.revision)
 
     async def _warm(self, workspace: Workspace) -> None:
@@ -163,14 +171,14 @@ class Scheduler:
         self._edited.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._edited.wait(), WARM_AFTER_SECONDS)
-        if not self.edits and not self._waiting and self.server.index is workspace:
+        if not self.edits and not self._waiting and self.state.index is workspace:
             await asyncio.to_thread(warm, workspace)
 
     def _take(self) -> tuple[Workspace, Workspace, Edits, bool, int]:
         """The snapshot to install over (`origin`), the one to start from (a superseded
         run's, with its edits applied, while `origin` is unchanged), the edits, whether to
         run the rules, and the revision."""
-        origin = self.server.index
+        origin = self.state.index
         assert origin is not None
         edits, self.edits = self.edits, Edits()
         rules, self.rules_wanted = self.rules_wanted, False
@@ -193,9 +201,9 @@ class Scheduler:
 
     def _install(self, workspace: Workspace, revision: int, origin: Workspace,
                  generation: int) -> None:
-        if self.server.index is origin and origin.generation == generation \
+        if self.state.index is origin and origin.generation == generation \
                 and revision > self.snapshot_revision:
-            self.server.index = workspace
+            self.state.index = workspace
             self.snapshot_revision = revision
             self._notify()
 
@@ -211,8 +219,8 @@ class Scheduler:
 
     def _run_here(self) -> None:
         """Without an event loop: analyse synchronously."""
-        while self.server.index is not None and (self.edits or self.rules_wanted):
+        while self.state.index is not None and (self.edits or self.rules_wanted):
             _, start, edits, rules, revision = self._take()
             result = analyse(start, edits, revision, functools.partial(int, revision),
-                             functools.partial(setattr, self.server, "index"), rules)
+                             functools.partial(setattr, self.state, "index"), rules)
             self._complete(result)

@@ -12,7 +12,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Generator
-from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types as lsp
@@ -21,13 +20,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from lockstep.core.diagnostics import Diagnostic, strict_mode
+from lockstep.core.diagnostics import strict_mode
 from lockstep.core.text import offset_at
 from lockstep.core.version import VERSION
-from lockstep.core.workspace import Workspace
 from lockstep.protocol import convert
 from lockstep.protocol.frames import serve_frames
-from lockstep.protocol.scheduler import Scheduler
+from lockstep.protocol.projects import Projects, ProjectState
 
 LOG = logging.getLogger("lockstep")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,27 +111,15 @@ class LockstepServer(LanguageServer):
             text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
             protocol_cls=LockstepProtocol,
         )
-        self.index: Workspace | None = None
         self.settings: dict[str, Any] = {}
-        self.published: dict[str, list[Diagnostic]] = {}
-        self.result_ids: dict[str, str] = {}  # pull diagnostics: path → current result id
-        self.open_files: dict[str, str | None] = {}  # uri → relative path, while open
+        self.projects = Projects(self)  # one analysis per Supabase project (projects.py)
         self.pull = False  # the client pulls diagnostics (features/diagnostics.py)
-        self.scheduler = Scheduler(self, lambda diagnostics: None)
         self.client_watches_files = False  # it sends didChangeWatchedFiles for our globs
         self.own_process = False  # serve(): a failure may end the process (strict mode)
 
-    @property
-    def root(self) -> Path:
-        return self.index.root if self.index else Path(".")
-
-    def relative(self, uri: str) -> str | None:
-        if uri in self.open_files:
-            return self.open_files[uri]
-        path = convert.path_for(uri)
-        if path is None or self.index is None:
-            return None
-        return self.index.relative(path)
+    def project_at(self, uri: str) -> tuple[ProjectState, str] | None:
+        """The project that owns the file and its root-relative path (None: no project's)."""
+        return self.projects.at(uri)
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls's stdio loop with Lockstep's reader, which skips a malformed frame instead of
@@ -218,8 +204,9 @@ def fresh(function: F) -> F:
     @functools.wraps(function)
     async def run(server: LockstepServer, params: Any) -> Any:
         document = getattr(params, "text_document", None)
-        relative = server.relative(document.uri) if document is not None else None
-        await server.scheduler.snapshot_for(relative)
+        routed = server.project_at(document.uri) if document is not None else None
+        if routed is not None:
+            await routed[0].scheduler.snapshot_for(routed[1])
         return function(server, params)
 
     return run  # type: ignore[return-value]

@@ -7,13 +7,21 @@ resolved folder must lie inside the workspace root (core/fs.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from lockstep.codeactions.migration.numbering import next_file_name, slugify
 from lockstep.codeactions.mirror.generate import mirror_statements, sql_with_mirror
+from lockstep.core.discovery import SUPABASE_CLI, TONEY, conventions
 from lockstep.core.fs import Boundary, create_exclusive
+from lockstep.core.sql.migration_files import (
+    NUMBERED,
+    TIMESTAMP,
+    dominant_style,
+    parse_migration_name,
+)
 from lockstep.core.workspace import Workspace
 
 WHY_PLACEHOLDER = "-- Why: <fill in why this change is needed>"
@@ -50,6 +58,30 @@ def existing_names(workspace: Workspace, folder: str) -> list[str]:
     return sorted(names)
 
 
+def naming_style(workspace: Workspace, folder: str, names: Iterable[str]) -> str:
+    """The style of the next version: the one the folder's migrations show (never a second
+    width, never a version sorting before theirs); in an empty folder, the Supabase CLI's
+    `YYYYMMDDHHMMSS` (what `supabase migration new` writes) for a project that follows the
+    CLI's conventions and not Toney's (or a CLI workdir, `config.toml`, not yet holding
+    `migrations/`), else Toney's `NNN`."""
+    versioned = [n for n in map(parse_migration_name, names) if n.style]
+    if versioned:
+        return dominant_style(versioned)
+    found = conventions(workspace)
+    if TONEY in found:
+        return NUMBERED
+    beside = workspace.boundary.files(workspace.root / PurePosixPath(folder).parent)
+    cli = SUPABASE_CLI in found or (isinstance(beside, list) and "config.toml" in beside)
+    return TIMESTAMP if cli else NUMBERED
+
+
+def next_migration_name(workspace: Workspace, folder: str, description: str,
+                        now: datetime | None = None) -> str:
+    """The next migration's file name in `folder`, colliding with nothing there."""
+    names = existing_names(workspace, folder)
+    return next_file_name(names, description, now, naming_style(workspace, folder, names))
+
+
 def header(description: str) -> str:
     """The what-and-why comment every migration starts with (workflow step 3)."""
     what = " ".join(description.split())
@@ -80,7 +112,7 @@ def plan_new_migration(
     """Name and content of the next migration. Raises EmptySlugError (a ValueError)."""
     slugify(description)  # fail first, with the message the caller shows
     folder = migration_folder(workspace)
-    file_name = next_file_name(existing_names(workspace, folder), description, now)
+    file_name = next_migration_name(workspace, folder, description, now)
     content = migration_content(description, sql, workspace)
     config = workspace.config
     mirrored = () if len(sql or "") > MAX_MIRROR_CHARS else tuple(

@@ -92,9 +92,11 @@ def next_version(
     return NextVersion(version, NUMBERED)
 
 
-def next_file_name(file_names: Iterable[str], description: str, now: datetime | None = None) -> str:
-    """`NNN_slug.sql` (or `YYYYMMDDHHMMSS_slug.sql`) that collides with nothing listed."""
+def next_file_name(file_names: Iterable[str], description: str, now: datetime | None = None,
+                   style: str | None = None) -> str:
+    """`NNN_slug.sql` (or `YYYYMMDDHHMMSS_slug.sql`, UTC) that collides with nothing listed;
+    `style` None: the one the names show."""
     existing = list(file_names)
     slug = slugify(description)
-    version = next_version(existing, now).version
+    version = next_version(existing, now, style).version
     return f"{version}_{slug}.sql"

@@ -14,12 +14,11 @@ from datetime import datetime
 from lockstep.codeactions.edits import CreateFile, Edit, TextEdit
 from lockstep.codeactions.migration.new import (
     NewMigration,
-    existing_names,
     header,
     migration_folder,
+    next_migration_name,
     plan_new_migration,
 )
-from lockstep.codeactions.migration.numbering import next_file_name
 from lockstep.codeactions.refactor.objects import MIRROR_HEADER, object_renames
 from lockstep.core.ide.rename import Occurrence, RenamePlan
 from lockstep.core.model import Key
@@ -107,7 +106,7 @@ def _migration(
             sql += "\n" + MIRROR_HEADER + "\n"
             sql += _with_objects(workspace, plan, plan.twin, plan.twin_new_name)
     folder = migration_folder(workspace)
-    name = next_file_name(existing_names(workspace, folder), what, now)
+    name = next_migration_name(workspace, folder, what, now)
     mirrored = (plan.subject.table[1],) if plan.twin is not None and objects else ()
     return NewMigration(f"{folder}/{name}", header(what) + "\n" + sql, mirrored)
 

@@ -163,6 +163,10 @@ function M.new_migration(opts)
   if opts.sql and opts.sql ~= '' then
     args.sql = opts.sql
   end
+  -- The buffer's file names its Supabase project when the workspace has several.
+  if vim.bo[bufnr].buftype == '' and vim.api.nvim_buf_get_name(bufnr) ~= '' then
+    args.uri = vim.uri_from_bufnr(bufnr)
+  end
   execute(client, bufnr, M.commands.new_migration, { args }, function(_, result)
     local uri = type(result) == 'string' and result or (type(result) == 'table' and result.uri)
     if type(uri) ~= 'string' then
@@ -237,7 +241,11 @@ function M.consumers(table_name, opts)
     notify(why, vim.log.levels.ERROR)
     return
   end
-  execute(client, bufnr, M.commands.consumers, { { table = table_name } }, function(_, result)
+  local args = { table = table_name }
+  if vim.bo[bufnr].buftype == '' and vim.api.nvim_buf_get_name(bufnr) ~= '' then
+    args.uri = vim.uri_from_bufnr(bufnr) -- its Supabase project, when the workspace has several
+  end
+  execute(client, bufnr, M.commands.consumers, { args }, function(_, result)
     local items = M.consumer_items(result or {}, client.offset_encoding)
     vim.fn.setqflist({}, ' ', { title = 'Lockstep consumers of ' .. table_name, items = items })
     if #items == 0 then

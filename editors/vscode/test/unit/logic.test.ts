@@ -37,6 +37,11 @@ describe('new migration arguments', () => {
     const sql = 'ALTER TABLE wins ADD COLUMN mood TEXT;\r\n';
     assert.deepEqual(buildNewMigrationArgs('add mood', sql), [{ description: 'add mood', sql }]);
   });
+
+  it('names the active file, whose project gets the migration', () => {
+    const uri = 'file:///repo/apps/a/src/notes.ts';
+    assert.deepEqual(buildNewMigrationArgs('add mood', undefined, uri), [{ description: 'add mood', uri }]);
+  });
 });
 
 describe('tables from workspace/symbol', () => {

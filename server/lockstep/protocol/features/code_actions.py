@@ -25,6 +25,7 @@ from lockstep.protocol.features.commands import (
     workspace_edit,
 )
 from lockstep.protocol.features.diagnostics import schedule_publish
+from lockstep.protocol.projects import ProjectState
 from lockstep.protocol.server import LockstepServer, fresh, safe
 
 SUPPRESS = "quickfix.suppress"  # a quick fix, but not the rule's own: editors list it last
@@ -36,10 +37,10 @@ KINDS: dict[str, lsp.CodeActionKind | str] = {
 }
 
 
-def _core_diagnostic(ls: LockstepServer, path: str, item: lsp.Diagnostic) -> Diagnostic:
+def _core_diagnostic(state: ProjectState, path: str, item: lsp.Diagnostic) -> Diagnostic:
     """The server's own diagnostic (with its `data`) when it is still published."""
     core_range = convert.core_range(item.range)
-    for published in ls.published.get(path, []):
+    for published in state.published.get(path, []):
         if published.code == item.code and published.range == core_range:
             return published
     data = item.data if isinstance(item.data, dict) else None
@@ -49,21 +50,31 @@ def _core_diagnostic(ls: LockstepServer, path: str, item: lsp.Diagnostic) -> Dia
     return Diagnostic(path, core_range, severity, str(item.code), item.message, (), data)
 
 
-def _action(ls: LockstepServer, edit: Edit, item: lsp.Diagnostic | None) -> lsp.CodeAction:
+def _with_uri(arguments: object, uri: str) -> list[object]:
+    """A command's arguments naming the document it came from (its project, among several)."""
+    items = list(arguments) if isinstance(arguments, (list, tuple)) else [arguments]
+    if items and isinstance(items[0], dict) and "uri" not in items[0]:
+        items[0] = {**items[0], "uri": uri}
+    return items
+
+
+def _action(ls: LockstepServer, state: ProjectState, uri: str, edit: Edit,
+            item: lsp.Diagnostic | None) -> lsp.CodeAction:
     command: lsp.Command | None = None
     if edit.command is not None:
         name, arguments = edit.command
-        command = lsp.Command(title=edit.title, command=name, arguments=list(arguments))
+        command = lsp.Command(title=edit.title, command=name,
+                              arguments=_with_uri(arguments, uri))
     elif edit.creates and not can_create_files(ls):
         # The client cannot create files: the server creates it (exclusively) instead.
         create = edit.creates[0]
         command = lsp.Command(
             title=edit.title,
             command=CREATE_FILE,
-            arguments=[{"path": create.path, "content": create.content}],
+            arguments=[{"path": create.path, "content": create.content, "uri": uri}],
         )
     changes = edit.edits or edit.renames or (edit.creates and command is None)
-    workspace = workspace_edit(ls, edit) if changes else None
+    workspace = workspace_edit(ls, state.root, edit) if changes else None
     return lsp.CodeAction(
         title=edit.title,
         kind=KINDS.get(edit.kind, lsp.CodeActionKind.QuickFix),
@@ -74,11 +85,12 @@ def _action(ls: LockstepServer, edit: Edit, item: lsp.Diagnostic | None) -> lsp.
     )
 
 
-def _extract(ls: LockstepServer, path: str, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-    if not path.endswith(".sql") or params.range.start == params.range.end or ls.index is None:
+def _extract(ls: LockstepServer, state: ProjectState, path: str,
+             params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    if not path.endswith(".sql") or params.range.start == params.range.end or state.index is None:
         return []
     document = ls.workspace.text_documents.get(params.text_document.uri)
-    text = document.source if document is not None else ls.index.read(path)
+    text = document.source if document is not None else state.index.read(path)
     if text is None:
         return []
     lines = LineIndex(text)
@@ -87,7 +99,7 @@ def _extract(ls: LockstepServer, path: str, params: lsp.CodeActionParams) -> lis
     sql = selection_sql(text[start:end])
     if sql is None:
         return []
-    arguments = [{"description": describe_sql(sql), "sql": sql}]
+    arguments = [{"description": describe_sql(sql), "sql": sql, "uri": params.text_document.uri}]
     return [
         lsp.CodeAction(
             title=EXTRACT_TITLE,
@@ -110,22 +122,25 @@ def _wanted(action: lsp.CodeAction, only: list[str] | None) -> bool:
 
 
 def code_actions(ls: LockstepServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-    path = ls.relative(params.text_document.uri)
-    if path is None or ls.index is None:
+    uri = params.text_document.uri
+    routed = ls.project_at(uri)
+    if routed is None or routed[0].index is None:
         return []
+    state, path = routed
+    index = routed[0].index
     actions: list[lsp.CodeAction] = []
     for item in params.context.diagnostics:
         if item.source not in (None, "lockstep") or item.code is None:
             continue
-        diagnostic = _core_diagnostic(ls, path, item)
-        errors = len(reported_errors(ls.index))
-        for edit in fixes_for(ls.index, diagnostic) + suppressions(ls.index, diagnostic):
+        diagnostic = _core_diagnostic(state, path, item)
+        errors = len(reported_errors(index))
+        for edit in fixes_for(index, diagnostic) + suppressions(index, diagnostic):
             if edit.renames and not can_rename_files(ls):
                 continue  # a rename cannot be written as plain text edits: no fix offered
-            actions.append(_action(ls, edit, item))
-        if len(reported_errors(ls.index)) != errors:
-            schedule_publish(ls)  # a fix builder failed: show its internal-error
-    actions += _extract(ls, path, params)
+            actions.append(_action(ls, state, uri, edit, item))
+        if len(reported_errors(index)) != errors:
+            schedule_publish(state)  # a fix builder failed: show its internal-error
+    actions += _extract(ls, state, path, params)
     only = list(params.context.only) if params.context.only else None
     return [a for a in actions if _wanted(a, only)]
 

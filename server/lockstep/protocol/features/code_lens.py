@@ -20,11 +20,12 @@ def register(server: LockstepServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
     @safe(default=None)
     def code_lens(ls: LockstepServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
-        relative = ls.relative(params.text_document.uri)
-        if relative is None or ls.index is None or relative not in ls.index.migrations:
+        routed = ls.project_at(params.text_document.uri)
+        index = routed[0].index if routed is not None else None
+        if routed is None or index is None or routed[1] not in index.migrations:
             return None
         lenses = []
-        for lens in nav.lenses(ls.index, relative):
+        for lens in nav.lenses(index, routed[1]):
             where = convert.range_(lens.location.range)
             table = lens.table[1] if lens.table[0] == "public" else ".".join(lens.table)
             argument = {

@@ -10,6 +10,7 @@ into, by the client or by the server, must resolve inside the workspace root (co
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
@@ -22,8 +23,10 @@ from lockstep.codeactions.migration.reminder import (
     workspace_reminder,
 )
 from lockstep.core.fs import Boundary, OutsideWorkspace
+from lockstep.core.workspace import Workspace
 from lockstep.protocol import convert
 from lockstep.protocol.features.diagnostics import schedule_publish
+from lockstep.protocol.projects import ProjectState
 from lockstep.protocol.server import LockstepServer, safe
 
 NEW_MIGRATION = "lockstep.newMigration"
@@ -55,21 +58,22 @@ def _document_version(ls: LockstepServer, uri: str) -> int | None:
     return document.version if document is not None else None
 
 
-def confine(ls: LockstepServer, relative: str) -> None:
+def confine(root: Path, relative: str) -> None:
     """OutsideWorkspace unless a file created at `relative` stays inside the root (its folder
     resolved, links included): no edit of ours may make the editor write elsewhere."""
-    Boundary(ls.root).creatable(relative)
+    Boundary(root).creatable(relative)
 
 
-def workspace_edit(ls: LockstepServer, edit: Edit) -> lsp.WorkspaceEdit:
+def workspace_edit(ls: LockstepServer, root: Path, edit: Edit) -> lsp.WorkspaceEdit:
     """documentChanges (creates first, renames last) when the client can create or rename
     files, else `changes` (an edit with renames is only built for clients that can rename:
-    see `code_actions`). OutsideWorkspace if a create or rename would leave the root."""
+    see `code_actions`). Paths are relative to `root` (the project's); OutsideWorkspace if a
+    create or rename would leave it."""
     for path in [c.path for c in edit.creates] + [r.new_path for r in edit.renames]:
-        confine(ls, path)
+        confine(root, path)
     by_uri: dict[str, list[lsp.TextEdit]] = {}
     for text_edit in edit.edits:
-        uri = convert.uri_for(ls.root, text_edit.path)
+        uri = convert.uri_for(root, text_edit.path)
         by_uri.setdefault(uri, []).append(
             lsp.TextEdit(range=convert.range_(text_edit.range), new_text=text_edit.new_text)
         )
@@ -77,7 +81,7 @@ def workspace_edit(ls: LockstepServer, edit: Edit) -> lsp.WorkspaceEdit:
         return lsp.WorkspaceEdit(changes=by_uri)
     changes: list[Any] = []
     for create in edit.creates:
-        uri = convert.uri_for(ls.root, create.path)
+        uri = convert.uri_for(root, create.path)
         changes += _create_changes(uri, create.content)
     for uri, edits in by_uri.items():
         identifier = lsp.OptionalVersionedTextDocumentIdentifier(
@@ -87,8 +91,8 @@ def workspace_edit(ls: LockstepServer, edit: Edit) -> lsp.WorkspaceEdit:
     for rename in edit.renames:
         changes.append(
             lsp.RenameFile(
-                old_uri=convert.uri_for(ls.root, rename.old_path),
-                new_uri=convert.uri_for(ls.root, rename.new_path),
+                old_uri=convert.uri_for(root, rename.old_path),
+                new_uri=convert.uri_for(root, rename.new_path),
                 options=lsp.RenameFileOptions(overwrite=False, ignore_if_exists=False),
             )
         )
@@ -108,15 +112,16 @@ def _create_changes(uri: str, content: str) -> list[Any]:
     ]
 
 
-async def create_file(ls: LockstepServer, create: CreateFile, label: str) -> str | None:
-    """Create one new file (client first, then exclusive create); its URI, or None if taken
-    or outside the workspace."""
+async def create_file(ls: LockstepServer, state: ProjectState, create: CreateFile,
+                      label: str) -> str | None:
+    """Create one new file of the project (client first, then exclusive create); its URI, or
+    None if taken or outside the workspace."""
     try:
-        confine(ls, create.path)
+        confine(state.root, create.path)
     except OutsideWorkspace as error:
         _error(ls, f"refusing to create a file outside the workspace: {error}")
         return None
-    uri = convert.uri_for(ls.root, create.path)
+    uri = convert.uri_for(state.root, create.path)
     applied = False
     if can_create_files(ls):
         edit = lsp.WorkspaceEdit(document_changes=_create_changes(uri, create.content))
@@ -129,7 +134,7 @@ async def create_file(ls: LockstepServer, create: CreateFile, label: str) -> str
             ls.log(f"workspace/applyEdit failed ({error}); creating {create.path} on disk")
     if not applied:
         try:
-            write_exclusive(ls.root, NewMigration(create.path, create.content, ()))
+            write_exclusive(state.root, NewMigration(create.path, create.content, ()))
         except OutsideWorkspace as error:  # the folder was swapped for a link meanwhile
             _error(ls, f"refusing to create a file outside the workspace: {error}")
             return None
@@ -141,20 +146,20 @@ async def create_file(ls: LockstepServer, create: CreateFile, label: str) -> str
                 )
             )
             return None
-    _index(ls, create)
+    index_created(state, create.path, create.content)
     await show_document(ls, uri)
     return uri
 
 
-def _index(ls: LockstepServer, create: CreateFile) -> None:
-    """Index the new file now (the editor may keep it as an unsaved buffer for a while)."""
-    if ls.index is None:
+def index_created(state: ProjectState, path: str, content: str) -> None:
+    """Index a new file now (the editor may keep it as an unsaved buffer for a while)."""
+    if state.index is None:
         return
-    if (ls.root / create.path).exists():
-        ls.index.refresh(create.path)
+    if (state.root / path).exists():
+        state.index.refresh(path)
     else:
-        ls.index.set_overlay(create.path, create.content)
-    schedule_publish(ls)
+        state.index.set_overlay(path, content)
+    schedule_publish(state)
 
 
 def safe_relative(path: str) -> bool:
@@ -173,10 +178,11 @@ async def show_document(ls: LockstepServer, uri: str) -> None:
         ls.log(f"window/showDocument failed: {error}")
 
 
-async def remind(ls: LockstepServer, migration: str) -> None:
+async def remind(ls: LockstepServer, state: ProjectState, migration: str) -> None:
     """Step 8: apply it to DEV and PROD by hand; buttons open each project's SQL editor."""
-    targets = ls.index.config.deploy_targets if ls.index else ()
-    text = workspace_reminder(ls.index, migration) if ls.index else reminder_text(migration)
+    index = state.index
+    targets = index.config.deploy_targets if index else ()
+    text = workspace_reminder(index, migration) if index else reminder_text(migration)
     actions = reminder_actions(targets)
     if not actions:
         ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=text))
@@ -211,28 +217,69 @@ def _error(ls: LockstepServer, message: str) -> None:
     )
 
 
+async def command_project(ls: LockstepServer, spec: Any, command: str) -> ProjectState | None:
+    """The project a command acts on: the one holding its `uri` argument (a document or a
+    folder); else the only one; else the person picks (a client that cannot ask gets the
+    first, in workspace-folder and discovery order). None, with a message, when there is
+    none or the person dismisses the question."""
+    states = [s for s in ls.projects.states if s.index is not None]
+    uri = spec.get("uri") if isinstance(spec, dict) else None
+    state = ls.projects.for_argument(uri)
+    if state is not None:
+        return state
+    if len(states) < 2:
+        if not states:
+            _error(ls, "the workspace is not indexed yet (no Supabase project found)")
+        return states[0] if states else None
+    labels = project_labels(states)
+    try:
+        choice = await ls.window_show_message_request_async(lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Info, message=f"Lockstep: {command} in which project?",
+            actions=[lsp.MessageActionItem(title=label) for label in labels]))
+    except Exception as error:  # noqa: BLE001 - a client that cannot ask: the first one
+        ls.log(f"window/showMessageRequest failed ({error}); using {labels[0]}")
+        return states[0]
+    chosen = [s for s, label in zip(states, labels, strict=True)
+              if choice is not None and choice.title == label]
+    return chosen[0] if chosen else None
+
+
+def project_labels(states: list[ProjectState]) -> list[str]:
+    """One distinct label per project (its root; with the folder's name when two match)."""
+    labels = [s.label for s in states]
+    return [f"{label} ({s.root.name})" if labels.count(label) > 1 else label
+            for s, label in zip(states, labels, strict=True)]
+
+
+def ready_index(state: ProjectState) -> Workspace | None:
+    """The project's snapshot, loaded: a command that arrives while `initialized` still
+    awaits the client must not number and mirror against an empty index (loading is cheap
+    when there is nothing to load)."""
+    index = state.index
+    if index is not None and not index.migrations:
+        index.load()
+    return index
+
+
 async def new_migration(ls: LockstepServer, spec: Any) -> str | None:
     if not isinstance(spec, dict) or not isinstance(spec.get("description"), str):
-        _error(ls, 'lockstep.newMigration expects [{"description": str, "sql"?: str}]')
+        _error(ls, 'lockstep.newMigration expects [{"description": str, "sql"?: str, '
+               '"uri"?: str}]')
         return None
     sql = spec.get("sql")
-    if ls.index is None:
-        _error(ls, "the workspace is not indexed yet")
+    state = await command_project(ls, spec, NEW_MIGRATION)
+    index = ready_index(state) if state is not None else None
+    if state is None or index is None:
         return None
-    if not ls.index.migrations:
-        # A command that arrives while `initialized` still awaits the client must not number
-        # and mirror against an empty index (loading is cheap when there is nothing to load).
-        ls.index.load()
     try:
-        plan = plan_new_migration(
-            ls.index, spec["description"], sql if isinstance(sql, str) else None
-        )
+        plan = plan_new_migration(index, spec["description"], sql if isinstance(sql, str) else None)
     except ValueError as error:
         _error(ls, str(error))
         return None
-    uri = await create_file(ls, CreateFile(plan.path, plan.content), f"Create {plan.file_name}")
+    uri = await create_file(ls, state, CreateFile(plan.path, plan.content),
+                            f"Create {plan.file_name}")
     if uri is not None:
-        _fire(ls, remind(ls, plan.path))
+        _fire(ls, remind(ls, state, plan.path))
     return uri
 
 
@@ -251,5 +298,9 @@ def register(server: LockstepServer) -> None:
         if not safe_relative(spec["path"]):
             _error(ls, f"refusing to create {spec['path']!r} outside the workspace")
             return None
+        state = await command_project(ls, spec, CREATE_FILE)
+        if state is None:
+            return None
         content = spec.get("content") if isinstance(spec.get("content"), str) else ""
-        return await create_file(ls, CreateFile(spec["path"], str(content)), "Create file")
+        return await create_file(ls, state, CreateFile(spec["path"], str(content)),
+                                 "Create file")

@@ -19,14 +19,15 @@ def register(server: LockstepServer) -> None:
     @safe(default=None)
     @fresh
     def completion(ls: LockstepServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-        relative = ls.relative(params.text_document.uri)
-        if relative is None or ls.index is None:
+        routed = ls.project_at(params.text_document.uri)
+        if routed is None or routed[0].index is None:
             return None
+        index, relative = routed[0].index, routed[1]
         document = ls.workspace.text_documents.get(params.text_document.uri)
-        text = document.source if document is not None else ls.index.read(relative)
-        if text is None or ls.index.boundary.too_large(text):
+        text = document.source if document is not None else index.read(relative)
+        if text is None or index.boundary.too_large(text):
             return None  # over the size cap: parsing it would block every request (25 s)
-        items = complete(ls.index, relative, text, convert.core_position(params.position))
+        items = complete(index, relative, text, convert.core_position(params.position))
         return lsp.CompletionList(
             is_incomplete=False,
             items=[

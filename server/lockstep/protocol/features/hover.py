@@ -24,11 +24,12 @@ def register(server: LockstepServer) -> None:
     @safe(default=None)
     @fresh
     def hover(ls: LockstepServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        target = target_at(ls, params.text_document, params.position)
-        if target is None or ls.index is None:
+        found = target_at(ls, params.text_document, params.position)
+        if found is None:
             return None
+        index, target = found
         markdown = wants_markdown(ls)
-        text = hover_text(ls.index, target, markdown)
+        text = hover_text(index, target, markdown)
         if text is None:
             return None
         kind = lsp.MarkupKind.Markdown if markdown else lsp.MarkupKind.PlainText

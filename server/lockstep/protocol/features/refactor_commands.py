@@ -18,8 +18,8 @@ from lockstep.codeactions.refactor.rename import RenameEdit
 from lockstep.core.ide.rename import RefactorRefused
 from lockstep.protocol import convert
 from lockstep.protocol.features import commands
-from lockstep.protocol.features.diagnostics import schedule_publish
 from lockstep.protocol.features.rename import annotated_edit, remind_later
+from lockstep.protocol.projects import ProjectState
 from lockstep.protocol.server import LockstepServer, safe
 
 ADD_COLUMN = "lockstep.addColumn"
@@ -42,47 +42,48 @@ async def _apply(ls: LockstepServer, edit: lsp.WorkspaceEdit, label: str) -> boo
     return bool(result and result.applied)
 
 
-async def apply_refactor(ls: LockstepServer, result: RenameEdit) -> str | None:
+async def apply_refactor(ls: LockstepServer, state: ProjectState,
+                         result: RenameEdit) -> str | None:
     """Apply the whole edit; the new migration's URI, or None when nothing was applied."""
     title = result.edit.title
-    uri = convert.uri_for(ls.root, result.migration.path)
+    uri = convert.uri_for(state.root, result.migration.path)
     if commands.can_create_files(ls):
-        if not await _apply(ls, annotated_edit(ls, result.edit, title), title):
+        if not await _apply(ls, annotated_edit(ls, state, result.edit, title), title):
             _error(ls, f"{title}: the editor did not apply the edit; nothing was created.")
             return None
     else:
         try:
-            write_exclusive(ls.root, result.migration)
+            write_exclusive(state.root, result.migration)
         except FileExistsError:
             _error(ls, f"{result.migration.path} already exists; it was not overwritten.")
             return None
         rest = Edit(title, "refactor", result.edit.edits)
-        if rest.edits and not await _apply(ls, commands.workspace_edit(ls, rest), title):
+        if rest.edits and not await _apply(ls, commands.workspace_edit(ls, state.root, rest),
+                                           title):
             _error(ls, f"created {result.migration.path}, but the editor did not apply the "
                    "type and clone edits.")
-    if ls.index is not None:
-        if (ls.root / result.migration.path).exists():
-            ls.index.refresh(result.migration.path)
-        else:
-            ls.index.set_overlay(result.migration.path, result.migration.content)
-        schedule_publish(ls)
+    commands.index_created(state, result.migration.path, result.migration.content)
     await commands.show_document(ls, uri)
-    remind_later(ls, result.migration.path)
+    remind_later(ls, state, result.migration.path)
     return uri
 
 
 async def add_column(ls: LockstepServer, value: Any) -> str | None:
-    if ls.index is None:
-        _error(ls, "the workspace is not indexed yet")
-        return None
-    if not ls.index.migrations:
-        ls.index.load()
     try:
-        result = build_add_column(ls.index, ColumnSpec.from_json(value))
+        spec = ColumnSpec.from_json(value)
+    except ValueError as error:
+        _error(ls, str(error))
+        return None
+    state = await commands.command_project(ls, value, ADD_COLUMN)
+    index = commands.ready_index(state) if state is not None else None
+    if state is None or index is None:
+        return None
+    try:
+        result = build_add_column(index, spec)
     except (RefactorRefused, ValueError) as error:
         _error(ls, str(error))
         return None
-    return await apply_refactor(ls, result)
+    return await apply_refactor(ls, state, result)
 
 
 def register(server: LockstepServer) -> None:

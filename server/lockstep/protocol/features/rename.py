@@ -30,6 +30,7 @@ from lockstep.core.ide.rename import (
 from lockstep.protocol import convert
 from lockstep.protocol.features import commands
 from lockstep.protocol.features.diagnostics import schedule_publish
+from lockstep.protocol.projects import ProjectState
 from lockstep.protocol.server import LockstepServer
 
 REQUEST_FAILED = -32803
@@ -65,18 +66,19 @@ def _annotations_supported(ls: LockstepServer) -> bool:
     return bool(edit and edit.change_annotation_support is not None)
 
 
-def _group(ls: LockstepServer, path: str) -> str:
-    if ls.index is not None and path in ls.index.types_files:
+def _group(state: ProjectState, path: str) -> str:
+    if state.index is not None and path in state.index.types_files:
         return "types"
     return "code"
 
 
-def annotated_edit(ls: LockstepServer, edit: Edit, label: str) -> lsp.WorkspaceEdit:
+def annotated_edit(ls: LockstepServer, state: ProjectState, edit: Edit,
+                   label: str) -> lsp.WorkspaceEdit:
     """documentChanges with change annotations (VS Code's refactor preview)."""
     annotate = _annotations_supported(ls)
     changes: list[Any] = []
     for create in edit.creates:
-        uri = convert.uri_for(ls.root, create.path)
+        uri = convert.uri_for(state.root, create.path)
         start = lsp.Position(line=0, character=0)
         changes.append(
             lsp.CreateFile(
@@ -93,9 +95,10 @@ def annotated_edit(ls: LockstepServer, edit: Edit, label: str) -> lsp.WorkspaceE
             lsp.TextEdit(range=convert.range_(text_edit.range), new_text=text_edit.new_text)
         )
     for path, edits in by_path.items():
-        uri = convert.uri_for(ls.root, path)
+        uri = convert.uri_for(state.root, path)
         version = _version(ls, uri)
-        changes.append(_document_edit(uri, version, edits, _group(ls, path) if annotate else None))
+        changes.append(_document_edit(uri, version, edits,
+                                      _group(state, path) if annotate else None))
     annotations = (
         {
             key: lsp.ChangeAnnotation(label=text, needs_confirmation=True, description=label)
@@ -127,30 +130,31 @@ def _document_edit(
     )
 
 
-def refactor_edit(ls: LockstepServer, result: RenameEdit) -> lsp.WorkspaceEdit:
+def refactor_edit(ls: LockstepServer, state: ProjectState, result: RenameEdit) -> lsp.WorkspaceEdit:
     """The edit for this client, creating the migration on disk when the client cannot; then
     the deployment reminder (as for every new migration)."""
     if commands.can_create_files(ls):
-        answer = annotated_edit(ls, result.edit, result.edit.title)
+        answer = annotated_edit(ls, state, result.edit, result.edit.title)
     else:
         try:
-            write_exclusive(ls.root, result.migration)
+            write_exclusive(state.root, result.migration)
         except FileExistsError as error:
             raise refused(f"{result.migration.path} already exists; not overwriting it") from error
-        if ls.index is not None:
-            ls.index.refresh(result.migration.path)
-            schedule_publish(ls)
-        answer = commands.workspace_edit(ls, Edit(result.edit.title, "refactor", result.edit.edits))
-    remind_later(ls, result.migration.path)
+        if state.index is not None:
+            state.index.refresh(result.migration.path)
+            schedule_publish(state)
+        answer = commands.workspace_edit(
+            ls, state.root, Edit(result.edit.title, "refactor", result.edit.edits))
+    remind_later(ls, state, result.migration.path)
     return answer
 
 
-def remind_later(ls: LockstepServer, migration: str) -> None:
+def remind_later(ls: LockstepServer, state: ProjectState, migration: str) -> None:
     """Step 8 as a task: the request answers without waiting for the person."""
 
     async def guarded() -> None:
         try:
-            await commands.remind(ls, migration)
+            await commands.remind(ls, state, migration)
         except Exception as error:  # noqa: BLE001
             ls.log(f"Deployment reminder failed: {error}", lsp.MessageType.Error)
 
@@ -184,11 +188,12 @@ def register(server: LockstepServer) -> None:
         ls: LockstepServer, params: lsp.PrepareRenameParams
     ) -> lsp.PrepareRenamePlaceholder | None:
         def run() -> lsp.PrepareRenamePlaceholder | None:
-            relative = ls.relative(params.text_document.uri)
-            if relative is None or ls.index is None:
+            routed = ls.project_at(params.text_document.uri)
+            index = routed[0].index if routed is not None else None
+            if routed is None or index is None:
                 return None
-            subject = subject_at(ls.index, relative, convert.core_position(params.position))
-            check_dynamic(ls.index, subject)
+            subject = subject_at(index, routed[1], convert.core_position(params.position))
+            check_dynamic(index, subject)
             if subject.range is None:
                 return None
             return lsp.PrepareRenamePlaceholder(
@@ -201,14 +206,16 @@ def register(server: LockstepServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
     def rename(ls: LockstepServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
         def run() -> lsp.WorkspaceEdit | None:
-            relative = ls.relative(params.text_document.uri)
-            if relative is None or ls.index is None:
+            routed = ls.project_at(params.text_document.uri)
+            index = routed[0].index if routed is not None else None
+            if routed is None or index is None:
                 return None
-            subject = subject_at(ls.index, relative, convert.core_position(params.position))
-            keep = ls.index.config.rename_keep_result_keys
-            plan = plan_rename(ls.index, subject, params.new_name, keep)
-            objects = ls.index.config.rename_objects
-            answer = refactor_edit(ls, build_rename(ls.index, plan, keep, objects=objects))
+            subject = subject_at(index, routed[1], convert.core_position(params.position))
+            keep = index.config.rename_keep_result_keys
+            plan = plan_rename(index, subject, params.new_name, keep)
+            objects = index.config.rename_objects
+            answer = refactor_edit(ls, routed[0],
+                                   build_rename(index, plan, keep, objects=objects))
             _show_review(ls, plan)
             return answer
 

@@ -41,26 +41,25 @@ def register(server: LockstepServer) -> None:
     def document_symbol(
         ls: LockstepServer, params: lsp.DocumentSymbolParams
     ) -> list[lsp.DocumentSymbol] | None:
-        relative = ls.relative(params.text_document.uri)
-        if relative is None or ls.index is None:
+        routed = ls.project_at(params.text_document.uri)
+        if routed is None or routed[0].index is None:
             return None
-        return [_document_symbol(s) for s in document_symbols(ls.index, relative)]
+        return [_document_symbol(s) for s in document_symbols(routed[0].index, routed[1])]
 
     @server.feature(lsp.WORKSPACE_SYMBOL)
     @safe(default=None)
     def workspace_symbol(
         ls: LockstepServer, params: lsp.WorkspaceSymbolParams
     ) -> list[lsp.WorkspaceSymbol] | None:
-        if ls.index is None:
-            return None
         return [
             lsp.WorkspaceSymbol(
                 name=s.name,
                 kind=_KINDS.get(s.kind, lsp.SymbolKind.Object),
                 location=lsp.Location(
-                    uri=convert.uri_for(ls.root, s.path), range=convert.range_(s.selection)
+                    uri=convert.uri_for(index.root, s.path), range=convert.range_(s.selection)
                 ),
                 container_name=s.detail,
             )
-            for s in workspace_symbols(ls.index, params.query)
+            for index in [p.index for p in ls.projects.states if p.index is not None]
+            for s in workspace_symbols(index, params.query)
         ]

@@ -1,27 +1,40 @@
 """Text sync and file watching: open buffers override disk. A change only records the text
-and bumps the revision; the analysis (re-parsing that one file) runs off the event loop."""
+and bumps its project's revision; the analysis (re-parsing that one file) runs off the event
+loop. A buffer goes to the project that owns it (lockstep.toml to every project of its
+folder); a file of no project is kept by pygls only."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from lockstep.core.analysis import Edit
 from lockstep.core.workspace import Workspace
+from lockstep.protocol.features.lifecycle import replan
+from lockstep.protocol.projects import ProjectState, is_config
 from lockstep.protocol.server import LockstepServer, safe
 
 
+def _targets(server: LockstepServer, uri: str) -> list[tuple[ProjectState, str]]:
+    routed = server.project_at(uri)
+    if routed is not None and not is_config(routed[1]):
+        return [routed]
+    return [(s, r) for s, r in server.projects.containing(uri) if is_config(r)]
+
+
 def _set_buffer(server: LockstepServer, uri: str, text: str | None) -> None:
-    relative = server.relative(uri)
-    if relative is None or server.index is None:
-        return
-    server.scheduler.set_text(relative, text)
+    for state, relative in _targets(server, uri):
+        if state.index is not None:
+            state.scheduler.set_text(relative, text)
 
 
 def _rescan(server: LockstepServer) -> None:
     """Editors that watch no files (Neovim on Linux) still see new migrations on disk, at the
     next open or save (a stat per migration: ~5 ms for 1,000); watching clients tell us."""
-    if server.index is None or server.client_watches_files:
+    if server.client_watches_files:
         return
-    server.scheduler.update(Workspace.rescan_migrations)
+    for state in server.projects.states:
+        if state.index is not None:
+            state.scheduler.update(Workspace.rescan_migrations)
 
 
 def register(server: LockstepServer) -> None:
@@ -29,9 +42,13 @@ def register(server: LockstepServer) -> None:
     @safe()
     def did_open(ls: LockstepServer, params: lsp.DidOpenTextDocumentParams) -> None:
         _rescan(ls)
-        ls.open_files.pop(params.text_document.uri, None)
-        _set_buffer(ls, params.text_document.uri, params.text_document.text)
-        ls.open_files[params.text_document.uri] = ls.relative(params.text_document.uri)
+        uri = params.text_document.uri
+        for state in ls.projects.states:
+            state.open_files.pop(uri, None)
+        targets = _targets(ls, uri)
+        _set_buffer(ls, uri, params.text_document.text)
+        for state, relative in targets:
+            state.open_files[uri] = relative
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     @safe()
@@ -48,24 +65,40 @@ def register(server: LockstepServer) -> None:
     @safe()
     def did_close(ls: LockstepServer, params: lsp.DidCloseTextDocumentParams) -> None:
         _set_buffer(ls, params.text_document.uri, None)
-        ls.open_files.pop(params.text_document.uri, None)
+        for state in ls.projects.states:
+            state.open_files.pop(params.text_document.uri, None)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     @safe()
     def did_change_watched(ls: LockstepServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-        if ls.index is None:
-            return
-        changes = [(ls.relative(c.uri), c.type == lsp.FileChangeType.Deleted)
-                   for c in params.changes]
+        """Each project hears of the files it owns (and of its lockstep.toml); a Supabase
+        config.toml finds the projects of its root again."""
+        replan(ls, [c.uri for c in params.changes if _is_cli_config(c.uri)])
+        for state in ls.projects.states:
+            if state.index is None:
+                continue
+            changes = []
+            for change in params.changes:
+                relative = state.relative(change.uri)
+                if relative is not None and (state.owns(relative) or is_config(relative)):
+                    changes.append((relative, change.type == lsp.FileChangeType.Deleted))
+            if changes:
+                state.scheduler.update(_applier(changes))
 
-        def apply(workspace: Workspace) -> bool:
-            for relative, deleted in changes:
-                if relative is None or relative in workspace.overlay:
-                    continue  # an open buffer is newer than the disk
-                if deleted:
-                    workspace.forget(relative)
-                else:
-                    workspace.refresh(relative)
-            return True
 
-        ls.scheduler.update(apply)
+def _is_cli_config(uri: str) -> bool:
+    return uri.endswith("/config.toml")
+
+
+def _applier(changes: list[tuple[str, bool]]) -> Edit:
+    def apply(workspace: Workspace) -> bool:
+        for relative, deleted in changes:
+            if relative in workspace.overlay:
+                continue  # an open buffer is newer than the disk
+            if deleted:
+                workspace.forget(relative)
+            else:
+                workspace.refresh(relative)
+        return True
+
+    return apply
