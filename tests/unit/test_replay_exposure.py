@@ -59,3 +59,18 @@ def test_execute_defaults_grants_and_revokes() -> None:
         ("app", "g", ""): {"public", "authenticated"},
         ("app", "h", ""): {"authenticated"},
     }
+
+
+def test_typmods_do_not_make_overloads() -> None:
+    """PostgreSQL drops argument typmods: these name one function, as pg_proc has it."""
+    found = schema(
+        "CREATE FUNCTION pay(a numeric(19,4), c char(3)) RETURNS numeric(10,2) LANGUAGE sql"
+        " AS $$ SELECT a $$;"
+        "CREATE OR REPLACE FUNCTION pay(a numeric, c character) RETURNS numeric LANGUAGE sql"
+        " AS $$ SELECT a $$;"
+        "REVOKE EXECUTE ON FUNCTION pay(numeric(5,2), char(1)) FROM PUBLIC, anon;"
+    )
+    assert list(found.signatures) == [("public", "pay", "numeric, character")]
+    assert found.signatures[("public", "pay", "numeric, character")].returns == "numeric"
+    assert found.executors[("public", "pay", "numeric, character")] == {
+        "authenticated", "service_role"}

@@ -15,7 +15,7 @@ from pglast import ast
 from pglast.enums import FunctionParameterMode, GrantTargetType, ObjectType, RoleSpecType
 
 from lockstep.core.replay.context import StatementContext, names
-from lockstep.core.sql.types import format_type
+from lockstep.core.replay.functions import argument_type
 
 FunctionKey = tuple[str, str, str]
 _FUNCTIONS = (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_ROUTINE)
@@ -44,7 +44,7 @@ def targets(context: StatementContext, target: ast.ObjectWithArgs) -> list[Funct
     overloads = [k for k in context.schema.signatures if k[:2] == (schema, dotted[-1])]
     if target.args_unspecified:
         return overloads
-    wanted = ", ".join(format_type(p.argType) for p in target.objfuncargs or ()
+    wanted = ", ".join(argument_type(p.argType) for p in target.objfuncargs or ()
                        if p.mode not in _NOT_IDENTITY)
     return [k for k in overloads if k[2] == wanted]
 
