@@ -74,3 +74,14 @@ def test_typmods_do_not_make_overloads() -> None:
     assert found.signatures[("public", "pay", "numeric, character")].returns == "numeric"
     assert found.executors[("public", "pay", "numeric, character")] == {
         "authenticated", "service_role"}
+
+
+def test_alter_table_works_on_foreign_tables_without_unknown_table() -> None:
+    result = replay([("supabase/migrations/001_m.sql", parse_migration_sql(
+        "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w;"
+        "CREATE FOREIGN TABLE a (id int) SERVER s; ALTER TABLE a ADD COLUMN x int;"
+        "ALTER TABLE a RENAME TO b; CREATE SCHEMA app; ALTER TABLE b SET SCHEMA app;"
+        "CREATE SCHEMA tmp; DROP SCHEMA tmp;"))])
+    assert result.issues == []
+    assert list(result.schema.foreign_tables) == [("app", "b")]
+    assert result.schema.readers[("app", "b")] == {"anon", "authenticated", "service_role"}

@@ -33,25 +33,41 @@ def _drop(context: StatementContext, node: ast.DropStmt) -> None:
             tables.pop((context.creation_schema(dotted[-2] if len(dotted) > 1 else None),
                         dotted[-1]), None)
     elif node.removeType == ObjectType.OBJECT_SCHEMA:  # CASCADE took them with the schema
-        for key in [k for k in tables if k[0] not in context.schema.schemas]:
+        gone = {getattr(o, "sval", "") for o in node.objects or ()} - context.schema.schemas
+        for key in [k for k in tables if k[0] in gone]:
             del tables[key]
             context.schema.readers.pop(key, None)
 
 
+def _found(context: StatementContext, kind: ObjectType, relation: ast.RangeVar | None,
+           ) -> tuple[str, str] | None:
+    """The foreign table ALTER FOREIGN TABLE (or ALTER TABLE, when no table has that name)
+    names."""
+    if relation is None or kind not in (ObjectType.OBJECT_FOREIGN_TABLE, ObjectType.OBJECT_TABLE) \
+            or (kind == ObjectType.OBJECT_TABLE
+                and context.lookup_table(relation.schemaname, relation.relname) is not None):
+        return None
+    for schema in (relation.schemaname,) if relation.schemaname else context.state.search_path:
+        if (schema, relation.relname) in context.schema.foreign_tables:
+            return schema, relation.relname
+    return None
+
+
 def _rename(context: StatementContext, node: ast.RenameStmt) -> None:
-    if node.renameType != ObjectType.OBJECT_FOREIGN_TABLE or node.relation is None:
+    key = _found(context, node.renameType, node.relation)
+    if key is None:
         return
-    schema = context.creation_schema(node.relation.schemaname)
-    table = context.schema.foreign_tables.pop((schema, node.relation.relname), None)
+    schema = key[0]
+    table = context.schema.foreign_tables.pop(key, None)
     if table is not None:
         table.name = node.newname
         context.schema.foreign_tables[(schema, node.newname)] = table
 
 
 def _move(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
-    if node.objectType != ObjectType.OBJECT_FOREIGN_TABLE or node.relation is None:
+    old = _found(context, node.objectType, node.relation)
+    if old is None:
         return
-    old = (context.creation_schema(node.relation.schemaname), node.relation.relname)
     table = context.schema.foreign_tables.pop(old, None)
     if table is not None:
         table.schema = node.newschema
