@@ -85,3 +85,15 @@ def test_alter_table_works_on_foreign_tables_without_unknown_table() -> None:
     assert result.issues == []
     assert list(result.schema.foreign_tables) == [("app", "b")]
     assert result.schema.readers[("app", "b")] == {"anon", "authenticated", "service_role"}
+
+
+def test_graphql_introspection_follows_schema_comments() -> None:
+    found = schema(
+        "CREATE SCHEMA a; CREATE SCHEMA b; CREATE SCHEMA c;"
+        "COMMENT ON SCHEMA public IS 'Docs. @graphql({\"introspection\": true, \"max_rows\": 5})';"
+        "COMMENT ON SCHEMA a IS '@graphql({\"introspection\": true})';"
+        "COMMENT ON SCHEMA b IS '@graphql({\"introspection\": true})';"
+        "COMMENT ON SCHEMA c IS '@graphql({\"inflect_names\": true})';",
+        "COMMENT ON SCHEMA a IS NULL; DROP SCHEMA b;",
+    )
+    assert found.graphql_introspection == {"public"}

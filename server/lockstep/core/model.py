@@ -257,6 +257,8 @@ class Schema:
     default_readers: dict[str, set[str]] = field(
         default_factory=lambda: {"public": {"anon", "authenticated", "service_role"}})
     foreign_tables: dict[Key, ForeignTable] = field(default_factory=dict)
+    # Schemas whose comment opts into pg_graphql's introspection (replay/graphql.py)
+    graphql_introspection: set[str] = field(default_factory=set)
     # Function (signatures' key) → roles holding EXECUTE on it (replay/routine_grants.py)
     executors: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     # Schema → roles new functions in it grant EXECUTE to: PostgreSQL's PUBLIC everywhere

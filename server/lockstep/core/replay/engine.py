@@ -19,6 +19,7 @@ from lockstep.core.model import Schema
 from lockstep.core.replay import (
     foreign,
     functions,
+    graphql,
     objects,
     queues,
     routine_grants,
@@ -167,7 +168,8 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
 
 
 # What runs after the main handler, to annotate what it built (the advisors' facts).
-_OBSERVERS = (security.observe, foreign.observe, queues.observe, routine_grants.observe)
+_OBSERVERS = (security.observe, foreign.observe, queues.observe, routine_grants.observe,
+              graphql.observe)
 
 
 def _dispatch(context: StatementContext, node: object) -> None:

@@ -22,6 +22,7 @@ from lockstep.core.rules.registry.advisors import (
 from lockstep.core.workspace import Workspace
 
 _ROLES = ("anon", "authenticated")
+_TRIGGERS = ("trigger", "event_trigger")
 # The schemas splinter never judges (Supabase's and well-known extensions' own).
 SPLINTER_SKIPS = frozenset({
     "_timescaledb_cache", "_timescaledb_catalog", "_timescaledb_config",
@@ -67,13 +68,6 @@ def queues(workspace: Workspace, findings: Findings) -> None:
                          data=AdvisorFinding(key[0], key[1], "table", detail=roles))
 
 
-def graphql_on(workspace: Workspace) -> bool:
-    """pg_graphql is installed: a migration creates it, or the project exposes
-    `graphql_public` (Supabase projects have pg_graphql by default and expose it so)."""
-    return "pg_graphql" in workspace.replay.schema.extensions \
-        or "graphql_public" in exposed_schemas(workspace)
-
-
 def _relations(workspace: Workspace) -> list[tuple[Key, str, Location | None, tuple[str, ...]]]:
     """(key, kind, where, roles whose SELECT shows it): 0026 counts partitioned tables but
     not foreign ones, 0027 the reverse, as pg_graphql itself does."""
@@ -93,12 +87,13 @@ def _relations(workspace: Workspace) -> list[tuple[Key, str, Location | None, tu
 
 @check(GRAPHQL_TABLE_EXPOSED)
 def graphql_tables(workspace: Workspace, findings: Findings) -> None:
-    if not graphql_on(workspace):
-        return
-    readers = workspace.replay.schema.readers
+    """Only in schemas whose comment opts into introspection: pg_graphql 1.6.0+ lists
+    nothing elsewhere, and new Supabase projects do not even enable pg_graphql."""
+    schema = workspace.replay.schema
     for key, kind, where, counted in _relations(workspace):
-        roles = [r for r in _holders(readers.get(key, set())) if r in counted]
-        if key[0] in SPLINTER_SKIPS or where is None or not roles:
+        roles = [r for r in _holders(schema.readers.get(key, set())) if r in counted]
+        if key[0] in SPLINTER_SKIPS or key[0] not in schema.graphql_introspection \
+                or where is None or not roles:
             continue
         findings.add(GRAPHQL_TABLE_EXPOSED, where,
                      f"pg_graphql lists {kind} `{key[1]}` (its columns and relationships) to "
@@ -108,10 +103,12 @@ def graphql_tables(workspace: Workspace, findings: Findings) -> None:
 
 @check(SECURITY_DEFINER_FUNCTION_EXECUTABLE)
 def definer_functions(workspace: Workspace, findings: Findings) -> None:
+    """Trigger functions are left out (splinter counts them): PostgreSQL refuses to call one
+    outside its trigger, so `/rest/v1/rpc` cannot run it."""
     schema = workspace.replay.schema
     for key, signature in schema.signatures.items():
         if not signature.security_definer or key[0] in SPLINTER_SKIPS \
-                or signature.location is None:
+                or signature.location is None or signature.returns in _TRIGGERS:
             continue
         roles = _holders(schema.executors.get(key, set()))
         if roles:

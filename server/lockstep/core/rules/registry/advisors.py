@@ -149,15 +149,20 @@ INSECURE_QUEUE_EXPOSED_IN_API = _advisor(
     "ALTER TABLE pgmq.q_jobs ENABLE ROW LEVEL SECURITY;")
 GRAPHQL_TABLE_EXPOSED = _advisor(
     "graphql-table-exposed", "0026_pg_graphql_anon_table_exposed", "warning", "security",
-    "With pg_graphql on, a relation anon or authenticated can SELECT is listed by GraphQL "
-    "introspection.",
-    "pg_graphql shows every table, view, materialized view (and, to authenticated, foreign "
-    "table) the role may read — its name, columns and relationships — even when RLS hides its "
-    "rows (splinter 0026 for anon, 0027 for authenticated). The rule fires when pg_graphql "
-    "is on: a migration creates the extension, or config.toml's `[api] schemas` lists "
-    "`graphql_public`, as on Supabase projects that have it by default. Revoke SELECT from "
-    "the roles that must not discover the relation.",
+    "A relation anon or authenticated can SELECT, in a schema whose GraphQL introspection is "
+    "on.",
+    "pg_graphql's introspection shows every table, view, materialized view (and, to "
+    "authenticated, foreign table) the role may read — its name, columns and relationships — "
+    "even when RLS hides its rows (splinter 0026 for anon, 0027 for authenticated). Since "
+    "pg_graphql 1.6.0 introspection is off unless the schema's comment opts in with "
+    "`@graphql({\"introspection\": true})`, and new Supabase projects no longer enable "
+    "pg_graphql, so the rule judges the schemas whose comment opts in; it cannot see projects "
+    "on an older pg_graphql, where introspection is on everywhere (splinter flags every "
+    "readable relation once pg_graphql is installed). Revoke SELECT from the roles that must "
+    "not discover the relation, or leave introspection off.",
+    "COMMENT ON SCHEMA public IS '@graphql({\"introspection\": true})';\n"
     "CREATE TABLE audit_log (id bigint PRIMARY KEY, detail text);",
+    "COMMENT ON SCHEMA public IS '@graphql({\"introspection\": true})';\n"
     "CREATE TABLE audit_log (id bigint PRIMARY KEY, detail text);\n"
     "REVOKE SELECT ON audit_log FROM anon, authenticated;")
 SECURITY_DEFINER_FUNCTION_EXECUTABLE = _advisor(
@@ -167,7 +172,8 @@ SECURITY_DEFINER_FUNCTION_EXECUTABLE = _advisor(
     "It runs with its owner's rights and bypasses RLS, and PostgREST serves it at "
     "`/rest/v1/rpc/<name>` (splinter 0028 for anon, 0029 for authenticated). New functions "
     "are executable by PUBLIC, and Supabase also grants EXECUTE in `public` to anon and "
-    "authenticated: revoke it from all three, or make the function SECURITY INVOKER.",
+    "authenticated: revoke it from all three, or make the function SECURITY INVOKER. Trigger "
+    "functions are left out, unlike splinter: PostgreSQL calls them only as triggers.",
     "CREATE FUNCTION purge() RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ''\n"
     "  AS $$ DELETE FROM public.logs $$;",
     "CREATE FUNCTION purge() RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ''\n"
