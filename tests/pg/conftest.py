@@ -19,6 +19,8 @@ from .server import PgServer, PgUnavailable, find_bindir
 
 HERE = Path(__file__).resolve().parent
 STUBS = HERE / "supabase_stubs.sql"
+# Extensions Debian does not package, stubbed for the fixtures whose migrations call them.
+EXTENSION_STUBS = {"pgmq.": HERE / "pgmq_stub.sql"}
 FIXTURES = HERE.parent / "fixtures" / "replay"
 CLI_TIMEOUT_S = 120
 
@@ -74,6 +76,10 @@ class FixtureDatabases:
         stub = self.server.psql_file(db, STUBS)
         if stub.returncode != 0:
             raise RuntimeError(f"Supabase stubs failed on {db}:\n{stub.stderr}")
+        sql = "".join(p.read_text(encoding="utf-8") for p in applied.migrations)
+        for used, path in EXTENSION_STUBS.items():
+            if used in sql and (stub := self.server.psql_file(db, path)).returncode != 0:
+                raise RuntimeError(f"{path.name} failed on {db}:\n{stub.stderr}")
         with self.server.connect(db) as conn:
             baseline = list_schemas(conn)
         applied.stub_schemas = baseline - {"public"}

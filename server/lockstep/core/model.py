@@ -211,6 +211,16 @@ class Signature:
 
 
 @dataclass(slots=True)
+class ForeignTable:
+    """A CREATE FOREIGN TABLE: the Data API serves it, but no RLS guards its rows."""
+
+    schema: str
+    name: str
+    server: str
+    location: Location | None = None
+
+
+@dataclass(slots=True)
 class Domain:
     schema: str
     name: str
@@ -246,6 +256,15 @@ class Schema:
     # Supabase's own defaults for `public` to begin with
     default_readers: dict[str, set[str]] = field(
         default_factory=lambda: {"public": {"anon", "authenticated", "service_role"}})
+    foreign_tables: dict[Key, ForeignTable] = field(default_factory=dict)
+    # Schemas whose comment opts into pg_graphql's introspection (replay/graphql.py)
+    graphql_introspection: set[str] = field(default_factory=set)
+    # Function (signatures' key) → roles holding EXECUTE on it (replay/routine_grants.py)
+    executors: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    # Schema → roles new functions in it grant EXECUTE to: PostgreSQL's PUBLIC everywhere
+    # ("*"), and Supabase's API roles in `public`
+    default_executors: dict[str, set[str]] = field(default_factory=lambda: {
+        "*": {"public"}, "public": {"anon", "authenticated", "service_role"}})
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         return self.tables.get((schema, name))

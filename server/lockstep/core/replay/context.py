@@ -153,6 +153,10 @@ class StatementContext:
                 return view
         return None
 
+    def lookup_foreign(self, schema: str | None, name: str) -> bool:
+        return any((candidate, name) in self.schema.foreign_tables
+                   for candidate in ((schema,) if schema else self.state.search_path))
+
     def is_platform(self, schema: str | None) -> bool:
         """Schemas the migrations did not create (auth, storage …) are Supabase's own."""
         return schema is not None and schema not in self.state.created_schemas
@@ -162,8 +166,9 @@ class StatementContext:
     ) -> Table | None:
         """The table, or None with an `unknown-table` issue (unless platform-owned or IF EXISTS)."""
         table = self.lookup_table(schema, name)
-        if table is not None or missing_ok or self.is_platform(schema):
-            return table
+        if table is not None or missing_ok or self.is_platform(schema) \
+                or self.lookup_foreign(schema, name):
+            return table  # ALTER TABLE works on foreign tables too (replay/foreign.py)
         shown = f"{schema}.{name}" if schema else name
         where = self.name_location(relative, name)
         if name in self.state.externals.created:

@@ -16,7 +16,17 @@ from pglast.enums import ObjectType
 
 from lockstep.core.diagnostics import strict_mode
 from lockstep.core.model import Schema
-from lockstep.core.replay import functions, objects, security, tables, view_columns
+from lockstep.core.replay import (
+    foreign,
+    functions,
+    graphql,
+    objects,
+    queues,
+    routine_grants,
+    security,
+    tables,
+    view_columns,
+)
 from lockstep.core.replay.context import (
     Event,
     NestedContext,
@@ -157,11 +167,17 @@ _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
 }
 
 
+# What runs after the main handler, to annotate what it built (the advisors' facts).
+_OBSERVERS = (security.observe, foreign.observe, queues.observe, routine_grants.observe,
+              graphql.observe)
+
+
 def _dispatch(context: StatementContext, node: object) -> None:
     handler = _HANDLERS.get(type(node))
     if handler is not None:
         handler(context, node)
-    security.observe(context, node)  # grants, policy roles, function and view options
+    for observe in _OBSERVERS:  # grants, policy roles, function and view options, …
+        observe(context, node)
 
 
 def replay(

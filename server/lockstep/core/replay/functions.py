@@ -33,9 +33,13 @@ def identity(parameters: list[Parameter]) -> str:
     return ", ".join(p.type for p in parameters if p.mode in _IDENTITY_MODES)
 
 
-def _type(type_name: ast.TypeName) -> str:
-    text = format_type(type_name)
-    return text[len("SETOF "):] if text.startswith("SETOF ") else text
+def argument_type(type_name: ast.TypeName) -> str:
+    """As pg_proc keeps it: PostgreSQL drops the typmods of arguments and results
+    (`numeric(19,4)` is `numeric`, `char(5)` is `character`)."""
+    bare = ast.TypeName(names=type_name.names, arrayBounds=type_name.arrayBounds,
+                        setof=type_name.setof, pct_type=type_name.pct_type)
+    text = format_type(bare).removeprefix("SETOF ")
+    return "character" + text[len("bpchar"):] if text in ("bpchar", "bpchar[]") else text
 
 
 def create_function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
@@ -43,14 +47,14 @@ def create_function(context: StatementContext, node: ast.CreateFunctionStmt) -> 
         return
     schema, name = _qualified(context, names(node.funcname))
     parameters = [
-        Parameter(p.name or "", _MODES.get(p.mode, "in"), _type(p.argType),
+        Parameter(p.name or "", _MODES.get(p.mode, "in"), argument_type(p.argType),
                   p.defexpr is not None)
         for p in node.parameters or ()
     ]
     signature = Signature(schema, name, parameters)
     outs = [p for p in parameters if p.mode in ("out", "inout")]
     if node.returnType is not None:
-        signature.returns = _type(node.returnType)
+        signature.returns = argument_type(node.returnType)
         signature.returns_set = bool(node.returnType.setof)
     elif len(outs) == 1:
         signature.returns = outs[0].type
@@ -73,7 +77,7 @@ def drop_functions(context: StatementContext, node: ast.DropStmt) -> None:
         if target.args_unspecified:
             doomed = [k for k in context.schema.signatures if k[:2] == (schema, name)]
         else:
-            wanted = [Parameter("", _MODES.get(p.mode, "in"), _type(p.argType))
+            wanted = [Parameter("", _MODES.get(p.mode, "in"), argument_type(p.argType))
                       for p in target.objfuncargs or ()]
             doomed = [(schema, name, identity(wanted))]
         for key in doomed:

@@ -2,6 +2,7 @@
 
 from lockstep.core.rules.checks import (
     advisors,
+    advisors_exposure,
     advisors_policies,
     config,
     consumers,
@@ -17,6 +18,7 @@ from lockstep.core.rules.checks import (
 )
 
 __all__ = [
-    "advisors", "advisors_policies", "config", "consumers", "files", "generated_types",
-    "migrations", "mirror", "mirror_drift", "safety", "safety_consumers", "security", "types",
+    "advisors", "advisors_exposure", "advisors_policies", "config", "consumers", "files",
+    "generated_types", "migrations", "mirror", "mirror_drift", "safety", "safety_consumers",
+    "security", "types",
 ]

@@ -130,6 +130,55 @@ FKEY_TO_AUTH_UNIQUE = _advisor(
     "foreign key that depends on one blocks it. Reference the primary key (`auth.users.id`).",
     "user_phone text REFERENCES auth.users(phone)",
     "user_id uuid REFERENCES auth.users(id) ON DELETE CASCADE")
+FOREIGN_TABLE_IN_API = _advisor(
+    "foreign-table-in-api", "0017_foreign_table_in_api", "warning", "security",
+    "A foreign table that anon or authenticated can read through the Data API.",
+    "Foreign tables have no row level security: the API serves every row the remote server "
+    "returns. Move it to an unexposed schema or `REVOKE SELECT … FROM anon, authenticated`.",
+    "CREATE FOREIGN TABLE invoices (id int) SERVER billing;",
+    "CREATE FOREIGN TABLE private.invoices (id int) SERVER billing;")
+INSECURE_QUEUE_EXPOSED_IN_API = _advisor(
+    "insecure-queue-exposed-in-api", "0019_insecure_queue_exposed_in_api", "error",
+    "security",
+    "A Supabase Queue without RLS that anon or authenticated can reach through `pgmq_public`.",
+    "With `pgmq_public` exposed, the API's queue functions read and write `pgmq.q_<queue>` as "
+    "the caller; without RLS on that table, anyone holding the granted role reads, sends and "
+    "deletes every message. Enable RLS on the queue table and add policies.",
+    "select pgmq.create('jobs');\nGRANT SELECT, INSERT ON pgmq.q_jobs TO authenticated;",
+    "select pgmq.create('jobs');\nGRANT SELECT, INSERT ON pgmq.q_jobs TO authenticated;\n"
+    "ALTER TABLE pgmq.q_jobs ENABLE ROW LEVEL SECURITY;")
+GRAPHQL_TABLE_EXPOSED = _advisor(
+    "graphql-table-exposed", "0026_pg_graphql_anon_table_exposed", "warning", "security",
+    "A relation anon or authenticated can SELECT, in a schema whose GraphQL introspection is "
+    "on.",
+    "pg_graphql's introspection shows every table, view, materialized view (and, to "
+    "authenticated, foreign table) the role may read — its name, columns and relationships — "
+    "even when RLS hides its rows (splinter 0026 for anon, 0027 for authenticated). Since "
+    "pg_graphql 1.6.0 introspection is off unless the schema's comment opts in with "
+    "`@graphql({\"introspection\": true})`, and new Supabase projects no longer enable "
+    "pg_graphql, so the rule judges the schemas whose comment opts in; it cannot see projects "
+    "on an older pg_graphql, where introspection is on everywhere (splinter flags every "
+    "readable relation once pg_graphql is installed). Revoke SELECT from the roles that must "
+    "not discover the relation, or leave introspection off.",
+    "COMMENT ON SCHEMA public IS '@graphql({\"introspection\": true})';\n"
+    "CREATE TABLE audit_log (id bigint PRIMARY KEY, detail text);",
+    "COMMENT ON SCHEMA public IS '@graphql({\"introspection\": true})';\n"
+    "CREATE TABLE audit_log (id bigint PRIMARY KEY, detail text);\n"
+    "REVOKE SELECT ON audit_log FROM anon, authenticated;")
+SECURITY_DEFINER_FUNCTION_EXECUTABLE = _advisor(
+    "security-definer-function-executable",
+    "0028_anon_security_definer_function_executable", "warning", "security",
+    "A SECURITY DEFINER function that anon or authenticated may execute.",
+    "It runs with its owner's rights and bypasses RLS, and PostgREST serves it at "
+    "`/rest/v1/rpc/<name>` (splinter 0028 for anon, 0029 for authenticated). New functions "
+    "are executable by PUBLIC, and Supabase also grants EXECUTE in `public` to anon and "
+    "authenticated: revoke it from all three, or make the function SECURITY INVOKER. Trigger "
+    "functions are left out, unlike splinter: PostgreSQL calls them only as triggers.",
+    "CREATE FUNCTION purge() RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ''\n"
+    "  AS $$ DELETE FROM public.logs $$;",
+    "CREATE FUNCTION purge() RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ''\n"
+    "  AS $$ DELETE FROM public.logs $$;\n"
+    "REVOKE EXECUTE ON FUNCTION purge() FROM PUBLIC, anon, authenticated;")
 
 # Splinter's lints → the rules that decide them from the migrations (docs/rules.md lists them).
 COVERED = (
@@ -147,9 +196,17 @@ COVERED = (
     ("0014_extension_in_public", EXTENSION_IN_PUBLIC.name),
     ("0015_rls_references_user_metadata", RLS_REFERENCES_USER_METADATA.name),
     ("0016_materialized_view_in_api", MATERIALIZED_VIEW_IN_API.name),
+    ("0017_foreign_table_in_api", FOREIGN_TABLE_IN_API.name),
+    ("0019_insecure_queue_exposed_in_api", INSECURE_QUEUE_EXPOSED_IN_API.name),
     ("0021_fkey_to_auth_unique", FKEY_TO_AUTH_UNIQUE.name),
     ("0023_sensitive_columns_exposed", SENSITIVE_COLUMNS_EXPOSED.name),
     ("0024_permissive_rls_policy", RLS_POLICY_ALWAYS_TRUE.name),
+    ("0026_pg_graphql_anon_table_exposed", GRAPHQL_TABLE_EXPOSED.name),
+    ("0027_pg_graphql_authenticated_table_exposed", GRAPHQL_TABLE_EXPOSED.name),
+    ("0028_anon_security_definer_function_executable",
+     SECURITY_DEFINER_FUNCTION_EXECUTABLE.name),
+    ("0029_authenticated_security_definer_function_executable",
+     SECURITY_DEFINER_FUNCTION_EXECUTABLE.name),
     ("unsupported_reg_types", UNSUPPORTED_REG_TYPES.name),
 )
 # Splinter's lints that the migrations cannot decide, and why (rendered into docs/rules.md).
@@ -159,9 +216,4 @@ NOT_COVERED = (
     ("0020_table_bloat", "needs the table statistics of a running database"),
     ("0022_extension_versions_outdated", "needs the versions the server offers"),
     ("0025_public_bucket_allows_listing", "storage buckets are data, not migrations"),
-    ("0017_foreign_table_in_api", "not yet: replay does not model foreign tables"),
-    ("0019_insecure_queue_exposed_in_api", "not yet: needs pgmq's queue tables"),
-    ("0026_pg_graphql_anon_table_exposed", "not yet; the pinned dblint (0.25.5) lacks it"),
-    ("0028_anon_security_definer_function_executable",
-     "not yet; the pinned dblint (0.25.5) lacks it"),
 )
