@@ -25,7 +25,8 @@ from lockstep.core.config import (
 from lockstep.core.discovery import Project, discover_projects, looks_generated, project_defaults
 from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.globs import glob_match
-from lockstep.core.replay.engine import ReplayResult, replay
+from lockstep.core.replay.engine import ReplayResult
+from lockstep.core.replay.journal import Journal, resume
 from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
 from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
 from lockstep.core.text import decode_source
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", "out", "coverage", "target", ".next"})
 # A Supabase project folder, not any folder named `supabase` (`lib/supabase/` client helpers).
 ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
+JOURNAL = "replay journal"  # a Derived key: what the next replay resumes from
 
 
 class Kind(Enum):
@@ -411,11 +413,21 @@ class Workspace:
 
     @property
     def replay(self) -> ReplayResult:
-        databases = [f.database for f in self.types_files.values() if f.database is not None]
         # MIGRATIONS stands for every input of the replay: baselines, migrations, and the
         # generated `Database` types that shape tables no migration creates.
-        return self.derived.get("replay", frozenset({MIGRATIONS}), lambda: replay(
-            self.replayed_files(), databases=databases))
+        return self.derived.get("replay", frozenset({MIGRATIONS}), self._replay)
+
+    def _replay(self) -> ReplayResult:
+        """Resumed from the first file that changed since the last replay (replay/journal.py);
+        the mirror-drift history is observed during it."""
+        from lockstep.core.rules.drift_history import DriftObserver
+
+        databases = [f.database for f in self.types_files.values() if f.database is not None]
+        journal = self.derived.peek(JOURNAL)
+        result, journal = resume(journal if isinstance(journal, Journal) else None,
+                                 self.replayed_files(), databases, [DriftObserver(self.config)])
+        self.derived.put(JOURNAL, frozenset(), journal)  # checks its own inputs: reads none
+        return result
 
     @property
     def type_index(self) -> TypeIndex:
