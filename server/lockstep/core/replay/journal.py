@@ -181,7 +181,8 @@ def _copier(cls: type) -> Copier:
         done = memo.get(id(value))
         if done is not None:
             return done
-        result = memo[id(value)] = object.__new__(cls)
+        result: Any = object.__new__(cls)
+        memo[id(value)] = result
         for name in names:
             item = getattr(value, name)
             setattr(result, name,
