@@ -85,6 +85,9 @@ def register(server: LockstepServer) -> None:
         root = _root_from(params)
         ls.index = Workspace(find_root(root) if not (root / "supabase").exists() else root,
                              ls.settings)
+        options = params.initialization_options
+        if isinstance(options, dict) and options.get("noCache") is True:
+            ls.index.cache = None  # the disk cache of parsed files (core/cache.py)
 
     @server.feature(lsp.INITIALIZED)
     @safe()
