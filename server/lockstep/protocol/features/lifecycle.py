@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,10 @@ async def index_workspace(server: LockstepServer, token: str | None) -> None:
         server.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
             message=f"{len(index.migrations)} migrations, {len(index.consumer_files)} "
                     f"consumer files"))
+    # The index (parsed files, the replay) lives as long as the server: moved out of the
+    # collector's sight, a full collection during an edit no longer walks it (250 ms on the
+    # 300-migration benchmark). Replaced files are still freed by reference counting.
+    gc.freeze()
     server.log(f"Lockstep indexed {server.root}")
 
 
