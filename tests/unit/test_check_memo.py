@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,27 @@ def test_reads_notes_the_kinds_behind_each_attribute(workspace: Workspace) -> No
     assert TYPES in reads.kinds
     _ = reads.read  # anything unknown: everything
     assert reads.kinds == EVERYTHING
+
+
+def test_a_consumer_edit_rejudges_only_that_file(workspace: Workspace,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    judged: list[str] = []
+    original = checks.consumers._column_references
+
+    def spy(workspace: Workspace, findings: object, schema: object, rows: object,
+            uses: list[Any]) -> None:
+        judged.extend({use.path for use in uses})
+        original(workspace, findings, schema, rows, uses)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks.consumers, "_column_references", spy)
+    fork = workspace.fork()
+    append(fork, CONSUMER, "\nexport const typo = () => supabase.from('wins').select('titel');\n")
+    diagnostics = run_rules(fork)
+    assert judged == [CONSUMER]
+    assert any("titel" in d.message for d in diagnostics[CONSUMER])
+    assert diagnostics == fresh_rules(fork)
+    judged.clear()
+    migration_edit = fork.fork()
+    EDITS["migration"](migration_edit)
+    run_rules(migration_edit)
+    assert sorted(judged) == sorted(fork.consumer_files)  # the schema changed: every file

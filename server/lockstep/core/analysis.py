@@ -112,6 +112,13 @@ class _DerivedReads:
         self._reads.kinds |= reads
         return self._derived.get(key, reads, compute)
 
+    def peek(self, key: Hashable) -> object | None:
+        return self._derived.peek(key)  # what it was computed from is put() again below
+
+    def put(self, key: Hashable, reads: frozenset[str], value: object) -> None:
+        self._reads.kinds |= reads
+        self._derived.put(key, reads, value)
+
 
 class Superseded(Exception):
     """A newer revision arrived: this analysis's results would be outdated. `workspace` is

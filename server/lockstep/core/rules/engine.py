@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import cast, overload
 
@@ -73,6 +73,28 @@ def check(*args: Check | Rule) -> Check | Callable[[Check], Check]:
         return register(args[0], ())
     rules = tuple(a for a in args if isinstance(a, Rule))
     return lambda function: register(function, rules)
+
+
+def by_file(workspace: Workspace, findings: Findings, name: str, reads: frozenset[str],
+            files: Mapping[str, object], judge: Callable[[str, Findings], None]) -> None:
+    """`judge` each file of `files`, keeping a file's findings while its entry (by identity:
+    the workspace replaces it when the file changes) and the inputs `reads` stay the same:
+    a TS edit re-judges that one file."""
+    key = ("by file", name)
+    known = workspace.derived.peek(key)
+    before: dict[str, tuple[object, tuple[Diagnostic, ...]]] = \
+        known if isinstance(known, dict) else {}
+    kept: dict[str, tuple[object, tuple[Diagnostic, ...]]] = {}
+    for path in sorted(files):
+        entry = files[path]
+        hit = before.get(path)
+        if hit is None or hit[0] is not entry:
+            local = Findings()
+            judge(path, local)
+            hit = (entry, tuple(local.items))
+        kept[path] = hit
+        findings.items += hit[1]
+    workspace.derived.put(key, reads, kept)
 
 
 # -- internal errors ---------------------------------------------------------------------------
