@@ -45,19 +45,22 @@ def test_cold_and_warm_runs_give_identical_diagnostics(tmp_path: Path) -> None:
     shutil.copytree(REPO / "examples" / "toney", root)
     home = tmp_path / "cache"
     cold = check_json(root, home)
-    stored = entries(home / "lockstep")
-    assert len(stored) >= len(list((root / "supabase" / "migrations").glob("*.sql")))
+    [pack] = entries(home / "lockstep")  # one pack for the workspace
+    written = pack.stat().st_mtime_ns
     warm = check_json(root, home)
     assert warm == cold
-    assert entries(home / "lockstep") == stored  # all hits: nothing new written
+    assert pack.stat().st_mtime_ns == written  # all hits: nothing written again
     assert check_json(root, tmp_path / "unused", "--no-cache") == cold
     assert not (tmp_path / "unused").exists()
 
 
 def test_the_cache_hits_and_gives_equal_parses(tmp_path: Path) -> None:
-    disk = DiskCache(tmp_path / "c")
+    disk = DiskCache(tmp_path / "c", "workspace")
     first = disk.cached(("sql", SQL), lambda: parse_migration_sql(SQL), ParsedSql)
-    again = disk.cached(("sql", SQL), lambda: pytest.fail("a hit computes nothing"), ParsedSql)
+    disk.save()
+    reopened = DiskCache(tmp_path / "c", "workspace")
+    again = reopened.cached(("sql", SQL), lambda: pytest.fail("a hit computes nothing"),
+                            ParsedSql)
     assert again is not first
     assert (again.text, again.errors, again.comments) == (first.text, first.errors, first.comments)
     assert [(s.start, s.end, s.tokens, str(s.node)) for s in again.statements] == \
@@ -69,7 +72,8 @@ def _stored(disk: DiskCache) -> Path:
     return path
 
 
-def _entry(payload: bytes, tag: bytes = TAG) -> bytes:
+def _pack(entries_: object, tag: bytes = TAG) -> bytes:
+    payload = pickle.dumps(entries_)
     return MAGIC + len(tag).to_bytes(2, "little") + tag + hashlib.sha256(payload).digest() + payload
 
 
@@ -79,28 +83,33 @@ class _Boom:
 
 
 @pytest.mark.parametrize("damage", ["flipped", "truncated", "empty", "foreign", "garbage",
-                                    "function", "wrong-kind", "group-writable"])
+                                    "not-a-dict", "function", "wrong-kind", "group-writable"])
 def test_a_bad_entry_is_a_miss(tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch
                                ) -> None:
     monkeypatch.chdir(tmp_path)
-    disk = DiskCache(tmp_path / "c")
+    disk = DiskCache(tmp_path / "c", "workspace")
     disk.cached(("sql", SQL), lambda: parse_migration_sql(SQL), ParsedSql)
+    disk.save()
     path = _stored(disk)
     data = path.read_bytes()
+    key = disk.key(("sql", SQL))
     if damage == "flipped":
         path.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
     elif damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
     elif damage == "empty":
         path.write_bytes(b"")
-    elif damage == "foreign":  # another version's entry, intact
-        path.write_bytes(_entry(data[len(MAGIC) + 2 + len(TAG) + 32:], b"lockstep 0.0.0"))
-    elif damage == "garbage":  # a valid header over bytes that are no pickle
-        path.write_bytes(_entry(b"\x80\x05not a pickle at all"))
-    elif damage == "function":  # a valid entry whose pickle calls a function
-        path.write_bytes(_entry(pickle.dumps(_Boom())))
+    elif damage == "foreign":  # another version's pack, intact
+        path.write_bytes(_pack(pickle.loads(data[len(MAGIC) + 2 + len(TAG) + 32:]),
+                               b"lockstep 0.0.0"))
+    elif damage == "garbage":  # a valid pack whose entry is no pickle
+        path.write_bytes(_pack({key: b"\x80\x05not a pickle at all"}))
+    elif damage == "not-a-dict":
+        path.write_bytes(_pack([key]))
+    elif damage == "function":  # a valid pack whose entry calls a function
+        path.write_bytes(_pack({key: pickle.dumps(_Boom())}))
     elif damage == "wrong-kind":
-        path.write_bytes(_entry(pickle.dumps(["a list, not a ParsedSql"])))
+        path.write_bytes(_pack({key: pickle.dumps(["a list, not a ParsedSql"])}))
     else:
         path.chmod(0o664)
     computed: list[str] = []
@@ -109,7 +118,7 @@ def test_a_bad_entry_is_a_miss(tmp_path: Path, damage: str, monkeypatch: pytest.
         computed.append("again")
         return parse_migration_sql(SQL)
 
-    value = disk.cached(("sql", SQL), compute, ParsedSql)
+    value = DiskCache(tmp_path / "c", "workspace").cached(("sql", SQL), compute, ParsedSql)
     assert computed == ["again"]
     assert value.text == SQL
     assert not (tmp_path / "pwned").exists()
@@ -123,35 +132,42 @@ def test_a_corrupt_cache_changes_no_diagnostic(tmp_path: Path,
     clean = Workspace(root)
     clean.load()
     expected = run_rules(clean)
-    for number, path in enumerate(entries(tmp_path / "home" / "lockstep")):
-        data = path.read_bytes()
-        path.write_bytes(data[: len(data) * (number % 3) // 3])  # empty, a third, two thirds
-    damaged = Workspace(root)
-    damaged.load()
-    assert run_rules(damaged) == expected
+    [pack] = entries(tmp_path / "home" / "lockstep")
+    data = pack.read_bytes()
+    for cut in (0, len(data) // 3, len(data) - 1):
+        pack.write_bytes(data[:cut])
+        damaged = Workspace(root)
+        damaged.load()
+        assert run_rules(damaged) == expected
+        pack.write_bytes(data)
 
 
 def test_unpicklable_values_and_unwritable_folders_are_not_cached(tmp_path: Path) -> None:
-    disk = DiskCache(tmp_path / "c")
+    disk = DiskCache(tmp_path / "c", "workspace")
     assert disk.cached(("x",), lambda: (lambda: 1), object) is not None  # not picklable
+    disk.save()
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder would be")
-    assert DiskCache(blocked).cached(("y",), lambda: [1], list) == [1]
+    unwritable = DiskCache(blocked, "workspace")
+    assert unwritable.cached(("y",), lambda: [1], list) == [1]
+    unwritable.save()  # no error
 
 
-def test_the_cache_is_pruned_oldest_first(tmp_path: Path) -> None:
-    disk = DiskCache(tmp_path / "c", max_bytes=4000)
-    for number in range(20):
-        disk.put(disk.key(("n", str(number))), "x" * 500)
-        os.utime(_newest(disk), (number, number))
-    disk.prune()
-    left = entries(disk.folder)
+def test_the_cache_keeps_the_last_run_and_is_pruned_oldest_first(tmp_path: Path) -> None:
+    for number in range(8):
+        disk = DiskCache(tmp_path / "c", f"workspace {number}", max_bytes=3000)
+        disk.cached(("n", str(number)), lambda: "x" * 500, str)
+        disk.save()
+        os.utime(disk.path, (number, number))
+    left = entries(tmp_path / "c")
     assert sum(p.stat().st_size for p in left) <= 3000
-    assert min(p.stat().st_mtime for p in left) > 10  # the oldest went first
-
-
-def _newest(disk: DiskCache) -> Path:
-    return max(entries(disk.folder), key=lambda p: p.stat().st_mtime_ns)
+    assert min(p.stat().st_mtime for p in left) > 2  # the oldest went first
+    disk = DiskCache(tmp_path / "c", "workspace 7", max_bytes=3000)
+    assert disk.cached(("n", "7"), lambda: pytest.fail("kept"), str) == "x" * 500
+    disk.cached(("n", "other"), lambda: "y", str)
+    disk.save()
+    again = DiskCache(tmp_path / "c", "workspace 7")
+    assert again.cached(("n", "other"), lambda: pytest.fail("kept"), str) == "y"
 
 
 def test_no_cache_inside_the_workspace_or_when_turned_off(

@@ -1,16 +1,18 @@
 """The disk cache for cold starts: what parsing a file gave, keyed by its content.
 
-An entry is `<folder>/<hash[:2]>/<hash>`, the hash of what the value was computed from (the
-kind of parse, the file's text, the options it read) and of the versions of Lockstep (and of
-its source files), Python and pglast, so an upgrade never reads an older entry. The folder is
-the user's cache (`$XDG_CACHE_HOME/lockstep`, else `~/.cache/lockstep`), never the workspace:
-it is the one place Lockstep writes outside the root (docs/security.md).
+Each workspace has one pack, `<folder>/<hash of its root>`: entries keyed by the hash of what
+the value was computed from (the kind of parse, the file's text, the options it read) and of
+the versions of Lockstep (and of its source files), Python and pglast, so an upgrade never
+reads an older entry. The folder is the user's cache (`$XDG_CACHE_HOME/lockstep`, else
+`~/.cache/lockstep`), never the workspace: it is the one place Lockstep writes outside the
+root (docs/security.md).
 
-Nothing read back is trusted: an entry carries a header (magic, versions, the payload's
-SHA-256) checked before it is unpickled, it is unpickled with an allow-list (classes of
-Lockstep and pglast only), and the file must be the user's own and writable by no one else. A
-corrupt, truncated or foreign entry counts as a miss, never an error. Writes go to a temporary
-file renamed into place (atomic); the folder is pruned to `max_bytes`, oldest entries first.
+Nothing read back is trusted: a pack carries a header (magic, versions, the payload's
+SHA-256) checked before it is unpickled, everything is unpickled with an allow-list (classes
+of Lockstep and pglast only), and the file must be the user's own and writable by no one
+else. A corrupt, truncated or foreign pack or entry counts as a miss, never an error. A pack
+is written to a temporary file renamed into place (atomic) and holds only the entries of the
+last run; the folder is pruned to `max_bytes`, oldest packs first.
 `--no-cache`, `LOCKSTEP_NO_CACHE=1` or the server's `noCache` initialization option turn it off.
 """
 
@@ -82,7 +84,7 @@ def default_cache(outside: Path) -> DiskCache | None:
     root = Path(os.path.realpath(outside))
     if real == root or root in real.parents:
         return None
-    return DiskCache(where)
+    return DiskCache(where, str(root))
 
 
 class _Unpickler(pickle.Unpickler):
@@ -98,20 +100,34 @@ class _Unpickler(pickle.Unpickler):
 
 
 class DiskCache:
-    def __init__(self, where: Path, max_bytes: int = MAX_BYTES) -> None:
+    """One workspace's entries, kept in one pack file (one read at start, one atomic write
+    when something changed: creating a file per entry costs more than parsing on some disks).
+    Each entry stays pickled in the pack until it is used, and is checked then."""
+
+    def __init__(self, where: Path, scope: str, max_bytes: int = MAX_BYTES) -> None:
         self.folder = where
+        self.path = where / hashlib.sha256(scope.encode("utf-8", "surrogatepass")).hexdigest()
         self.max_bytes = max_bytes
-        self.written = 0  # bytes written by this process (prune() only looks when > 0)
+        self._stored: dict[str, bytes] | None = None  # read lazily
+        self._used: dict[str, bytes] = {}  # entries of this run: the next pack
+        self._changed = False
 
     def cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
-        """The value for `parts` (what it is computed from) from disk, else computed and
-        stored. An entry that is not a `kind` is a miss."""
+        """The value for `parts` (what it is computed from) from the pack, else computed and
+        kept for `save()`. An entry that is not a `kind` is a miss."""
         key = self.key(parts)
-        found = self.get(key)
-        if found is not None and isinstance(found, kind):
-            return found
+        data = self._pack().get(key)
+        if data is not None:
+            found = _load(data)
+            if found is not None and isinstance(found, kind):
+                self._used[key] = data
+                return found
         value = compute()
-        self.put(key, value)
+        try:
+            self._used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._changed = True
+        except Exception:  # a value that cannot be pickled is not cached
+            LOG.debug("not caching a %s", type(value).__name__, exc_info=True)
         return value
 
     @staticmethod
@@ -123,85 +139,91 @@ class DiskCache:
             digest.update(encoded)
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / key
+    def _pack(self) -> dict[str, bytes]:
+        if self._stored is None:
+            self._stored = _read_pack(self.path)
+        return self._stored
 
-    def get(self, key: str) -> object | None:
-        """The entry's value; None when missing, corrupt, foreign or not safely ours."""
-        path = self._path(key)
-        try:
-            with open(path, "rb") as handle:
-                if not _trusted(os.fstat(handle.fileno())):
-                    return None
-                data = handle.read()
-        except OSError:
-            return None
-        header = MAGIC + len(TAG).to_bytes(2, "little") + TAG
-        if not data.startswith(header) or len(data) < len(header) + 32:
-            return None
-        digest, payload = data[len(header):len(header) + 32], data[len(header) + 32:]
-        if hashlib.sha256(payload).digest() != digest:
-            return None
-        try:
-            value: object = _Unpickler(io.BytesIO(payload)).load()
-            return value
-        except Exception:  # any failure to rebuild an entry is a miss
-            LOG.warning("ignoring the cache entry %s", path, exc_info=True)
-            return None
-
-    def put(self, key: str, value: object) -> None:
-        """Written atomically (a temporary file renamed into place); failures are ignored:
-        the cache is an optimisation, never a requirement."""
-        try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # a value that cannot be pickled is not cached
-            LOG.debug("not caching a %s", type(value).__name__, exc_info=True)
+    def save(self) -> None:
+        """Write the entries this run used or computed (atomically: a temporary file renamed
+        into place), when any is new or one went unused; then prune the folder. Failures are
+        ignored: the cache is an optimisation, never a requirement."""
+        if not self._changed and len(self._used) == len(self._pack()):
             return
-        header = MAGIC + len(TAG).to_bytes(2, "little") + TAG
-        data = header + hashlib.sha256(payload).digest() + payload
-        path = self._path(key)
+        payload = pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(payload) > self.max_bytes:
+            return
+        data = _header() + hashlib.sha256(payload).digest() + payload
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(data)
-                os.replace(temporary, path)
+                os.replace(temporary, self.path)
             except BaseException:
                 os.unlink(temporary)
                 raise
         except OSError:
-            LOG.debug("could not write the cache entry %s", path, exc_info=True)
+            LOG.debug("could not write the cache %s", self.path, exc_info=True)
             return
-        self.written += len(data)
+        self._stored, self._used, self._changed = dict(self._used), {}, False
+        self.prune()
 
     def prune(self) -> None:
-        """Delete the oldest entries until the folder holds at most 3/4 of `max_bytes`
-        (only when this process wrote something, and the folder is over the bound)."""
-        if not self.written:
-            return
-        self.written = 0
-        entries: list[tuple[float, int, Path]] = []
+        """Delete the oldest packs until the folder holds at most `max_bytes`."""
+        packs: list[tuple[float, int, Path]] = []
         try:
-            for sub in self.folder.iterdir():
-                if sub.is_dir() and not sub.is_symlink():
-                    for entry in sub.iterdir():
-                        info = entry.lstat()
-                        if stat.S_ISREG(info.st_mode):
-                            entries.append((info.st_mtime, info.st_size, entry))
+            for entry in self.folder.iterdir():
+                info = entry.lstat()
+                if stat.S_ISREG(info.st_mode):
+                    packs.append((info.st_mtime, info.st_size, entry))
         except OSError:
             return
-        total = sum(size for _, size, _ in entries)
-        if total <= self.max_bytes:
-            return
-        for _, size, entry in sorted(entries, key=lambda item: item[0]):
-            if total <= self.max_bytes * 3 // 4:
+        total = sum(size for _, size, _ in packs)
+        for _, size, entry in sorted(packs, key=lambda item: item[0]):
+            if total <= self.max_bytes:
                 break
             try:
                 entry.unlink()
                 total -= size
             except OSError:
                 continue
+
+
+def _header() -> bytes:
+    return MAGIC + len(TAG).to_bytes(2, "little") + TAG
+
+
+def _read_pack(path: Path) -> dict[str, bytes]:
+    """The pack's entries (still pickled); empty when missing, corrupt, foreign or not
+    safely ours."""
+    try:
+        with open(path, "rb") as handle:
+            if not _trusted(os.fstat(handle.fileno())):
+                return {}
+            data = handle.read()
+    except OSError:
+        return {}
+    header = _header()
+    if not data.startswith(header) or len(data) < len(header) + 32:
+        return {}
+    digest, payload = data[len(header):len(header) + 32], data[len(header) + 32:]
+    if hashlib.sha256(payload).digest() != digest:
+        return {}
+    entries = _load(payload)  # a dict of str → bytes: no class at all
+    if not isinstance(entries, dict):
+        return {}
+    return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, bytes)}
+
+
+def _load(data: bytes) -> object | None:
+    try:
+        value: object = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # any failure to rebuild an entry is a miss
+        LOG.warning("ignoring a cache entry", exc_info=True)
+        return None
+    return value
 
 
 def _trusted(info: os.stat_result) -> bool:

@@ -142,7 +142,7 @@ class Workspace:
             self.refresh(relative)
         self.derived.invalidate(*EVERYTHING)
         if self.cache is not None:
-            self.cache.prune()
+            self.cache.save()
 
     def _load_config(self) -> None:
         self.boundary = Boundary(self.root)
