@@ -75,8 +75,9 @@ def resume(
     """The replay of `files` (as `engine.replay` gives it), reusing `journal`'s prefix, and
     the journal to resume the next one from."""
     inputs = tuple((path, parsed.text) for path, parsed in files)
-    created = {text: (journal.created.get(text) if journal else None)
-               or frozenset(created_relations([(path, parsed)]))
+    known = journal.created if journal is not None else {}
+    created = {text: known[text] if text in known
+               else frozenset(created_relations([(path, parsed)]))
                for (path, text), (_, parsed) in zip(inputs, files, strict=True)}
     names = frozenset[str]().union(*created.values())
     databases = tuple(databases)
