@@ -160,3 +160,22 @@ def test_one_replay_per_revision_the_drift_rule_observes_it(
     diagnostics = run_rules(fresh)
     assert any(d.code == "sim-mirror-drift" for ds in diagnostics.values() for d in ds)
     assert sorted(replayed) == sorted(path for path, _ in fresh.replayed_files())
+
+
+def test_drift_a_baseline_left_is_not_reported_drift_a_migration_opened_is(
+        tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "supabase" / "migrations").mkdir(parents=True)
+    (root / "lockstep.toml").write_text('[migrations]\nbaseline = ["supabase/schema.sql"]\n')
+    (root / "supabase" / "schema.sql").write_text(
+        "CREATE TABLE wins (id uuid PRIMARY KEY, old text);\n"
+        "CREATE TABLE sim_wins (id uuid PRIMARY KEY);\n")
+    (root / "supabase" / "migrations" / "001_a.sql").write_text("-- Nothing on wins.\nSELECT 1;\n")
+    (root / "supabase" / "migrations" / "002_b.sql").write_text(
+        "-- A column.\nALTER TABLE wins ADD COLUMN mood text;\n")
+    workspace = Workspace(root)
+    workspace.load()
+    drift = [d for ds in run_rules(workspace).values() for d in ds
+             if d.code == "sim-mirror-drift"]
+    assert [(d.path, "mood" in d.message) for d in drift] == \
+        [("supabase/migrations/002_b.sql", True)]

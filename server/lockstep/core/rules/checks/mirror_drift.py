@@ -70,8 +70,6 @@ def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
     found_by_pair: dict[Key, set[tuple[Key, str, str]]] = {}
     before: Pairs = {}
     for index, (path, pairs) in enumerate(history.snapshots):
-        if path not in workspace.migrations:
-            continue  # a baseline: only what migrations do is judged
         events = result.events.get(path, [])
         still_open = set(open_now)
         found_by_pair = {
@@ -83,7 +81,9 @@ def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
         found = set().union(*found_by_pair.values()) if found_by_pair else set()
         open_now = {d: open_now.get(d, index) for d in found}
         before = pairs
-    history.opened = open_now
+    # A difference a baseline left open is not reported: no migration opened it.
+    history.opened = {d: i for d, i in open_now.items()
+                      if history.snapshots[i][0] in workspace.migrations}
     return history, result.events
 
 
