@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,12 @@ from tests.repos import COMPOSED, REPO, built, toney_clean
 # inherit the environment): an exception inside a rule check, a replay handler or a fix
 # builder fails the test instead of becoming an `internal-error` diagnostic.
 os.environ[STRICT_ENV] = "1"
+
+# The disk cache (core/cache.py) of the whole suite, and of every server and CLI it starts,
+# lives in a folder of this run: a test never reads or writes the user's own cache.
+TEST_CACHE = Path(tempfile.mkdtemp(prefix="lockstep-test-cache-"))
+os.environ["XDG_CACHE_HOME"] = str(TEST_CACHE)
+atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
 """Run Lockstep under a PEP 578 audit hook that kills it (exit 97) on any network use, on any
-open or listing of a forbidden folder, and on any write outside the writable one.
+open or listing of a forbidden folder, and on any write outside the writable one and the disk
+cache (`$XDG_CACHE_HOME/lockstep`, core/cache.py: the one folder Lockstep writes outside the
+root; creating the folders above it is allowed too).
 
     python tests/security_audit.py FORBIDDEN WRITABLE -- lockstep-args…
 
@@ -38,10 +40,19 @@ def _writes(event: str, args: tuple[Any, ...]) -> bool:
     return isinstance(flags, int) and bool(flags & WRITES)
 
 
+def cache_folder() -> str:
+    """core/cache.py's folder, computed again here: Lockstep is not imported before the hook."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = base if base and os.path.isabs(base) else os.path.join(os.path.expanduser("~"),
+                                                                   ".cache")
+    return os.path.realpath(os.path.join(root, "lockstep"))
+
+
 def main() -> None:
     forbidden, writable, separator, *arguments = sys.argv[1:]
     assert separator == "--", __doc__
     forbidden, writable = os.path.realpath(forbidden), os.path.realpath(writable)
+    cache = cache_folder()
 
     def violation(what: str) -> None:
         os.write(2, f"lockstep-audit: {what}\n".encode())
@@ -56,7 +67,10 @@ def main() -> None:
         path = os.path.abspath(raw)
         if _under(path, forbidden) or _under(os.path.realpath(path), forbidden):
             violation(f"{event} of a forbidden path {raw}")
-        if _writes(event, args) and not _under(os.path.realpath(path), writable) \
+        real = os.path.realpath(path)
+        if event == "os.mkdir" and _under(cache, real):
+            return  # a folder above the cache (or the cache itself), created once
+        if _writes(event, args) and not _under(real, writable) and not _under(real, cache) \
                 and path != os.devnull:
             violation(f"{event} writes outside the workspace: {raw}")
 

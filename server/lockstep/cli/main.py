@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from lockstep.cli import check, consumers, gen, info, new, rename, schema, serve
 from lockstep.cli.common import USAGE_ERROR, HelpFormatter, UsageError
+from lockstep.core import cache
 from lockstep.core.version import VERSION
 
 SUBCOMMANDS = (serve, check, info, schema, new, consumers, rename, gen)
@@ -37,6 +38,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(commands)
+    for command in commands.choices.values():
+        command.add_argument("--no-cache", action="store_true",
+                             help="neither read nor write the disk cache of parsed files "
+                                  "(core/cache.py; also LOCKSTEP_NO_CACHE=1)")
     return parser, commands.choices
 
 
@@ -58,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parse(arguments)
     except SystemExit as exit_:
         return int(exit_.code or 0) and USAGE_ERROR
+    if getattr(args, "no_cache", False):
+        cache.disable()
     handler = getattr(args, "handler", serve.command_serve)
     try:
         return int(handler(args))

@@ -7,6 +7,11 @@ edit drops exactly the values that read the kind of input that changed: a TS edi
 the replay. `Workspace.fork()` copies the memo, so an analysis works on its own snapshot while
 requests keep reading the previous one.
 
+Rule checks are memoised the same way (`run_rules`): each check runs on a `Reads` view of the
+workspace that notes which input kinds it touched (`ATTRIBUTE_READS`), and its findings are
+kept with those kinds. A TS consumer edit re-runs only the checks that read consumers; a
+migration edit re-runs those that read the replay or the migrations, never the TS-only ones.
+
 `analyse` runs one revision's phases (apply edits → replay → indexes → rules) off the event
 loop, asking `current()` between phases: a newer revision supersedes it (`Superseded`).
 """
@@ -29,6 +34,27 @@ TYPES = "types"
 CONSUMERS = "consumers"
 CONFIG = "config"
 EVERYTHING = frozenset({MIGRATIONS, TYPES, CONSUMERS, CONFIG})
+
+# What reading a Workspace attribute depends on; any other attribute (`read`, `skipped`,
+# `boundary` …) counts as reading everything.
+ATTRIBUTE_READS: dict[str, frozenset[str]] = {
+    "root": frozenset(),
+    "derived": frozenset(),  # its values add the kinds they read (`_DerivedReads`)
+    "replay": frozenset({MIGRATIONS}),
+    "migrations": frozenset({MIGRATIONS}),
+    "baselines": frozenset({MIGRATIONS}),
+    "ordered_migrations": frozenset({MIGRATIONS}),
+    "replayed_files": frozenset({MIGRATIONS}),
+    "schema_files": frozenset({CONFIG}),
+    "types_files": frozenset({TYPES}),
+    "type_index": frozenset({TYPES, CONFIG}),
+    "consumer_files": frozenset({CONSUMERS}),
+    "ts_texts": frozenset({TYPES, CONSUMERS}),
+    "config": frozenset({CONFIG}),
+    "config_problems": frozenset({CONFIG}),
+    "project": frozenset({CONFIG}),
+    "settings": frozenset({CONFIG}),
+}
 
 
 class Derived:
@@ -62,6 +88,36 @@ class Derived:
 
     def fork(self) -> Derived:
         return Derived(dict(self._values))
+
+
+class Reads:
+    """A workspace as one rule check sees it: every attribute read adds the input kinds it
+    depends on to `kinds` (memoised values through `derived` add the kinds they read)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self.kinds: frozenset[str] = frozenset()
+
+    def __getattr__(self, name: str) -> object:
+        self.kinds |= ATTRIBUTE_READS.get(name, EVERYTHING)
+        value = getattr(self._workspace, name)
+        return _DerivedReads(value, self) if name == "derived" else value
+
+
+class _DerivedReads:
+    def __init__(self, derived: Derived, reads: Reads) -> None:
+        self._derived, self._reads = derived, reads
+
+    def get(self, key: Hashable, reads: frozenset[str], compute: Callable[[], T]) -> T:
+        self._reads.kinds |= reads
+        return self._derived.get(key, reads, compute)
+
+    def peek(self, key: Hashable) -> object | None:
+        return self._derived.peek(key)  # what it was computed from is put() again below
+
+    def put(self, key: Hashable, reads: frozenset[str], value: object) -> None:
+        self._reads.kinds |= reads
+        self._derived.put(key, reads, value)
 
 
 class Superseded(Exception):

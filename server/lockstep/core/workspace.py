@@ -7,13 +7,14 @@ read goes through the workspace `Boundary` (core/fs.py); what it refuses is kept
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lockstep.core.analysis import CONFIG, CONSUMERS, EVERYTHING, MIGRATIONS, TYPES, Derived
+from lockstep.core.cache import DiskCache, default_cache
 from lockstep.core.config import (
     CONFIG_FILE,
     Config,
@@ -31,7 +32,8 @@ from lockstep.core.discovery import (
 )
 from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.globs import glob_match
-from lockstep.core.replay.engine import ReplayResult, replay
+from lockstep.core.replay.engine import ReplayResult
+from lockstep.core.replay.journal import Journal, resume
 from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
 from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
 from lockstep.core.text import decode_source
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", "out", "coverage", "target", ".next"})
 # A Supabase project folder, not any folder named `supabase` (`lib/supabase/` client helpers).
 ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
+T = TypeVar("T")
+JOURNAL = "replay journal"  # a Derived key: what the next replay resumes from
 
 
 class Kind(Enum):
@@ -115,6 +119,7 @@ class Workspace:
         self._stamps: dict[str, tuple[int, int]] = {}  # migration → (mtime_ns, size) read
         self.derived = Derived()  # replay, type index...: core/analysis.py
         self.generation = 0  # bumped by every in-place update (see `fork`)
+        self.cache: DiskCache | None = default_cache(outside=self.root)  # for cold starts
 
     def fork(self) -> Workspace:
         """A snapshot to update and analyse off the event loop while requests read this one:
@@ -122,7 +127,7 @@ class Workspace:
         update drops part of it."""
         copy = Workspace.__new__(Workspace)
         for name in ("root", "settings", "config", "config_problems", "boundary",
-                     "_chosen_project", "project", "discovered", "scope"):
+                     "_chosen_project", "project", "discovered", "scope", "cache"):
             setattr(copy, name, getattr(self, name))
         for name in ("migrations", "baselines", "types_files", "consumer_files", "ts_texts",
                      "overlay", "skipped", "_real_to_relative", "_stamps"):
@@ -144,6 +149,8 @@ class Workspace:
         for relative in self._walk():
             self.refresh(relative)
         self.derived.invalidate(*EVERYTHING)
+        if self.cache is not None:
+            self.cache.save()
 
     def configure(self) -> None:
         """Read lockstep.toml and find the project (what `load` starts with), indexing nothing."""
@@ -364,15 +371,20 @@ class Workspace:
                 return
             decoded = decode_source(data if isinstance(data, bytes) else b"")
             text, problem = decoded.text, decoded.problem
-        parsed = parse_migration_sql(text if not too_large else "")
+        parsed = self._parse_sql(text if not too_large else "")
         name = parse_migration_name(relative)
         docs = self.baselines if relative in self.config.baseline else self.migrations
         docs[relative] = MigrationDoc(name, parsed, problem, too_large)
 
+    def _parse_sql(self, text: str) -> ParsedSql:
+        if self.cache is None or not text:
+            return parse_migration_sql(text)
+        return self.cache.cached(("sql", text), lambda: parse_migration_sql(text), ParsedSql)
+
     def _refresh_ts(self, relative: str, kind: Kind) -> None:
         # Imported here so that SQL-only commands (schema) never load tree-sitter.
         from lockstep.core.consumers.index import index_consumers_file, might_use_tables
-        from lockstep.core.ts.index import index_types_file
+        from lockstep.core.ts.index import TypesFile, index_types_file
 
         before = self.types_files.pop(relative, None)
         if before is not None and before.database is not None:
@@ -392,7 +404,8 @@ class Workspace:
                 return
             data, text = raw, decode_source(raw).text
         if kind == Kind.TYPES or looks_generated(data):  # generated types live anywhere
-            indexed = index_types_file(relative, text)
+            indexed = self._cached(("types", relative, text),
+                                   lambda: index_types_file(relative, text), TypesFile)
             if kind == Kind.TYPES or indexed.database is not None:
                 self.types_files[relative] = indexed
                 self.ts_texts[relative] = text
@@ -400,12 +413,18 @@ class Workspace:
                     self.derived.invalidate(MIGRATIONS)  # it shapes never-created tables
         excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
         if might_use_tables(data) and not excluded:
-            uses = index_consumers_file(
-                relative, text, self.config.consumer_categories, self.config.consumer_clients
-            )
+            config = self.config
+            uses = self._cached(
+                ("consumers", relative, text, repr(config.consumer_categories),
+                 repr(config.consumer_clients)),
+                lambda: index_consumers_file(relative, text, config.consumer_categories,
+                                             config.consumer_clients), list)
             if uses:
                 self.consumer_files[relative] = uses
                 self.ts_texts[relative] = text
+
+    def _cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
+        return compute() if self.cache is None else self.cache.cached(parts, compute, kind)
 
     # -- derived views ----------------------------------------------------------------------
     @property
@@ -425,11 +444,21 @@ class Workspace:
 
     @property
     def replay(self) -> ReplayResult:
-        databases = [f.database for f in self.types_files.values() if f.database is not None]
         # MIGRATIONS stands for every input of the replay: baselines, migrations, and the
         # generated `Database` types that shape tables no migration creates.
-        return self.derived.get("replay", frozenset({MIGRATIONS}), lambda: replay(
-            self.replayed_files(), databases=databases))
+        return self.derived.get("replay", frozenset({MIGRATIONS}), self._replay)
+
+    def _replay(self) -> ReplayResult:
+        """Resumed from the first file that changed since the last replay (replay/journal.py);
+        the mirror-drift history is observed during it."""
+        from lockstep.core.rules.drift_history import DriftObserver
+
+        databases = [f.database for f in self.types_files.values() if f.database is not None]
+        journal = self.derived.peek(JOURNAL)
+        result, journal = resume(journal if isinstance(journal, Journal) else None,
+                                 self.replayed_files(), databases, [DriftObserver(self.config)])
+        self.derived.put(JOURNAL, frozenset(), journal)  # checks its own inputs: reads none
+        return result
 
     @property
     def type_index(self) -> TypeIndex:

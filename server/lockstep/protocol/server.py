@@ -112,6 +112,7 @@ class LockstepServer(LanguageServer):
             protocol_cls=LockstepProtocol,
         )
         self.settings: dict[str, Any] = {}
+        self.no_cache = False  # the client's `noCache` option: no disk cache of parsed files
         self.projects = Projects(self)  # one analysis per Supabase project (projects.py)
         self.pull = False  # the client pulls diagnostics (features/diagnostics.py)
         self.client_watches_files = False  # it sends didChangeWatchedFiles for our globs

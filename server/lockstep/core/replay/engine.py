@@ -7,8 +7,8 @@ migration and range that defined it and every statement that touched it afterwar
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pglast import ast
@@ -54,6 +54,8 @@ class ReplayResult:
     schema: Schema
     issues: list[ReplayIssue]
     events: dict[str, list[Event]]  # migration path → what each statement did
+    # observer key → what it saw after each replayed file, in order (replay/journal.py)
+    observations: dict[Hashable, list[object]] = field(default_factory=dict)
 
 
 _DROPS = {
@@ -180,6 +182,23 @@ def _dispatch(context: StatementContext, node: object) -> None:
         observe(context, node)
 
 
+def replay_file(state: ReplayState, path: str, parsed: ParsedSql) -> None:
+    """Replay one migration's statements into `state` (the driver loop is replay/journal.py)."""
+    state.search_path = ("public",)  # each file runs in its own session
+    for statement in parsed.statements:
+        context = StatementContext(state, path, parsed, statement)
+        try:
+            _dispatch(context, statement.node)
+        except Exception as error:
+            # Strict mode (the tests) fails; otherwise a construct we do not model must not
+            # stop the replay of the rest, and is shown as `internal-error` on the statement.
+            if strict_mode():
+                raise
+            LOG.exception("replaying a statement of %s failed", path)
+            context.issue(INTERNAL_ERROR.name, f"Lockstep could not replay this statement: "
+                          f"{type(error).__name__}: {error}", context.whole)
+
+
 def replay(
     migrations: Sequence[tuple[str, ParsedSql]],
     observer: MigrationObserver | None = None,
@@ -187,22 +206,11 @@ def replay(
 ) -> ReplayResult:
     """Replay parsed migrations in order; `observer` sees the schema after each migration
     (live and mutable: it copies what it keeps). `databases` (generated `Database` types)
-    shape the tables that migrations touch but never create."""
+    shape the tables that migrations touch but never create. The workspace replays through
+    replay/journal.py instead, which resumes from the migration an edit changed."""
     state = ReplayState(externals=externals_for(migrations, databases))
     for path, parsed in migrations:
-        state.search_path = ("public",)  # each file runs in its own session
-        for statement in parsed.statements:
-            context = StatementContext(state, path, parsed, statement)
-            try:
-                _dispatch(context, statement.node)
-            except Exception as error:
-                # Strict mode (the tests) fails; otherwise a construct we do not model must not
-                # stop the replay of the rest, and is shown as `internal-error` on the statement.
-                if strict_mode():
-                    raise
-                LOG.exception("replaying a statement of %s failed", path)
-                context.issue(INTERNAL_ERROR.name, f"Lockstep could not replay this statement: "
-                              f"{type(error).__name__}: {error}", context.whole)
+        replay_file(state, path, parsed)
         if observer is not None:
             observer(path, state.schema, state.events.get(path, []))
     complete_placeholders(state.schema, state.externals)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import posixpath
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import overload
+from typing import cast, overload
 
+from lockstep.core.analysis import Reads
 from lockstep.core.config import CONFIG_FILE
 from lockstep.core.diagnostics import Diagnostic, Related, strict_mode
 from lockstep.core.model import Location
@@ -73,6 +74,28 @@ def check(*args: Check | Rule) -> Check | Callable[[Check], Check]:
         return register(args[0], ())
     rules = tuple(a for a in args if isinstance(a, Rule))
     return lambda function: register(function, rules)
+
+
+def by_file(workspace: Workspace, findings: Findings, name: str, reads: frozenset[str],
+            files: Mapping[str, object], judge: Callable[[str, Findings], None]) -> None:
+    """`judge` each file of `files`, keeping a file's findings while its entry (by identity:
+    the workspace replaces it when the file changes) and the inputs `reads` stay the same:
+    a TS edit re-judges that one file."""
+    key = ("by file", name)
+    known = workspace.derived.peek(key)
+    before: dict[str, tuple[object, tuple[Diagnostic, ...]]] = \
+        known if isinstance(known, dict) else {}
+    kept: dict[str, tuple[object, tuple[Diagnostic, ...]]] = {}
+    for path in sorted(files):
+        entry = files[path]
+        hit = before.get(path)
+        if hit is None or hit[0] is not entry:
+            local = Findings()
+            judge(path, local)
+            hit = (entry, tuple(local.items))
+        kept[path] = hit
+        findings.items += hit[1]
+    workspace.derived.put(key, reads, kept)
 
 
 # -- internal errors ---------------------------------------------------------------------------
@@ -141,6 +164,20 @@ def _run(workspace: Workspace, findings: Findings, function: Check) -> None:
                                              f"rule check `{function.__name__}`", error))
 
 
+def _memoised(workspace: Workspace, findings: Findings, function: Check) -> None:
+    """The check's findings, kept with the input kinds it read (core/analysis.py, `Reads`):
+    an edit re-runs only the checks that read what it changed."""
+    key = ("check", function.__module__, function.__qualname__)
+    known = workspace.derived.peek(key)
+    if isinstance(known, tuple):
+        findings.items += known
+        return
+    reads = Reads(workspace)
+    before = len(findings.items)
+    _run(cast(Workspace, reads), findings, function)
+    workspace.derived.put(key, reads.kinds, tuple(findings.items[before:]))
+
+
 def _directives(text: str, line: int) -> tuple[str, ...]:
     """Rule names named by a `lockstep-ignore` comment on `line`."""
     stripped = text.strip()
@@ -161,28 +198,44 @@ def _file_directives(lines: LineIndex) -> set[str]:
     return names
 
 
+_FileLines = tuple[str, LineIndex, set[str]]  # text, its lines, `lockstep-ignore-file` names
+_SUPPRESSIONS = "suppression lines"  # a Derived key: path → _FileLines, reads none (checks text)
+
+
 class _Suppressions:
+    """Each file's lines and file-level directives, kept from the last run while its text is
+    the same (a TS edit must not rescan every file that has a diagnostic)."""
+
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self._lines: dict[str, LineIndex | None] = {}
+        known = workspace.derived.peek(_SUPPRESSIONS)
+        self._before: dict[str, _FileLines] = known if isinstance(known, dict) else {}
+        self._files: dict[str, _FileLines | None] = {}
 
-    def lines(self, path: str) -> LineIndex | None:
-        if path not in self._lines:
+    def file(self, path: str) -> _FileLines | None:
+        if path not in self._files:
             doc = self.workspace.migrations.get(path)
-            if doc is not None:
-                self._lines[path] = doc.parsed.lines
+            text = doc.text if doc is not None else \
+                self.workspace.ts_texts.get(path) or self.workspace.read(path)
+            before = self._before.get(path)
+            if text is None or (before is not None and before[0] == text):
+                self._files[path] = before if text is not None else None
             else:
-                text = self.workspace.ts_texts.get(path) or self.workspace.read(path)
-                self._lines[path] = LineIndex(text) if text is not None else None
-        return self._lines[path]
+                lines = doc.parsed.lines if doc is not None else LineIndex(text)
+                self._files[path] = (text, lines, _file_directives(lines))
+        return self._files[path]
 
-    def suppressed(self, diagnostic: Diagnostic, file_level: dict[str, set[str]]) -> bool:
-        lines = self.lines(diagnostic.path)
-        if lines is None:
+    def keep(self) -> None:
+        """For the next run (a new value: snapshots share the old one)."""
+        kept = {path: known for path, known in self._files.items() if known is not None}
+        self.workspace.derived.put(_SUPPRESSIONS, frozenset(), {**self._before, **kept})
+
+    def suppressed(self, diagnostic: Diagnostic) -> bool:
+        known = self.file(diagnostic.path)
+        if known is None:
             return False
-        if diagnostic.path not in file_level:
-            file_level[diagnostic.path] = _file_directives(lines)
-        if diagnostic.code in file_level[diagnostic.path]:
+        _, lines, file_level = known
+        if diagnostic.code in file_level:
             return True
         line = diagnostic.range.start.line
         for candidate in (line - 1, line):
@@ -243,22 +296,22 @@ def run_rules(
         if checkpoint is not None:
             checkpoint()
         if function not in gated:
-            _run(workspace, findings, function)
+            _memoised(workspace, findings, function)
     declarative = _declarative_files(workspace)
     findings.items = [d for d in findings.items if d.code not in off
                       and not (d.path in declarative and RULES[d.code].group in _APPLIED)]
     findings.items += reported_errors(workspace)
     configured = workspace.config.rules
     suppressions = _Suppressions(workspace)
-    file_level: dict[str, set[str]] = {}
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in findings.items:
         severity = configured.get(diagnostic.code, diagnostic.severity)
-        if severity == "off" or suppressions.suppressed(diagnostic, file_level):
+        if severity == "off" or suppressions.suppressed(diagnostic):
             continue
         if severity != diagnostic.severity:
             diagnostic = replace(diagnostic, severity=severity)
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    suppressions.keep()
     for items in by_path.values():
         items.sort(key=Diagnostic.sort_key)
     return by_path

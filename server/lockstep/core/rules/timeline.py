@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pglast import ast
 
+from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.model import Key, Location
 from lockstep.core.replay.context import PLATFORM_SCHEMAS, Event
 from lockstep.core.sql.parse import Statement
@@ -81,8 +82,14 @@ def _search_path(node: object, current: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v for v in values if v and v != "$user") or ("public",)
 
 
-def steps(workspace: Workspace) -> Iterator[Step]:
-    """Every top-level statement of every migration, in replay order."""
+def steps(workspace: Workspace) -> list[Step]:
+    """Every top-level statement of every migration, in replay order (walked once per
+    revision of the migrations: three checks read it)."""
+    return workspace.derived.get("timeline", frozenset({MIGRATIONS}),
+                                 lambda: list(_walk(workspace)))
+
+
+def _walk(workspace: Workspace) -> Iterator[Step]:
     existing: set[Key] = set()
     events_by_path = workspace.replay.events
     for doc in workspace.ordered_migrations():

@@ -3,6 +3,7 @@ with progress; follow workspace folders as they are added and removed."""
 
 from __future__ import annotations
 
+import gc
 import uuid
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,10 @@ async def index_projects(server: LockstepServer, states: list[ProjectState],
     if token is not None:
         server.work_done_progress.end(token, lsp.WorkDoneProgressEnd(
             message=f"{migrations} migrations, {consumers} consumer files"))
+    # The index (parsed files, the replay) lives as long as the server: moved out of the
+    # collector's sight, a full collection during an edit no longer walks it (250 ms on the
+    # 300-migration benchmark). Replaced files are still freed by reference counting.
+    gc.freeze()
     for state in states:
         server.log(f"Lockstep indexed {state.label} ({state.root})")
 
@@ -77,6 +82,8 @@ def start(server: LockstepServer, states: list[ProjectState]) -> None:
 
     def load(workspace: Workspace) -> bool:
         workspace.settings = settings
+        if server.no_cache:
+            workspace.cache = None  # the disk cache of parsed files (core/cache.py)
         workspace.load()
         return True
 
@@ -126,6 +133,8 @@ def register(server: LockstepServer) -> None:
     def initialize(ls: LockstepServer, params: lsp.InitializeParams) -> None:
         ls.settings = editor_settings(params.initialization_options)
         ls.projects.set_folders(_folders_from(params))
+        options = params.initialization_options
+        ls.no_cache = isinstance(options, dict) and options.get("noCache") is True
 
     @server.feature(lsp.INITIALIZED)
     @safe()

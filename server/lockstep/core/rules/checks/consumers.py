@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lockstep.core.analysis import CONFIG, MIGRATIONS, TYPES
 from lockstep.core.consumers.embeds import embed_map
 from lockstep.core.consumers.index import ChainCall, SelectArg, TableUse
 from lockstep.core.diagnostics import Related
 from lockstep.core.globs import glob_match
-from lockstep.core.model import Location, Schema, Table
+from lockstep.core.model import Key, Location, Schema, Table
 from lockstep.core.replay.context import PLATFORM_SCHEMAS
 from lockstep.core.replay.external import UNKNOWN
-from lockstep.core.rules.engine import Findings, check
+from lockstep.core.rules.engine import Findings, by_file, check
 from lockstep.core.rules.payloads import CloneColumn, UnknownColumnRef, UnknownTableRef
 from lockstep.core.rules.registry.consumers import (
     CLONE_MISSING_COLUMN,
@@ -106,11 +107,19 @@ def _computed(schema: Schema, name: str) -> bool:
 
 @check(UNKNOWN_COLUMN_REFERENCE)
 def column_references(workspace: Workspace, findings: Findings) -> None:
+    """File by file: a TS edit re-judges only the edited file (`by_file`)."""
     schema = workspace.replay.schema
     generated_rows = {(entry.schema, entry.name): {f.name for f in entry.row}
                        for database in workspace.type_index.databases
                        for entry in database.tables}
-    for use in _uses(workspace):
+    by_file(workspace, findings, "column references", frozenset({MIGRATIONS, TYPES, CONFIG}),
+            workspace.consumer_files, lambda path, found: _column_references(
+                workspace, found, schema, generated_rows, workspace.consumer_files[path]))
+
+
+def _column_references(workspace: Workspace, findings: Findings, schema: Schema,
+                       generated_rows: dict[Key, set[str]], uses: list[TableUse]) -> None:
+    for use in uses:
         where = _schema_of(use)
         base = (where, use.table)
         if base not in schema.tables and base not in schema.views:

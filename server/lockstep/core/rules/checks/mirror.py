@@ -8,11 +8,10 @@ none of that is drift. This module declares every mirror rule and checks the twi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lockstep.core.config import Config
 from lockstep.core.diagnostics import Related
-from lockstep.core.model import Key, Schema, Table
+from lockstep.core.model import Key, Table
+from lockstep.core.rules.drift_history import mirrored
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.facts import (
     anchor,
@@ -29,16 +28,6 @@ from lockstep.core.rules.registry.mirror import (
     SIM_TABLE_RLS,
 )
 from lockstep.core.workspace import Workspace
-
-
-def mirrored(schema: Schema, config: Config) -> Iterator[tuple[Table, Table]]:
-    """(X, sim_X) pairs; internal, platform and `sim_` tables are never mirrored."""
-    for (schema_name, name), table in schema.tables.items():
-        if is_sim(table, config) or is_internal(table, config) or is_platform(table):
-            continue
-        twin = schema.tables.get((schema_name, config.mirror_prefix + name))
-        if twin is not None:
-            yield table, twin
 
 
 # -- structure of the mirror ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The `sim-mirror-drift` check: replay the migrations and compare each mirrored pair.
+"""The `sim-mirror-drift` check: compare each mirrored pair after every migration.
 
 Drift is judged after every migration and reported once, at the migration that opened it, and
 only while it is still open at the last migration: a difference that a later migration fixed
@@ -14,9 +14,9 @@ from pglast import ast
 
 from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.diagnostics import Related
-from lockstep.core.model import Key, Location, Schema, Table
-from lockstep.core.replay.engine import Event, replay
-from lockstep.core.rules.checks.mirror import mirrored
+from lockstep.core.model import Key, Location
+from lockstep.core.replay.engine import Event
+from lockstep.core.rules.drift_history import ColumnShape, Pair, Pairs, observed_pairs
 from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.facts import anchor, sql_name, statement_span
 from lockstep.core.rules.payloads import MirrorDrift
@@ -24,32 +24,19 @@ from lockstep.core.rules.registry.mirror import SIM_MIRROR_DRIFT
 from lockstep.core.sql.types import quote_ident
 from lockstep.core.workspace import Workspace
 
-ColumnShape = tuple[str, bool, Location | None]  # type, nullable, where it was defined
-
-
-@dataclass(slots=True)
-class _Pair:
-    table: dict[str, ColumnShape]
-    twin: dict[str, ColumnShape]
-    twin_key: Key
-
 
 @dataclass(slots=True)
 class _History:
     """Per migration: the mirrored pairs' columns; per open difference: where it started."""
 
-    snapshots: list[tuple[str, dict[Key, _Pair]]] = field(default_factory=list)
+    snapshots: list[tuple[str, Pairs]] = field(default_factory=list)
     opened: dict[tuple[Key, str, str], int] = field(default_factory=dict)
-
-
-def _shape(table: Table) -> dict[str, ColumnShape]:
-    return {n: (c.type, c.nullable, c.location) for n, c in table.columns.items()}
 
 
 def _differences(
     key: Key,
-    pair: _Pair,
-    prior: _Pair | None,
+    pair: Pair,
+    prior: Pair | None,
     events: list[Event],
     still_open: set[tuple[Key, str, str]],
 ) -> set[tuple[Key, str, str]]:
@@ -74,34 +61,14 @@ def _differences(
 
 
 def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
-    """Replay once more, keeping each mirrored pair's columns after every migration.
-
-    Only pairs that a migration touched are copied and compared again; the others keep the
-    previous snapshot (the same object), so the cost follows the changes, not the history.
-    """
-    config = workspace.config
-    history = _History()
-    previous: dict[Key, _Pair] = {}
-
-    def observe(path: str, schema: Schema, events: list[Event]) -> None:
-        nonlocal previous
-        touched = {e.table for e in events if e.table is not None}
-        pairs: dict[Key, _Pair] = {}
-        for table, twin in mirrored(schema, config):
-            key, twin_key = (table.schema, table.name), (twin.schema, twin.name)
-            kept = previous.get(key)
-            if kept is None or key in touched or twin_key in touched:
-                pairs[key] = _Pair(_shape(table), _shape(twin), twin_key)
-            else:
-                pairs[key] = kept
-        history.snapshots.append((path, pairs))
-        previous = pairs
-
-    migrations = [(doc.path, doc.parsed) for doc in workspace.ordered_migrations()]
-    result = replay(migrations, observe)
+    """Where each difference still open at the last migration opened, from the pairs the
+    replay observed after every migration (rules/drift_history.py). A pair that a migration
+    did not touch is the same object as before, and its differences are not computed again."""
+    result = workspace.replay
+    history = _History(observed_pairs(result.observations, workspace.config))
     open_now: dict[tuple[Key, str, str], int] = {}
     found_by_pair: dict[Key, set[tuple[Key, str, str]]] = {}
-    before: dict[Key, _Pair] = {}
+    before: Pairs = {}
     for index, (path, pairs) in enumerate(history.snapshots):
         events = result.events.get(path, [])
         still_open = set(open_now)
@@ -114,7 +81,9 @@ def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
         found = set().union(*found_by_pair.values()) if found_by_pair else set()
         open_now = {d: open_now.get(d, index) for d in found}
         before = pairs
-    history.opened = open_now
+    # A difference a baseline left open is not reported: no migration opened it.
+    history.opened = {d: i for d, i in open_now.items()
+                      if history.snapshots[i][0] in workspace.migrations}
     return history, result.events
 
 
@@ -136,7 +105,7 @@ def _renamed_from(workspace: Workspace, location: Location) -> str | None:
 def _drift_report(
     workspace: Workspace,
     difference: tuple[Key, str, str],
-    pair: _Pair,
+    pair: Pair,
     events: list[Event],
     path: str,
 ) -> tuple[Location, str, str]:
@@ -210,7 +179,7 @@ _VERBS = {
 
 
 def _cached_history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
-    """The history only changes with the migrations: an edit to a TS file reuses it."""
+    """The history only changes with the migrations (and the config, which reloads them)."""
     return workspace.derived.get("mirror history", frozenset({MIGRATIONS}),
                                  lambda: _history(workspace))
 

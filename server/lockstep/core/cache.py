@@ -1,0 +1,235 @@
+"""The disk cache for cold starts: what parsing a file gave, keyed by its content.
+
+Each workspace has one pack, `<folder>/<hash of its root>`: entries keyed by the hash of what
+the value was computed from (the kind of parse, the file's text, the options it read) and of
+the versions of Lockstep (and of its source files), Python and pglast, so an upgrade never
+reads an older entry. The folder is the user's cache (`$XDG_CACHE_HOME/lockstep`, else
+`~/.cache/lockstep`), never the workspace: it is the one place Lockstep writes outside the
+root (docs/security.md).
+
+Nothing read back is trusted: a pack carries a header (magic, versions, the payload's
+SHA-256) checked before it is unpickled, everything is unpickled with an allow-list (classes
+of Lockstep and pglast only), and the file must be the user's own and writable by no one
+else. A corrupt, truncated or foreign pack or entry counts as a miss, never an error. A pack
+is written to a temporary file renamed into place (atomic) and holds only the entries of the
+last run; the folder is pruned to `max_bytes`, oldest packs first.
+`--no-cache`, `LOCKSTEP_NO_CACHE=1` or the server's `noCache` initialization option turn it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pglast
+
+from lockstep.core.version import VERSION
+
+LOG = logging.getLogger("lockstep.cache")
+T = TypeVar("T")
+
+NO_CACHE_ENV = "LOCKSTEP_NO_CACHE"
+MAGIC = b"LOCKSTEP-CACHE-1\n"
+MAX_BYTES = 256 * 1024 * 1024
+_ALLOWED = ("lockstep.", "pglast.")  # modules whose classes an entry may name
+_disabled = False
+
+
+def _code_stamp() -> str:
+    """Lockstep's own source files (name, size, mtime): a checkout that changes the code
+    without changing the version (an editable install) never reads an older entry."""
+    import lockstep
+
+    digest = hashlib.sha256()
+    for base in sorted(str(p) for p in lockstep.__path__):
+        for path in sorted(Path(base).rglob("*.py")):
+            info = path.stat()
+            digest.update(f"{path.relative_to(base)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+TAG = f"lockstep {VERSION} {_code_stamp()}; python {sys.version_info[0]}." \
+      f"{sys.version_info[1]}; pglast {pglast.__version__}".encode()
+
+
+def disable() -> None:
+    """For this process (the CLI's `--no-cache`)."""
+    global _disabled
+    _disabled = True
+
+
+def folder() -> Path:
+    """`$XDG_CACHE_HOME/lockstep`; a relative XDG_CACHE_HOME is ignored, as the spec says."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "lockstep"
+
+
+def default_cache(outside: Path) -> DiskCache | None:
+    """The cache, unless turned off (`disable()`, LOCKSTEP_NO_CACHE set and not 0) or inside
+    the workspace `outside` (an odd XDG_CACHE_HOME): Lockstep never writes there."""
+    if _disabled or os.environ.get(NO_CACHE_ENV, "0") not in ("", "0"):
+        return None
+    where = folder()
+    real = Path(os.path.realpath(where))
+    root = Path(os.path.realpath(outside))
+    if real == root or root in real.parents:
+        return None
+    return DiskCache(where, str(root))
+
+
+class _Unpickler(pickle.Unpickler):
+    """Rebuilds only classes of Lockstep and pglast: an entry names no function to call."""
+
+    def find_class(self, module: str, name: str) -> type:
+        if not module.startswith(_ALLOWED):
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        found = super().find_class(module, name)
+        if not isinstance(found, type):
+            raise pickle.UnpicklingError(f"{module}.{name} is not a class")
+        return found
+
+
+class DiskCache:
+    """One workspace's entries, kept in one pack file (one read at start, one atomic write
+    when something changed: creating a file per entry costs more than parsing on some disks).
+    Each entry stays pickled in the pack until it is used, and is checked then."""
+
+    def __init__(self, where: Path, scope: str, max_bytes: int = MAX_BYTES) -> None:
+        self.folder = where
+        self.path = where / hashlib.sha256(scope.encode("utf-8", "surrogatepass")).hexdigest()
+        self.max_bytes = max_bytes
+        self._stored: dict[str, bytes] | None = None  # read lazily
+        self._used: dict[str, bytes] = {}  # entries of this run: the next pack
+        self._changed = False
+
+    def cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
+        """The value for `parts` (what it is computed from) from the pack, else computed and
+        kept for `save()`. An entry that is not a `kind` is a miss."""
+        key = self.key(parts)
+        data = self._pack().get(key)
+        if data is not None:
+            found = _load(data)
+            if found is not None and isinstance(found, kind):
+                self._used[key] = data
+                return found
+        value = compute()
+        try:
+            self._used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._changed = True
+        except Exception:  # a value that cannot be pickled is not cached
+            LOG.debug("not caching a %s", type(value).__name__, exc_info=True)
+        return value
+
+    @staticmethod
+    def key(parts: tuple[str, ...]) -> str:
+        digest = hashlib.sha256(TAG)
+        for part in parts:
+            encoded = part.encode("utf-8", "surrogatepass")
+            digest.update(len(encoded).to_bytes(8, "little"))
+            digest.update(encoded)
+        return digest.hexdigest()
+
+    def _pack(self) -> dict[str, bytes]:
+        if self._stored is None:
+            self._stored = _read_pack(self.path)
+        return self._stored
+
+    def save(self) -> None:
+        """Write the entries this run used or computed (atomically: a temporary file renamed
+        into place), when any is new or one went unused; then prune the folder. Failures are
+        ignored: the cache is an optimisation, never a requirement."""
+        if not self._changed and len(self._used) == len(self._pack()):
+            return
+        payload = pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(payload) > self.max_bytes:
+            return
+        data = _header() + hashlib.sha256(payload).digest() + payload
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            LOG.debug("could not write the cache %s", self.path, exc_info=True)
+            return
+        self._stored, self._used, self._changed = dict(self._used), {}, False
+        self.prune()
+
+    def prune(self) -> None:
+        """Delete the oldest packs until the folder holds at most `max_bytes`."""
+        packs: list[tuple[float, int, Path]] = []
+        try:
+            for entry in self.folder.iterdir():
+                info = entry.lstat()
+                if stat.S_ISREG(info.st_mode):
+                    packs.append((info.st_mtime, info.st_size, entry))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in packs)
+        for _, size, entry in sorted(packs, key=lambda item: item[0]):
+            if total <= self.max_bytes:
+                break
+            try:
+                entry.unlink()
+                total -= size
+            except OSError:
+                continue
+
+
+def _header() -> bytes:
+    return MAGIC + len(TAG).to_bytes(2, "little") + TAG
+
+
+def _read_pack(path: Path) -> dict[str, bytes]:
+    """The pack's entries (still pickled); empty when missing, corrupt, foreign or not
+    safely ours."""
+    try:
+        with open(path, "rb") as handle:
+            if not _trusted(os.fstat(handle.fileno())):
+                return {}
+            data = handle.read()
+    except OSError:
+        return {}
+    header = _header()
+    if not data.startswith(header) or len(data) < len(header) + 32:
+        return {}
+    digest, payload = data[len(header):len(header) + 32], data[len(header) + 32:]
+    if hashlib.sha256(payload).digest() != digest:
+        return {}
+    entries = _load(payload)  # a dict of str → bytes: no class at all
+    if not isinstance(entries, dict):
+        return {}
+    return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, bytes)}
+
+
+def _load(data: bytes) -> object | None:
+    try:
+        value: object = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # any failure to rebuild an entry is a miss
+        LOG.warning("ignoring a cache entry", exc_info=True)
+        return None
+    return value
+
+
+def _trusted(info: os.stat_result) -> bool:
+    """A regular file of this user's, writable by no one else."""
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)

@@ -1,0 +1,129 @@
+"""Rule checks memoised by the input kinds they read (core/analysis.py `Reads`,
+rules/engine.py): an edit re-runs only the checks that read what it changed, and the
+diagnostics always equal a fresh workspace's."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lockstep.core.analysis import CONSUMERS, EVERYTHING, MIGRATIONS, TYPES, Reads
+from lockstep.core.rules import checks
+from lockstep.core.rules.engine import Check, run_rules
+from lockstep.core.workspace import Workspace
+from tests.repos import REPO
+
+CONSUMER = "apps/web/src/app/api/wins/route.ts"
+TYPES_FILE = "packages/types/src/wins.ts"
+MIGRATION = "supabase/migrations/016_wins_energy_level.sql"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    shutil.copytree(REPO / "examples" / "toney", tmp_path / "toney")
+    loaded = Workspace(tmp_path / "toney")
+    loaded.load()
+    run_rules(loaded)
+    return loaded
+
+
+def memo(workspace: Workspace, function: Check) -> object:
+    return workspace.derived.peek(("check", function.__module__, function.__qualname__))
+
+
+def fresh_rules(workspace: Workspace) -> object:
+    fresh = Workspace(workspace.root)
+    fresh.overlay = dict(workspace.overlay)
+    fresh.load()
+    return run_rules(fresh)
+
+
+def append(workspace: Workspace, path: str, text: str) -> None:
+    before = workspace.read(path)
+    assert before is not None
+    workspace.set_overlay(path, before + text)
+
+
+EDITS: dict[str, Callable[[Workspace], None]] = {
+    "consumer": lambda w: append(w, CONSUMER, "\nexport const nope = () => "
+                                 "supabase.from('nope_table').select('id');\n"),
+    "types": lambda w: append(w, TYPES_FILE, "\nexport type Extra = { id: string };\n"),
+    "migration": lambda w: append(w, MIGRATION, "\nALTER TABLE wins ADD COLUMN memo text;\n"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_incremental_diagnostics_equal_a_fresh_run(workspace: Workspace, kind: str) -> None:
+    fork = workspace.fork()
+    EDITS[kind](fork)
+    assert run_rules(fork) == fresh_rules(fork)
+
+
+def test_a_consumer_edit_reuses_the_checks_that_never_read_consumers(
+        workspace: Workspace) -> None:
+    fork = workspace.fork()
+    EDITS["consumer"](fork)
+    kept = {f: memo(fork, f) for f in (checks.migrations.header_comments,
+                                       checks.types.row_types, checks.mirror_drift.mirror_drift)}
+    dropped = memo(fork, checks.consumers.table_references)
+    assert all(value is not None for value in kept.values())
+    assert dropped is None
+    diagnostics = run_rules(fork)
+    assert all(memo(fork, f) is value for f, value in kept.items())
+    assert any(d.code == "unknown-table-reference" and "nope_table" in d.message
+               for d in diagnostics.get(CONSUMER, []))
+
+
+def test_a_types_edit_reuses_the_migration_checks_and_a_migration_edit_the_config_ones(
+        workspace: Workspace) -> None:
+    types_edit, migration_edit = workspace.fork(), workspace.fork()
+    EDITS["types"](types_edit)
+    EDITS["migration"](migration_edit)
+    schema_only = checks.security.foreign_keys
+    assert memo(types_edit, schema_only) is memo(workspace, schema_only) is not None
+    assert memo(types_edit, checks.types.row_types) is None
+    assert memo(migration_edit, schema_only) is None
+    config_only = checks.config.config_problems
+    assert memo(migration_edit, config_only) is memo(workspace, config_only) is not None
+    run_rules(migration_edit)
+    assert memo(migration_edit, config_only) is memo(workspace, config_only)
+
+
+def test_reads_notes_the_kinds_behind_each_attribute(workspace: Workspace) -> None:
+    reads = Reads(workspace)
+    _ = reads.consumer_files
+    assert reads.kinds == {CONSUMERS}
+    _ = reads.replay.schema  # type: ignore[attr-defined]
+    assert reads.kinds == {CONSUMERS, MIGRATIONS}
+    reads.derived.get("x", frozenset({TYPES}), lambda: 1)  # type: ignore[attr-defined]
+    assert TYPES in reads.kinds
+    _ = reads.read  # anything unknown: everything
+    assert reads.kinds == EVERYTHING
+
+
+def test_a_consumer_edit_rejudges_only_that_file(workspace: Workspace,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    judged: list[str] = []
+    original = checks.consumers._column_references
+
+    def spy(workspace: Workspace, findings: object, schema: object, rows: object,
+            uses: list[Any]) -> None:
+        judged.extend({use.path for use in uses})
+        original(workspace, findings, schema, rows, uses)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks.consumers, "_column_references", spy)
+    fork = workspace.fork()
+    append(fork, CONSUMER, "\nexport const typo = () => supabase.from('wins').select('titel');\n")
+    diagnostics = run_rules(fork)
+    assert judged == [CONSUMER]
+    assert any("titel" in d.message for d in diagnostics[CONSUMER])
+    assert diagnostics == fresh_rules(fork)
+    judged.clear()
+    migration_edit = fork.fork()
+    EDITS["migration"](migration_edit)
+    run_rules(migration_edit)
+    assert sorted(judged) == sorted(fork.consumer_files)  # the schema changed: every file
