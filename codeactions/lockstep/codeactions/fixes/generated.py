@@ -30,6 +30,26 @@ def regenerate_edit(workspace: Workspace, path: str) -> TextEdit | None:
     return TextEdit(path, lines.range(0, len(text)), found.fresh_text)
 
 
+def schema_complete(workspace: Workspace) -> bool:
+    """Every migration parsed: a file that does not would lose its tables from the types."""
+    return all(not (doc.parsed.errors or doc.too_large or doc.decode_problem)
+               for doc in workspace.migrations.values())
+
+
+def regenerated_types(workspace: Workspace) -> list[TextEdit]:
+    """Every stale generated types file, regenerated as a whole (none while a migration
+    does not parse)."""
+    if not workspace.migrations or not schema_complete(workspace):
+        return []
+    edits = []
+    for path, types_file in sorted(workspace.types_files.items()):
+        if types_file.database is not None:
+            edit = regenerate_edit(workspace, path)
+            if edit is not None:
+                edits.append(edit)
+    return edits
+
+
 @fixes(GENERATED_TYPES_STALE)
 def fix_generated_types(
     workspace: Workspace, diagnostic: Diagnostic, data: StaleGeneratedTypes
