@@ -17,10 +17,13 @@ from lockstep.core.gen.eras import (
     LATEST,
     era_named,
     era_of_cli,
+    era_of_text,
     parse_version,
     project_era,
+    types_era,
 )
 from lockstep.core.gen.from_model import metadata
+from lockstep.core.gen.stale import staleness
 from lockstep.core.gen.typescript import generate_typescript
 from tests.unit.test_gen_types import schema
 
@@ -98,3 +101,29 @@ def test_cli_generator_version(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["gen", "types", str(tmp_path), "--generator-version", "0.99.0"]) == 0
     assert "export const Constants" in capsys.readouterr().out
     assert main(["gen", "types", str(tmp_path), "--generator-version", "soon"]) == 2
+
+
+def test_a_files_own_era_is_told_by_what_only_it_printed() -> None:
+    for era in ERAS.values():
+        text = generate_typescript(metadata(schema(SQL), ["public"]), era=era)
+        assert era_of_text(text) is era
+    assert era_of_text("export type Database = {}") is None
+
+
+def test_regeneration_era_pinned_cli_first_then_the_file() -> None:
+    old = generate_typescript(metadata(schema(SQL), ["public"]), era=ERAS["0.84"])
+    assert types_era(_files({}), old) is ERAS["0.84"]
+    assert types_era(_files({}), None) is LATEST
+    manifest = json.dumps({"devDependencies": {"supabase": "2.70.0"}})
+    assert types_era(_files({"package.json": manifest}), old) is ERAS["0.95"]
+
+
+def test_an_older_eras_file_is_judged_in_its_era() -> None:
+    """A 0.83 file lists the key to auth.users and types a range `unknown | null`: fresh."""
+    sql = ("create table public.profiles (id uuid primary key references auth.users, "
+           "span tstzrange);")
+    text = generate_typescript(metadata(schema(sql), ["public"]), era=ERAS["0.83"])
+    assert 'referencedRelation: "users"' in text and "span: unknown | null" in text
+    found = staleness(schema(sql), "types.ts", text, LATEST)
+    assert found is not None and found.differences == []
+    assert "export const Constants" in found.fresh_text  # regenerated in the era asked for

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lockstep.codeactions.edits import Applicability, Edit, TextEdit, quick_fix
 from lockstep.codeactions.fixes.registry import fixes
 from lockstep.core.diagnostics import Diagnostic
-from lockstep.core.gen.eras import project_era
+from lockstep.core.gen.eras import types_era
 from lockstep.core.gen.stale import staleness
 from lockstep.core.rules.payloads import StaleGeneratedTypes
 from lockstep.core.rules.registry.types import GENERATED_TYPES_STALE
@@ -22,7 +22,7 @@ def regenerate_edit(workspace: Workspace, path: str) -> TextEdit | None:
         text = workspace.read(path)
     if text is None:
         return None
-    found = staleness(workspace.replay.schema, path, text, project_era(workspace.read))
+    found = staleness(workspace.replay.schema, path, text, types_era(workspace.read, text))
     if found is None or found.partial or found.schemas != found.committed.schemas or \
             found.fresh_text == text:
         return None

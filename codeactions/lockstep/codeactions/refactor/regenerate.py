@@ -12,7 +12,7 @@ from __future__ import annotations
 from lockstep.codeactions.edits import TextEdit
 from lockstep.codeactions.fixes.generated import schema_complete
 from lockstep.codeactions.migration.new import NewMigration
-from lockstep.core.gen.eras import project_era
+from lockstep.core.gen.eras import types_era
 from lockstep.core.gen.stale import staleness
 from lockstep.core.model import Schema
 from lockstep.core.replay.engine import replay
@@ -36,13 +36,13 @@ def regenerated_after(workspace: Workspace, migration: NewMigration,
                         and workspace.types_files[p].database is not None)
     if not candidates or not schema_complete(workspace):
         return []
-    era = project_era(workspace.read)
     renamed: Schema | None = None
     edits: list[TextEdit] = []
     for path in candidates:
         text = workspace.ts_texts.get(path) or workspace.read(path)
         if text is None:
             continue
+        era = types_era(workspace.read, text)
         before = staleness(workspace.replay.schema, path, text, era)
         if before is None or before.partial or before.differences or \
                 before.schemas != before.committed.schemas:

@@ -148,3 +148,23 @@ def project_era(read: Callable[[str], str | None]) -> Era:
     """The era `supabase gen types` prints in for this project (today's without a pin)."""
     version = pinned_cli(read)
     return era_of_cli(version) if version is not None else LATEST
+
+
+def era_of_text(text: str) -> Era | None:
+    """The era a committed generated file comes from, told by what only that era printed
+    (the helpers' names, `NonNullable<Json>`, `Args: never`); None when nothing tells."""
+    if "type PublicSchema =" in text:
+        return ERA_084 if "export type CompositeTypes<" in text else ERA_083
+    if "type DefaultSchema =" not in text:
+        return None
+    if "extends (DefaultSchema" in text or "NonNullable<Json>" in text:
+        return LATEST
+    return ERA_095
+
+
+def types_era(read: Callable[[str], str | None], text: str | None) -> Era:
+    """The era to regenerate a file in: the pinned CLI's, else the file's own, else today's."""
+    version = pinned_cli(read)
+    if version is not None:
+        return era_of_cli(version)
+    return (era_of_text(text) if text is not None else None) or LATEST

@@ -8,7 +8,7 @@ by an older generator, is judged by what it declares.
 from __future__ import annotations
 
 from lockstep.core.analysis import MIGRATIONS, TYPES
-from lockstep.core.gen.eras import project_era
+from lockstep.core.gen.eras import types_era
 from lockstep.core.gen.stale import Staleness, staleness
 from lockstep.core.model import Location
 from lockstep.core.rules.engine import Findings, check
@@ -25,7 +25,7 @@ def cached_staleness(workspace: Workspace, path: str, text: str) -> Staleness | 
     a large schema for an unchanged pair is wasted work."""
     return workspace.derived.get(("staleness", path), frozenset({MIGRATIONS, TYPES}),
                                  lambda: staleness(workspace.replay.schema, path, text,
-                                                   project_era(workspace.read)))
+                                                   types_era(workspace.read, text)))
 
 
 @check(GENERATED_TYPES_STALE)
