@@ -18,6 +18,7 @@ from lockstep.core.gen.eras import (
     era_named,
     era_of_cli,
     era_of_text,
+    judging_era,
     parse_version,
     project_era,
     types_era,
@@ -127,3 +128,11 @@ def test_an_older_eras_file_is_judged_in_its_era() -> None:
     found = staleness(schema(sql), "types.ts", text, LATEST)
     assert found is not None and found.differences == []
     assert "export const Constants" in found.fresh_text  # regenerated in the era asked for
+
+
+def test_the_pinned_era_judges_a_file_of_its_family() -> None:
+    old = generate_typescript(metadata(schema(SQL), ["public"]), era=ERAS["0.84"])
+    trimmed = old[:old.index("export type CompositeTypes<")]  # reads as 0.83
+    assert era_of_text(trimmed) is ERAS["0.83"]
+    assert judging_era(trimmed, ERAS["0.84"]) is ERAS["0.84"]
+    assert judging_era(trimmed, LATEST) is ERAS["0.83"]

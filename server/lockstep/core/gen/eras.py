@@ -162,6 +162,16 @@ def era_of_text(text: str) -> Era | None:
     return ERA_095
 
 
+def judging_era(text: str, preferred: Era) -> Era:
+    """The era to judge a committed file in: `preferred` (the pinned CLI's) when the file
+    could come from it, by its family of helpers (`PublicSchema`: 0.83–0.84; a file trimmed
+    of a helper is no proof of 0.83), else the file's own."""
+    own = era_of_text(text)
+    if own is None or own.legacy_functions == preferred.legacy_functions:
+        return preferred
+    return own
+
+
 def types_era(read: Callable[[str], str | None], text: str | None) -> Era:
     """The era to regenerate a file in: the pinned CLI's, else the file's own, else today's."""
     version = pinned_cli(read)

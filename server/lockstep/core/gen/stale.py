@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from lockstep.core.gen.declarations import Declarations, differences, read_declarations
-from lockstep.core.gen.eras import LATEST, Era, era_of_text
+from lockstep.core.gen.eras import LATEST, Era, judging_era
 from lockstep.core.gen.from_model import metadata, schemas_with_objects
 from lockstep.core.gen.typescript import generate_typescript
 from lockstep.core.model import Schema
@@ -44,7 +44,7 @@ def staleness(schema: Schema, path: str, text: str, era: Era = LATEST) -> Stalen
     schemas = [s for s in committed.schemas if s in known]  # auth, storage …: not ours
     fresh = generate_typescript(metadata(schema, schemas),
                                 postgrest_version=committed.postgrest_version, era=era)
-    own = era_of_text(text) or era
+    own = judging_era(text, era)
     judged = fresh if own is era else generate_typescript(
         metadata(schema, schemas), postgrest_version=committed.postgrest_version, era=own)
     generated = read_declarations(path, judged)
