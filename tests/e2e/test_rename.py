@@ -122,8 +122,9 @@ async def _reminder(client: LanguageClient, migration: str) -> None:
 
 
 def _check_shape(client: LanguageClient, edit: lsp.WorkspaceEdit, migration: str) -> None:
-    """VS Code: CreateFile first, annotated edits (the refactor preview). Neovim (no
-    documentChanges): the server created the migration; the rest comes as `changes`."""
+    """VS Code: CreateFile first, annotated edits (the refactor preview). Neovim (no file
+    creation in an edit): the text edits came through workspace/applyEdit, the rename answers
+    an empty edit, and the server wrote the migration once the client had applied them."""
     root = _root(client)
     if client.client_name == "visual-studio-code":  # type: ignore[attr-defined]
         assert edit.document_changes and edit.changes is None
@@ -140,8 +141,11 @@ def _check_shape(client: LanguageClient, edit: lsp.WorkspaceEdit, migration: str
         assert annotated and all(isinstance(e, lsp.AnnotatedTextEdit) for e in annotated)
         assert not (root / migration).exists()
     else:
-        assert edit.document_changes is None and edit.changes
+        assert edit.document_changes is None and not edit.changes
+        applied = client.edits[-1]  # type: ignore[attr-defined]
+        assert applied.edit.changes and applied.label and "Rename" in applied.label
         assert (root / migration).exists()
+        _changed(client, _uris(applied.edit))
 
 
 async def test_rename_column_from_a_select_string(

@@ -16,13 +16,20 @@ Run:   python -m pytest tests/pg/test_gen_types_vs_postgres_meta.py -q
 Needs: what tests/pg needs, plus Node ≥ 20 and `npm ci --ignore-scripts` in tests/tools
        (scripts/test does it). Without them the tests skip (fail under LOCKSTEP_REQUIRE_TOOLS).
 
+Eras: the releases of earlier generator eras are installed beside it under npm aliases
+(tests/tools/package.json: postgres-meta-083 …, with the Prettier each release's Docker image
+locked), and `gen types --generator-version RELEASE` must print what each prints, fixture by
+fixture.
+
 Adding a fixture: create `tests/fixtures/gen-<name>/supabase/migrations/*.sql` (and a
 `supabase/config.toml` with `[api] schemas` to include more schemas than `public`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import io
 import json
 import os
 import shutil
@@ -33,6 +40,7 @@ from pathlib import Path
 import pytest
 
 from lockstep.cli.gen import exposed_schemas
+from lockstep.cli.main import main
 from tests.tools import missing_tool
 
 from .conftest import FixtureDatabases
@@ -51,6 +59,9 @@ BATCH = TOOLS / "generate.mjs"
 POSTGREST_VERSION = "12.2.3 (519615d)"
 GRAPHQL_STUB = Path(__file__).resolve().parent / "graphql_public_stub.sql"
 TIMEOUT_S = 120
+# --generator-version → the npm alias of that release in tests/tools/package.json
+ERAS = {"0.83.2": "postgres-meta-083", "0.84.2": "postgres-meta-084",
+        "0.95.2": "postgres-meta-095", "0.96.1": "postgres-meta-096"}
 
 
 @pytest.fixture(scope="session")
@@ -90,13 +101,19 @@ def supabase_types(
     rich = fixture_dbs.get(ROOT / "tests" / "fixtures" / "gen-rich").database
     request.append({"url": _url(pg_server, rich), "schemas": ["public"],
                     "postgrestVersion": POSTGREST_VERSION})
+    request += [{**job, "generator": generator} for generator in ERAS.values()
+                for job in request[:len(jobs)]]
     proc = subprocess.run([node, str(BATCH)], input=json.dumps(request), capture_output=True,
                           text=True, timeout=TIMEOUT_S * 4, check=False, cwd=BATCH.parent)
     assert proc.returncode == 0, f"generate.mjs failed:\n{proc.stderr}"
     results = json.loads(proc.stdout)
     assert all("types" in r for r in results), results
-    found = {str(repo): r["types"] for repo, r in zip(jobs, results[:-1], strict=True)}
-    found["postgrest-version"] = results[-1]["types"]
+    found = {str(repo): r["types"] for repo, r in zip(jobs, results, strict=False)}
+    found["postgrest-version"] = results[len(jobs)]["types"]
+    for index, release in enumerate(ERAS):
+        start = len(jobs) + 1 + index * len(jobs)
+        found.update({f"{release}:{repo}": r["types"]
+                      for repo, r in zip(jobs, results[start:start + len(jobs)], strict=True)})
     return found
 
 
@@ -140,6 +157,45 @@ def test_gen_types_matches_supabase(supabase_types: dict[str, str], repo: Path) 
         diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(),
                                     "postgres-meta", "lockstep gen types", lineterm="")
         pytest.fail("gen types differs from Supabase's generator:\n" + "\n".join(diff))
+
+
+@pytest.mark.parametrize("release", ERAS)
+@pytest.mark.parametrize("repo", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_gen_types_matches_each_generator_era(supabase_types: dict[str, str], repo: Path,
+                                              release: str) -> None:
+    """--generator-version prints what that release of the generator printed."""
+    expected = supabase_types[f"{release}:{repo}"]
+    assert expected.startswith("export type Json"), expected[:500]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):  # in-process: 4 eras × every fixture
+        assert main(["gen", "types", str(repo), "--generator-version", release]) == 0
+    actual = out.getvalue()
+    if actual != expected:
+        diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(),
+                                    f"postgres-meta {release}", "lockstep gen types",
+                                    lineterm="")
+        pytest.fail(f"gen types differs from postgres-meta {release}:\n" + "\n".join(diff))
+
+
+def test_older_batch_equals_that_release_server(
+    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases,
+    supabase_types: dict[str, str],
+) -> None:
+    """generate.mjs runs an older release as its own server.js does (0.84.2 here)."""
+    repo = next(p for p in FIXTURES if p.name == "gen-rich")
+    server = TOOLS / "node_modules" / ERAS["0.84.2"] / "dist" / "server" / "server.js"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PG_META_DB_URL": _url(pg_server, fixture_dbs.get(repo).database),
+        "PG_META_GENERATE_TYPES": "typescript",
+        "PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS": ",".join(_schemas(repo)),
+        "PG_META_GENERATE_TYPES_DETECT_ONE_TO_ONE_RELATIONSHIPS": "true",
+    }
+    proc = subprocess.run([node, str(server)], capture_output=True, text=True, env=env,
+                          timeout=TIMEOUT_S, check=False)
+    assert proc.returncode == 0, f"postgres-meta 0.84.2 failed:\n{proc.stderr}"
+    assert proc.stdout == supabase_types[f"0.84.2:{repo}"]
 
 
 def test_postgrest_version_block(supabase_types: dict[str, str]) -> None:

@@ -4,17 +4,36 @@
 // `supabase gen types typescript` runs), minus one Node start per database:
 //   getGeneratorMetadata(new PostgresMeta({...DEFAULT_POOL_CONFIG, connectionString}),
 //                        {includedSchemas}) → generateTypescript(metadata, {detectOneToOne…})
-// Input (stdin): JSON [{"url": ..., "schemas": [...], "postgrestVersion"?: ...}]. Output: JSON [{"types"} | {"error"}],
-// each "types" as server.js prints it (console.log adds the final newline).
+// Input (stdin): JSON [{"url": ..., "schemas": [...], "postgrestVersion"?: ..., "generator"?: ...}].
+// Output: JSON [{"types"} | {"error"}], each "types" as server.js prints it (console.log adds
+// the final newline). "generator" names an older release installed under an npm alias
+// (postgres-meta-084 …): those releases' server.js passes the same metadata, with
+// detectOneToOneRelationships, to the template's `apply` in dist/server/templates/typescript.js.
 import { PostgresMeta } from "@supabase/postgres-meta/dist/lib/index.js";
 import { getGeneratorMetadata } from "@supabase/postgres-meta/dist/lib/generators.js";
 import { DEFAULT_POOL_CONFIG } from "@supabase/postgres-meta/dist/server/constants.js";
 import { generateTypescript } from "@supabase/postgrest-typegen";
 
+async function older(generator, url, schemas) {
+  const dist = `${generator}/dist`;
+  const lib = await import(`${dist}/lib/index.js`);
+  const { getGeneratorMetadata: metadata } = await import(`${dist}/lib/generators.js`);
+  const { DEFAULT_POOL_CONFIG: pool } = await import(`${dist}/server/constants.js`);
+  const { apply } = await import(`${dist}/server/templates/typescript.js`);
+  const pgMeta = new lib.PostgresMeta({ ...pool, connectionString: url });
+  const { data, error } = await metadata(pgMeta, { includedSchemas: schemas });
+  if (error) return { error: error.message };
+  return { types: (await apply({ ...data, detectOneToOneRelationships: true })) + "\n" };
+}
+
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const results = [];
-for (const { url, schemas, postgrestVersion } of JSON.parse(input)) {
+for (const { url, schemas, postgrestVersion, generator } of JSON.parse(input)) {
+  if (generator) {
+    results.push(await older(generator, url, schemas));
+    continue;
+  }
   const pgMeta = new PostgresMeta({ ...DEFAULT_POOL_CONFIG, connectionString: url });
   const { data, error } = await getGeneratorMetadata(pgMeta, { includedSchemas: schemas });
   if (error) {
@@ -28,4 +47,4 @@ for (const { url, schemas, postgrestVersion } of JSON.parse(input)) {
   });
   results.push({ types: types + "\n" });
 }
-process.stdout.write(JSON.stringify(results));
+process.stdout.write(JSON.stringify(results), () => process.exit(0));

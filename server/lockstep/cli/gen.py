@@ -43,6 +43,7 @@ def _target(root: Path, out: str) -> Path | None:
 
 
 def command_gen_types(args: argparse.Namespace) -> int:
+    from lockstep.core.gen.eras import era_named, project_era
     from lockstep.core.gen.from_model import metadata
     from lockstep.core.gen.typescript import generate_typescript
     from lockstep.core.workspace import Workspace, find_root
@@ -52,12 +53,19 @@ def command_gen_types(args: argparse.Namespace) -> int:
         print(f"lockstep-lsp: {start} is not a folder", file=sys.stderr)
         return USAGE_ERROR
     root = find_root(start)
+    era = era_named(args.generator_version) if args.generator_version else None
+    if args.generator_version and era is None:
+        print(f"lockstep-lsp: --generator-version {args.generator_version}: give a "
+              "postgres-meta release (0.83.2, 0.96.1 …) or an era (0.83, 0.84, 0.95, 0.99)",
+              file=sys.stderr)
+        return USAGE_ERROR
     workspace = Workspace(root)
     workspace.load()
+    era = era or project_era(workspace.read)
     schemas = list(dict.fromkeys(args.schema)) if args.schema else exposed_schemas(
         root, workspace.config.migration_paths)
     text = generate_typescript(metadata(workspace.replay.schema, schemas),
-                               postgrest_version=args.postgrest_version)
+                               postgrest_version=args.postgrest_version, era=era)
     if not args.out:
         sys.stdout.write(text)
         return 0
@@ -95,4 +103,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     types.add_argument("--postgrest-version", metavar="VERSION",
                        help="add the __InternalSupabase block that types generated with "
                        "--linked/--project-id carry, e.g. \"12.2.3 (519615d)\"")
+    types.add_argument("--generator-version", metavar="VERSION",
+                       help="print what this postgres-meta release printed (0.83, 0.84, 0.95, "
+                       "0.99 or a release such as 0.96.1; default: the era of the Supabase "
+                       "CLI in package-lock.json/package.json, else 0.99)")
     types.set_defaults(handler=command_gen_types)

@@ -52,6 +52,7 @@ class Config:
     types_index: str = "packages/types/src/index.ts"
     types_style: str = "convention"  # or "generated": every column required in the Row type
     types_map: Mapping[str, str] = field(default_factory=dict)  # TS type name → table
+    types_regenerate: str = "off"  # "on-save": saving a migration regenerates generated types
     consumer_categories: tuple[tuple[str, str], ...] = DEFAULT_CATEGORIES
     consumer_exclude: tuple[str, ...] = ()
     consumer_clients: tuple[str, ...] = ()  # receivers of `.from()` always taken as clients
@@ -140,6 +141,9 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Any, str]] = {
     ("types", "style"): ("types_style", lambda v: v if v in ("convention", "generated") else None,
                          '"convention" or "generated"'),
     ("types", "map"): ("types_map", _string_map, "a table of TypeName = \"table\""),
+    ("types", "regenerate"): ("types_regenerate",
+                              lambda v: v if v in ("off", "on-save") else None,
+                              '"off" or "on-save"'),
     ("consumers", "categories"): ("consumer_categories", _categories,
                                   "a table of category = [globs]"),
     ("consumers", "exclude"): ("consumer_exclude", _strings, "a list of globs"),

@@ -20,6 +20,7 @@ from lockstep.codeactions.migration.new import (
     plan_new_migration,
 )
 from lockstep.codeactions.refactor.objects import MIRROR_HEADER, object_renames
+from lockstep.codeactions.refactor.regenerate import regenerated_after
 from lockstep.core.ide.rename import Occurrence, RenamePlan
 from lockstep.core.model import Key
 from lockstep.core.sql.types import quote_ident
@@ -118,13 +119,19 @@ def build_rename(
     now: datetime | None = None,
     objects: bool = False,
 ) -> RenameEdit:
-    """The whole rename as one Edit: the new migration first, then every text edit.
+    """The whole rename as one Edit: the new migration first, then every text edit (a
+    generated types file regenerated whole when it can be: refactor/regenerate.py).
     `objects`: rename the index, constraint and policy names that embed the old name."""
     migration = _migration(workspace, plan, now, objects)
+    edits = text_edits(workspace, plan, keep_result_keys)
+    # the generated types file: regenerated from the renamed schema when it can be
+    regenerated = regenerated_after(workspace, migration, {e.path for e in edits})
+    whole = {e.path for e in regenerated}
+    edits = [e for e in edits if e.path not in whole] + regenerated
     edit = Edit(
         f"Rename {plan.subject.label} to {plan.new_name}",
         "refactor",
-        tuple(text_edits(workspace, plan, keep_result_keys)),
+        tuple(edits),
         (CreateFile(migration.path, migration.content),),
     )
     return RenameEdit(edit, migration)

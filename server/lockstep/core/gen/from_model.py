@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from lockstep.core.gen.collation import sort_key
 from lockstep.core.gen.meta import (
     Argument,
     Column,
@@ -105,6 +106,7 @@ def _view_relation(view: View, types: _Types) -> Relation:
     auto = view.auto_updatable and any(c.origin for c in view.columns)
     relation.insertable = auto or "INSERT" in view.instead_of
     relation.updatable = auto or "UPDATE" in view.instead_of
+    relation.deletable = auto or "DELETE" in view.instead_of
     return relation
 
 
@@ -125,8 +127,10 @@ def _table_relationships(schema: Schema, included: set[str]) -> list[Relationshi
 def _view_relationships(schema: Schema, included: set[str],
                         tables: list[Relationship]) -> list[Relationship]:
     """PostgREST's relationships through views: a view that exposes all the columns of a
-    foreign key (or of the key it references) inherits the relationship."""
-    views = [v for v in schema.views.values() if v.schema in included]
+    foreign key (or of the key it references) inherits the relationship. Views of every
+    schema: a table's key to a view elsewhere is listed by the generators that show keys to
+    other schemas (eras.py)."""
+    views = sorted(schema.views.values(), key=lambda v: (sort_key(v.schema), sort_key(v.name)))
 
     def exposing(table: tuple[str, str], columns: list[str]) -> list[tuple[View, list[list[str]]]]:
         result = []

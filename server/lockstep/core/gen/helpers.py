@@ -7,6 +7,8 @@ prints them after formatting.
 
 from __future__ import annotations
 
+from lockstep.core.gen.helpers_legacy import legacy_helper_types
+
 _HELPERS = """\
 type DatabaseWithoutInternals = Omit<Database, "__InternalSupabase">
 
@@ -128,5 +130,13 @@ export type CompositeTypes<
 """
 
 
-def helper_types(default_schema: str = "public") -> str:
-    return _HELPERS.format(default=default_schema)
+def helper_types(default_schema: str = "public", era: str = "0.99") -> str:
+    """The helper block of an era (eras.py names them)."""
+    if era in ("0.83", "0.84"):
+        return legacy_helper_types(composite_helper=era == "0.84")
+    text = _HELPERS.format(default=default_schema)
+    if era == "0.95":  # Prettier 3.5 printed the constraints' conditional types bare
+        for name in ("Default", "Public"):
+            text = text.replace(f"extends ({name}", f"extends {name}")
+        text = text.replace(": never) = never", ": never = never")
+    return text

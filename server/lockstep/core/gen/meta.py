@@ -38,6 +38,7 @@ class Relation:
     columns: list[Column] = field(default_factory=list)
     insertable: bool = False  # views: INSERT through the view works
     updatable: bool = False
+    deletable: bool = False
 
     @property
     def key(self) -> Key:

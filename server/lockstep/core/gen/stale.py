@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from lockstep.core.gen.declarations import Declarations, differences, read_declarations
+from lockstep.core.gen.eras import LATEST, Era, judging_era
 from lockstep.core.gen.from_model import metadata, schemas_with_objects
 from lockstep.core.gen.typescript import generate_typescript
 from lockstep.core.model import Schema
@@ -30,8 +31,10 @@ def looks_generated(text: str) -> bool:
     return "export type Database" in text and all(s in text for s in _SECTIONS)
 
 
-def staleness(schema: Schema, path: str, text: str) -> Staleness | None:
-    """The differences between a generated types file and the migrations (None: not one)."""
+def staleness(schema: Schema, path: str, text: str, era: Era = LATEST) -> Staleness | None:
+    """The differences between a generated types file and the migrations (None: not one),
+    judged in the file's own era (eras.py: a 0.83 file lists keys to auth.users, a 0.84 one
+    types a range `unknown | null` …); `fresh_text` as the generator of `era` prints it."""
     if not looks_generated(text):
         return None
     committed = read_declarations(path, text)
@@ -40,8 +43,11 @@ def staleness(schema: Schema, path: str, text: str) -> Staleness | None:
     known = schemas_with_objects(schema) | {"public", "graphql_public"}
     schemas = [s for s in committed.schemas if s in known]  # auth, storage …: not ours
     fresh = generate_typescript(metadata(schema, schemas),
-                                postgrest_version=committed.postgrest_version)
-    generated = read_declarations(path, fresh)
+                                postgrest_version=committed.postgrest_version, era=era)
+    own = judging_era(text, era)
+    judged = fresh if own is era else generate_typescript(
+        metadata(schema, schemas), postgrest_version=committed.postgrest_version, era=own)
+    generated = read_declarations(path, judged)
     if generated is None:
         return None
     compared = Declarations({k: v for k, v in committed.entries.items()

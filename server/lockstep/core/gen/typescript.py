@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from lockstep.core.gen.collation import sort_key
 from lockstep.core.gen.doc import HARDLINE, Doc, concat, render
+from lockstep.core.gen.eras import LATEST, Era
 from lockstep.core.gen.helpers import helper_types
+from lockstep.core.gen.legacy import (
+    legacy_callable,
+    legacy_computed_fields,
+    legacy_functions,
+    takes_row_of,
+)
 from lockstep.core.gen.meta import Column as MetaColumn
 from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation
 from lockstep.core.gen.overloads import IN_MODES, conflict
@@ -66,9 +73,10 @@ def _by_name(name: str) -> tuple[object, ...]:
 
 
 class _Generator:
-    def __init__(self, meta: Metadata, one_to_one: bool) -> None:
+    def __init__(self, meta: Metadata, one_to_one: bool, era: Era = LATEST) -> None:
         self.meta = meta
         self.one_to_one = one_to_one
+        self.era = era
         self.schemas = sorted(meta.schemas, key=_by_name)
         self.relations = {r.key: r for r in meta.relations if r.schema in self.schemas}
         for relation in self.relations.values():
@@ -101,8 +109,11 @@ class _Generator:
         functions = sorted(meta.functions, key=lambda f: (
             sort_key(f.schema), sort_key(f.name), sort_key(f.identity_argument_types)))
         for function in functions:
-            function.args.sort(key=lambda a: sort_key(a.name))
-            if function.schema in self.by_schema and self._callable(function):
+            if not era.legacy_functions:  # 0.83–0.84 kept the declaration order
+                function.args.sort(key=lambda a: sort_key(a.name))
+            if function.schema in self.by_schema and (
+                    legacy_callable(function) if era.legacy_functions else
+                    self._callable(function)):
                 self.by_schema[function.schema].functions.append(function)
 
     # -- types ---------------------------------------------------------------------------
@@ -112,7 +123,7 @@ class _Generator:
             return Atom("boolean")
         if name in _NUMBERS:
             return Atom("number")
-        if name in _STRINGS:
+        if name in _STRINGS and (name != "interval" or self.era.interval_is_string):
             return Atom("string")
         if name in ("json", "jsonb"):
             return Atom("Json")
@@ -154,7 +165,14 @@ class _Generator:
         return UNKNOWN
 
     def column_type(self, schema: str, column: MetaColumn, nullable: bool) -> TsType:
-        return _nullable(self.ts_type(schema, column.type.name, column.type.schema), nullable)
+        return self.nullable(self.ts_type(schema, column.type.name, column.type.schema), nullable)
+
+    def nullable(self, ts_type: TsType, nullable: bool) -> TsType:
+        if ts_type == Atom("Json") and not nullable and self.era.non_nullable_json:
+            return Atom("NonNullable<Json>")
+        if not nullable or (ts_type in (UNKNOWN, Atom("any")) and not self.era.nullable_unknown):
+            return ts_type
+        return union(ts_type, Atom("null"))
 
     # -- functions -----------------------------------------------------------------------
 
@@ -197,7 +215,7 @@ class _Generator:
 
     def _signature(self, schema: str, function: Function, overloads: list[Function]) -> Object:
         in_args = [a for a in function.args if a.mode in IN_MODES]
-        args: TsType = Atom("Record<PropertyKey, never>")
+        args: TsType = Atom(self.era.empty_args)
         if in_args:
             args = Object([Member(a.name, self.ts_type(schema, a.type.name, a.type.schema),
                                   a.has_default) for a in in_args])
@@ -244,6 +262,11 @@ class _Generator:
                        Member("isSetofReturn", Atom(_bool(setof)))], expanded=True)
 
     def _computed_fields(self, schema: str, relation: Relation) -> list[Member]:
+        if self.era.legacy_functions:
+            return legacy_computed_fields(self, schema, relation)
+        if not self.era.computed_by_row_arg:
+            return [Member(f.name, self.nullable(self.return_type(schema, f), True))
+                    for f in self.by_schema[schema].functions if takes_row_of(self, f, relation)]
         fields: list[Member] = []
         for function in self.by_schema[schema].functions:
             in_args = [a for a in function.args if a.mode in IN_MODES]
@@ -252,15 +275,20 @@ class _Generator:
             row = self._row_type(in_args[0].type.name, in_args[0].type.schema)
             if row is not None and row.relation == relation.key:
                 fields.append(Member(function.name,
-                                     _nullable(self.return_type(schema, function), True)))
+                                     self.nullable(self.return_type(schema, function), True)))
         return fields
 
     # -- the file ------------------------------------------------------------------------
 
     def _relationships(self, relation: Relation) -> TsType:
         items: list[TsType] = []
-        for rel in self.relationships:
-            if (rel.schema, rel.relation) != relation.key or rel.referenced_schema != rel.schema:
+        ordered = self.relationships
+        if relation.kind not in ("table", "foreign table") and self.era.views_by_key_name:
+            ordered = sorted(self.meta.relationships, key=lambda r: sort_key(r.foreign_key_name))
+        for rel in ordered:
+            if (rel.schema, rel.relation) != relation.key or (
+                    rel.referenced_schema != rel.schema
+                    and not self.era.cross_schema_relationships):
                 continue
             members = [Member("foreignKeyName", literal(rel.foreign_key_name)),
                        Member("columns", Tuple([literal(c) for c in rel.columns]))]
@@ -277,7 +305,7 @@ class _Generator:
         insert: list[Member] = []
         update: list[Member] = []
         for column in table.columns:
-            if column.identity == "ALWAYS" or column.generated:
+            if column.identity == "ALWAYS" or (column.generated and self.era.generated_never):
                 insert.append(Member(column.name, NEVER, True))
                 update.append(Member(column.name, NEVER, True))
                 continue
@@ -295,13 +323,16 @@ class _Generator:
 
     def _view(self, schema: str, view: Relation) -> Object:
         row = [Member(c.name, self.column_type(schema, c, c.nullable)) for c in view.columns]
-        members = [Member("Row", Object(row + self._computed_fields(schema, view),
-                                        expanded=True))]
+        computed = self._computed_fields(schema, view) if self.era.computed_on_views else []
+        members = [Member("Row", Object(row + computed, expanded=True))]
         writable = [Member(c.name, self.column_type(schema, c, True) if c.updatable else NEVER,
                            True) for c in view.columns]
-        if view.insertable:
+        inserts, updates = view.insertable, view.updatable
+        if not self.era.split_view_writes:  # pg-meta's is_updatable: UPDATE and DELETE
+            inserts = updates = view.updatable and view.deletable
+        if inserts:
             members.append(Member("Insert", Object(writable, expanded=True)))
-        if view.updatable:
+        if updates:
             members.append(Member("Update", Object(list(writable), expanded=True)))
         members.append(Member("Relationships", self._relationships(view)))
         return Object(members, expanded=True)
@@ -310,6 +341,8 @@ class _Generator:
         entries = self.by_schema[schema].functions
         if not entries:
             return _EMPTY
+        if self.era.legacy_functions:
+            return legacy_functions(self, schema, entries)
         groups: dict[str, list[Function]] = {}
         for function in entries:
             groups.setdefault(function.name, []).append(function)
@@ -329,8 +362,8 @@ class _Generator:
         enums = Object([Member(e.name, union(*(literal(v) for v in e.enums)))
                         for e in objects.enums], expanded=True) if objects.enums else _EMPTY
         composites = Object([
-            Member(c.name, Object([Member(n, _nullable(self.ts_type(schema, t.name, t.schema),
-                                                       True)) for n, t in c.attributes],
+            Member(c.name, Object([Member(n, self.nullable(self.ts_type(schema, t.name, t.schema),
+                                                           True)) for n, t in c.attributes],
                                   expanded=True))
             for c in objects.composites], expanded=True) if objects.composites else _EMPTY
         return Object([Member("Tables", tables), Member("Views", views),
@@ -352,14 +385,6 @@ class _Generator:
                      for e in self.by_schema[schema].enums]
             entries.append((schema, value_object([("Enums", value_object(enums))])))
         return concat("export const Constants = ", value_object(entries), " as const")
-
-
-def _nullable(ts_type: TsType, nullable: bool) -> TsType:
-    if ts_type == Atom("Json") and not nullable:
-        return Atom("NonNullable<Json>")
-    if ts_type in (UNKNOWN, Atom("any")) or not nullable:
-        return ts_type
-    return union(ts_type, Atom("null"))
 
 
 def _plain(ref: object, names: Iterable[str]) -> bool:
@@ -387,15 +412,18 @@ _INTERNAL_COMMENT = (
 
 
 def generate_typescript(meta: Metadata, detect_one_to_one: bool = True,
-                        postgrest_version: str | None = None) -> str:
+                        postgrest_version: str | None = None, era: Era = LATEST) -> str:
     """The file `supabase gen types typescript` writes (its stdout, final newline included).
 
     `postgrest_version` adds the `__InternalSupabase` block that types generated through the
     Management API (`--linked`, `--project-id`) carry."""
-    generator = _Generator(meta, detect_one_to_one)
+    generator = _Generator(meta, detect_one_to_one, era)
     body = render(concat(generator.database(postgrest_version), HARDLINE))
+    helpers = helper_types(era=era.name)
+    if not era.constants:
+        return HEADER + body + "\n" + helpers
     constants = render(concat(generator.constants(), HARDLINE))
-    return HEADER + body + "\n" + helper_types() + constants + "\n"
+    return HEADER + body + "\n" + helpers + constants + "\n"
 
 
 __all__ = ["generate_typescript"]

@@ -238,6 +238,18 @@ class UnknownColumnRef(Payload):
 
 
 @dataclass(frozen=True, slots=True)
+class WrittenColumn(Payload):
+    """A column of `table` that an insert/update/upsert (`call`) sets though it may not, or
+    leaves out though the generated `Insert` requires it."""
+
+    table: str
+    schema: str
+    column: str
+    call: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
 class CloneColumn(Payload):
     table: str
     column: str

@@ -15,6 +15,7 @@ from lsprotocol import types as lsp
 from lockstep.cli.gen import exposed_schemas
 from lockstep.codeactions.edits import CreateFile, Edit, TextEdit
 from lockstep.core.gen.declarations import read_declarations
+from lockstep.core.gen.eras import types_era
 from lockstep.core.gen.from_model import metadata
 from lockstep.core.gen.stale import looks_generated
 from lockstep.core.gen.typescript import generate_typescript
@@ -74,7 +75,7 @@ async def generate_types(ls: LockstepServer, spec: Any) -> str | None:
             root, index.config.migration_paths)
     text = generate_typescript(metadata(index.replay.schema, list(schemas)),
                                postgrest_version=committed.postgrest_version if committed
-                               else None)
+                               else None, era=types_era(index.read, current))
     if current is None:
         return await create_file(ls, state, CreateFile(path, text), "Generate types")
     uri = convert.uri_for(root, path)

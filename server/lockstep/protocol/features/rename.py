@@ -3,8 +3,11 @@
 The answer is one WorkspaceEdit: CreateFile for the new migration (never overwriting), then
 the text edits, each annotated (`needsConfirmation`) so VS Code opens its refactor preview.
 A client that cannot create files through an edit (Neovim's captured capabilities) gets the
-migration written by the server itself, exclusively, and the text edits as plain `changes`,
-as `lockstep.newMigration` does. Refusals are request errors whose message the editor shows.
+text edits through workspace/applyEdit first, and the server writes the migration itself,
+exclusively, only once the client has applied them: a client that declines or fails leaves
+nothing on disk (the rename answers an empty edit). Without workspace/applyEdit the server
+writes it and answers the text edits as plain `changes`, as `lockstep.newMigration` does.
+Refusals are request errors whose message the editor shows.
 """
 
 from __future__ import annotations
@@ -136,17 +139,49 @@ def refactor_edit(ls: LockstepServer, state: ProjectState, result: RenameEdit) -
     if commands.can_create_files(ls):
         answer = annotated_edit(ls, state, result.edit, result.edit.title)
     else:
-        try:
-            write_exclusive(state.root, result.migration)
-        except FileExistsError as error:
-            raise refused(f"{result.migration.path} already exists; not overwriting it") from error
-        if state.index is not None:
-            state.index.refresh(result.migration.path)
-            schedule_publish(state)
+        _write_migration(state, result)
         answer = commands.workspace_edit(
             ls, state.root, Edit(result.edit.title, "refactor", result.edit.edits))
     remind_later(ls, state, result.migration.path)
     return answer
+
+
+def _applies_edits(ls: LockstepServer) -> bool:
+    workspace = ls.client_capabilities.workspace if ls.client_capabilities else None
+    return bool(workspace and workspace.apply_edit)
+
+
+def _write_migration(state: ProjectState, result: RenameEdit) -> None:
+    try:
+        write_exclusive(state.root, result.migration)
+    except FileExistsError as error:
+        raise refused(f"{result.migration.path} already exists; not overwriting it") from error
+    if state.index is not None:
+        state.index.refresh(result.migration.path)
+        schedule_publish(state)
+
+
+async def accepted_then_written(
+    ls: LockstepServer, state: ProjectState, result: RenameEdit
+) -> lsp.WorkspaceEdit:
+    """For a client that cannot create files: the text edits through workspace/applyEdit,
+    then (only when applied) the migration; the rename itself answers an empty edit."""
+    if commands.can_create_files(ls) or not _applies_edits(ls):
+        return refactor_edit(ls, state, result)
+    title = result.edit.title
+    answer = await ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(
+        edit=commands.workspace_edit(ls, state.root, Edit(title, "refactor", result.edit.edits)),
+        label=title))
+    if not (answer and answer.applied):
+        reason = f" ({answer.failure_reason})" if answer and answer.failure_reason else ""
+        ls.window_show_message(lsp.ShowMessageParams(
+            type=lsp.MessageType.Info,
+            message=f"Lockstep: the editor did not apply \"{title}\"{reason}; "
+                    f"{result.migration.path} was not written"))
+        return lsp.WorkspaceEdit(changes={})
+    _write_migration(state, result)
+    remind_later(ls, state, result.migration.path)
+    return lsp.WorkspaceEdit(changes={})
 
 
 def remind_later(ls: LockstepServer, state: ProjectState, migration: str) -> None:
@@ -204,8 +239,8 @@ def register(server: LockstepServer) -> None:
         return result
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
-    def rename(ls: LockstepServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
-        def run() -> lsp.WorkspaceEdit | None:
+    async def rename(ls: LockstepServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+        def run() -> tuple[ProjectState, RenameEdit, RenamePlan] | None:
             routed = ls.project_at(params.text_document.uri)
             index = routed[0].index if routed is not None else None
             if routed is None or index is None:
@@ -214,10 +249,18 @@ def register(server: LockstepServer) -> None:
             keep = index.config.rename_keep_result_keys
             plan = plan_rename(index, subject, params.new_name, keep)
             objects = index.config.rename_objects
-            answer = refactor_edit(ls, routed[0],
-                                   build_rename(index, plan, keep, objects=objects))
-            _show_review(ls, plan)
-            return answer
+            return routed[0], build_rename(index, plan, keep, objects=objects), plan
 
-        result: lsp.WorkspaceEdit | None = _guarded(ls, "rename", run)
-        return result
+        built: tuple[ProjectState, RenameEdit, RenamePlan] | None = _guarded(ls, "rename", run)
+        if built is None:
+            return None
+        state, result, plan = built
+        try:
+            answer = await accepted_then_written(ls, state, result)
+        except JsonRpcException:
+            raise
+        except Exception:  # noqa: BLE001 - logged, never an internal error to the client
+            ls.log(f"rename failed:\n{traceback.format_exc()}", lsp.MessageType.Error)
+            return None
+        _show_review(ls, plan)
+        return answer

@@ -10,6 +10,7 @@ from lsprotocol import types as lsp
 from lockstep.core.analysis import Edit
 from lockstep.core.workspace import Workspace
 from lockstep.protocol.features.lifecycle import replan
+from lockstep.protocol.features.regenerate_on_save import regenerate_on_save
 from lockstep.protocol.projects import ProjectState, is_config
 from lockstep.protocol.server import LockstepServer, safe
 
@@ -52,8 +53,9 @@ def register(server: LockstepServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     @safe()
-    def did_save(ls: LockstepServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    async def did_save(ls: LockstepServer, params: lsp.DidSaveTextDocumentParams) -> None:
         _rescan(ls)
+        await regenerate_on_save(ls, params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     @safe()

@@ -15,10 +15,11 @@ from lockstep.core.rules.checks import (
     safety_consumers,
     security,
     types,
+    writes,
 )
 
 __all__ = [
     "advisors", "advisors_exposure", "advisors_policies", "config", "consumers", "files",
     "generated_types", "migrations", "mirror", "mirror_drift", "safety", "safety_consumers",
-    "security", "types",
+    "security", "types", "writes",
 ]

@@ -8,6 +8,7 @@ by an older generator, is judged by what it declares.
 from __future__ import annotations
 
 from lockstep.core.analysis import MIGRATIONS, TYPES
+from lockstep.core.gen.eras import types_era
 from lockstep.core.gen.stale import Staleness, staleness
 from lockstep.core.model import Location
 from lockstep.core.rules.engine import Findings, check
@@ -23,7 +24,8 @@ def cached_staleness(workspace: Workspace, path: str, text: str) -> Staleness | 
     migration or a types file changes: an edit elsewhere re-runs every rule, and regenerating
     a large schema for an unchanged pair is wasted work."""
     return workspace.derived.get(("staleness", path), frozenset({MIGRATIONS, TYPES}),
-                                 lambda: staleness(workspace.replay.schema, path, text))
+                                 lambda: staleness(workspace.replay.schema, path, text,
+                                                   types_era(workspace.read, text)))
 
 
 @check(GENERATED_TYPES_STALE)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from lockstep.core.discovery import TONEY
 from lockstep.core.rules.options import CLONE_ROUTES, MIRROR_PREFIX
-from lockstep.core.rules.payloads import CloneColumn, UnknownColumnRef, UnknownTableRef
+from lockstep.core.rules.payloads import (
+    CloneColumn,
+    UnknownColumnRef,
+    UnknownTableRef,
+    WrittenColumn,
+)
 from lockstep.core.rules.registry import rule
 
 UNKNOWN_TABLE_REFERENCE = rule(
@@ -36,6 +41,36 @@ UNKNOWN_COLUMN_REFERENCE = rule(
     "supabase.from('sessions').select('id, started_at')",
     language="ts",
     payload=UnknownColumnRef,
+)
+INSERT_MISSING_REQUIRED_COLUMN = rule(
+    "insert-missing-required-column",
+    "error",
+    "consumers",
+    "An `.insert({…})` or `.upsert({…})` leaves out a column its generated `Insert` type "
+    "requires: NOT NULL, without a default, identity or generation.",
+    "PostgREST fills the columns a row leaves out with their defaults; a NOT NULL column "
+    "without one makes PostgreSQL reject the whole request (`null value in column … violates "
+    "not-null constraint`). The object must list every key (no spread, no variable): then "
+    "what the generated `Database[…]['Insert']` type requires is what the row must set. "
+    "Tables the migrations create only.",
+    "await supabase.from('goals').insert({ user_id: user.id })",
+    "await supabase.from('goals').insert({ user_id: user.id, title })",
+    language="ts",
+    payload=WrittenColumn,
+)
+WRITE_GENERATED_COLUMN = rule(
+    "write-generated-column",
+    "error",
+    "consumers",
+    "An `.insert()`, `.update()` or `.upsert()` sets a generated or `GENERATED ALWAYS` "
+    "identity column (`?: never` in the generated `Insert`/`Update`).",
+    "PostgreSQL computes these columns itself and rejects a value for them (`cannot insert a "
+    "non-DEFAULT value into column …`, `column … can only be updated to DEFAULT`): the "
+    "request fails as a whole. Leave the key out and read the value back with `.select()`.",
+    "await supabase.from('orders').insert({ price: 10, qty: 2, total: 20 })",
+    "await supabase.from('orders').insert({ price: 10, qty: 2 })",
+    language="ts",
+    payload=WrittenColumn,
 )
 CLONE_MISSING_COLUMN = rule(
     "clone-missing-column",

@@ -1,0 +1,180 @@
+"""What Supabase's type generator printed in each era, as data.
+
+Real repos commit the file the generator of their pinned Supabase CLI printed. Each era is the
+set of postgres-meta releases whose TypeScript template (and the Prettier their Docker image
+locked) prints the same text; the differences were measured by running each release on the
+differential test's fixtures (tests/pg/test_gen_types_vs_postgres_meta.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Era:
+    name: str  # what --generator-version takes
+    releases: str  # the postgres-meta releases it covers
+    helpers: str  # which helper block follows `Database` (helpers.py)
+    constants: bool  # `export const Constants` after the helpers
+    legacy_functions: bool  # the 0.83–0.84 template: `in` args only, no SetofOptions …
+    cross_schema_relationships: bool  # foreign keys to other schemas (auth.users) listed
+    views_by_key_name: bool  # a view's relationships sorted by key name only (else: and target)
+    nullable_unknown: bool  # `unknown | null` (later: `unknown` already holds null)
+    interval_is_string: bool
+    non_nullable_json: bool  # NOT NULL json columns: `NonNullable<Json>`
+    generated_never: bool  # generated columns: `?: never` in Insert/Update
+    empty_args: str  # the Args of a function without input arguments
+    split_view_writes: bool  # views: Insert when insertable, Update when updatable
+    computed_by_row_arg: bool  # computed fields: any single row argument (else: unnamed only)
+    computed_on_views: bool
+
+
+LATEST = Era("0.99", "0.99", "0.99", constants=True, legacy_functions=False,
+             cross_schema_relationships=False, views_by_key_name=False,
+             nullable_unknown=False, interval_is_string=True,
+             non_nullable_json=True, generated_never=True, empty_args="Record<PropertyKey, never>",
+             split_view_writes=True, computed_by_row_arg=True, computed_on_views=True)
+ERA_095 = Era("0.95", "0.93–0.98", "0.95", constants=True, legacy_functions=False,
+              cross_schema_relationships=False, views_by_key_name=False,
+              nullable_unknown=False, interval_is_string=True,
+              non_nullable_json=False, generated_never=False, empty_args="never",
+              split_view_writes=False, computed_by_row_arg=False, computed_on_views=True)
+ERA_084 = Era("0.84", "0.84–0.89", "0.84", constants=False, legacy_functions=True,
+              cross_schema_relationships=False, views_by_key_name=False,
+              nullable_unknown=True, interval_is_string=False,
+              non_nullable_json=False, generated_never=False,
+              empty_args="Record<PropertyKey, never>", split_view_writes=False,
+              computed_by_row_arg=False, computed_on_views=False)
+ERA_083 = Era("0.83", "0.80–0.83", "0.83", constants=False, legacy_functions=True,
+              cross_schema_relationships=True, views_by_key_name=True,
+              nullable_unknown=True, interval_is_string=False,
+              non_nullable_json=False, generated_never=False,
+              empty_args="Record<PropertyKey, never>", split_view_writes=False,
+              computed_by_row_arg=False, computed_on_views=False)
+ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_095, LATEST)}
+
+# The first postgres-meta release of each era, and where the era list starts (older: 0.83).
+_ERA_STARTS = ((0, 0, 0), ERA_083), ((0, 84, 0), ERA_084), ((0, 90, 0), ERA_095), \
+    ((0, 99, 0), LATEST)
+# The Supabase CLI releases that changed the postgres-meta image they run (its git history:
+# the `postgres-meta:vX` image the CLI pins), first CLI release → postgres-meta release.
+_CLI_PG_META = (
+    ((1, 151, 0), (0, 80, 0)), ((1, 181, 0), (0, 83, 0)), ((1, 182, 1), (0, 83, 2)),
+    ((1, 207, 4), (0, 84, 1)), ((1, 207, 6), (0, 84, 2)), ((2, 0, 0), (0, 84, 2)),
+    ((2, 15, 4), (0, 86, 0)), ((2, 24, 1), (0, 89, 3)), ((2, 31, 1), (0, 91, 0)),
+    ((2, 53, 3), (0, 93, 0)), ((2, 65, 7), (0, 95, 0)), ((2, 76, 16), (0, 96, 0)),
+    ((2, 102, 0), (0, 96, 6)),
+)
+
+Version = tuple[int, int, int]
+
+
+def parse_version(text: str) -> Version | None:
+    """`1.187.3`, `^2.20.1`, `~0.84` → a version; None when it names none."""
+    digits = text.strip().lstrip("^~=v<>").split("-")[0].split("+")[0]
+    parts = digits.split(".")
+    if not parts or not all(p.isdigit() for p in parts) or len(parts) > 3:
+        return None
+    numbers = [int(p) for p in parts] + [0] * (3 - len(parts))
+    return numbers[0], numbers[1], numbers[2]
+
+
+def era_of_generator(version: Version) -> Era:
+    """The era of a postgres-meta release."""
+    found = ERA_083
+    for start, era in _ERA_STARTS:
+        if version >= start:
+            found = era
+    return found
+
+
+def era_named(text: str) -> Era | None:
+    """--generator-version: an era name, or any postgres-meta release (`0.96.1`)."""
+    if text in ERAS:
+        return ERAS[text]
+    version = parse_version(text)
+    return era_of_generator(version) if version is not None else None
+
+
+def era_of_cli(version: Version) -> Era:
+    """The era of the generator a Supabase CLI release runs (`supabase gen types`)."""
+    pg_meta = _CLI_PG_META[0][1]
+    for first, released in _CLI_PG_META:
+        if version >= first:
+            pg_meta = released
+    return era_of_generator(pg_meta)
+
+
+def _lock_version(text: str) -> Version | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    packages = data.get("packages") if isinstance(data, dict) else None
+    entry = packages.get("node_modules/supabase") if isinstance(packages, dict) else None
+    found = entry.get("version") if isinstance(entry, dict) else None
+    return parse_version(found) if isinstance(found, str) else None
+
+
+def _manifest_version(text: str) -> Version | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for section in ("devDependencies", "dependencies"):
+        dependencies = data.get(section)
+        spec = dependencies.get("supabase") if isinstance(dependencies, dict) else None
+        if isinstance(spec, str):
+            return parse_version(spec)
+    return None
+
+
+def pinned_cli(read: Callable[[str], str | None]) -> Version | None:
+    """The Supabase CLI the project installs: the lockfile's, else package.json's range."""
+    lock = read("package-lock.json")
+    version = _lock_version(lock) if lock else None
+    if version is None:
+        manifest = read("package.json")
+        version = _manifest_version(manifest) if manifest else None
+    return version
+
+
+def project_era(read: Callable[[str], str | None]) -> Era:
+    """The era `supabase gen types` prints in for this project (today's without a pin)."""
+    version = pinned_cli(read)
+    return era_of_cli(version) if version is not None else LATEST
+
+
+def era_of_text(text: str) -> Era | None:
+    """The era a committed generated file comes from, told by what only that era printed
+    (the helpers' names, `NonNullable<Json>`, `Args: never`); None when nothing tells."""
+    if "type PublicSchema =" in text:
+        return ERA_084 if "export type CompositeTypes<" in text else ERA_083
+    if "type DefaultSchema =" not in text:
+        return None
+    if "extends (DefaultSchema" in text or "NonNullable<Json>" in text:
+        return LATEST
+    return ERA_095
+
+
+def judging_era(text: str, preferred: Era) -> Era:
+    """The era to judge a committed file in: `preferred` (the pinned CLI's) when the file
+    could come from it, by its family of helpers (`PublicSchema`: 0.83–0.84; a file trimmed
+    of a helper is no proof of 0.83), else the file's own."""
+    own = era_of_text(text)
+    if own is None or own.legacy_functions == preferred.legacy_functions:
+        return preferred
+    return own
+
+
+def types_era(read: Callable[[str], str | None], text: str | None) -> Era:
+    """The era to regenerate a file in: the pinned CLI's, else the file's own, else today's."""
+    version = pinned_cli(read)
+    if version is not None:
+        return era_of_cli(version)
+    return (era_of_text(text) if text is not None else None) or LATEST

@@ -1,0 +1,62 @@
+"""A Neovim-style client (no file creation in a workspace edit) that declines the rename's
+workspace/applyEdit: the server writes no migration, so nothing is left on disk."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+import tests.e2e.conftest as e2e
+from tests.e2e.test_rename import HOOK, _doc, _position, _ready
+from tests.repos import toney_clean
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=e2e.server_command()),
+                    scope="module")
+async def client(lsp_client: LanguageClient,
+                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[None]:
+    root = toney_clean(tmp_path_factory.mktemp("rename-declined"))
+    lsp_client.root = root  # type: ignore[attr-defined]
+    lsp_client.declined = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(lsp.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
+        lsp_client.declined.append(params)  # type: ignore[attr-defined]
+        return lsp.ApplyWorkspaceEditResult(applied=False, failure_reason="cancelled")
+
+    await lsp_client.initialize_session(e2e.initialize_params("neovim", root))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _message(client: LanguageClient, needle: str) -> str:
+    async def wait() -> str:
+        while True:
+            for message in client.messages:
+                if needle in message.message:
+                    return message.message
+            await client.wait_for_notification(lsp.WINDOW_SHOW_MESSAGE)
+    return await asyncio.wait_for(wait(), e2e.TIMEOUT)
+
+
+async def test_a_declined_rename_leaves_no_migration(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    await _ready(client)
+    migrations = sorted(p.name for p in (root / "supabase/migrations").iterdir())
+    hook = (root / HOOK).read_text()
+    edit = await client.text_document_rename_async(lsp.RenameParams(
+        text_document=_doc(root, HOOK), position=_position(root, HOOK, "mood, created_at"),
+        new_name="feeling"))
+    assert edit is not None and not edit.changes and not edit.document_changes
+    declined = client.declined  # type: ignore[attr-defined]
+    assert len(declined) == 1 and declined[0].edit.changes  # the text edits were offered
+    message = await _message(client, "was not written")
+    assert "017_rename_wins_mood_to_feeling.sql" in message and "cancelled" in message
+    assert sorted(p.name for p in (root / "supabase/migrations").iterdir()) == migrations
+    assert (root / HOOK).read_text() == hook

@@ -1,0 +1,138 @@
+"""Generator eras: which era a project's Supabase CLI implies, and what differs per era.
+
+The eras' output is checked byte for byte against the real releases in
+tests/pg/test_gen_types_vs_postgres_meta.py; these tests pin the choices without Node."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lockstep.cli.main import main
+from lockstep.core.gen.eras import (
+    ERAS,
+    LATEST,
+    era_named,
+    era_of_cli,
+    era_of_text,
+    judging_era,
+    parse_version,
+    project_era,
+    types_era,
+)
+from lockstep.core.gen.from_model import metadata
+from lockstep.core.gen.stale import staleness
+from lockstep.core.gen.typescript import generate_typescript
+from tests.unit.test_gen_types import schema
+
+SQL = """
+create table public.posts (
+  id bigint generated always as identity primary key,
+  body jsonb not null,
+  took interval,
+  words int generated always as (1) stored
+);
+create function public.ping() returns int language sql as $$ select 1 $$;
+create function public.word_total(public.posts) returns int language sql as $$ select 1 $$;
+"""
+
+
+def _files(files: dict[str, str]) -> Callable[[str], str | None]:
+    return files.get
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1.187.3", (1, 187, 3)), ("^2.20.1", (2, 20, 1)), ("~0.84", (0, 84, 0)),
+    ("latest", None), ("1.2.3.4", None)])
+def test_parse_version(text: str, expected: tuple[int, int, int] | None) -> None:
+    assert parse_version(text) == expected
+
+
+@pytest.mark.parametrize(("cli", "era"), [
+    ((1, 190, 0), "0.83"), ((1, 210, 0), "0.84"), ((2, 10, 0), "0.84"),
+    ((2, 70, 0), "0.95"), ((2, 104, 0), "0.95"), ((1, 100, 0), "0.83")])
+def test_cli_release_picks_the_era_of_its_generator(cli: tuple[int, int, int], era: str) -> None:
+    assert era_of_cli(cli).name == era
+
+
+def test_generator_version_takes_releases_and_era_names() -> None:
+    assert era_named("0.96.1") is ERAS["0.95"]
+    assert era_named("0.83.2") is ERAS["0.83"]
+    assert era_named("0.84") is ERAS["0.84"]
+    assert era_named("0.99.0") is LATEST
+    assert era_named("soon") is None
+
+
+def test_project_era_reads_the_lockfile_before_the_manifest() -> None:
+    lock = json.dumps({"packages": {"node_modules/supabase": {"version": "1.200.3"}}})
+    manifest = json.dumps({"devDependencies": {"supabase": "^2.70.0"}})
+    assert project_era(_files({"package-lock.json": lock, "package.json": manifest})).name \
+        == "0.83"
+    assert project_era(_files({"package.json": manifest})).name == "0.95"
+    assert project_era(_files({"package.json": "{not json"})) is LATEST
+    assert project_era(_files({})) is LATEST
+
+
+def test_eras_differ_where_the_releases_did() -> None:
+    meta = metadata(schema(SQL), ["public"])
+    latest = generate_typescript(meta, era=LATEST)
+    assert "body: NonNullable<Json>" in latest and "words?: never" in latest
+    assert "ping: { Args: Record<PropertyKey, never>; Returns: number }" in latest
+    assert "export const Constants" in latest
+    era_095 = generate_typescript(metadata(schema(SQL), ["public"]), era=ERAS["0.95"])
+    assert "body: Json" in era_095 and "words?: number | null" in era_095
+    assert "ping: { Args: never; Returns: number }" in era_095
+    assert "word_total: number | null" in era_095  # computed field (unnamed row argument)
+    era_084 = generate_typescript(metadata(schema(SQL), ["public"]), era=ERAS["0.84"])
+    assert "took: unknown | null" in era_084 and "type PublicSchema" in era_084
+    assert "export const Constants" not in era_084
+    assert "ping: {\n        Args: Record<PropertyKey, never>\n        Returns: number\n      }" \
+        in era_084
+
+
+def test_cli_generator_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "supabase" / "migrations").mkdir(parents=True)
+    (tmp_path / "supabase" / "migrations" / "001_posts.sql").write_text(SQL)
+    (tmp_path / "package.json").write_text(json.dumps({"devDependencies": {"supabase": "1.190.0"}}))
+    assert main(["gen", "types", str(tmp_path)]) == 0
+    assert "type PublicSchema" in capsys.readouterr().out  # the pinned CLI's era
+    assert main(["gen", "types", str(tmp_path), "--generator-version", "0.99.0"]) == 0
+    assert "export const Constants" in capsys.readouterr().out
+    assert main(["gen", "types", str(tmp_path), "--generator-version", "soon"]) == 2
+
+
+def test_a_files_own_era_is_told_by_what_only_it_printed() -> None:
+    for era in ERAS.values():
+        text = generate_typescript(metadata(schema(SQL), ["public"]), era=era)
+        assert era_of_text(text) is era
+    assert era_of_text("export type Database = {}") is None
+
+
+def test_regeneration_era_pinned_cli_first_then_the_file() -> None:
+    old = generate_typescript(metadata(schema(SQL), ["public"]), era=ERAS["0.84"])
+    assert types_era(_files({}), old) is ERAS["0.84"]
+    assert types_era(_files({}), None) is LATEST
+    manifest = json.dumps({"devDependencies": {"supabase": "2.70.0"}})
+    assert types_era(_files({"package.json": manifest}), old) is ERAS["0.95"]
+
+
+def test_an_older_eras_file_is_judged_in_its_era() -> None:
+    """A 0.83 file lists the key to auth.users and types a range `unknown | null`: fresh."""
+    sql = ("create table public.profiles (id uuid primary key references auth.users, "
+           "span tstzrange);")
+    text = generate_typescript(metadata(schema(sql), ["public"]), era=ERAS["0.83"])
+    assert 'referencedRelation: "users"' in text and "span: unknown | null" in text
+    found = staleness(schema(sql), "types.ts", text, LATEST)
+    assert found is not None and found.differences == []
+    assert "export const Constants" in found.fresh_text  # regenerated in the era asked for
+
+
+def test_the_pinned_era_judges_a_file_of_its_family() -> None:
+    old = generate_typescript(metadata(schema(SQL), ["public"]), era=ERAS["0.84"])
+    trimmed = old[:old.index("export type CompositeTypes<")]  # reads as 0.83
+    assert era_of_text(trimmed) is ERAS["0.83"]
+    assert judging_era(trimmed, ERAS["0.84"]) is ERAS["0.84"]
+    assert judging_era(trimmed, LATEST) is ERAS["0.83"]
