@@ -36,6 +36,10 @@ def run(sql: str) -> tuple[Schema, list[str]]:
     "CREATE SCHEMA app; CREATE TABLE app.t (id int); DROP SCHEMA app",
     "CREATE TABLE p (id int); CREATE VIEW v AS SELECT * FROM p; CREATE VIEW w AS SELECT * "
     "FROM v; DROP VIEW v",
+    "CREATE TABLE p (id serial); CREATE TABLE k (LIKE p INCLUDING DEFAULTS);"
+    "ALTER TABLE p DROP COLUMN id",
+    "CREATE SCHEMA app; CREATE TABLE app.p (id serial, n int); CREATE TABLE k (LIKE app.p "
+    "INCLUDING ALL); ALTER TABLE app.p SET SCHEMA public; DROP TABLE p",
 ])
 def test_restrict_is_refused_with_a_diagnostic_and_changes_nothing(sql: str) -> None:
     before, _ = run(sql.rsplit(";", 1)[0])

@@ -6,6 +6,7 @@ What depends on what, as pg_depend records it for the objects the model has:
   foreign keys of other tables that rely on a unique index going with it, are *dependents*;
 - a unique index or PRIMARY KEY / UNIQUE constraint: the foreign keys that use it;
 - a table: the views that read it and the foreign keys that reference it;
+- a serial column (and its table): other columns' defaults that use its sequence;
 - a view: the views that read it;
 - an enum: the columns of that type (and of its array type);
 - a schema: everything in it.
@@ -19,6 +20,7 @@ from __future__ import annotations
 from lockstep.core.model import ForeignKey, Index, Key, Table
 from lockstep.core.replay.context import StatementContext
 from lockstep.core.replay.reprint import column_refs, reparse
+from lockstep.core.replay.sequences import drop_defaults, sequence_users, user_names
 from lockstep.core.rules.registry.migrations import DEPENDENT_OBJECTS
 from lockstep.core.sql.types import SEARCH_PATH_SCHEMAS, quote_ident
 
@@ -102,11 +104,13 @@ def drop_column(context: StatementContext, table: Table, name: str, cascade: boo
                  if c.generated and c.name != name and name in _refs(c.generated)]
     fks = [(t, fk) for index in own for t, fk in fks_on_index(context, table, index)
            if not (t is table and name in fk.columns)]
-    if (views or policies or fks or generated) and not cascade:
+    defaults = sequence_users(context.schema, [table.columns[name]])
+    if (views or policies or fks or generated or defaults) and not cascade:
         _refuse(context, f"column {name} of table {table.name}",
                 _view_names(views) + [f"policy {p.name}" for p in policies] + _fk_names(fks)
-                + [f"column {c}" for c in generated])
+                + [f"column {c}" for c in generated] + user_names(defaults))
         return False
+    drop_defaults(defaults)
     for column in generated:
         drop_column(context, table, column, cascade=True)
     _drop_views(context, views)
@@ -184,10 +188,12 @@ def table_dependents(context: StatementContext, tables: list[Table]) -> tuple[
 
 def drop_tables(context: StatementContext, tables: list[Table], cascade: bool) -> bool:
     views, fks = table_dependents(context, tables)
-    if (views or fks) and not cascade:
+    defaults = sequence_users(context.schema, [c for t in tables for c in t.columns.values()])
+    if (views or fks or defaults) and not cascade:
         _refuse(context, "table " + ", ".join(t.name for t in tables),
-                _view_names(views) + _fk_names(fks))
+                _view_names(views) + _fk_names(fks) + user_names(defaults))
         return False
+    drop_defaults(defaults)
     _drop_views(context, views)
     _drop_fks(fks)
     for table in tables:

@@ -18,13 +18,12 @@ from lockstep.core.replay.constraints import (
     index_name_parts,
     is_primary_index,
     relation_names,
-    sequence_default,
-    sequence_of,
 )
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
 from lockstep.core.replay.exprtext import default_text
 from lockstep.core.replay.reprint import renamed_in, retype_index
+from lockstep.core.replay.sequences import move_sequences
 
 _LIKE_CONSTRAINTS = 1 << 2
 _LIKE_DEFAULTS = 1 << 3
@@ -122,7 +121,8 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
             name = choose_name(relation_names(context, table.schema), table.name, parts, label)
             table.indexes.append(Index(name, list(index.columns), index.unique,
                                        location=context.whole, is_constraint=index.is_constraint,
-                                       where=index.where, include=list(index.include)))
+                                       where=index.where, include=list(index.include),
+                                       own_names=index_name_parts(source, index)))
             if index.is_constraint:
                 kind = "primary" if is_pkey else "unique"
                 table.constraints.append(Constraint(name, kind, list(index.columns)))
@@ -280,6 +280,7 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
     table.primary_key = [new if c == old else c for c in table.primary_key]
     for index in table.indexes:
+        index.own_names = index_name_parts(table, index)  # the index keeps its own names
         retype_index(index, table, (old, new))
     for sibling in table.columns.values():
         if sibling.generated:
@@ -309,10 +310,7 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
 def move_table(context: StatementContext, table: Table, schema: str, name: str) -> None:
     """Rename or re-schema a table; foreign keys follow it, as they do by OID in PostgreSQL."""
     old = (table.schema, table.name)
-    if schema != table.schema:  # the sequences of serial columns move with the table
-        for column in table.columns.values():
-            if (sequence := sequence_of(column.default)) is not None:
-                column.default = sequence_default(schema, sequence)
+    move_sequences(context.schema, table, schema)
     del context.schema.tables[old]
     table.schema, table.name = schema, name
     context.schema.tables[(schema, name)] = table
