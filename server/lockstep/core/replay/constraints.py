@@ -126,15 +126,20 @@ def column_from_def(context: StatementContext, table: Table, definition: ast.Col
     column.location = context.clause(definition.location)
     if serial_base(definition.typeName):
         column.nullable = False
-        sequence = choose_name(relation_names(context, table.schema), table.name,
-                               [definition.colname], "seq")
-        column.default = sequence_default(table.schema, sequence)
-        column.owned_sequence = (table.schema, sequence)
+        column.default = sequence_default(table.schema, own_sequence(context, table, column))
     if definition.is_not_null:
         column.nullable = False
     if definition.raw_default is not None:
         column.default = default_text(definition.raw_default, column.type)
     return column
+
+
+def own_sequence(context: StatementContext, table: Table, column: Column) -> str:
+    """A serial or identity column's new sequence, named as ChooseRelationName picks it."""
+    sequence = choose_name(relation_names(context, table.schema), table.name, [column.name],
+                           "seq")
+    column.owned_sequence = (table.schema, sequence)
+    return sequence
 
 
 Deferred = list[tuple[ast.Constraint, Column | None]]
@@ -196,6 +201,7 @@ def apply_constraint(
     elif kind == ConstrType.CONSTR_IDENTITY and column is not None:
         column.identity = "ALWAYS" if constraint.generated_when == "a" else "BY DEFAULT"
         column.nullable = False
+        own_sequence(context, table, column)
     elif kind == ConstrType.CONSTR_GENERATED and column is not None:
         column.generated = deparse(constraint.raw_expr)
     elif kind == ConstrType.CONSTR_PRIMARY:

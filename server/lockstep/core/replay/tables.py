@@ -17,6 +17,7 @@ from lockstep.core.replay.constraints import (
     column_type,
     index_name_parts,
     is_primary_index,
+    own_sequence,
     relation_names,
 )
 from lockstep.core.replay.context import StatementContext, names
@@ -100,8 +101,9 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
                         location=context.clause(like.relation.location))
         if options & _LIKE_DEFAULTS:
             column.default = original.default
-        if options & _LIKE_IDENTITY:
+        if options & _LIKE_IDENTITY and original.identity:
             column.identity = original.identity
+            own_sequence(context, table, column)
         if options & _LIKE_GENERATED:
             column.generated = original.generated
         table.columns[name] = column
@@ -198,8 +200,10 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
         if column is not None and kind == AlterTableType.AT_AddIdentity:
             column.identity = "ALWAYS" if command.def_.generated_when == "a" else "BY DEFAULT"
             column.nullable = False
+            own_sequence(context, table, column)
         elif column is not None:
             column.identity = None
+            column.owned_sequence = None
     elif kind == AlterTableType.AT_AddConstraint:
         _add_constraint(context, table, command.def_)
     elif kind == AlterTableType.AT_DropConstraint:
