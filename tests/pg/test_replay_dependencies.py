@@ -100,6 +100,41 @@ def test_composite_key_goes_with_any_of_its_columns() -> None:
     assert table.columns["x"].primary_key is False
 
 
+def test_copied_serial_defaults_follow_the_owning_column() -> None:
+    schema, issues = run("""
+        CREATE SCHEMA app;
+        CREATE SCHEMA other;
+        CREATE TABLE t (id serial, n int);
+        CREATE TABLE app.u (LIKE t INCLUDING DEFAULTS);
+        CREATE TABLE app.t (id serial);
+        ALTER TABLE t SET SCHEMA other;
+        ALTER TABLE app.u SET SCHEMA public;
+    """)
+    assert issues == []
+    defaults = {k: t.columns["id"].default for k, t in schema.tables.items()}
+    assert defaults == {("app", "t"): "nextval('app.t_id_seq'::regclass)",
+                        ("other", "t"): "nextval('other.t_id_seq'::regclass)",
+                        ("public", "u"): "nextval('other.t_id_seq'::regclass)"}
+    schema, issues = run("""
+        CREATE TABLE t (id serial, n int);
+        CREATE TABLE u (LIKE t INCLUDING DEFAULTS, m int DEFAULT 1);
+        ALTER TABLE t DROP COLUMN id CASCADE;
+    """)
+    assert issues == []
+    assert [c.default for c in schema.tables[("public", "u")].columns.values()] == [None, None, "1"]
+
+
+def test_a_copied_index_is_named_from_the_names_it_was_made_with() -> None:
+    schema, _ = run("""
+        CREATE TABLE a (x int UNIQUE, y text);
+        CREATE INDEX ON a (x, lower(y));
+        ALTER TABLE a RENAME COLUMN x TO z;
+        CREATE TABLE b (LIKE a INCLUDING INDEXES);
+    """)
+    assert sorted(i.name for i in schema.tables[("public", "b")].indexes) == [
+        "b_x_key", "b_x_lower_idx"]
+
+
 def test_renames_reach_columns_indexes_and_defaults() -> None:
     schema, issues = run("""
         CREATE TYPE "Status" AS ENUM ('a');
