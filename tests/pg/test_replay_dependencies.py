@@ -38,6 +38,8 @@ def run(sql: str) -> tuple[Schema, list[str]]:
     "FROM v; DROP VIEW v",
     "CREATE TABLE p (id serial); CREATE TABLE k (LIKE p INCLUDING DEFAULTS);"
     "ALTER TABLE p DROP COLUMN id",
+    "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE p (m mood DEFAULT 'a');"
+    "ALTER TABLE p ALTER COLUMN m TYPE text; DROP TYPE mood",
     "CREATE SCHEMA app; CREATE TABLE app.p (id serial, n int); CREATE TABLE k (LIKE app.p "
     "INCLUDING ALL); ALTER TABLE app.p SET SCHEMA public; DROP TABLE p",
 ])

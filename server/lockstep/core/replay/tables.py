@@ -279,12 +279,13 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     column = _column_or_issue(context, table, old)
     if column is None:
         return
+    for index in table.indexes:  # an index keeps the column names it was made with
+        index.own_names = index_name_parts(table, index)
     column.name = new
     column.location = context.find_identifier(new)
     table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
     table.primary_key = [new if c == old else c for c in table.primary_key]
     for index in table.indexes:
-        index.own_names = index_name_parts(table, index)  # the index keeps its own names
         retype_index(index, table, (old, new))
     for sibling in table.columns.values():
         if sibling.generated:
