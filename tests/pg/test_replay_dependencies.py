@@ -36,6 +36,12 @@ def run(sql: str) -> tuple[Schema, list[str]]:
     "CREATE SCHEMA app; CREATE TABLE app.t (id int); DROP SCHEMA app",
     "CREATE TABLE p (id int); CREATE VIEW v AS SELECT * FROM p; CREATE VIEW w AS SELECT * "
     "FROM v; DROP VIEW v",
+    "CREATE TABLE p (id serial); CREATE TABLE k (LIKE p INCLUDING DEFAULTS);"
+    "ALTER TABLE p DROP COLUMN id",
+    "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE p (m mood DEFAULT 'a');"
+    "ALTER TABLE p ALTER COLUMN m TYPE text; DROP TYPE mood",
+    "CREATE SCHEMA app; CREATE TABLE app.p (id serial, n int); CREATE TABLE k (LIKE app.p "
+    "INCLUDING ALL); ALTER TABLE app.p SET SCHEMA public; DROP TABLE p",
 ])
 def test_restrict_is_refused_with_a_diagnostic_and_changes_nothing(sql: str) -> None:
     before, _ = run(sql.rsplit(";", 1)[0])
@@ -94,6 +100,41 @@ def test_composite_key_goes_with_any_of_its_columns() -> None:
     table = schema.tables[("public", "a")]
     assert table.primary_key == [] and table.indexes == [] and table.constraints == []
     assert table.columns["x"].primary_key is False
+
+
+def test_copied_serial_defaults_follow_the_owning_column() -> None:
+    schema, issues = run("""
+        CREATE SCHEMA app;
+        CREATE SCHEMA other;
+        CREATE TABLE t (id serial, n int);
+        CREATE TABLE app.u (LIKE t INCLUDING DEFAULTS);
+        CREATE TABLE app.t (id serial);
+        ALTER TABLE t SET SCHEMA other;
+        ALTER TABLE app.u SET SCHEMA public;
+    """)
+    assert issues == []
+    defaults = {k: t.columns["id"].default for k, t in schema.tables.items()}
+    assert defaults == {("app", "t"): "nextval('app.t_id_seq'::regclass)",
+                        ("other", "t"): "nextval('other.t_id_seq'::regclass)",
+                        ("public", "u"): "nextval('other.t_id_seq'::regclass)"}
+    schema, issues = run("""
+        CREATE TABLE t (id serial, n int);
+        CREATE TABLE u (LIKE t INCLUDING DEFAULTS, m int DEFAULT 1);
+        ALTER TABLE t DROP COLUMN id CASCADE;
+    """)
+    assert issues == []
+    assert [c.default for c in schema.tables[("public", "u")].columns.values()] == [None, None, "1"]
+
+
+def test_a_copied_index_is_named_from_the_names_it_was_made_with() -> None:
+    schema, _ = run("""
+        CREATE TABLE a (x int UNIQUE, y text);
+        CREATE INDEX ON a (x, lower(y));
+        ALTER TABLE a RENAME COLUMN x TO z;
+        CREATE TABLE b (LIKE a INCLUDING INDEXES);
+    """)
+    assert sorted(i.name for i in schema.tables[("public", "b")].indexes) == [
+        "b_x_key", "b_x_lower_idx"]
 
 
 def test_renames_reach_columns_indexes_and_defaults() -> None:

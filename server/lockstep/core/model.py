@@ -33,6 +33,9 @@ class Column:
     primary_key: bool = False
     identity: str | None = None  # "ALWAYS" / "BY DEFAULT"
     generated: str | None = None  # expression of a stored generated column
+    # (schema, name) of the sequence a serial column owns: it moves with the table and
+    # goes with the column (other columns' defaults may use it too)
+    owned_sequence: tuple[str, str] | None = None
     location: Location | None = None  # where the column was added (or last renamed)
     history: list[Touch] = field(default_factory=list)
 
@@ -51,6 +54,9 @@ class Index:
     include: list[str] = field(default_factory=list)  # INCLUDE (…) columns, not key columns
     where: str | None = None  # a partial index's predicate, as pg_get_expr() prints it
     shape: str = ""  # method, keys, INCLUDE and WHERE as text: equal shapes = duplicates
+    # The index's own column names (its pg_attribute), fixed when it is made: a copy (LIKE,
+    # partitions) is named from them, not from columns renamed since; [] = not renamed yet
+    own_names: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

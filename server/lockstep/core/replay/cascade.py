@@ -6,8 +6,9 @@ What depends on what, as pg_depend records it for the objects the model has:
   foreign keys of other tables that rely on a unique index going with it, are *dependents*;
 - a unique index or PRIMARY KEY / UNIQUE constraint: the foreign keys that use it;
 - a table: the views that read it and the foreign keys that reference it;
+- a serial column (and its table): other columns' defaults that use its sequence;
 - a view: the views that read it;
-- an enum: the columns of that type (and of its array type);
+- an enum: the columns of that type (and of its array type), and defaults that cast to it;
 - a schema: everything in it.
 A dependent makes PostgreSQL refuse the DROP unless it says CASCADE (RESTRICT is the
 default): the replay then reports `dependent-objects` and changes nothing, as the server
@@ -16,11 +17,14 @@ would. With CASCADE the dependents go too, recursively.
 
 from __future__ import annotations
 
-from lockstep.core.model import ForeignKey, Index, Key, Table
+from pglast import ast
+
+from lockstep.core.model import Column, ForeignKey, Index, Key, Table
 from lockstep.core.replay.context import StatementContext
 from lockstep.core.replay.reprint import column_refs, reparse
+from lockstep.core.replay.sequences import drop_defaults, sequence_users, user_names
 from lockstep.core.rules.registry.migrations import DEPENDENT_OBJECTS
-from lockstep.core.sql.types import SEARCH_PATH_SCHEMAS, quote_ident
+from lockstep.core.sql.types import SEARCH_PATH_SCHEMAS, quote_ident, type_name_parts
 
 
 def index_columns(index: Index, table: Table) -> set[str]:
@@ -102,11 +106,13 @@ def drop_column(context: StatementContext, table: Table, name: str, cascade: boo
                  if c.generated and c.name != name and name in _refs(c.generated)]
     fks = [(t, fk) for index in own for t, fk in fks_on_index(context, table, index)
            if not (t is table and name in fk.columns)]
-    if (views or policies or fks or generated) and not cascade:
+    defaults = sequence_users(context.schema, [table.columns[name]])
+    if (views or policies or fks or generated or defaults) and not cascade:
         _refuse(context, f"column {name} of table {table.name}",
                 _view_names(views) + [f"policy {p.name}" for p in policies] + _fk_names(fks)
-                + [f"column {c}" for c in generated])
+                + [f"column {c}" for c in generated] + user_names(defaults))
         return False
+    drop_defaults(defaults)
     for column in generated:
         drop_column(context, table, column, cascade=True)
     _drop_views(context, views)
@@ -184,10 +190,12 @@ def table_dependents(context: StatementContext, tables: list[Table]) -> tuple[
 
 def drop_tables(context: StatementContext, tables: list[Table], cascade: bool) -> bool:
     views, fks = table_dependents(context, tables)
-    if (views or fks) and not cascade:
+    defaults = sequence_users(context.schema, [c for t in tables for c in t.columns.values()])
+    if (views or fks or defaults) and not cascade:
         _refuse(context, "table " + ", ".join(t.name for t in tables),
-                _view_names(views) + _fk_names(fks))
+                _view_names(views) + _fk_names(fks) + user_names(defaults))
         return False
+    drop_defaults(defaults)
     _drop_views(context, views)
     _drop_fks(fks)
     for table in tables:
@@ -216,12 +224,47 @@ def columns_of_type(context: StatementContext, printed: str) -> list[tuple[Table
             for column in table.columns.values() if column.type in (printed, printed + "[]")]
 
 
+def defaults_casting_to(context: StatementContext, key: Key) -> list[tuple[Table, Column]]:
+    """Columns whose default casts to the type (or its array type): the default depends on
+    the type even after the column's own type changed."""
+    found: list[tuple[Table, Column]] = []
+    for table in context.schema.tables.values():
+        for column in table.columns.values():
+            if column.default and "::" in column.default and key in _cast_types(column.default):
+                found.append((table, column))
+    return found
+
+
+def _cast_types(text: str) -> set[Key]:
+    found: set[Key] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, ast.TypeCast):
+            schema, name = type_name_parts(value.typeName)
+            found.add((schema or "public", name))
+        if isinstance(value, ast.Node):
+            for attr in value:
+                walk(getattr(value, attr))
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+
+    try:
+        walk(reparse(text))
+    except Exception:  # noqa: BLE001 - text we did not print: no cast we know
+        return set()
+    return found
+
+
 def drop_enum(context: StatementContext, key: Key, cascade: bool) -> bool:
     users = columns_of_type(context, printed_type(*key))
-    if users and not cascade:
+    defaults = [(t, c) for t, c in defaults_casting_to(context, key)
+                if not any(t is table and c.name == name for table, name in users)]
+    if (users or defaults) and not cascade:
         _refuse(context, f"type {key[1]}",
-                [f"column {c} of table {t.name}" for t, c in users])
+                [f"column {c} of table {t.name}" for t, c in users] + user_names(defaults))
         return False
+    drop_defaults(defaults)
     for table, column in users:
         drop_column(context, table, column, cascade=True)
     context.schema.enums.pop(key, None)

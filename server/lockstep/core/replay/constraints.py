@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import ConstrType
 
 from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
 from lockstep.core.replay.context import StatementContext, deparse, names
 from lockstep.core.replay.exprtext import default_text
 from lockstep.core.replay.reprint import column_refs, reparse
+from lockstep.core.replay.sequences import sequence_default, sequence_names
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
     format_type,
@@ -78,7 +79,10 @@ def is_primary_index(table: Table, index: Index) -> bool:
 
 
 def index_name_parts(table: Table, index: Index) -> list[str]:
-    """The name parts of an index being copied (LIKE, partitions): key and INCLUDE columns."""
+    """The name parts of an index being copied (LIKE, partitions): key and INCLUDE columns,
+    as the index named them when it was made."""
+    if index.own_names:
+        return list(index.own_names)
     parts: list[str] = []
     for entry in [*index.columns, *index.include]:
         if entry in table.columns:
@@ -91,34 +95,13 @@ def index_name_parts(table: Table, index: Index) -> list[str]:
     return unique_parts(parts)
 
 
-def sequence_default(schema: str, sequence: str) -> str:
-    """A serial column's default: nextval of its sequence, named as regclass prints it."""
-    shown = quote_ident(sequence) if schema in SEARCH_PATH_SCHEMAS \
-        else f"{quote_ident(schema)}.{quote_ident(sequence)}"
-    return "nextval('" + shown.replace("'", "''") + "'::regclass)"
-
-
-def sequence_of(default: str | None) -> str | None:
-    """The (unqualified) sequence a serial column's `nextval('…'::regclass)` default names."""
-    if not default or not default.startswith("nextval('"):
-        return None
-    try:
-        literal = reparse(default).args[0].arg.val.sval
-        relation = parse_sql(f"SELECT * FROM {literal}")[0].stmt.fromClause[0]
-    except Exception:  # noqa: BLE001 - not a default this replay wrote
-        return None
-    return str(relation.relname)
-
-
 def relation_names(context: StatementContext, schema: str) -> set[str]:
     """Relation names in a schema (tables, indexes, views share PostgreSQL's relation
     namespace) and constraint names, which generated index names also avoid."""
     taken = {name for (s, name) in context.schema.tables if s == schema}
     taken |= {name for (s, name) in context.schema.views if s == schema}
     taken |= constraint_names(context, schema)
-    taken |= {sequence for (s, _), table in context.schema.tables.items() if s == schema
-              for column in table.columns.values()
-              if (sequence := sequence_of(column.default)) is not None}
+    taken |= sequence_names(context.schema, schema)
     for (s, _), table in context.schema.tables.items():
         if s == schema:
             taken.update(index.name for index in table.indexes)
@@ -143,14 +126,20 @@ def column_from_def(context: StatementContext, table: Table, definition: ast.Col
     column.location = context.clause(definition.location)
     if serial_base(definition.typeName):
         column.nullable = False
-        sequence = choose_name(relation_names(context, table.schema), table.name,
-                               [definition.colname], "seq")
-        column.default = sequence_default(table.schema, sequence)
+        column.default = sequence_default(table.schema, own_sequence(context, table, column))
     if definition.is_not_null:
         column.nullable = False
     if definition.raw_default is not None:
         column.default = default_text(definition.raw_default, column.type)
     return column
+
+
+def own_sequence(context: StatementContext, table: Table, column: Column) -> str:
+    """A serial or identity column's new sequence, named as ChooseRelationName picks it."""
+    sequence = choose_name(relation_names(context, table.schema), table.name, [column.name],
+                           "seq")
+    column.owned_sequence = (table.schema, sequence)
+    return sequence
 
 
 Deferred = list[tuple[ast.Constraint, Column | None]]
@@ -212,6 +201,7 @@ def apply_constraint(
     elif kind == ConstrType.CONSTR_IDENTITY and column is not None:
         column.identity = "ALWAYS" if constraint.generated_when == "a" else "BY DEFAULT"
         column.nullable = False
+        own_sequence(context, table, column)
     elif kind == ConstrType.CONSTR_GENERATED and column is not None:
         column.generated = deparse(constraint.raw_expr)
     elif kind == ConstrType.CONSTR_PRIMARY:

@@ -17,14 +17,14 @@ from lockstep.core.replay.constraints import (
     column_type,
     index_name_parts,
     is_primary_index,
+    own_sequence,
     relation_names,
-    sequence_default,
-    sequence_of,
 )
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
 from lockstep.core.replay.exprtext import default_text
 from lockstep.core.replay.reprint import renamed_in, retype_index
+from lockstep.core.replay.sequences import move_sequences
 
 _LIKE_CONSTRAINTS = 1 << 2
 _LIKE_DEFAULTS = 1 << 3
@@ -101,8 +101,9 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
                         location=context.clause(like.relation.location))
         if options & _LIKE_DEFAULTS:
             column.default = original.default
-        if options & _LIKE_IDENTITY:
+        if options & _LIKE_IDENTITY and original.identity:
             column.identity = original.identity
+            own_sequence(context, table, column)
         if options & _LIKE_GENERATED:
             column.generated = original.generated
         table.columns[name] = column
@@ -122,7 +123,8 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
             name = choose_name(relation_names(context, table.schema), table.name, parts, label)
             table.indexes.append(Index(name, list(index.columns), index.unique,
                                        location=context.whole, is_constraint=index.is_constraint,
-                                       where=index.where, include=list(index.include)))
+                                       where=index.where, include=list(index.include),
+                                       own_names=index_name_parts(source, index)))
             if index.is_constraint:
                 kind = "primary" if is_pkey else "unique"
                 table.constraints.append(Constraint(name, kind, list(index.columns)))
@@ -198,8 +200,10 @@ def _alter_command(context: StatementContext, table: Table, command: ast.AlterTa
         if column is not None and kind == AlterTableType.AT_AddIdentity:
             column.identity = "ALWAYS" if command.def_.generated_when == "a" else "BY DEFAULT"
             column.nullable = False
+            own_sequence(context, table, column)
         elif column is not None:
             column.identity = None
+            column.owned_sequence = None
     elif kind == AlterTableType.AT_AddConstraint:
         _add_constraint(context, table, command.def_)
     elif kind == AlterTableType.AT_DropConstraint:
@@ -275,6 +279,8 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
     column = _column_or_issue(context, table, old)
     if column is None:
         return
+    for index in table.indexes:  # an index keeps the column names it was made with
+        index.own_names = index_name_parts(table, index)
     column.name = new
     column.location = context.find_identifier(new)
     table.columns = {(new if k == old else k): v for k, v in table.columns.items()}
@@ -309,10 +315,7 @@ def _rename_column(context: StatementContext, table: Table, old: str, new: str) 
 def move_table(context: StatementContext, table: Table, schema: str, name: str) -> None:
     """Rename or re-schema a table; foreign keys follow it, as they do by OID in PostgreSQL."""
     old = (table.schema, table.name)
-    if schema != table.schema:  # the sequences of serial columns move with the table
-        for column in table.columns.values():
-            if (sequence := sequence_of(column.default)) is not None:
-                column.default = sequence_default(schema, sequence)
+    move_sequences(context.schema, table, schema)
     del context.schema.tables[old]
     table.schema, table.name = schema, name
     context.schema.tables[(schema, name)] = table
