@@ -60,3 +60,20 @@ async def test_a_declined_rename_leaves_no_migration(client: LanguageClient) -> 
     assert "017_rename_wins_mood_to_feeling.sql" in message and "cancelled" in message
     assert sorted(p.name for p in (root / "supabase/migrations").iterdir()) == migrations
     assert (root / HOOK).read_text() == hook
+
+
+async def test_a_declined_add_column_leaves_no_migration(client: LanguageClient) -> None:
+    """lockstep.addColumn offers the row-type and clone edits first; declined, the server
+    writes no migration either."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    await _ready(client)
+    migrations = sorted(p.name for p in (root / "supabase/migrations").iterdir())
+    declined = client.declined  # type: ignore[attr-defined]
+    before = len(declined)
+    uri = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command="lockstep.addColumn",
+        arguments=[{"table": "sessions", "column": "mood_score", "type": "integer"}]))
+    assert uri is None
+    assert len(declined) == before + 1 and declined[-1].edit.changes
+    await _message(client, "nothing was created")
+    assert sorted(p.name for p in (root / "supabase/migrations").iterdir()) == migrations

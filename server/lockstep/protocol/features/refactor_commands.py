@@ -1,8 +1,9 @@
 """`lockstep.addColumn`: the migration with its mirror, the row-type field and the clone's
 keys in one workspace/applyEdit, then the deployment reminder (as for every new migration).
 
-Clients that cannot create files through an edit get the migration written by the server
-(exclusively, never overwriting) and the text edits as plain `changes`.
+Clients that cannot create files through an edit get the text edits as plain `changes`
+first, and the migration written by the server (exclusively, never overwriting) only once
+the editor applied them: declining leaves nothing on disk.
 """
 
 from __future__ import annotations
@@ -52,16 +53,21 @@ async def apply_refactor(ls: LockstepServer, state: ProjectState,
             _error(ls, f"{title}: the editor did not apply the edit; nothing was created.")
             return None
     else:
-        try:
-            write_exclusive(state.root, result.migration)
-        except FileExistsError:
+        # The text edits first: the migration is written only once the editor applied them,
+        # so declining leaves nothing on disk (as for a rename).
+        if (state.root / result.migration.path).exists():  # checked again when written
             _error(ls, f"{result.migration.path} already exists; it was not overwritten.")
             return None
         rest = Edit(title, "refactor", result.edit.edits)
         if rest.edits and not await _apply(ls, commands.workspace_edit(ls, state.root, rest),
                                            title):
-            _error(ls, f"created {result.migration.path}, but the editor did not apply the "
-                   "type and clone edits.")
+            _error(ls, f"{title}: the editor did not apply the edit; nothing was created.")
+            return None
+        try:
+            write_exclusive(state.root, result.migration)
+        except FileExistsError:
+            _error(ls, f"{result.migration.path} already exists; it was not overwritten.")
+            return None
     commands.index_created(state, result.migration.path, result.migration.content)
     await commands.show_document(ls, uri)
     remind_later(ls, state, result.migration.path)
