@@ -19,11 +19,11 @@ from lockstep.core.gen.eras import (
     era_of_cli,
     era_of_text,
     judging_era,
-    parse_version,
     project_era,
     types_era,
 )
 from lockstep.core.gen.from_model import metadata
+from lockstep.core.gen.lockfiles import parse_version, pinned_cli
 from lockstep.core.gen.stale import staleness
 from lockstep.core.gen.typescript import generate_typescript
 from tests.unit.test_gen_types import schema
@@ -74,6 +74,43 @@ def test_project_era_reads_the_lockfile_before_the_manifest() -> None:
     assert project_era(_files({"package.json": manifest})).name == "0.95"
     assert project_era(_files({"package.json": "{not json"})) is LATEST
     assert project_era(_files({})) is LATEST
+
+
+PNPM_V9 = """lockfileVersion: '9.0'
+importers:
+  .:
+    devDependencies:
+      supabase:
+        specifier: ^1.100.0
+        version: 1.110.1
+packages:
+  '@supabase/auth-js@2.64.2':
+    resolution: {integrity: sha512-x}
+  supabase@1.110.1:
+    resolution: {integrity: sha512-y}
+"""
+PNPM_V6 = "packages:\n\n  /supabase-js@2.0.0:\n    dev: true\n  /supabase@1.150.2:\n    dev: true\n"
+YARN_CLASSIC = ('"@supabase/supabase-js@^2.0.0":\n  version "2.39.0"\n\n'
+                'supabase@^1.100.0, supabase@^1.110.0:\n  version "1.142.2"\n')
+YARN_BERRY = '"supabase@npm:^1.100.0":\n  version: 1.190.0\n  resolution: "supabase@npm:1.190.0"\n'
+BUN = '{\n  "packages": {\n    "supabase": ["supabase@2.20.5", "", {}, "sha512-z"],\n  }\n}\n'
+
+
+@pytest.mark.parametrize(("name", "text", "version"), [
+    ("pnpm-lock.yaml", PNPM_V9, (1, 110, 1)),
+    ("pnpm-lock.yaml", PNPM_V6, (1, 150, 2)),
+    ("yarn.lock", YARN_CLASSIC, (1, 142, 2)),
+    ("yarn.lock", YARN_BERRY, (1, 190, 0)),
+    ("bun.lock", BUN, (2, 20, 5)),
+    ("bun.lock", '{"packages": {"supabase-js": ["supabase-js@1.0.0"]}}', None),
+])
+def test_every_lockfile_names_the_installed_cli(
+    name: str, text: str, version: tuple[int, int, int] | None
+) -> None:
+    """pnpm, yarn and bun projects (midday, onlook, nextjs-subscription-payments) pin too."""
+    manifest = json.dumps({"devDependencies": {"supabase": "^9.0.0"}})
+    expected = version or (9, 0, 0)
+    assert pinned_cli(_files({name: text, "package.json": manifest})) == expected
 
 
 def test_eras_differ_where_the_releases_did() -> None:

@@ -8,9 +8,10 @@ differential test's fixtures (tests/pg/test_gen_types_vs_postgres_meta.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from lockstep.core.gen.lockfiles import Version, parse_version, pinned_cli
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +70,6 @@ _CLI_PG_META = (
     ((2, 102, 0), (0, 96, 6)),
 )
 
-Version = tuple[int, int, int]
-
-
-def parse_version(text: str) -> Version | None:
-    """`1.187.3`, `^2.20.1`, `~0.84` → a version; None when it names none."""
-    digits = text.strip().lstrip("^~=v<>").split("-")[0].split("+")[0]
-    parts = digits.split(".")
-    if not parts or not all(p.isdigit() for p in parts) or len(parts) > 3:
-        return None
-    numbers = [int(p) for p in parts] + [0] * (3 - len(parts))
-    return numbers[0], numbers[1], numbers[2]
 
 
 def era_of_generator(version: Version) -> Era:
@@ -106,42 +96,6 @@ def era_of_cli(version: Version) -> Era:
         if version >= first:
             pg_meta = released
     return era_of_generator(pg_meta)
-
-
-def _lock_version(text: str) -> Version | None:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    packages = data.get("packages") if isinstance(data, dict) else None
-    entry = packages.get("node_modules/supabase") if isinstance(packages, dict) else None
-    found = entry.get("version") if isinstance(entry, dict) else None
-    return parse_version(found) if isinstance(found, str) else None
-
-
-def _manifest_version(text: str) -> Version | None:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    for section in ("devDependencies", "dependencies"):
-        dependencies = data.get(section)
-        spec = dependencies.get("supabase") if isinstance(dependencies, dict) else None
-        if isinstance(spec, str):
-            return parse_version(spec)
-    return None
-
-
-def pinned_cli(read: Callable[[str], str | None]) -> Version | None:
-    """The Supabase CLI the project installs: the lockfile's, else package.json's range."""
-    lock = read("package-lock.json")
-    version = _lock_version(lock) if lock else None
-    if version is None:
-        manifest = read("package.json")
-        version = _manifest_version(manifest) if manifest else None
-    return version
 
 
 def project_era(read: Callable[[str], str | None]) -> Era:
