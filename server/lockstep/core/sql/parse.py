@@ -1,17 +1,24 @@
 """Split a migration into statements with libpg_query's scanner, then parse each one.
 
 Statement-by-statement parsing keeps one broken statement from hiding the rest, and lets us
-report an unterminated last statement (which pglast's own splitter silently drops).
+report an unterminated last statement (which pglast's own splitter silently drops). Each
+statement is parsed once, to libpg_query's JSON, and turned into the typed IR (`sql/ir.py`);
+pglast's Python AST (six times dearer to build) is made only when `Statement.node` is read.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from pglast import parse_sql
-from pglast.parser import ParseError, scan
+from pglast.parser import ParseError, parse_sql_json, scan
 
+from lockstep.core.sql import ir
+from lockstep.core.sql.ir_build import build
+from lockstep.core.sql.ir_parts import Builder
+from lockstep.core.sql.pgnode import byte_to_char
 from lockstep.core.text import LineIndex, Range
 
 _COMMENT_TOKENS = frozenset({"SQL_COMMENT", "C_COMMENT"})
@@ -27,15 +34,29 @@ class Token:
 
 @dataclass(slots=True)
 class Statement:
-    """One parsed statement; node locations are relative to `start`."""
+    """One parsed statement: its IR (spans into the file) and its tokens (relative to
+    `start`). `search_path` is the one in force when it runs (each file starts at public)."""
 
-    node: Any  # a pglast.ast.Node
+    ir: ir.Stmt
     start: int
     end: int  # exclusive, without the terminating semicolon
     tokens: list[Token]
+    search_path: tuple[str, ...] = ("public",)
+    source: str = ""  # the statement's text, for the pglast bridge
+    index: int = 0  # which statement of `source` (one, but for CREATE SCHEMA … CREATE …)
+    _node: Any = None
 
     def text(self, source: str) -> str:
         return source[self.start : self.end]
+
+    @property
+    def node(self) -> Any:
+        """Transitional: pglast's AST (locations relative to `start`), for the consumers not
+        yet reading `ir`. Parsed again on first access: pglast's own parser builds it faster
+        than converting the JSON (`pgnode.to_node`, which gives the same tree)."""
+        if self._node is None:
+            self._node = parse_sql(self.source)[self.index].stmt
+        return self._node
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +129,11 @@ def parse_migration_sql(text: str) -> ParsedSql:
         result.errors.append(scan_problem)
     elif chunk:
         _parse_chunk(result, chunk, unterminated=True)
+    search_path: tuple[str, ...] = ("public",)
+    for statement in result.statements:
+        statement.search_path = search_path
+        if isinstance(statement.ir, ir.SearchPath):
+            search_path = statement.ir.schemas
     return result
 
 
@@ -115,7 +141,7 @@ def _parse_chunk(result: ParsedSql, chunk: list[Token], unterminated: bool = Fal
     start, end = chunk[0].start, chunk[-1].end
     source = result.text[start:end]
     try:
-        parsed = parse_sql(source)
+        parsed = json.loads(parse_sql_json(source))
     except ParseError as error:
         index = _error_index(error, len(source))
         message = _error_message(error)
@@ -131,5 +157,8 @@ def _parse_chunk(result: ParsedSql, chunk: list[Token], unterminated: bool = Fal
         result.errors.append(SyntaxProblem(message, error_start, error_end))
         return
     relative = [Token(t.start - start, t.end - start, t.name) for t in chunk]
-    for raw in parsed:
-        result.statements.append(Statement(raw.stmt, start, end, relative))
+    builder = Builder(result.text, start, end, relative, byte_to_char(source))
+    for index, raw in enumerate(parsed.get("stmts", ())):
+        statement = Statement(build(raw["stmt"], builder), start, end, relative,
+                              source=source, index=index)
+        result.statements.append(statement)
