@@ -44,10 +44,13 @@ def test_create_table_columns_constraints_and_spans() -> None:
 def test_create_table_like_inherits_partition_and_foreign() -> None:
     like = one("create table b (like a including all, x int)")
     assert isinstance(like, ir.CreateTable)
-    assert like.like == (ir.Name(None, "a", like.like[0].span),)
+    assert [c.name for c in like.like] == [ir.Name(None, "a", like.like[0].name.span)]
+    assert like.like[0].options != 0
     part = one("create table p1 partition of p for values in (1)")
     assert isinstance(part, ir.CreateTable) and part.partition_of is not None
     assert part.partition_of.name == "p" and part.inherits == ()
+    parent = one("create table p (id int) partition by list (id)")
+    assert isinstance(parent, ir.CreateTable) and parent.partitioned
     foreign = one("create foreign table f (id int) server s")
     assert isinstance(foreign, ir.CreateTable) and foreign.foreign_server == "s"
     assert [c.name for c in foreign.columns] == ["id"]
@@ -99,7 +102,7 @@ def test_index() -> None:
     assert index.unique and index.concurrently and index.if_not_exists
     assert [c.name for c in index.columns] == ["a", None]
     assert index.columns[1].expr is not None and index.columns[1].expr.sql == "lower(b)"
-    assert index.include == ("c",)
+    assert [c.name for c in index.include] == ["c"]
     assert index.where is not None and index.where.sql == "d IS NULL"
 
 
@@ -158,7 +161,8 @@ def test_function_and_trigger() -> None:
         ("a", "in"), ("b", "out"), ("c", "in")]
     assert function.arguments[2].default is not None
     assert (function.language, function.volatility) == ("plpgsql", "stable")
-    assert function.security_definer and function.settings == (("search_path", ""),)
+    assert function.security_definer
+    assert function.settings == (ir.Setting("search_path", ""),)
     assert function.body == " begin return; end "
     assert function.returns is not None and function.returns.setof
     assert [a.name for a in function.results] == ["b"]

@@ -101,7 +101,7 @@ class TypeRef:
     """A type as written: `names` is its dotted name (pg_catalog.int4 for `int`)."""
 
     names: tuple[str, ...]
-    modifiers: tuple[Expr, ...] = ()
+    modifiers: tuple[Expr, ...] = ()  # (20) of varchar(20): constants, mostly
     array_bounds: tuple[int, ...] = ()
     setof: bool = False
     pct_type: bool = False  # tbl.col%TYPE
@@ -126,15 +126,19 @@ class Constraint:
     name: str | None = None
     columns: tuple[str, ...] = ()  # key columns (or fk_attrs for a foreign key)
     references: Name | None = None
+    references_at: Span = NO_SPAN  # the referenced name's first identifier
     ref_columns: tuple[str, ...] = ()
-    on_delete: str = "a"  # PostgreSQL's action letters: a no action, r restrict, c cascade …
-    on_update: str = "a"
+    # ON DELETE / ON UPDATE as written (None: not written): PostgreSQL's action letters,
+    # a no action, r restrict, c cascade, n set null, d set default.
+    on_delete: str | None = None
+    on_update: str | None = None
     expr: Expr | None = None  # CHECK, DEFAULT, GENERATED … AS (…)
     not_valid: bool = False
     deferrable: bool = False
     index_name: str | None = None  # … USING INDEX name
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
+    always: bool = False  # GENERATED ALWAYS (identity), not BY DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,17 +159,28 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class Like:
+    """LIKE source [INCLUDING …]: `options` is PostgreSQL's CREATE_TABLE_LIKE_* bit set."""
+
+    name: Name
+    span: Span  # from the source's first identifier
+    options: int = 0
+    position: int = 0  # how many of the table's own columns come before it
+
+
+@dataclass(frozen=True, slots=True)
 class CreateTable:
     span: Span
     name: Name
     columns: tuple[Column, ...] = ()
     constraints: tuple[Constraint, ...] = ()
-    like: tuple[Name, ...] = ()
+    like: tuple[Like, ...] = ()
     inherits: tuple[Name, ...] = ()
     partition_of: Name | None = None
     if_not_exists: bool = False
     persistence: str = "p"  # p permanent, u unlogged, t temporary
     foreign_server: str | None = None  # CREATE FOREIGN TABLE … SERVER
+    partitioned: bool = False  # PARTITION BY …
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +194,7 @@ class CreateTableAs:
     materialized: bool = False
     if_not_exists: bool = False
     with_data: bool = True
+    persistence: str = "p"
 
 
 # ALTER TABLE sub-commands, by libpg_query's AlterTableType name less `AT_`: AddColumn,
@@ -196,6 +212,7 @@ class AlterCommand:
     expr: Expr | None = None  # SET DEFAULT / USING
     missing_ok: bool = False
     cascade: bool = False
+    options: tuple[tuple[str, str | None], ...] = ()  # SET (…) / RESET (…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,12 +233,16 @@ class Drop:
     cascade: bool = False
     on: tuple[Name, ...] = ()  # DROP POLICY p ON t / DROP TRIGGER x ON t: the table per name
     concurrently: bool = False
+    # DROP FUNCTION: per name, its arguments (None when not given: every overload)
+    arguments: tuple[tuple[Argument, ...] | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class IndexColumn:
     name: str | None
     expr: Expr | None = None
+    element: Expr | None = None  # the whole IndexElem, for its deparsed text
+    plain: bool = True  # no opclass, collation or ordering
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +257,7 @@ class CreateIndex:
     if_not_exists: bool = False
     method: str = "btree"
     where: Expr | None = None
-    include: tuple[str, ...] = ()
+    include: tuple[IndexColumn, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +330,22 @@ class Argument:
 
 
 @dataclass(frozen=True, slots=True)
+class Setting:
+    """A routine's SET option: `value` None for FROM CURRENT / RESET; `name` "" for RESET ALL."""
+
+    name: str
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlterFunction:
+    span: Span
+    name: Name
+    security_definer: bool | None = None  # None: not changed
+    settings: tuple[Setting, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CreateFunction:
     span: Span
     name: Name
@@ -320,7 +357,8 @@ class CreateFunction:
     body: str | None = None  # the AS '…' text
     security_definer: bool = False
     volatility: str | None = None  # immutable, stable, volatile
-    settings: tuple[tuple[str, str], ...] = ()  # SET search_path = … and others
+    settings: tuple[Setting, ...] = ()  # SET search_path = … and others
+    rows: int | None = None
 
     @property
     def results(self) -> tuple[Argument, ...]:
@@ -356,6 +394,15 @@ class Grant:
 
 
 @dataclass(frozen=True, slots=True)
+class DefaultPrivileges:
+    """ALTER DEFAULT PRIVILEGES [IN SCHEMA …] GRANT/REVOKE …: `schemas` empty = everywhere."""
+
+    span: Span
+    schemas: tuple[str, ...]
+    grant: Grant
+
+
+@dataclass(frozen=True, slots=True)
 class Comment:
     span: Span
     object_kind: str
@@ -374,6 +421,7 @@ class Rename:
     subname: str | None = None  # the column, constraint or policy renamed on `target`
     object_parts: tuple[str, ...] = ()  # non-relation objects: their dotted name
     missing_ok: bool = False
+    relation_kind: str = "table"  # RENAME COLUMN: what the column belongs to (table, view …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,7 +501,7 @@ class Opaque:
 
 Stmt = (
     CreateTable | CreateTableAs | AlterTable | Drop | CreateIndex | Policy | CreateEnum
-    | AlterEnum | CreateDomain | CreateComposite | CreateView | CreateFunction | CreateTrigger
-    | Grant | Comment | Rename | SetSchema | SearchPath | CreateSchema | CreateExtension
-    | Sequence | DoBlock | Opaque
+    | AlterEnum | CreateDomain | CreateComposite | CreateView | CreateFunction | AlterFunction
+    | CreateTrigger | Grant | DefaultPrivileges | Comment | Rename | SetSchema | SearchPath
+    | CreateSchema | CreateExtension | Sequence | DoBlock | Opaque
 )  # fmt: skip

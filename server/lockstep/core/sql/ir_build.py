@@ -29,7 +29,7 @@ def build(node: Json, builder: Builder) -> ir.Stmt:
 def _create_table(f: Json, b: Builder) -> ir.Stmt:
     columns: list[ir.Column] = []
     constraints: list[ir.Constraint] = []
-    likes: list[ir.Name] = []
+    likes: list[ir.Like] = []
     for element in f.get("tableElts", ()):
         ((kind, inner),) = element.items()
         if kind == "ColumnDef":
@@ -37,13 +37,16 @@ def _create_table(f: Json, b: Builder) -> ir.Stmt:
         elif kind == "Constraint":
             constraints.append(b.constraint(inner))
         elif kind == "TableLikeClause":
-            likes.append(b.name(inner["relation"]))
+            relation = inner["relation"]
+            likes.append(ir.Like(b.name(relation), b.span_at(relation.get("location")),
+                                 inner.get("options", 0), len(columns)))
     bound = f.get("partbound")
     inherits = tuple(b.name(r["RangeVar"]) for r in f.get("inhRelations", ()))
     return ir.CreateTable(
         b.whole, b.name(f["relation"]), tuple(columns), tuple(constraints), tuple(likes),
         () if bound else inherits, inherits[0] if bound and inherits else None,
-        bool(f.get("if_not_exists")), f["relation"].get("relpersistence", "p"))
+        bool(f.get("if_not_exists")), f["relation"].get("relpersistence", "p"),
+        partitioned=f.get("partspec") is not None)
 
 
 def _create_foreign_table(f: Json, b: Builder) -> ir.Stmt:
@@ -51,7 +54,7 @@ def _create_foreign_table(f: Json, b: Builder) -> ir.Stmt:
     assert isinstance(table, ir.CreateTable)
     return ir.CreateTable(table.span, table.name, table.columns, table.constraints, table.like,
                           table.inherits, table.partition_of, table.if_not_exists,
-                          table.persistence, f.get("servername"))
+                          table.persistence, f.get("servername"), table.partitioned)
 
 
 def _create_table_as(f: Json, b: Builder) -> ir.Stmt:
@@ -59,7 +62,7 @@ def _create_table_as(f: Json, b: Builder) -> ir.Stmt:
     return ir.CreateTableAs(
         b.whole, b.name(into["rel"]), b.expr(f["query"]), strings(into.get("colNames")),
         f.get("objtype") == "OBJECT_MATVIEW", bool(f.get("if_not_exists")),
-        not into.get("skipData", False))
+        not into.get("skipData", False), into["rel"].get("relpersistence", "p"))
 
 
 def _alter_table(f: Json, b: Builder) -> ir.Stmt:
@@ -73,26 +76,36 @@ def _drop(f: Json, b: Builder) -> ir.Stmt:
     kind = b.object_kind(f.get("removeType"))
     names: list[ir.Name] = []
     on: list[ir.Name] = []
+    arguments: list[tuple[ir.Argument, ...] | None] = []
     for item in f.get("objects", ()):
         parts = b.object_parts(item)
+        routine = item.get("ObjectWithArgs") if isinstance(item, dict) else None
+        if routine is not None:
+            arguments.append(None if routine.get("args_unspecified") else tuple(
+                _argument(p, b) for p in routine.get("objfuncargs", ())))
         if kind in ("policy", "trigger", "rule") and len(parts) >= 2:
             on.append(b.dotted(parts[:-1]))
             names.append(ir.Name(None, parts[-1], b.find(parts[-1])))
         elif parts:
             names.append(b.dotted(parts))
     return ir.Drop(b.whole, kind, tuple(names), bool(f.get("missing_ok")),
-                   f.get("behavior") == "DROP_CASCADE", tuple(on), bool(f.get("concurrent")))
+                   f.get("behavior") == "DROP_CASCADE", tuple(on), bool(f.get("concurrent")),
+                   tuple(arguments))
+
+
+def _index_column(param: Json, b: Builder) -> ir.IndexColumn:
+    element = param.get("IndexElem", {})
+    expr = element.get("expr")
+    plain = not any(element.get(k) for k in ("opclass", "collation", "ordering",
+                                             "nulls_ordering"))
+    return ir.IndexColumn(element.get("name"), b.expr(expr) if expr else None, b.expr(param),
+                          plain)
 
 
 def _index(f: Json, b: Builder) -> ir.Stmt:
-    columns = []
-    for param in f.get("indexParams", ()):
-        element = param.get("IndexElem", {})
-        expr = element.get("expr")
-        columns.append(ir.IndexColumn(element.get("name"), b.expr(expr) if expr else None))
+    columns = [_index_column(p, b) for p in f.get("indexParams", ())]
     where = f.get("whereClause")
-    including = tuple(p.get("IndexElem", {}).get("name") or ""
-                      for p in f.get("indexIncludingParams", ()))
+    including = tuple(_index_column(p, b) for p in f.get("indexIncludingParams", ()))
     return ir.CreateIndex(
         b.whole, f.get("idxname"), b.name(f["relation"]), tuple(columns),
         bool(f.get("unique")), bool(f.get("primary")), bool(f.get("concurrent")),
@@ -146,36 +159,72 @@ _MODES = {"FUNC_PARAM_IN": "in", "FUNC_PARAM_OUT": "out", "FUNC_PARAM_INOUT": "i
           "FUNC_PARAM_DEFAULT": "in"}
 
 
+def _argument(parameter: Json, b: Builder) -> ir.Argument:
+    p = parameter.get("FunctionParameter", {})
+    default = p.get("defexpr")
+    return ir.Argument(p.get("name"), b.type_ref(p["argType"]) if "argType" in p else None,
+                       _MODES.get(p.get("mode", ""), "in"), b.expr(default) if default else None)
+
+
+def _setting(arg: Json, b: Builder) -> ir.Setting:
+    variable = arg.get("VariableSetStmt", {})
+    values = b.set_values(variable) if variable.get("kind") == "VAR_SET_VALUE" else None
+    return ir.Setting(variable.get("name", ""), None if values is None else ", ".join(values))
+
+
 def _function(f: Json, b: Builder) -> ir.Stmt:
-    arguments = []
-    for parameter in f.get("parameters", ()):
-        p = parameter.get("FunctionParameter", {})
-        default = p.get("defexpr")
-        arguments.append(ir.Argument(
-            p.get("name"), b.type_ref(p["argType"]) if "argType" in p else None,
-            _MODES.get(p.get("mode", ""), "in"), b.expr(default) if default else None))
-    language = body = volatility = None
-    definer = False
-    settings: list[tuple[str, str]] = []
+    arguments = tuple(_argument(p, b) for p in f.get("parameters", ()))
+    options = _routine_options(f.get("options", ()), b)
+    returns = f.get("returnType")
+    rows = options.get("rows")
+    return ir.CreateFunction(
+        b.whole, b.dotted(strings(f.get("funcname"))), arguments,
+        b.type_ref(returns) if returns else None, bool(f.get("replace")),
+        bool(f.get("is_procedure")), options.get("language"), options.get("as"),
+        options.get("security") == "true", options.get("volatility"),
+        tuple(options.settings), int(float(rows)) if rows else None)
+
+
+class _Options(dict[str, str | None]):
+    """A routine's options by name; its SET options in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings: list[ir.Setting] = []
+
+
+def _routine_options(elements: Any, b: Builder) -> _Options:
+    options = _Options()
+    for option in elements:
+        element = option.get("DefElem", {})
+        name, arg = element.get("defname", ""), element.get("arg")
+        if name == "as":
+            options[name] = next(iter(strings(arg)), None) if "List" in (arg or {}) \
+                else b.string(arg)
+        elif name == "set" and arg:
+            options.settings.append(_setting(arg, b))
+        else:
+            options[name] = b.scalar(arg)
+    return options
+
+
+def _alter_function(f: Json, b: Builder) -> ir.Stmt:
+    options = _routine_options(f.get("actions", ()), b)
+    security = options.get("security")
+    return ir.AlterFunction(b.whole, b.dotted(strings(f.get("func", {}).get("objname"))),
+                            None if "security" not in options else security == "true",
+                            tuple(options.settings))
+
+
+def _default_privileges(f: Json, b: Builder) -> ir.Stmt:
+    schemas: tuple[str, ...] = ()
     for option in f.get("options", ()):
         element = option.get("DefElem", {})
-        name, arg = element.get("defname"), element.get("arg")
-        if name == "as":
-            body = next(iter(strings(arg)), None) if "List" in (arg or {}) else b.string(arg)
-        elif name == "language":
-            language = b.string(arg)
-        elif name == "security":
-            definer = bool(arg.get("Boolean", {}).get("boolval")) if arg else False
-        elif name == "volatility":
-            volatility = b.string(arg)
-        elif name == "set" and arg:
-            variable = arg.get("VariableSetStmt", {})
-            settings.append((variable.get("name", ""), ", ".join(b.set_values(variable))))
-    returns = f.get("returnType")
-    return ir.CreateFunction(
-        b.whole, b.dotted(strings(f.get("funcname"))), tuple(arguments),
-        b.type_ref(returns) if returns else None, bool(f.get("replace")),
-        bool(f.get("is_procedure")), language, body, definer, volatility, tuple(settings))
+        if element.get("defname") == "schemas":
+            schemas = strings(element.get("arg"))
+    grant = _grant(f.get("action", {}), b)
+    assert isinstance(grant, ir.Grant)
+    return ir.DefaultPrivileges(b.whole, schemas, grant)
 
 
 _TIMING = {2: "before", 64: "instead of"}
@@ -218,7 +267,8 @@ def _rename(f: Json, b: Builder) -> ir.Stmt:
     parts = b.object_parts(target) if target else ()
     name = b.name(relation) if relation else (b.dotted(parts) if parts else None)
     return ir.Rename(b.whole, b.object_kind(f.get("renameType")), name, f.get("newname", ""),
-                     f.get("subname"), parts, bool(f.get("missing_ok")))
+                     f.get("subname"), parts, bool(f.get("missing_ok")),
+                     b.object_kind(f.get("relationType")))
 
 
 def _set_schema(f: Json, b: Builder) -> ir.Stmt:
@@ -229,8 +279,9 @@ def _set_schema(f: Json, b: Builder) -> ir.Stmt:
 
 
 def _variable(f: Json, b: Builder) -> ir.Stmt | None:
-    if (f.get("name") or "").lower() != "search_path" or f.get("kind") != "VAR_SET_VALUE":
-        return None
+    if (f.get("name") or "").lower() != "search_path" or f.get("kind") not in (
+            "VAR_SET_VALUE", "VAR_SET_DEFAULT", "VAR_RESET"):
+        return None  # RESET and SET … TO DEFAULT go back to public, as a value-less SET
     return ir.SearchPath(b.whole, b.search_path(b.set_values(f)), bool(f.get("is_local")))
 
 
@@ -285,6 +336,8 @@ _KINDS: dict[str, Callable[[Json, Builder], ir.Stmt | None]] = {
     "CompositeTypeStmt": _composite,
     "ViewStmt": _view,
     "CreateFunctionStmt": _function,
+    "AlterFunctionStmt": _alter_function,
+    "AlterDefaultPrivilegesStmt": _default_privileges,
     "CreateTrigStmt": _trigger,
     "GrantStmt": _grant,
     "CommentStmt": _comment,

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from pglast import parse_plpgsql
-from pglast.parser import ParseError, parse_sql_json
+from pglast.parser import ParseError, parse_sql_json, scan
 
 from lockstep.core.sql import ir
-from lockstep.core.sql.ir_parts import Builder
+from lockstep.core.sql.ir_parts import Builder, Token
 from lockstep.core.sql.pgnode import byte_to_char
 
 Json = dict[str, Any]
@@ -34,11 +34,18 @@ def do_block(fields: Json, builder: Builder, build: Build) -> ir.Stmt:
             parsed = json.loads(parse_sql_json(text))
         except ParseError:
             continue
-        inner = Builder(text, 0, len(text), (), byte_to_char(text), nested=True)
+        inner = Builder(text, 0, len(text), tokens(text), byte_to_char(text), nested=True)
         inner.whole = builder.whole
         nested.extend(ir.Nested(text, build(s["stmt"], inner), guards)
                       for s in parsed.get("stmts", ()))
     return ir.DoBlock(builder.whole, language, body, tuple(nested))
+
+
+def tokens(text: str) -> list[Token]:
+    try:
+        return [Token(t.start, t.end + 1, t.name) for t in scan(text)]
+    except ParseError:
+        return []
 
 
 def guarded_queries(body: str) -> list[tuple[str, tuple[ir.Guard, ...]]]:

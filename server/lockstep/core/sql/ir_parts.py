@@ -4,12 +4,10 @@ and the offsets: libpg_query counts bytes into a statement, the IR characters in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from lockstep.core.sql import ir
-
-if TYPE_CHECKING:
-    from lockstep.core.sql.parse import Token
 
 Json = dict[str, Any]
 _DOT = "ASCII_46"
@@ -25,6 +23,15 @@ _QUERY_LEAD = frozenset({"SELECT", "WITH", "RECURSIVE", "VALUES", "DISTINCT", "A
                          "ASCII_40", "TABLE"})
 _ROLES = {"ROLESPEC_PUBLIC": "public", "ROLESPEC_CURRENT_USER": "current_user",
           "ROLESPEC_SESSION_USER": "session_user", "ROLESPEC_CURRENT_ROLE": "current_role"}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A scanner token (character offsets, end exclusive)."""
+
+    start: int
+    end: int
+    name: str
 
 
 def strings(values: Any) -> tuple[str, ...]:
@@ -171,6 +178,10 @@ class Builder:
         return tuple(result)
 
     @staticmethod
+    def scalar(value: Any) -> str | None:
+        return _scalar(value)
+
+    @staticmethod
     def set_values(variable: Json) -> list[str]:
         return [v for v in (_scalar(a) for a in variable.get("args", ())) if v is not None]
 
@@ -208,16 +219,35 @@ class Builder:
         return ir.Constraint(
             kind, self.span_at(node.get("location")), node.get("conname"),
             strings(node.get("fk_attrs") or node.get("keys")),
-            self.name(pktable) if pktable else None, strings(node.get("pk_attrs")),
-            node.get("fk_del_action", "a"), node.get("fk_upd_action", "a"),
+            self.name(pktable) if pktable else None,
+            self.span_at(pktable.get("location")) if pktable else ir.NO_SPAN,
+            strings(node.get("pk_attrs")),
+            node.get("fk_del_action", "a") if self._says(node, "DELETE") else None,
+            node.get("fk_upd_action", "a") if self._says(node, "UPDATE") else None,
             self.expr(expr) if expr else None, bool(node.get("skip_validation")),
             bool(node.get("deferrable")), node.get("indexname"), strings(node.get("including")),
-            bool(node.get("nulls_not_distinct")))
+            bool(node.get("nulls_not_distinct")), node.get("generated_when") == "a")
+
+    def _says(self, constraint: Json, word: str) -> bool:
+        """Whether a foreign key's clause says ON <word> (NO ACTION is also the default)."""
+        if constraint.get("contype") != "CONSTR_FOREIGN":
+            return False
+        action = constraint.get("fk_del_action" if word == "DELETE" else "fk_upd_action", "a")
+        if action != "a":
+            return True
+        location = constraint.get("location")
+        if location is None:
+            return False
+        relative = self.offsets(location)
+        spelled = [self.text[self.base + t.start : self.base + t.end].upper()
+                   for t in _clause(self.tokens, relative)]
+        return any(spelled[i : i + 2] == ["ON", word] for i in range(len(spelled) - 1))
 
     def alter_command(self, node: Json) -> ir.AlterCommand:
         op = node.get("subtype", "").removeprefix("AT_")
         definition = node.get("def") or {}
         column = constraint = type_ref = expr = None
+        options: tuple[tuple[str, str | None], ...] = ()
         span = self.whole
         if "ColumnDef" in definition:
             inner = definition["ColumnDef"]
@@ -230,11 +260,32 @@ class Builder:
         elif "Constraint" in definition:
             constraint = self.constraint(definition["Constraint"])
             span = constraint.span
+        elif "List" in definition:
+            options = self.options(definition["List"].get("items"))
         elif definition:
             expr = self.expr(definition)
         return ir.AlterCommand(op, span, node.get("name"), column if op == "AddColumn" else None,
                                constraint, type_ref, expr, bool(node.get("missing_ok")),
-                               node.get("behavior") == "DROP_CASCADE")
+                               node.get("behavior") == "DROP_CASCADE", options)
+
+
+def _clause(tokens: Sequence[Token], relative: int) -> list[Token]:
+    """Tokens from `relative` to the end of its clause (a top-level comma or closing paren)."""
+    depth = 0
+    kept: list[Token] = []
+    for token in tokens:
+        if token.start < relative:
+            continue
+        if token.name == "ASCII_40":
+            depth += 1
+        elif token.name == "ASCII_41":
+            depth -= 1
+            if depth < 0:
+                break
+        elif token.name == "ASCII_44" and depth == 0:
+            break
+        kept.append(token)
+    return kept
 
 
 def _scalar(value: Any) -> str | None:

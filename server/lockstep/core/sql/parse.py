@@ -17,19 +17,12 @@ from pglast.parser import ParseError, parse_sql_json, scan
 
 from lockstep.core.sql import ir
 from lockstep.core.sql.ir_build import build
-from lockstep.core.sql.ir_parts import Builder
+from lockstep.core.sql.ir_parts import Builder, Token
 from lockstep.core.sql.pgnode import byte_to_char
 from lockstep.core.text import LineIndex, Range
 
 _COMMENT_TOKENS = frozenset({"SQL_COMMENT", "C_COMMENT"})
 _SEMICOLON = "ASCII_59"
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    start: int  # character offsets, end exclusive
-    end: int
-    name: str
 
 
 @dataclass(slots=True)
@@ -162,3 +155,6 @@ def _parse_chunk(result: ParsedSql, chunk: list[Token], unterminated: bool = Fal
         statement = Statement(build(raw["stmt"], builder), start, end, relative,
                               source=source, index=index)
         result.statements.append(statement)
+
+
+__all__ = ["ParsedSql", "Statement", "SyntaxProblem", "Token", "parse_migration_sql"]
