@@ -254,8 +254,26 @@ def test_schema_extension_sequence_and_opaque() -> None:
     sequence = one("alter sequence s owned by t.id")
     assert isinstance(sequence, ir.Sequence) and sequence.owned_by == ("t", "id")
     assert not sequence.create
-    opaque = one("insert into t values (1)")
-    assert isinstance(opaque, ir.Opaque) and opaque.kind == "InsertStmt"
+    opaque = one("vacuum t")
+    assert isinstance(opaque, ir.Opaque) and opaque.kind == "VacuumStmt"
+
+
+def test_data_changes_truncate_reindex_transactions() -> None:
+    update = one("update s.t set a = 1, b = 2 where id = 3")
+    assert isinstance(update, ir.DataChange) and update.verb == "update"
+    assert update.table.dotted == "s.t" and update.columns == ("a", "b")
+    assert update.where is not None
+    delete = one("delete from t")
+    assert isinstance(delete, ir.DataChange) and delete.where is None
+    insert = one("insert into t (a) values (1)")
+    assert isinstance(insert, ir.DataChange) and insert.columns == ("a",)
+    truncate = one("truncate a, s.b")
+    assert isinstance(truncate, ir.Truncate)
+    assert [n.dotted for n in truncate.tables] == ["a", "s.b"]
+    reindex = one("reindex index concurrently i")
+    assert isinstance(reindex, ir.Reindex) and reindex.concurrently
+    kinds = [one(t).kind for t in ("begin", "start transaction", "commit", "rollback")]  # type: ignore[union-attr]
+    assert kinds == ["BEGIN", "START", "COMMIT", "ROLLBACK"]
 
 
 def test_non_ascii_text_keeps_character_offsets() -> None:

@@ -492,6 +492,38 @@ class DoBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class DataChange:
+    """INSERT, UPDATE or DELETE on one table."""
+
+    span: Span
+    verb: str  # insert, update, delete
+    table: Name
+    columns: tuple[str, ...] = ()  # UPDATE … SET columns, INSERT (columns)
+    where: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Truncate:
+    span: Span
+    tables: tuple[Name, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reindex:
+    span: Span
+    concurrently: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """BEGIN, START (TRANSACTION), COMMIT, ROLLBACK, SAVEPOINT …: TransactionStmtKind less
+    `TRANS_STMT_`."""
+
+    span: Span
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class Opaque:
     """A statement Lockstep does not model: its libpg_query node name (`SelectStmt` …)."""
 
@@ -503,5 +535,6 @@ Stmt = (
     CreateTable | CreateTableAs | AlterTable | Drop | CreateIndex | Policy | CreateEnum
     | AlterEnum | CreateDomain | CreateComposite | CreateView | CreateFunction | AlterFunction
     | CreateTrigger | Grant | DefaultPrivileges | Comment | Rename | SetSchema | SearchPath
-    | CreateSchema | CreateExtension | Sequence | DoBlock | Opaque
+    | CreateSchema | CreateExtension | Sequence | DoBlock | DataChange | Truncate | Reindex
+    | Transaction | Opaque
 )  # fmt: skip

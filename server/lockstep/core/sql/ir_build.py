@@ -321,6 +321,29 @@ def _sequence(f: Json, b: Builder, create: bool) -> ir.Stmt:
                        bool(f.get("if_not_exists")))
 
 
+def _data_change(f: Json, b: Builder, verb: str) -> ir.Stmt:
+    where = f.get("whereClause")
+    columns = tuple(t.get("ResTarget", {}).get("name", "")
+                    for t in f.get("targetList" if verb == "update" else "cols", ()))
+    return ir.DataChange(b.whole, verb, b.name(f["relation"]), columns,
+                         b.expr(where) if where else None)
+
+
+def _truncate(f: Json, b: Builder) -> ir.Stmt:
+    return ir.Truncate(b.whole, tuple(b.name(r["RangeVar"]) for r in f.get("relations", ())
+                                      if "RangeVar" in r))
+
+
+def _reindex(f: Json, b: Builder) -> ir.Stmt:
+    return ir.Reindex(b.whole, any(p.get("DefElem", {}).get("defname") == "concurrently"
+                                   for p in f.get("params", ())))
+
+
+def _transaction(f: Json, b: Builder) -> ir.Stmt:
+    # libpg_query leaves out enum value 0, TRANS_STMT_BEGIN
+    return ir.Transaction(b.whole, f.get("kind", "TRANS_STMT_BEGIN").removeprefix("TRANS_STMT_"))
+
+
 _KINDS: dict[str, Callable[[Json, Builder], ir.Stmt | None]] = {
     "CreateStmt": _create_table,
     "CreateForeignTableStmt": _create_foreign_table,
@@ -350,4 +373,10 @@ _KINDS: dict[str, Callable[[Json, Builder], ir.Stmt | None]] = {
     "CreateSeqStmt": lambda f, b: _sequence(f, b, True),
     "AlterSeqStmt": lambda f, b: _sequence(f, b, False),
     "DoStmt": lambda f, b: do_block(f, b, build),
+    "InsertStmt": lambda f, b: _data_change(f, b, "insert"),
+    "UpdateStmt": lambda f, b: _data_change(f, b, "update"),
+    "DeleteStmt": lambda f, b: _data_change(f, b, "delete"),
+    "TruncateStmt": _truncate,
+    "ReindexStmt": _reindex,
+    "TransactionStmt": _transaction,
 }
