@@ -86,6 +86,24 @@ class Expr:
                 self._sql = "<expression>"
         return self._sql
 
+    def column_refs(self) -> list[tuple[str, int]]:
+        """Bare (one-part) column references: (name, character offset into the statement)."""
+        found: list[tuple[str, int]] = []
+        stack: list[Any] = [self.json]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                ref = value.get("ColumnRef")
+                fields = ref.get("fields", ()) if isinstance(ref, dict) else ()
+                if len(fields) == 1 and "String" in fields[0]:
+                    location = ref.get("location", 0)
+                    offset = self._offsets(location) if self._offsets else location
+                    found.append((fields[0]["String"].get("sval", ""), offset))
+                stack.extend(reversed([v for v in value.values() if isinstance(v, dict | list)]))
+            elif isinstance(value, list):
+                stack.extend(reversed(value))
+        return found
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Expr) and self.json == other.json
 

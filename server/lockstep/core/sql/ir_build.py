@@ -26,6 +26,22 @@ def build(node: Json, builder: Builder) -> ir.Stmt:
     return result if result is not None else ir.Opaque(builder.whole, kind)
 
 
+def relations(node: Any, builder: Builder) -> tuple[ir.Name, ...]:
+    """Every RangeVar under `node` (libpg_query spells typed fields unwrapped: a dict with a
+    `relname` is one), depth first."""
+    found: list[ir.Name] = []
+    stack = [node]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if "relname" in value and isinstance(value["relname"], str):
+                found.append(builder.name(value))
+            stack.extend(reversed([v for v in value.values() if isinstance(v, dict | list)]))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+    return tuple(found)
+
+
 def _create_table(f: Json, b: Builder) -> ir.Stmt:
     columns: list[ir.Column] = []
     constraints: list[ir.Constraint] = []

@@ -16,7 +16,7 @@ from pglast import parse_sql
 from pglast.parser import ParseError, parse_sql_json, scan
 
 from lockstep.core.sql import ir
-from lockstep.core.sql.ir_build import build
+from lockstep.core.sql.ir_build import build, relations
 from lockstep.core.sql.ir_parts import Builder, Token
 from lockstep.core.sql.pgnode import byte_to_char
 from lockstep.core.text import LineIndex, Range
@@ -37,10 +37,20 @@ class Statement:
     search_path: tuple[str, ...] = ("public",)
     source: str = ""  # the statement's text, for the pglast bridge
     index: int = 0  # which statement of `source` (one, but for CREATE SCHEMA … CREATE …)
+    json: Any = None  # libpg_query's JSON of the statement
+    builder: Builder | None = None
     _node: Any = None
+    _relations: tuple[ir.Name, ...] | None = None
 
     def text(self, source: str) -> str:
         return source[self.start : self.end]
+
+    @property
+    def relations(self) -> tuple[ir.Name, ...]:
+        """Every table or view the statement names anywhere (subqueries too), in order."""
+        if self._relations is None:
+            self._relations = relations(self.json, self.builder) if self.builder else ()
+        return self._relations
 
     @property
     def node(self) -> Any:
@@ -153,7 +163,7 @@ def _parse_chunk(result: ParsedSql, chunk: list[Token], unterminated: bool = Fal
     builder = Builder(result.text, start, end, relative, byte_to_char(source))
     for index, raw in enumerate(parsed.get("stmts", ())):
         statement = Statement(build(raw["stmt"], builder), start, end, relative,
-                              source=source, index=index)
+                              source=source, index=index, json=raw["stmt"], builder=builder)
         result.statements.append(statement)
 
 
