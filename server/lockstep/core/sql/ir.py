@@ -93,10 +93,10 @@ class Expr:
         while stack:
             value = stack.pop()
             if isinstance(value, dict):
-                ref = value.get("ColumnRef")
-                fields = ref.get("fields", ()) if isinstance(ref, dict) else ()
+                ref: dict[str, Any] = value.get("ColumnRef") or {}
+                fields: list[dict[str, Any]] = ref.get("fields", [])
                 if len(fields) == 1 and "String" in fields[0]:
-                    location = ref.get("location", 0)
+                    location: int = ref.get("location", 0)
                     offset = self._offsets(location) if self._offsets else location
                     found.append((fields[0]["String"].get("sval", ""), offset))
                 stack.extend(reversed([v for v in value.values() if isinstance(v, dict | list)]))

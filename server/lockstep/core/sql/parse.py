@@ -16,6 +16,7 @@ from pglast import parse_sql
 from pglast.parser import ParseError, parse_sql_json, scan
 
 from lockstep.core.sql import ir
+from lockstep.core.sql.ir import Name
 from lockstep.core.sql.ir_build import build, relations
 from lockstep.core.sql.ir_parts import Builder, Token
 from lockstep.core.sql.pgnode import byte_to_char
@@ -40,13 +41,13 @@ class Statement:
     json: Any = None  # libpg_query's JSON of the statement
     builder: Builder | None = None
     _node: Any = None
-    _relations: tuple[ir.Name, ...] | None = None
+    _relations: tuple[Name, ...] | None = None
 
     def text(self, source: str) -> str:
         return source[self.start : self.end]
 
     @property
-    def relations(self) -> tuple[ir.Name, ...]:
+    def relations(self) -> tuple[Name, ...]:
         """Every table or view the statement names anywhere (subqueries too), in order."""
         if self._relations is None:
             self._relations = relations(self.json, self.builder) if self.builder else ()
