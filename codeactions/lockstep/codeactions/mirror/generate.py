@@ -32,9 +32,15 @@ from lockstep.codeactions.mirror.objects import _drop, _index, _rename
 from lockstep.codeactions.sqltokens import Rewriter
 from lockstep.core.model import Schema
 from lockstep.core.rules.facts import sql_name
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement, parse_migration_sql
 
 AUTH_SCHEMAS = frozenset({"auth"})
+# RENAME / SET SCHEMA kinds whose target is a relation (or names one: columns, policies …)
+_RELATION_RENAMES = frozenset({
+    "table", "sequence", "view", "materialized view", "index", "foreign table", "column",
+    "constraint", "policy", "trigger", "rule",
+})
 MIRRORED_ALTERS = frozenset(
     {
         AlterTableType.AT_AddColumn,
@@ -75,11 +81,15 @@ def _context(
             ctx.mark_sim(key)
             ctx.sim_indexes[key] = [(i.name, tuple(i.columns)) for i in table.indexes]
     for statement in statements:
-        if isinstance(statement.node, ast.CreateStmt) and statement.node.relation is not None:
-            key = _key(statement.node.relation)
+        if isinstance(statement.ir, ir.CreateTable):
+            key = _name_key(statement.ir.name)
             if ctx.is_sim(key):
                 ctx.mark_sim(key)
     return ctx
+
+
+def _name_key(name: ir.Name) -> tuple[str, str]:
+    return (name.schema or "public", name.name)
 
 
 def mirror_statements(
@@ -93,8 +103,8 @@ def mirror_statements(
     ctx = _context(schema, parsed.statements, prefix, internal)
     existing: set[tuple[Any, ...]] = set()
     for statement in parsed.statements:
-        if _target_is_sim(statement.node, ctx):
-            existing |= statement_keys(statement.node)
+        if _target_is_sim(statement.ir, ctx):
+            existing |= statement_keys(statement.ir, statement.search_path)
     out: list[MirrorStatement] = []
     for statement in parsed.statements:
         try:
@@ -107,7 +117,8 @@ def mirror_statements(
         mirror = parse_migration_sql(text)
         if mirror.errors or not mirror.statements:
             continue
-        keys = set().union(*(statement_keys(s.node) for s in mirror.statements))
+        keys = set().union(*(statement_keys(s.ir, statement.search_path)
+                             for s in mirror.statements))
         if keys and keys <= existing:
             continue
         existing |= keys
@@ -118,17 +129,26 @@ def mirror_statements(
     return out
 
 
-def _target_is_sim(node: Any, ctx: _Context) -> bool:
-    relation = getattr(node, "relation", None)
-    if relation is not None and isinstance(relation, ast.RangeVar):
-        return ctx.is_sim(_key(relation))
-    if isinstance(node, ast.DropStmt):
-        return all(
-            str(o[-1].sval).startswith(ctx.prefix)
-            for o in node.objects or ()
-            if isinstance(o, tuple) and o
-        )
+def _target_is_sim(node: ir.Stmt, ctx: _Context) -> bool:
+    relation = _relation(node)
+    if relation is not None:
+        return ctx.is_sim(_name_key(relation))
+    if isinstance(node, ir.Drop):
+        return all(name.name.startswith(ctx.prefix) for name in node.names)
     return False
+
+
+def _relation(node: ir.Stmt) -> ir.Name | None:
+    """The table a statement works on (what pglast calls its `relation`)."""
+    if isinstance(node, ir.CreateTable | ir.AlterTable):
+        return node.name
+    if isinstance(node, ir.CreateIndex | ir.CreateTrigger | ir.DataChange):
+        return node.table
+    if isinstance(node, ir.Rename):
+        return node.target if node.object_kind in _RELATION_RENAMES else None
+    if isinstance(node, ir.SetSchema):
+        return node.target if node.object_kind in _RELATION_RENAMES else None
+    return None
 
 
 def _mirror_one(statement: Statement, sql: str, ctx: _Context) -> tuple[str, str] | None:

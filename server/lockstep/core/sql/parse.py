@@ -47,6 +47,11 @@ class Statement:
         return source[self.start : self.end]
 
     @property
+    def kind(self) -> str:
+        """libpg_query's node name: `CreateStmt`, `SelectStmt` …"""
+        return next(iter(self.json), "") if isinstance(self.json, dict) else ""
+
+    @property
     def relations(self) -> tuple[Name, ...]:
         """Every table or view the statement names anywhere (subqueries too), in order."""
         if self._relations is None:
