@@ -33,11 +33,7 @@ from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement, parse_migration_sql
 
 AUTH_SCHEMAS = frozenset({"auth"})
-# RENAME / SET SCHEMA kinds whose target is a relation (or names one: columns, policies …)
-_RELATION_RENAMES = frozenset({
-    "table", "sequence", "view", "materialized view", "index", "foreign table", "column",
-    "constraint", "policy", "trigger", "rule",
-})
+
 MIRRORED_ALTERS = frozenset({  # the IR's ALTER TABLE ops (AlterTableType less AT_)
     "AddColumn", "DropColumn", "ColumnDefault", "CookedColumnDefault", "DropNotNull",
     "SetNotNull", "AlterColumnType", "AddConstraint", "DropConstraint", "ValidateConstraint",
@@ -110,25 +106,13 @@ def mirror_statements(
 
 
 def _target_is_sim(node: ir.Stmt, ctx: _Context) -> bool:
-    relation = _relation(node)
+    relation = ir.relation(node)
     if relation is not None:
         return ctx.is_sim(_key(relation))
     if isinstance(node, ir.Drop):
         return all(name.name.startswith(ctx.prefix) for name in node.names)
     return False
 
-
-def _relation(node: ir.Stmt) -> ir.Name | None:
-    """The table a statement works on (what pglast calls its `relation`)."""
-    if isinstance(node, ir.CreateTable | ir.AlterTable):
-        return node.name
-    if isinstance(node, ir.CreateIndex | ir.CreateTrigger | ir.DataChange):
-        return node.table
-    if isinstance(node, ir.Rename):
-        return node.target if node.object_kind in _RELATION_RENAMES else None
-    if isinstance(node, ir.SetSchema):
-        return node.target if node.object_kind in _RELATION_RENAMES else None
-    return None
 
 
 def _mirror_one(statement: Statement, sql: str, ctx: _Context) -> tuple[str, str] | None:

@@ -29,14 +29,9 @@ def _index(node: ir.CreateIndex, rw: Rewriter, ctx: _Context) -> tuple[str, str]
     return key[1], rw.render()
 
 
-_RELATION_KINDS = frozenset({"table", "index", "column", "constraint", "view",
-                             "materialized view", "sequence", "foreign table", "policy",
-                             "trigger", "rule"})
-
-
 def _rename(node: ir.Rename, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
     target = node.target
-    if target is None or node.object_kind not in _RELATION_KINDS or not node.new_name:
+    if target is None or node.object_kind not in ir.RELATION_KINDS or not node.new_name:
         return None
     last = len(rw.tokens) - 1
     new = node.new_name

@@ -549,6 +549,23 @@ class Opaque:
     kind: str
 
 
+def relation(node: object) -> Name | None:
+    """The table (or other relation) a statement works on: what pglast calls its `relation`."""
+    if isinstance(node, CreateTable | AlterTable):
+        return node.name
+    if isinstance(node, CreateIndex | CreateTrigger | DataChange):
+        return node.table
+    if isinstance(node, Rename | SetSchema) and node.object_kind in RELATION_KINDS:
+        return node.target
+    return None
+
+
+# RENAME / SET SCHEMA kinds whose target is a relation (or names one: columns, policies …)
+RELATION_KINDS = frozenset({
+    "table", "sequence", "view", "materialized view", "index", "foreign table", "column",
+    "constraint", "policy", "trigger", "rule",
+})
+
 Stmt = (
     CreateTable | CreateTableAs | AlterTable | Drop | CreateIndex | Policy | CreateEnum
     | AlterEnum | CreateDomain | CreateComposite | CreateView | CreateFunction | AlterFunction
