@@ -3,7 +3,8 @@
 Statement-by-statement parsing keeps one broken statement from hiding the rest, and lets us
 report an unterminated last statement (which pglast's own splitter silently drops). Each
 statement is parsed once, to libpg_query's JSON, and turned into the typed IR (`sql/ir.py`);
-pglast's Python AST (six times dearer to build) is made only when `Statement.node` is read.
+pglast's Python AST (six times dearer to build) is never built for a whole statement: an
+expression's is, on demand (`ir.Expr.node`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import parse_sql
 from pglast.parser import ParseError, parse_sql_json, scan
 
 from lockstep.core.sql import ir
@@ -36,11 +36,8 @@ class Statement:
     end: int  # exclusive, without the terminating semicolon
     tokens: list[Token]
     search_path: tuple[str, ...] = ("public",)
-    source: str = ""  # the statement's text, for the pglast bridge
-    index: int = 0  # which statement of `source` (one, but for CREATE SCHEMA … CREATE …)
     json: Any = None  # libpg_query's JSON of the statement
     builder: Builder | None = None
-    _node: Any = None
     _relations: tuple[Name, ...] | None = None
 
     def text(self, source: str) -> str:
@@ -57,15 +54,6 @@ class Statement:
         if self._relations is None:
             self._relations = relations(self.json, self.builder) if self.builder else ()
         return self._relations
-
-    @property
-    def node(self) -> Any:
-        """Transitional: pglast's AST (locations relative to `start`), for the consumers not
-        yet reading `ir`. Parsed again on first access: pglast's own parser builds it faster
-        than converting the JSON (`pgnode.to_node`, which gives the same tree)."""
-        if self._node is None:
-            self._node = parse_sql(self.source)[self.index].stmt
-        return self._node
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +155,9 @@ def _parse_chunk(result: ParsedSql, chunk: list[Token], unterminated: bool = Fal
         return
     relative = [Token(t.start - start, t.end - start, t.name) for t in chunk]
     builder = Builder(result.text, start, end, relative, byte_to_char(source))
-    for index, raw in enumerate(parsed.get("stmts", ())):
+    for raw in parsed.get("stmts", ()):
         statement = Statement(build(raw["stmt"], builder), start, end, relative,
-                              source=source, index=index, json=raw["stmt"], builder=builder)
+                              json=raw["stmt"], builder=builder)
         result.statements.append(statement)
 
 

@@ -1,10 +1,11 @@
 """libpg_query's JSON → pglast AST nodes, for the consumers that still want pglast objects.
 
 The parse is done once, to JSON (`parse_sql_json`: ~6x cheaper than pglast's AST). pglast
-nodes are built from that JSON only on demand: the deparsed text of an expression, and the
-transitional `Statement.node` bridge. The JSON leaves out default values (0, false, empty
-lists), spells enums by name, flattens `A_Const`'s value union and counts locations in bytes;
-this module restores what pglast's own parser would have produced, so both are equal.
+nodes are built from that JSON only on demand, for an expression (`ir.Expr.node`): its
+deparsed text, and the replay's expression analyses. The JSON leaves out default values (0,
+false, empty lists), spells enums by name, flattens `A_Const`'s value union and counts
+locations in bytes; this module restores what pglast's own parser would have produced, so
+both are equal.
 """
 
 from __future__ import annotations
