@@ -9,7 +9,7 @@ from pglast import ast, parse_sql
 from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
 from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.exprtext import default_text
-from lockstep.core.replay.reprint import column_refs, reparse
+from lockstep.core.replay.reprint import reparse
 from lockstep.core.sql import ir
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
@@ -220,7 +220,7 @@ def apply_constraint(
     elif kind == "foreign-key":
         _foreign_key(context, table, constraint, keys if column is not None else None)
     elif kind == "check":
-        used = sorted(column_refs(expr.node if expr is not None else None))
+        used = sorted(expr.columns_read() if expr is not None else ())
         name = constraint.name or choose_name(
             constraint_names(context, table.schema), table.name, used[:1] if len(used) == 1
             else [], "check")

@@ -18,7 +18,6 @@ from lockstep.core.replay.dependencies import (
     record_view_dependencies,
 )
 from lockstep.core.replay.exprtext import column_types, index_element, predicate
-from lockstep.core.replay.reprint import column_refs
 from lockstep.core.rules.registry.migrations import UNKNOWN_TABLE
 from lockstep.core.sql import ir
 
@@ -103,8 +102,8 @@ def _create_policy(context: StatementContext, node: ir.Policy) -> None:
         return
     command = _COMMANDS.get(str(node.command).lower(), "ALL")
     policy = Policy(node.name, command, context.whole)
-    policy.using_columns = column_refs(node.using.node if node.using else None)
-    policy.check_columns = column_refs(node.check.node if node.check else None)
+    policy.using_columns = node.using.columns_read() if node.using else set()
+    policy.check_columns = node.check.columns_read() if node.check else set()
     table.policies.append(policy)
     context.record(f"create policy \"{node.name}\" on {table.name}", "create-policy",
                    table)
@@ -118,9 +117,9 @@ def _alter_policy(context: StatementContext, node: ir.Policy) -> None:
     if policy is None:
         return
     if node.using is not None:
-        policy.using_columns = column_refs(node.using.node)
+        policy.using_columns = node.using.columns_read()
     if node.check is not None:
-        policy.check_columns = column_refs(node.check.node)
+        policy.check_columns = node.check.columns_read()
 
 
 def drop_policies(context: StatementContext, node: ir.Drop) -> None:

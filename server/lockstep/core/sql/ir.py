@@ -86,6 +86,24 @@ class Expr:
                 self._sql = "<expression>"
         return self._sql
 
+    def columns_read(self) -> set[str]:
+        """The column names the expression reads (the last part of every column reference)."""
+        found: set[str] = set()
+        stack: list[Any] = [self.json]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                ref = value.get("ColumnRef")
+                if isinstance(ref, dict) and ref.get("fields"):
+                    last = ref["fields"][-1]
+                    if "String" in last:
+                        found.add(last["String"].get("sval", ""))
+                    continue
+                stack.extend(v for v in value.values() if isinstance(v, dict | list))
+            elif isinstance(value, list):
+                stack.extend(value)
+        return found
+
     def column_refs(self) -> list[tuple[str, int]]:
         """Bare (one-part) column references: (name, character offset into the statement)."""
         found: list[tuple[str, int]] = []

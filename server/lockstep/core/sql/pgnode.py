@@ -22,26 +22,35 @@ _SCALAR_DEFAULTS: dict[str, object] = {"bool": False, "char": "\x00", "Cost": 0.
 _CONST_VALUES = {"ival": ast.Integer, "fval": ast.Float, "boolval": ast.Boolean,
                  "sval": ast.String, "bsval": ast.BitString}
 
-# Per node class: (attribute, c type, enum class or None, default) for every slot.
-_Layout = tuple[tuple[str, str, type[Enum] | None, object], ...]
+# Per node class, for every slot: (attribute, its JSON key, how to read it, enum class or
+# struct name, default). Kinds: enum, location, struct (a typed field, not wrapped), value.
+_ENUM, _LOCATION, _STRUCT, _VALUE = range(4)
+_Layout = tuple[tuple[str, str, int, Any, object], ...]
 _LAYOUTS: dict[str, _Layout] = {}
+_setattr = object.__setattr__  # pglast's own validates each value: 2x slower, same result
 
 
 def _layout(name: str) -> _Layout:
     layout = _LAYOUTS.get(name)
     if layout is None:
         cls = getattr(ast, name)
-        rows: list[tuple[str, str, type[Enum] | None, object]] = []
+        rows: list[tuple[str, str, int, Any, object]] = []
         for attr, info in cls.__slots__.items():
             c_type = info.c_type
+            key = attr[:-1] if attr.endswith("_") else attr  # def_ is spelled def
             enum_class = getattr(enums, c_type, None)
+            struct = c_type.rstrip("*")
             if isinstance(enum_class, type) and issubclass(enum_class, Enum):
                 default: object = enum_class(0) if _has_zero(enum_class) else None
-                rows.append((attr, c_type, enum_class, default))
-            elif c_type.endswith("*") or c_type in _STRUCTS:
-                rows.append((attr, c_type, None, None))
+                rows.append((attr, key, _ENUM, enum_class, default))
+            elif c_type == "ParseLoc":
+                rows.append((attr, key, _LOCATION, None, 0))
+            elif struct in _STRUCTS:
+                rows.append((attr, key, _STRUCT, struct, None))
+            elif c_type.endswith("*"):
+                rows.append((attr, key, _VALUE, None, None))
             else:
-                rows.append((attr, c_type, None, _SCALAR_DEFAULTS.get(c_type, 0)))
+                rows.append((attr, key, _VALUE, None, _SCALAR_DEFAULTS.get(c_type, 0)))
         layout = _LAYOUTS[name] = tuple(rows)
     return layout
 
@@ -99,25 +108,26 @@ def _build(name: str, fields: dict[str, JsonValue], offsets: OffsetMap) -> Any:
     cls = getattr(ast, name)
     node = cls.__new__(cls)
     if name == "A_Const":
-        node.isnull = bool(fields.get("isnull", False))
-        node.val = None
+        value = None
         for key, const_class in _CONST_VALUES.items():
             if key in fields:
-                node.val = _build(const_class.__name__, fields[key], offsets)
+                value = _build(const_class.__name__, fields[key], offsets)
+        _setattr(node, "isnull", bool(fields.get("isnull", False)))
+        _setattr(node, "val", value)
         return node
-    for attr, c_type, enum_class, default in _layout(name):
-        raw = fields.get(attr[:-1] if attr[-1] == "_" else attr)  # def_ is spelled def
+    for attr, key, kind, extra, default in _layout(name):
+        raw = fields.get(key)
         if raw is None:
-            value: object = default
-        elif enum_class is not None:
-            value = enum_class[raw] if isinstance(raw, str) else enum_class(raw)
-        elif c_type == "ParseLoc":
+            value = default
+        elif kind == _ENUM:
+            value = extra[raw] if isinstance(raw, str) else extra(raw)
+        elif kind == _LOCATION:
             value = offsets(raw) if raw >= 0 else None
-        elif isinstance(raw, dict) and c_type.rstrip("*") in _STRUCTS:
-            value = _build(c_type.rstrip("*"), raw, offsets)  # a typed field: not wrapped
+        elif kind == _STRUCT and isinstance(raw, dict):
+            value = _build(extra, raw, offsets)
         elif isinstance(raw, (dict, list)):
             value = to_node(raw, offsets)
         else:
             value = raw
-        setattr(node, attr, value)
+        _setattr(node, attr, value)
     return node
