@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 from lockstep.core.sql import ir
 from lockstep.core.sql.parse import parse_migration_sql
 
@@ -284,3 +286,20 @@ def test_non_ascii_text_keeps_character_offsets() -> None:
     assert [spelled(text, c.span) for c in table.columns] == ["id", '"naïve"']
     default = table.columns[0].default
     assert default is not None and spelled(text, default.span) == "'ü'"
+
+
+def test_the_ir_pickles_for_the_cache() -> None:
+    text = ("-- é\ncreate table \"café\" (id int default 'ü' check (id > 0));\n"
+            "create policy p on \"café\" using (id = 1);\n"
+            "do $$ begin alter table \"café\" add column x int; end $$")
+    parsed = parse_migration_sql(text)
+    again = pickle.loads(pickle.dumps(parsed))
+    assert [s.ir for s in again.statements] == [s.ir for s in parsed.statements]
+    table, policy, block = (s.ir for s in again.statements)
+    assert isinstance(table, ir.CreateTable) and isinstance(policy, ir.Policy)
+    default = table.columns[0].default
+    assert default is not None and spelled(text, default.span) == "'ü'"
+    assert default.sql == "'ü'"
+    assert policy.using is not None and spelled(text, policy.using.span) == "id = 1"
+    assert isinstance(block, ir.DoBlock) and len(block.statements) == 1
+    assert [n.name for n in again.statements[1].relations] == ["café"]

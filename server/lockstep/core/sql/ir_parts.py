@@ -94,9 +94,9 @@ class Builder:
         return self.whole
 
     def expr(self, node: Json) -> ir.Expr:
-        return ir.Expr(node, lambda: self._expr_span(node), self.offsets)
+        return ir.Expr(node, None, self.offsets, self)
 
-    def _expr_span(self, node: Json) -> ir.Span:
+    def expr_span(self, node: Json) -> ir.Span:
         locations = [loc for loc in _locations(node) if loc >= 0]
         if not locations or self.nested:
             return self.whole

@@ -37,12 +37,13 @@ class Name:
 class Expr:
     """An expression or query: libpg_query JSON, its span and (lazily) pglast's SQL text."""
 
-    __slots__ = ("_node", "_offsets", "_span", "_sql", "json")
+    __slots__ = ("_node", "_offsets", "_span", "_spans", "_sql", "json")
 
-    def __init__(self, json: Any, span: Span | Callable[[], Span],
-                 offsets: Callable[[int], int] | None = None) -> None:
+    def __init__(self, json: Any, span: Span | None, offsets: Callable[[int], int] | None = None,
+                 spans: Any = None) -> None:
         self.json = json  # {'A_Expr': {...}}: locations are bytes into the statement
-        self._span = span  # or how to compute it, on first use
+        self._span = span  # None: computed on first use, by `spans.expr_span(json)`
+        self._spans = spans  # the statement's Builder (plain data: the IR pickles)
         self._offsets = offsets
         self._node: Any = None
         self._sql: str | None = None
@@ -50,8 +51,8 @@ class Expr:
     @property
     def span(self) -> Span:
         """From the first token of the expression to its last (closing parentheses too)."""
-        if not isinstance(self._span, Span):
-            self._span = self._span()
+        if self._span is None:
+            self._span = self._spans.expr_span(self.json) if self._spans else NO_SPAN
         return self._span
 
     @property
@@ -115,6 +116,13 @@ class Expr:
             elif isinstance(value, list):
                 stack.extend(reversed(value))
         return found
+
+    def __getstate__(self) -> tuple[Any, Span, Callable[[int], int] | None]:
+        return (self.json, self.span, self._offsets)  # not the pglast node, nor the Builder
+
+    def __setstate__(self, state: tuple[Any, Span, Callable[[int], int] | None]) -> None:
+        self.json, self._span, self._offsets = state
+        self._spans = self._node = self._sql = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Expr) and self.json == other.json

@@ -69,20 +69,27 @@ OffsetMap = Callable[[int], int]
 
 
 def byte_to_char(source: str) -> OffsetMap:
-    """Map libpg_query's byte offsets into `source` to character offsets (the table is
-    built on the first lookup: most statements never need one)."""
-    if source.isascii():
-        return _identity
-    table: list[int] = []
+    """Map libpg_query's byte offsets into `source` to character offsets."""
+    return _identity if source.isascii() else ByteOffsets(source)
 
-    def lookup(offset: int) -> int:
+
+class ByteOffsets:
+    """Byte → character offsets of a non-ASCII text; the table is built on the first lookup
+    (most statements never need one). A class, not a closure: the IR it serves pickles."""
+
+    __slots__ = ("source", "table")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.table: list[int] = []
+
+    def __call__(self, offset: int) -> int:
+        table = self.table
         if not table:
-            for index, char in enumerate(source):
+            for index, char in enumerate(self.source):
                 table.extend([index] * len(char.encode("utf-8")))
-            table.append(len(source))
+            table.append(len(self.source))
         return table[offset] if 0 <= offset < len(table) else offset
-
-    return lookup
 
 
 def _identity(offset: int) -> int:
