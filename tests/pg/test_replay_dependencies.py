@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from lockstep.core.model import Schema
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import parse_migration_sql
 from lockstep.core.sql.types import format_type
 
@@ -174,7 +175,10 @@ def test_defaults_as_pg_get_expr_prints_them(typ: str, default: str, stored: str
 def test_extension_types_keep_their_modifier() -> None:
     def typ(sql: str) -> str:
         statement = parse_migration_sql(f"CREATE TABLE t (c {sql})").statements[0]
-        return format_type(statement.node.tableElts[0].typeName)
+        assert isinstance(statement.ir, ir.CreateTable)
+        column_type = statement.ir.columns[0].type
+        assert column_type is not None
+        return format_type(column_type)
 
     assert typ("vector(384)") == "vector(384)"
     assert typ("extensions.vector(3)") == "extensions.vector(3)"

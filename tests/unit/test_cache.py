@@ -63,8 +63,8 @@ def test_the_cache_hits_and_gives_equal_parses(tmp_path: Path) -> None:
                             ParsedSql)
     assert again is not first
     assert (again.text, again.errors, again.comments) == (first.text, first.errors, first.comments)
-    assert [(s.start, s.end, s.tokens, str(s.node)) for s in again.statements] == \
-        [(s.start, s.end, s.tokens, str(s.node)) for s in first.statements]
+    assert [(s.start, s.end, s.tokens, s.ir) for s in again.statements] == \
+        [(s.start, s.end, s.tokens, s.ir) for s in first.statements]
 
 
 def _stored(disk: DiskCache) -> Path:

@@ -6,7 +6,7 @@ from lockstep.core.sql.parse import parse_migration_sql
 
 
 def kinds(text: str) -> list[str]:
-    return [type(s.node).__name__ for s in parse_migration_sql(text).statements]
+    return [s.kind for s in parse_migration_sql(text).statements]
 
 
 def test_statements_are_split_on_top_level_semicolons_only() -> None:

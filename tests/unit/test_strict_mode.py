@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pglast import ast
 from rule_helpers import build_workspace, codes, diagnostics_for, migration
 
 from lockstep.codeactions.fixes.registry import fixes_for
@@ -18,6 +17,7 @@ from lockstep.core.replay import engine as replay_engine
 from lockstep.core.rules import engine
 from lockstep.core.rules.engine import Findings, run_rules
 from lockstep.core.rules.registry.security import UNINDEXED_FOREIGN_KEY
+from lockstep.core.sql import ir
 from lockstep.core.workspace import Workspace
 
 FILES = {
@@ -82,7 +82,7 @@ def test_a_raising_rule_is_an_internal_error_without_it(
 
 @pytest.fixture
 def broken_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(replay_engine._HANDLERS, ast.AlterTableStmt, _raise)
+    monkeypatch.setitem(replay_engine._HANDLERS, ir.AlterTable, _raise)
 
 
 def test_a_raising_replay_handler_fails_under_strict_mode(

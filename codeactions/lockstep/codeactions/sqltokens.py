@@ -1,7 +1,8 @@
 """Token-level rewriting of one SQL statement, so a generated mirror keeps the author's layout.
 
-pglast gives node locations and libpg_query's scanner gives tokens (both relative to the
-statement); renaming a table is replacing one token, dropping a clause is cutting a token span.
+The IR gives spans (into the file: `base` is the statement's start) and libpg_query's scanner
+gives tokens (relative to the statement); renaming a table is replacing one token, dropping a
+clause is cutting a token span.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from lockstep.core.sql.ir import Span
 from lockstep.core.sql.parse import Token
 from lockstep.core.sql.types import quote_ident
 
@@ -31,6 +33,7 @@ def unquote(token_text: str) -> str:
 class Rewriter:
     text: str  # the statement's text
     tokens: Sequence[Token]  # relative to the statement
+    base: int = 0  # where the statement starts in the file (IR spans count from there)
     changes: list[tuple[int, int, str]] = field(default_factory=list)
 
     def token_text(self, index: int) -> str:
@@ -42,6 +45,10 @@ class Rewriter:
             if token.end > offset:
                 return index
         return None
+
+    def index_of(self, span: Span) -> int | None:
+        """The token at an IR span's start (None for a span the statement does not have)."""
+        return self.index_at(span.start - self.base) if span.start >= 0 else None
 
     def replace(self, start: int, end: int, new_text: str) -> None:
         self.changes.append((start, end, new_text))

@@ -1,16 +1,12 @@
 """Quick fixes on foreign keys: a `sim_` table's references, the index, ON DELETE.
 
-The builders find the foreign key the diagnostic points at in the statement's AST and edit
+The builders find the foreign key the diagnostic points at in the statement's IR and edit
 its tokens (`sqltokens.Rewriter`), so the rest of the author's statement stays as written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from pglast import ast
-from pglast.enums import ConstrType
 
 from lockstep.codeactions.edits import Applicability, Edit, insert, quick_fix, replace
 from lockstep.codeactions.fixes.registry import fixes
@@ -33,6 +29,7 @@ from lockstep.core.rules.registry.security import (
     FOREIGN_KEY_MISSING_ON_DELETE,
     UNINDEXED_FOREIGN_KEY,
 )
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement
 from lockstep.core.sql.types import quote_ident
 from lockstep.core.workspace import MigrationDoc, Workspace
@@ -40,44 +37,35 @@ from lockstep.core.workspace import MigrationDoc, Workspace
 ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT")
 
 
-def _fk_constraints(node: Any) -> list[tuple[Any, Any, Any]]:
+_Found = tuple[ir.Constraint, ir.Column | None, ir.AlterCommand | None]
+
+
+def _fk_constraints(node: ir.Stmt) -> list[_Found]:
     """(constraint, owner, alter command) for every foreign key in a CREATE/ALTER TABLE."""
-    found: list[tuple[Any, Any, Any]] = []
+    found: list[_Found] = []
 
-    def column(col: Any, command: Any) -> None:
-        for c in col.constraints or ():
-            if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
-                found.append((c, col, command))
+    def column(col: ir.Column, command: ir.AlterCommand | None) -> None:
+        found.extend((c, col, command) for c in col.constraints if c.kind == "foreign-key")
 
-    if isinstance(node, ast.CreateStmt):
-        for element in node.tableElts or ():
-            if isinstance(element, ast.ColumnDef):
-                column(element, None)
-            elif (
-                isinstance(element, ast.Constraint) and element.contype == ConstrType.CONSTR_FOREIGN
-            ):
-                found.append((element, None, None))
-    elif isinstance(node, ast.AlterTableStmt):
-        for command in node.cmds or ():
-            definition = command.def_
-            if isinstance(definition, ast.ColumnDef):
-                column(definition, command)
-            elif (
-                isinstance(definition, ast.Constraint)
-                and definition.contype == ConstrType.CONSTR_FOREIGN
-            ):
-                found.append((definition, None, command))
+    if isinstance(node, ir.CreateTable):
+        for element in node.columns:
+            column(element, None)
+        found.extend((c, None, None) for c in node.constraints if c.kind == "foreign-key")
+    elif isinstance(node, ir.AlterTable):
+        for command in node.commands:
+            if command.column is not None:
+                column(command.column, command)
+            elif command.constraint is not None and command.constraint.kind == "foreign-key":
+                found.append((command.constraint, None, command))
     return found
 
 
-def _fk_here(
-    doc: MigrationDoc, statement: Statement, diagnostic: Diagnostic
-) -> tuple[Any, Any, Any] | None:
+def _fk_here(doc: MigrationDoc, statement: Statement, diagnostic: Diagnostic) -> _Found | None:
     lines = doc.parsed.lines
-    start = lines.offset(diagnostic.range.start) - statement.start
-    end = lines.offset(diagnostic.range.end) - statement.start
-    candidates = _fk_constraints(statement.node)
-    inside = [c for c in candidates if start <= c[0].location <= end]
+    start = lines.offset(diagnostic.range.start)
+    end = lines.offset(diagnostic.range.end)
+    candidates = _fk_constraints(statement.ir)
+    inside = [c for c in candidates if start <= c[0].span.start <= end]
     if inside:
         return inside[0]
     return candidates[0] if len(candidates) == 1 else None
@@ -87,13 +75,13 @@ def _fk_here(
 class _ReferencesClause:
     doc: MigrationDoc
     statement: Statement
-    constraint: Any
+    constraint: ir.Constraint
     rw: Rewriter
     at: int  # the REFERENCES token
 
 
-def _references_token(rw: Rewriter, constraint: Any) -> int | None:
-    first = rw.index_at(constraint.location)
+def _references_token(rw: Rewriter, constraint: ir.Constraint) -> int | None:
+    first = rw.index_of(constraint.span)
     if first is None:
         return None
     for position in range(first, len(rw.tokens)):
@@ -109,7 +97,7 @@ def _references_clause(workspace: Workspace, diagnostic: Diagnostic) -> _Referen
     found = _fk_here(doc, statement, diagnostic) if doc and statement else None
     if doc is None or statement is None or found is None:
         return None
-    rw = Rewriter(statement.text(doc.text), statement.tokens)
+    rw = Rewriter(statement.text(doc.text), statement.tokens, statement.start)
     at = _references_token(rw, found[0])
     return None if at is None else _ReferencesClause(doc, statement, found[0], rw, at)
 
@@ -123,7 +111,10 @@ def fix_sim_references_prod(
         return []
     doc, statement, rw, at = clause.doc, clause.statement, clause.rw, clause.at
     name = rw.name_end(at + 1)
-    target = workspace.config.mirror_prefix + str(clause.constraint.pktable.relname)
+    references = clause.constraint.references
+    if references is None:
+        return []
+    target = workspace.config.mirror_prefix + references.name
     token = rw.tokens[name]
     edit = replace(
         doc.path,
@@ -146,19 +137,21 @@ def fix_sim_fk_to_auth(
     if doc is None or statement is None or found is None:
         return []
     constraint, column, command = found
-    rw = Rewriter(statement.text(doc.text), statement.tokens)
-    first = rw.index_at(constraint.location)
+    rw = Rewriter(statement.text(doc.text), statement.tokens, statement.start)
+    first = rw.index_of(constraint.span)
     if first is None:
         return []
     title = "Drop the foreign key to auth.users (keep the bare UUID)"
-    node = statement.node
-    if column is None and command is not None and len(node.cmds or ()) == 1:
+    node = statement.ir
+    if column is None and command is not None and isinstance(node, ir.AlterTable) \
+            and len(node.commands) == 1:
         edit = remove_statement(doc, statement)
         return [quick_fix(diagnostic.code, title, (edit,), applicability=SAFE)]
     if column is not None:
-        siblings = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
+        siblings = list(column.constraints)
         following = siblings[siblings.index(constraint) + 1 :]
-        rw.remove_tokens(first, rw.clause_last(first, following[0].location if following else None))
+        stop = following[0].span.start - statement.start if following else None
+        rw.remove_tokens(first, rw.clause_last(first, stop))
     else:
         last = rw.clause_last(first)
         if first >= 1 and rw.tokens[first - 1].name == "ASCII_44":

@@ -8,10 +8,7 @@ not work (a column of another table, a name the statement itself drops) is never
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
-
-from pglast import ast
+from collections.abc import Sequence
 
 from lockstep.codeactions.edits import Edit, quick_fix, replace
 from lockstep.codeactions.fixes.registry import fixes
@@ -22,22 +19,12 @@ from lockstep.core.model import Schema, Table
 from lockstep.core.replay.engine import replay
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
 from lockstep.core.spelling import closest
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import ParsedSql, Statement, Token, parse_migration_sql
 from lockstep.core.text import LineIndex
 from lockstep.core.workspace import MigrationDoc, Workspace
 
 _NOT_WORDS = frozenset({"SCONST", "ICONST", "FCONST", "BCONST", "XCONST", "Op", "PARAM"})
-
-
-def _range_vars(node: Any) -> Iterator[ast.RangeVar]:
-    if isinstance(node, ast.RangeVar):
-        yield node
-    if isinstance(node, ast.Node):
-        for name in node.__slots__:
-            yield from _range_vars(getattr(node, name, None))
-    elif isinstance(node, tuple | list):
-        for item in node:
-            yield from _range_vars(item)
 
 
 def _is_word(token: Token) -> bool:
@@ -79,8 +66,19 @@ class _History:
         return sum(1 for c, _ in after if c == code) < count
 
 
-def _table_of(schema: Schema, relation: ast.RangeVar) -> Table | None:
-    return schema.table(str(relation.relname), str(relation.schemaname or "public"))
+def _table_of(schema: Schema, relation: ir.Name) -> Table | None:
+    return schema.table(relation.name, relation.schema or "public")
+
+
+def _first(statement: Statement, name: ir.Name) -> int:
+    """Where a (possibly dotted) name starts: its first identifier, before `schema.`."""
+    start = name.span.start
+    tokens = {statement.start + t.start: i for i, t in enumerate(statement.tokens)}
+    index = tokens.get(start)
+    while index is not None and index >= 2 and statement.tokens[index - 1].name == DOT:
+        index -= 2
+        start = statement.start + statement.tokens[index].start
+    return start
 
 
 def _tokens_in(statement: Statement, start: int, end: int) -> list[tuple[int, Token]]:
@@ -128,11 +126,8 @@ def fix_unknown_table(workspace: Workspace, diagnostic: Diagnostic, data: None) 
         return []
     token = words[0]
     name = unquote(doc.text[statement.start + token.start : statement.start + token.end])
-    relation = next(
-        (r for r in _range_vars(statement.node) if r.relname == name and r.location is not None),
-        None,
-    )
-    where = str(relation.schemaname or "public") if relation is not None else "public"
+    relation = next((r for r in statement.relations if r.name == name), None)
+    where = relation.schema or "public" if relation is not None else "public"
     history = _History(workspace, doc, statement)
     schema = history.schema
     names = [n for s, n in (*schema.tables, *schema.views) if s == where]
@@ -148,9 +143,10 @@ def _column_owners(
     KEY, PRIMARY KEY or REFERENCES clause) holds column lists in parentheses: those after a
     table name inside the clause belong to that table, the others to the statement's table.
     """
-    relations = {r.location: r for r in _range_vars(statement.node) if r.location is not None}
-    main = getattr(statement.node, "relation", None)
-    owner = _table_of(schema, main) if isinstance(main, ast.RangeVar) else None
+    base = statement.start
+    relations = {_first(statement, r) - base: r for r in statement.relations}
+    main = ir.relation(statement.ir)
+    owner = _table_of(schema, main) if main is not None else None
     if len(tokens) == 1:
         return [(tokens[0][1], owner)] if owner is not None and _is_word(tokens[0][1]) else []
     found: list[tuple[Token, Table]] = []

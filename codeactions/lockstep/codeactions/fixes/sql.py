@@ -8,8 +8,6 @@ copy the statement's indentation and the file's line ending.
 
 from __future__ import annotations
 
-from pglast import ast
-
 from lockstep.codeactions.edits import (
     Applicability,
     Edit,
@@ -32,6 +30,7 @@ from lockstep.core.rules.registry.mirror import (
     SIM_MIRROR_MISSING,
     SIM_TABLE_RLS,
 )
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement
 from lockstep.core.workspace import MigrationDoc, Workspace
 
@@ -123,7 +122,7 @@ def fix_mirror_missing(
     mirrors of the table's CREATE INDEX statements that follow in that migration."""
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
-    if doc is None or statement is None or not isinstance(statement.node, ast.CreateStmt):
+    if doc is None or statement is None or not isinstance(statement.ir, ir.CreateTable):
         return []
     config = workspace.config
     mirrors = mirror_statements(
@@ -138,7 +137,7 @@ def fix_mirror_missing(
         or (
             m.table == table
             and m.source_start > statement.start
-            and isinstance(getattr(starts.get(m.source_start), "node", None), ast.IndexStmt)
+            and isinstance(getattr(starts.get(m.source_start), "ir", None), ir.CreateIndex)
         )
     ]
     if table is None:
@@ -160,7 +159,7 @@ def fix_sim_table_rls(workspace: Workspace, diagnostic: Diagnostic, data: SimRls
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
         return []
-    if not isinstance(statement.node, ast.CreatePolicyStmt):
+    if not isinstance(statement.ir, ir.Policy) or not statement.ir.create:
         return []
     return [
         quick_fix(

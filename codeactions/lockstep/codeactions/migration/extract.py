@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import ast
-from pglast.enums import AlterTableType
-
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import parse_migration_sql
 
 EXTRACT_TITLE = "Move selection to a new migration (with sim_ mirror)"
@@ -57,19 +55,15 @@ def describe_sql(sql: str) -> str:
     parsed = parse_migration_sql(sql)
     parts: list[str] = []
     for statement in parsed.statements[:2]:
-        node = statement.node
-        relation = getattr(node, "relation", None)
-        table = relation.relname if isinstance(relation, ast.RangeVar) else None
-        if isinstance(node, ast.CreateStmt) and table:
+        node = statement.ir
+        relation = ir.relation(node)
+        table = relation.name if relation is not None else None
+        if isinstance(node, ir.CreateTable) and table:
             parts.append(f"create {table}")
-        elif isinstance(node, ast.AlterTableStmt) and table:
-            added = [
-                c.def_.colname
-                for c in node.cmds or ()
-                if c.subtype == AlterTableType.AT_AddColumn and isinstance(c.def_, ast.ColumnDef)
-            ]
+        elif isinstance(node, ir.AlterTable) and table:
+            added = [c.column.name for c in node.commands if c.column is not None]
             parts.append(f"add {'_'.join(added)} to {table}" if added else f"alter {table}")
-        elif isinstance(node, ast.IndexStmt) and table:
+        elif isinstance(node, ir.CreateIndex) and table:
             parts.append(f"index {table}")
         elif table:
             parts.append(f"change {table}")

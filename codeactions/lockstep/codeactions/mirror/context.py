@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from lockstep.codeactions.sqltokens import Rewriter
 from lockstep.core.model import Key
+from lockstep.core.sql import ir
 
 
 @dataclass(slots=True)
@@ -32,10 +32,6 @@ class _Context:
             self.mirrored.add(base)
 
 
-def _key(rangevar: Any) -> Key:
-    return (rangevar.schemaname or "public", rangevar.relname)
-
-
 def sim_object_name(name: str, table: str, prefix: str = "sim_") -> str:
     """`idx_wins_user_id` → `idx_sim_wins_user_id`, `wins_pkey` → `sim_wins_pkey`."""
     if name.startswith(prefix) or f"_{prefix}" in name:
@@ -52,14 +48,18 @@ def sim_object_name(name: str, table: str, prefix: str = "sim_") -> str:
     return prefix + name
 
 
-def _mirrored_table(rangevar: Any, ctx: _Context) -> Key | None:
-    key = _key(rangevar)
+def _key(name: ir.Name) -> Key:
+    return (name.schema or "public", name.name)
+
+
+def _mirrored_table(name: ir.Name, ctx: _Context) -> Key | None:
+    key = _key(name)
     if ctx.is_sim(key) or key[1] in ctx.internal or key not in ctx.mirrored:
         return None
     return key
 
 
-def _rename_relation(rangevar: Any, rw: Rewriter, ctx: _Context) -> None:
-    index = rw.index_at(rangevar.location)
+def _rename_relation(name: ir.Name, rw: Rewriter, ctx: _Context) -> None:
+    index = rw.index_of(name.span)
     if index is not None:
-        rw.rename_token(rw.name_end(index), ctx.prefix + rangevar.relname)
+        rw.rename_token(rw.name_end(index), ctx.prefix + name.name)

@@ -17,9 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, ObjectType
-
 from lockstep.codeactions.mirror.context import (
     _Context,
     _key,
@@ -32,27 +29,16 @@ from lockstep.codeactions.mirror.objects import _drop, _index, _rename
 from lockstep.codeactions.sqltokens import Rewriter
 from lockstep.core.model import Schema
 from lockstep.core.rules.facts import sql_name
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement, parse_migration_sql
 
 AUTH_SCHEMAS = frozenset({"auth"})
-MIRRORED_ALTERS = frozenset(
-    {
-        AlterTableType.AT_AddColumn,
-        AlterTableType.AT_DropColumn,
-        AlterTableType.AT_ColumnDefault,
-        AlterTableType.AT_CookedColumnDefault,
-        AlterTableType.AT_DropNotNull,
-        AlterTableType.AT_SetNotNull,
-        AlterTableType.AT_AlterColumnType,
-        AlterTableType.AT_AddConstraint,
-        AlterTableType.AT_DropConstraint,
-        AlterTableType.AT_ValidateConstraint,
-        AlterTableType.AT_AddIdentity,
-        AlterTableType.AT_SetIdentity,
-        AlterTableType.AT_DropIdentity,
-        AlterTableType.AT_DropExpression,
-    }
-)
+
+MIRRORED_ALTERS = frozenset({  # the IR's ALTER TABLE ops (AlterTableType less AT_)
+    "AddColumn", "DropColumn", "ColumnDefault", "CookedColumnDefault", "DropNotNull",
+    "SetNotNull", "AlterColumnType", "AddConstraint", "DropConstraint", "ValidateConstraint",
+    "AddIdentity", "SetIdentity", "DropIdentity", "DropExpression",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +61,8 @@ def _context(
             ctx.mark_sim(key)
             ctx.sim_indexes[key] = [(i.name, tuple(i.columns)) for i in table.indexes]
     for statement in statements:
-        if isinstance(statement.node, ast.CreateStmt) and statement.node.relation is not None:
-            key = _key(statement.node.relation)
+        if isinstance(statement.ir, ir.CreateTable):
+            key = _key(statement.ir.name)
             if ctx.is_sim(key):
                 ctx.mark_sim(key)
     return ctx
@@ -93,8 +79,8 @@ def mirror_statements(
     ctx = _context(schema, parsed.statements, prefix, internal)
     existing: set[tuple[Any, ...]] = set()
     for statement in parsed.statements:
-        if _target_is_sim(statement.node, ctx):
-            existing |= statement_keys(statement.node)
+        if _target_is_sim(statement.ir, ctx):
+            existing |= statement_keys(statement.ir, statement.search_path)
     out: list[MirrorStatement] = []
     for statement in parsed.statements:
         try:
@@ -107,7 +93,8 @@ def mirror_statements(
         mirror = parse_migration_sql(text)
         if mirror.errors or not mirror.statements:
             continue
-        keys = set().union(*(statement_keys(s.node) for s in mirror.statements))
+        keys = set().union(*(statement_keys(s.ir, statement.search_path)
+                             for s in mirror.statements))
         if keys and keys <= existing:
             continue
         existing |= keys
@@ -118,76 +105,65 @@ def mirror_statements(
     return out
 
 
-def _target_is_sim(node: Any, ctx: _Context) -> bool:
-    relation = getattr(node, "relation", None)
-    if relation is not None and isinstance(relation, ast.RangeVar):
+def _target_is_sim(node: ir.Stmt, ctx: _Context) -> bool:
+    relation = ir.relation(node)
+    if relation is not None:
         return ctx.is_sim(_key(relation))
-    if isinstance(node, ast.DropStmt):
-        return all(
-            str(o[-1].sval).startswith(ctx.prefix)
-            for o in node.objects or ()
-            if isinstance(o, tuple) and o
-        )
+    if isinstance(node, ir.Drop):
+        return all(name.name.startswith(ctx.prefix) for name in node.names)
     return False
 
 
+
 def _mirror_one(statement: Statement, sql: str, ctx: _Context) -> tuple[str, str] | None:
-    node = statement.node
-    rw = Rewriter(statement.text(sql), statement.tokens)
-    if isinstance(node, ast.CreateStmt) and node.relation is not None:
+    node = statement.ir
+    rw = Rewriter(statement.text(sql), statement.tokens, statement.start)
+    if isinstance(node, ir.CreateTable):
         return _create(node, rw, ctx)
-    if isinstance(node, ast.AlterTableStmt) and node.objtype == ObjectType.OBJECT_TABLE:
+    if isinstance(node, ir.AlterTable) and node.object_kind == "table":
         return _alter(node, rw, ctx)
-    if isinstance(node, ast.IndexStmt):
+    if isinstance(node, ir.CreateIndex):
         return _index(node, rw, ctx)
-    if isinstance(node, ast.RenameStmt):
+    if isinstance(node, ir.Rename):
         return _rename(node, rw, ctx)
-    if isinstance(node, ast.DropStmt):
+    if isinstance(node, ir.Drop):
         return _drop(node, ctx)
     return None
 
 
-def _foreign_keys(node: ast.CreateStmt) -> list[Any]:
-    found = []
-    for element in node.tableElts or ():
-        constraints = element.constraints if isinstance(element, ast.ColumnDef) else (element,)
-        found += [
-            c
-            for c in constraints or ()
-            if isinstance(c, ast.Constraint)
-            and c.contype == ConstrType.CONSTR_FOREIGN
-            and c.pktable is not None
-        ]
-    return found
+def _foreign_keys(node: ir.CreateTable) -> list[ir.Constraint]:
+    constraints = [c for column in node.columns for c in column.constraints]
+    return [c for c in (*constraints, *node.constraints)
+            if c.kind == "foreign-key" and c.references is not None]
 
 
-def _create(node: ast.CreateStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
-    key = _key(node.relation)
+def _create(node: ir.CreateTable, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
+    key = _key(node.name)
     if ctx.is_sim(key) or key[1] in ctx.internal:
         return None
-    references_mirrored = any(_key(fk.pktable) in ctx.mirrored for fk in _foreign_keys(node))
+    references_mirrored = any(fk.references is not None and _key(fk.references) in ctx.mirrored
+                              for fk in _foreign_keys(node))
     if key not in ctx.mirrored and not references_mirrored:
         return None
     ctx.mirrored.add(key)
     ctx.sim_tables.add(ctx.sim(key))
-    _rename_relation(node.relation, rw, ctx)
-    for element in node.tableElts or ():
-        if isinstance(element, ast.ColumnDef):
-            _column(element, rw, ctx, key[1])
-        elif isinstance(element, ast.Constraint):
-            _table_constraint(element, rw, ctx, key[1])
+    _rename_relation(node.name, rw, ctx)
+    for column in node.columns:
+        _column(column, rw, ctx, key[1])
+    for constraint in node.constraints:
+        _table_constraint(constraint, rw, ctx, key[1])
     # Supabase grants anon and authenticated everything on new tables in public: without RLS
     # the mirror would be open to the anon key. Only the service role (the simulator) keeps it.
     revoke = f"REVOKE ALL ON {sql_name(ctx.sim(key))} FROM anon, authenticated"
     return key[1], f"{rw.render().rstrip().rstrip(';')};\n{revoke}"
 
 
-def _column(column: ast.ColumnDef, rw: Rewriter, ctx: _Context, table: str) -> None:
-    constraints = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
+def _column(column: ir.Column, rw: Rewriter, ctx: _Context, table: str) -> None:
+    constraints = list(column.constraints)
     for position, constraint in enumerate(constraints):
         following = constraints[position + 1 :]
-        stop = following[0].location if following else None
-        first = rw.index_at(constraint.location)
+        stop = following[0].span.start - rw.base if following else None
+        first = rw.index_of(constraint.span)
         if first is None:
             continue
         if _is_auth_fk(constraint):
@@ -196,27 +172,27 @@ def _column(column: ast.ColumnDef, rw: Rewriter, ctx: _Context, table: str) -> N
         _constraint(constraint, rw, ctx, table, first)
 
 
-def _is_auth_fk(constraint: ast.Constraint) -> bool:
+def _is_auth_fk(constraint: ir.Constraint) -> bool:
     return (
-        constraint.contype == ConstrType.CONSTR_FOREIGN
-        and constraint.pktable is not None
-        and (constraint.pktable.schemaname or "public") in AUTH_SCHEMAS
+        constraint.kind == "foreign-key"
+        and constraint.references is not None
+        and (constraint.references.schema or "public") in AUTH_SCHEMAS
     )
 
 
 def _constraint(
-    constraint: ast.Constraint, rw: Rewriter, ctx: _Context, table: str, first: int
+    constraint: ir.Constraint, rw: Rewriter, ctx: _Context, table: str, first: int
 ) -> None:
-    if constraint.conname and rw.tokens[first].name == "CONSTRAINT" and first + 1 < len(rw.tokens):
-        rw.rename_token(first + 1, sim_object_name(constraint.conname, table, ctx.prefix))
-    if constraint.contype == ConstrType.CONSTR_FOREIGN and constraint.pktable is not None:
-        target = _key(constraint.pktable)
+    if constraint.name and rw.tokens[first].name == "CONSTRAINT" and first + 1 < len(rw.tokens):
+        rw.rename_token(first + 1, sim_object_name(constraint.name, table, ctx.prefix))
+    if constraint.kind == "foreign-key" and constraint.references is not None:
+        target = _key(constraint.references)
         if ctx.sim(target) in ctx.sim_tables and target[1] not in ctx.internal:
-            _rename_relation(constraint.pktable, rw, ctx)
+            _rename_relation(constraint.references, rw, ctx)
 
 
-def _table_constraint(constraint: ast.Constraint, rw: Rewriter, ctx: _Context, table: str) -> None:
-    first = rw.index_at(constraint.location)
+def _table_constraint(constraint: ir.Constraint, rw: Rewriter, ctx: _Context, table: str) -> None:
+    first = rw.index_of(constraint.span)
     if first is None:
         return
     if not _is_auth_fk(constraint):
@@ -230,18 +206,16 @@ def _table_constraint(constraint: ast.Constraint, rw: Rewriter, ctx: _Context, t
         rw.replace(rw.tokens[first].start, end, "")
 
 
-def _alter(node: ast.AlterTableStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
-    if node.relation is None:
-        return None
-    key = _mirrored_table(node.relation, ctx)
+def _alter(node: ir.AlterTable, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
+    key = _mirrored_table(node.name, ctx)
     if key is None:
         return None
-    relation = rw.index_at(node.relation.location)
+    relation = rw.index_of(node.name.span)
     if relation is None:
         return None
     relation = rw.name_end(relation)
     spans = rw.top_level_spans(relation + 1)
-    commands = list(node.cmds or ())
+    commands = list(node.commands)
     if len(spans) != len(commands):
         return None
     kept: list[tuple[int, int]] = []
@@ -250,7 +224,7 @@ def _alter(node: ast.AlterTableStmt, rw: Rewriter, ctx: _Context) -> tuple[str, 
             kept.append((first, last))
     if not kept:
         return None
-    _rename_relation(node.relation, rw, ctx)
+    _rename_relation(node.name, rw, ctx)
     if len(kept) == len(spans):
         return key[1], rw.render()
     head = rw.render(0, rw.tokens[relation].end)
@@ -260,23 +234,19 @@ def _alter(node: ast.AlterTableStmt, rw: Rewriter, ctx: _Context) -> tuple[str, 
 
 
 def _alter_command(
-    command: ast.AlterTableCmd, rw: Rewriter, ctx: _Context, table: str, first: int, last: int
+    command: ir.AlterCommand, rw: Rewriter, ctx: _Context, table: str, first: int, last: int
 ) -> bool:
-    if command.subtype not in MIRRORED_ALTERS:
+    if command.op not in MIRRORED_ALTERS:
         return False
-    definition = command.def_
-    if command.subtype == AlterTableType.AT_AddColumn and isinstance(definition, ast.ColumnDef):
-        _column(definition, rw, ctx, table)
-    elif isinstance(definition, ast.Constraint):
-        if _is_auth_fk(definition):
+    if command.op == "AddColumn" and command.column is not None:
+        _column(command.column, rw, ctx, table)
+    elif command.constraint is not None:
+        if _is_auth_fk(command.constraint):
             return False
-        at = rw.index_at(definition.location)
+        at = rw.index_of(command.constraint.span)
         if at is not None:
-            _constraint(definition, rw, ctx, table, at)
-    elif (
-        command.subtype in (AlterTableType.AT_DropConstraint, AlterTableType.AT_ValidateConstraint)
-        and command.name
-    ):
+            _constraint(command.constraint, rw, ctx, table, at)
+    elif command.op in ("DropConstraint", "ValidateConstraint") and command.name:
         at = rw.find_name(command.name, first + 2, last)
         if at is not None:
             rw.rename_token(at, sim_object_name(command.name, table, ctx.prefix))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pglast import ast
-from pglast.enums import ObjectType
-
 from lockstep.codeactions.mirror.context import (
     _Context,
     _key,
@@ -14,55 +11,56 @@ from lockstep.codeactions.mirror.context import (
 )
 from lockstep.codeactions.sqltokens import Rewriter
 from lockstep.core.model import Key
+from lockstep.core.sql import ir
 from lockstep.core.sql.types import quote_ident
 
 
-def _index(node: ast.IndexStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
-    if node.relation is None:
+def _index(node: ir.CreateIndex, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
+    key = _key(node.table)
+    if node.name:
+        ctx.index_tables[node.name] = key
+    if _mirrored_table(node.table, ctx) is None:
         return None
-    key = _key(node.relation)
-    if node.idxname:
-        ctx.index_tables[node.idxname] = key
-    if _mirrored_table(node.relation, ctx) is None:
-        return None
-    if node.idxname:
+    if node.name:
         on = next((i for i, t in enumerate(rw.tokens) if t.name == "ON"), None)
         if on is not None and on > 0:
-            rw.rename_token(on - 1, sim_object_name(node.idxname, key[1], ctx.prefix))
-    _rename_relation(node.relation, rw, ctx)
+            rw.rename_token(on - 1, sim_object_name(node.name, key[1], ctx.prefix))
+    _rename_relation(node.table, rw, ctx)
     return key[1], rw.render()
 
 
-def _rename(node: ast.RenameStmt, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
-    if node.relation is None or not node.newname:
+def _rename(node: ir.Rename, rw: Rewriter, ctx: _Context) -> tuple[str, str] | None:
+    target = node.target
+    if target is None or node.object_kind not in ir.RELATION_KINDS or not node.new_name:
         return None
     last = len(rw.tokens) - 1
-    if node.renameType == ObjectType.OBJECT_INDEX:
-        old = str(node.relation.relname)
+    new = node.new_name
+    if node.object_kind == "index":
+        old = target.name
         table = ctx.index_tables.get(old)
         if table is None or table not in ctx.mirrored or ctx.is_sim(table):
             return None
-        ctx.index_tables[node.newname] = table
-        at = rw.index_at(node.relation.location)
+        ctx.index_tables[new] = table
+        at = rw.index_of(target.span)
         if at is not None:
             rw.rename_token(rw.name_end(at), _sim_index(old, table, ctx))
-        rw.rename_token(last, sim_object_name(node.newname, table[1], ctx.prefix))
+        rw.rename_token(last, sim_object_name(new, table[1], ctx.prefix))
         return table[1], rw.render()
-    key = _mirrored_table(node.relation, ctx)
+    key = _mirrored_table(target, ctx)
     if key is None:
         return None
-    if node.renameType == ObjectType.OBJECT_TABLE:
-        ctx.mirrored.add((key[0], node.newname))
-        ctx.sim_tables.add(ctx.sim((key[0], node.newname)))
-        rw.rename_token(last, ctx.prefix + node.newname)
-    elif node.renameType == ObjectType.OBJECT_TABCONSTRAINT and node.subname:
+    if node.object_kind == "table":
+        ctx.mirrored.add((key[0], new))
+        ctx.sim_tables.add(ctx.sim((key[0], new)))
+        rw.rename_token(last, ctx.prefix + new)
+    elif node.object_kind == "constraint" and node.subname:
         at = rw.find_name(node.subname, 2, last - 1)
         if at is not None:
             rw.rename_token(at, sim_object_name(node.subname, key[1], ctx.prefix))
-        rw.rename_token(last, sim_object_name(node.newname, key[1], ctx.prefix))
-    elif node.renameType != ObjectType.OBJECT_COLUMN:
+        rw.rename_token(last, sim_object_name(new, key[1], ctx.prefix))
+    elif node.object_kind != "column":
         return None
-    _rename_relation(node.relation, rw, ctx)
+    _rename_relation(target, rw, ctx)
     return key[1], rw.render()
 
 
@@ -76,36 +74,33 @@ def _sim_index(name: str, table: Key, ctx: _Context) -> str:
     return next((n for n, cols in known if columns and cols == columns), wanted)
 
 
-def _drop(node: ast.DropStmt, ctx: _Context) -> tuple[str, str] | None:
+def _drop(node: ir.Drop, ctx: _Context) -> tuple[str, str] | None:
     names: list[str] = []
     tables: list[str] = []
-    for obj in node.objects or ():
-        parts = [p.sval for p in obj] if isinstance(obj, tuple) else []
-        if not parts:
-            continue
-        key: Key = (parts[-2] if len(parts) > 1 else "public", parts[-1])
-        if node.removeType == ObjectType.OBJECT_TABLE:
+    for dropped in node.names:
+        key = _key(dropped)
+        if node.object_kind == "table":
             if key in ctx.mirrored and not ctx.is_sim(key) and key[1] not in ctx.internal:
-                names.append(_qualified(parts[:-1], ctx.prefix + key[1]))
+                names.append(_qualified(dropped.schema, ctx.prefix + key[1]))
                 tables.append(key[1])
-        elif node.removeType == ObjectType.OBJECT_INDEX:
+        elif node.object_kind == "index":
             table = ctx.index_tables.get(key[1])
             if table is not None and table in ctx.mirrored and not ctx.is_sim(table):
-                names.append(_qualified(parts[:-1], _sim_index(key[1], table, ctx)))
+                names.append(_qualified(dropped.schema, _sim_index(key[1], table, ctx)))
                 tables.append(table[1])
     if not names:
         return None
-    kind = "TABLE" if node.removeType == ObjectType.OBJECT_TABLE else "INDEX"
+    kind = "TABLE" if node.object_kind == "table" else "INDEX"
     words = ["DROP", kind]
-    if node.concurrent:
+    if node.concurrently:
         words.append("CONCURRENTLY")
     if node.missing_ok:
         words.append("IF EXISTS")
     text = " ".join(words) + " " + ", ".join(names)
-    if node.behavior is not None and node.behavior.name == "DROP_CASCADE":
+    if node.cascade:
         text += " CASCADE"
     return tables[0], text
 
 
-def _qualified(schema_parts: list[str], name: str) -> str:
-    return ".".join([*(quote_ident(p) for p in schema_parts), quote_ident(name)])
+def _qualified(schema: str | None, name: str) -> str:
+    return ".".join([*((quote_ident(schema),) if schema else ()), quote_ident(name)])

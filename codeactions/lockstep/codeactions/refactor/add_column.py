@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pglast import ast
-
 from lockstep.codeactions.edits import CreateFile, Edit, TextEdit
 from lockstep.codeactions.fixes.clone import fix_clone_missing_column
 from lockstep.codeactions.fixes.ts import fix_missing_field
@@ -27,6 +25,7 @@ from lockstep.core.model import Key
 from lockstep.core.rules.payloads import CloneColumn, FieldFinding
 from lockstep.core.rules.registry.consumers import CLONE_MISSING_COLUMN
 from lockstep.core.rules.registry.types import TYPE_MISSING_FIELD
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import parse_migration_sql
 from lockstep.core.sql.types import format_type, quote_ident
 from lockstep.core.ts.sqlts import aliases_of, enum_type_names, enums_of, field_suggestion
@@ -79,12 +78,12 @@ def add_column_sql(key: Key, spec: ColumnSpec) -> str:
 
 def _column_type(sql: str) -> str:
     parsed = parse_migration_sql(sql)
-    node = parsed.statements[0].node if parsed.statements and not parsed.errors else None
-    commands = node.cmds if isinstance(node, ast.AlterTableStmt) else None
-    definition = commands[0].def_ if commands else None
-    if not isinstance(definition, ast.ColumnDef) or definition.typeName is None:
+    node = parsed.statements[0].ir if parsed.statements and not parsed.errors else None
+    commands = node.commands if isinstance(node, ir.AlterTable) else ()
+    definition = commands[0].column if commands else None
+    if definition is None or definition.type is None:
         raise RefactorRefused(f"Cannot add the column: `{sql.strip()}` is not valid SQL.")
-    return format_type(definition.typeName)
+    return format_type(definition.type)
 
 
 def _check(workspace: Workspace, spec: ColumnSpec) -> tuple[Key, Key | None]:

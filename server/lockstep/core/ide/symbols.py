@@ -47,9 +47,9 @@ class Symbol:
     children: list[Symbol] = field(default_factory=list)
 
 
-def _statement_label(node: object) -> str:
-    """`CreateFunctionStmt` → `create function` (pglast class names, not SQL text)."""
-    name = type(node).__name__.removesuffix("Stmt")
+def _statement_label(kind: str) -> str:
+    """`CreateFunctionStmt` → `create function` (libpg_query node names, not SQL text)."""
+    name = kind.removesuffix("Stmt")
     spaced = "".join(f" {ch.lower()}" if ch.isupper() else ch for ch in name).strip()
     return spaced or "statement"
 
@@ -84,7 +84,7 @@ def migration_symbols(workspace: Workspace, path: str) -> list[Symbol]:
             extra = f"+{len(inside) - 1} more" if len(inside) > 1 else None
             symbols.append(Symbol(first.action, kind, whole, selection, path, extra))
         else:
-            label = _statement_label(statement.node)
+            label = _statement_label(statement.kind)
             symbols.append(Symbol(label, "statement", whole, Range(whole.start, whole.start), path))
     return symbols
 

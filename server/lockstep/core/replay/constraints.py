@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
-from pglast.enums import ConstrType
 
 from lockstep.core.model import Column, Constraint, ForeignKey, Index, Table
-from lockstep.core.replay.context import StatementContext, deparse, names
+from lockstep.core.replay.context import StatementContext, names
 from lockstep.core.replay.exprtext import default_text
-from lockstep.core.replay.reprint import column_refs, reparse
+from lockstep.core.replay.reprint import reparse
 from lockstep.core.replay.sequences import sequence_default, sequence_names
+from lockstep.core.sql import ir
 from lockstep.core.sql.types import (
     SEARCH_PATH_SCHEMAS,
     format_type,
@@ -108,7 +108,7 @@ def relation_names(context: StatementContext, schema: str) -> set[str]:
     return taken
 
 
-def column_type(context: StatementContext, type_name: ast.TypeName) -> str:
+def column_type(context: StatementContext, type_name: ir.TypeRef) -> str:
     """format_type() text; a user type found through search_path outside public is qualified."""
     printed = format_type(type_name)
     schema, name = type_name_parts(type_name)
@@ -121,16 +121,13 @@ def column_type(context: StatementContext, type_name: ast.TypeName) -> str:
     return printed
 
 
-def column_from_def(context: StatementContext, table: Table, definition: ast.ColumnDef) -> Column:
-    column = Column(name=definition.colname, type=column_type(context, definition.typeName))
-    column.location = context.clause(definition.location)
-    if serial_base(definition.typeName):
+def column_from_def(context: StatementContext, table: Table, definition: ir.Column) -> Column:
+    printed = column_type(context, definition.type) if definition.type else "unknown"
+    column = Column(name=definition.name, type=printed)
+    column.location = context.clause_of(definition.span)
+    if definition.type is not None and serial_base(definition.type):
         column.nullable = False
         column.default = sequence_default(table.schema, own_sequence(context, table, column))
-    if definition.is_not_null:
-        column.nullable = False
-    if definition.raw_default is not None:
-        column.default = default_text(definition.raw_default, column.type)
     return column
 
 
@@ -142,18 +139,18 @@ def own_sequence(context: StatementContext, table: Table, column: Column) -> str
     return sequence
 
 
-Deferred = list[tuple[ast.Constraint, Column | None]]
-_INDEXED = (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE)
+Deferred = list[tuple[ir.Constraint, Column | None]]
+_INDEXED = ("primary-key", "unique")
 
 
 def apply_column_constraints(
-    context: StatementContext, table: Table, column: Column, definition: ast.ColumnDef,
+    context: StatementContext, table: Table, column: Column, definition: ir.Column,
     later: Deferred | None = None,
 ) -> None:
     """A column's constraints; with `later`, keys and foreign keys wait there (CREATE TABLE
     makes its indexes after the columns, the primary key first, then the foreign keys)."""
-    for constraint in definition.constraints or ():
-        if later is not None and constraint.contype in (*_INDEXED, ConstrType.CONSTR_FOREIGN):
+    for constraint in definition.constraints:
+        if later is not None and constraint.kind in (*_INDEXED, "foreign-key"):
             later.append((constraint, column))
         else:
             apply_constraint(context, table, constraint, column=column)
@@ -163,68 +160,70 @@ def apply_deferred(context: StatementContext, table: Table, later: Deferred) -> 
     """PostgreSQL's transformIndexConstraints: the primary key first, then the other keys in
     order, a key equal to an earlier one dropped (its name going to an unnamed earlier one);
     then the foreign keys."""
-    keyed = [(c, col) for c, col in later if c.contype in _INDEXED and not c.indexname]
-    keyed.sort(key=lambda pair: pair[0].contype != ConstrType.CONSTR_PRIMARY)
-    kept: list[tuple[ast.Constraint, Column | None, list[str], str | None]] = []
+    keyed = [(c, col) for c, col in later if c.kind in _INDEXED and not c.index_name]
+    keyed.sort(key=lambda pair: pair[0].kind != "primary-key")
+    kept: list[tuple[ir.Constraint, Column | None, list[str], str | None]] = []
     for constraint, column in keyed:
-        keys = [column.name] if column is not None else names(constraint.keys)
+        keys = [column.name] if column is not None else list(constraint.columns)
         prior = next((i for i, k in enumerate(kept) if k[2] == keys), None)
         if prior is None:
-            kept.append((constraint, column, keys, constraint.conname))
-        elif kept[prior][3] is None and constraint.conname:
-            kept[prior] = (*kept[prior][:3], constraint.conname)
+            kept.append((constraint, column, keys, constraint.name))
+        elif kept[prior][3] is None and constraint.name:
+            kept[prior] = (*kept[prior][:3], constraint.name)
     for constraint, column, _, name in kept:
         apply_constraint(context, table, constraint, column=column, name=name)
     for constraint, column in later:
-        if constraint.contype not in _INDEXED or constraint.indexname:
+        if constraint.kind not in _INDEXED or constraint.index_name:
             apply_constraint(context, table, constraint, column=column)
 
 
 def apply_constraint(
     context: StatementContext,
     table: Table,
-    constraint: ast.Constraint,
+    constraint: ir.Constraint,
     column: Column | None = None,
     name: str | None = None,
 ) -> None:
-    kind = constraint.contype
-    keys = [column.name] if column is not None else names(constraint.keys)
-    if constraint.indexname and kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
+    kind = constraint.kind
+    keys = [column.name] if column is not None else \
+        ([] if kind == "foreign-key" else list(constraint.columns))
+    if constraint.index_name and kind in _INDEXED:
         keys = _adopt_index(table, constraint)
-        name = name or constraint.conname or constraint.indexname  # the index keeps its name
-    if kind == ConstrType.CONSTR_NOTNULL and column is not None:
+        name = name or constraint.name or constraint.index_name  # the index keeps its name
+    expr = constraint.expr
+    if kind == "not-null" and column is not None:
         column.nullable = False
-    elif kind == ConstrType.CONSTR_NULL and column is not None:
+    elif kind == "null" and column is not None:
         column.nullable = True
-    elif kind == ConstrType.CONSTR_DEFAULT and column is not None:
-        column.default = default_text(constraint.raw_expr, column.type)
-    elif kind == ConstrType.CONSTR_IDENTITY and column is not None:
-        column.identity = "ALWAYS" if constraint.generated_when == "a" else "BY DEFAULT"
+    elif kind == "default" and column is not None and expr is not None:
+        column.default = default_text(expr.node, column.type)
+    elif kind == "identity" and column is not None:
+        column.identity = "ALWAYS" if constraint.always else "BY DEFAULT"
         column.nullable = False
         own_sequence(context, table, column)
-    elif kind == ConstrType.CONSTR_GENERATED and column is not None:
-        column.generated = deparse(constraint.raw_expr)
-    elif kind == ConstrType.CONSTR_PRIMARY:
-        _primary_key(context, table, constraint, keys, name or constraint.conname)
-    elif kind == ConstrType.CONSTR_UNIQUE:
-        _unique(context, table, constraint, keys, name or constraint.conname)
-    elif kind == ConstrType.CONSTR_FOREIGN:
+    elif kind == "generated" and column is not None and expr is not None:
+        column.generated = expr.sql
+    elif kind == "primary-key":
+        _primary_key(context, table, constraint, keys, name or constraint.name)
+    elif kind == "unique":
+        _unique(context, table, constraint, keys, name or constraint.name)
+    elif kind == "foreign-key":
         _foreign_key(context, table, constraint, keys if column is not None else None)
-    elif kind == ConstrType.CONSTR_CHECK:
-        used = sorted(column_refs(constraint.raw_expr))
-        name = constraint.conname or choose_name(
+    elif kind == "check":
+        used = sorted(expr.columns_read() if expr is not None else ())
+        name = constraint.name or choose_name(
             constraint_names(context, table.schema), table.name, used[:1] if len(used) == 1
             else [], "check")
         table.constraints.append(Constraint(name, "check", sorted(set(used) | set(keys))))
-    elif kind == ConstrType.CONSTR_EXCLUSION:
-        name = constraint.conname or f"{table.name}_excl"
+    elif kind == "exclusion":
+        name = constraint.name or f"{table.name}_excl"
         table.constraints.append(Constraint(name, "exclusion", []))
 
 
-def _adopt_index(table: Table, constraint: ast.Constraint) -> list[str]:
+def _adopt_index(table: Table, constraint: ir.Constraint) -> list[str]:
     """`ADD CONSTRAINT … USING INDEX i`: the index becomes the constraint's (renamed to it)."""
     for index in list(table.indexes):
-        if index.name == constraint.indexname:
+        if index.name == constraint.index_name:
             table.indexes.remove(index)
             return list(index.columns)
     return []
@@ -236,17 +235,18 @@ def constraint_names(context: StatementContext, schema: str) -> set[str]:
             for c in t.constraints}
 
 
-def _check_columns(context: StatementContext, table: Table, keys: list[str], where: Any) -> None:
+def _check_columns(context: StatementContext, table: Table, keys: list[str],
+                   where: ir.Span) -> None:
     for key in keys:
         if key not in table.columns:
-            context.missing_column(table, key, context.clause(where))
+            context.missing_column(table, key, context.clause_of(where))
 
 
 def _primary_key(
-    context: StatementContext, table: Table, constraint: ast.Constraint, keys: list[str],
+    context: StatementContext, table: Table, constraint: ir.Constraint, keys: list[str],
     given: str | None,
 ) -> None:
-    _check_columns(context, table, keys, constraint.location)
+    _check_columns(context, table, keys, constraint.span)
     table.primary_key = list(keys)
     for key in keys:
         if key in table.columns:
@@ -255,34 +255,36 @@ def _primary_key(
     name = given or choose_name(relation_names(context, table.schema), table.name, [], "pkey")
     table.constraints.append(Constraint(name, "primary", list(keys)))
     table.indexes.append(
-        Index(name, list(keys), unique=True, location=context.clause(constraint.location),
+        Index(name, list(keys), unique=True, location=context.clause_of(constraint.span),
               is_constraint=True)
     )
 
 
 def _unique(
-    context: StatementContext, table: Table, constraint: ast.Constraint, keys: list[str],
+    context: StatementContext, table: Table, constraint: ir.Constraint, keys: list[str],
     given: str | None,
 ) -> None:
-    _check_columns(context, table, keys, constraint.location)
+    _check_columns(context, table, keys, constraint.span)
     name = given or choose_name(relation_names(context, table.schema), table.name, keys, "key")
     table.constraints.append(Constraint(name, "unique", list(keys)))
     table.indexes.append(
-        Index(name, list(keys), unique=True, location=context.clause(constraint.location),
+        Index(name, list(keys), unique=True, location=context.clause_of(constraint.span),
               is_constraint=True)
     )
 
 
 def _foreign_key(
-    context: StatementContext, table: Table, constraint: ast.Constraint, keys: list[str] | None
+    context: StatementContext, table: Table, constraint: ir.Constraint, keys: list[str] | None
 ) -> None:
-    local = keys if keys is not None else names(constraint.fk_attrs)
+    local = keys if keys is not None else list(constraint.columns)
     if keys is None:
-        _check_columns(context, table, local, constraint.location)
-    target = constraint.pktable
-    ref_schema = target.schemaname
-    referenced = context.require_table(ref_schema, target.relname, target.location)
-    ref_columns = names(constraint.pk_attrs)
+        _check_columns(context, table, local, constraint.span)
+    target = constraint.references
+    if target is None:
+        return
+    ref_schema = target.schema
+    referenced = context.require(target)
+    ref_columns = list(constraint.ref_columns)
     if referenced is not None:
         ref_schema = referenced.schema
         if not ref_columns:
@@ -290,14 +292,12 @@ def _foreign_key(
         for column_name in ref_columns:
             if column_name not in referenced.columns:
                 context.missing_column(referenced, column_name,
-                                       context.clause(target.location))
+                                       context.clause_of(constraint.references_at))
     elif not ref_columns:
         ref_columns = ["id"]
-    backing = _referenced_index(referenced, ref_columns, bool(names(constraint.pk_attrs))) \
+    backing = _referenced_index(referenced, ref_columns, bool(constraint.ref_columns)) \
         if referenced is not None else None
-    said_delete = context.clause_says(constraint.location, "ON", "DELETE")
-    said_update = context.clause_says(constraint.location, "ON", "UPDATE")
-    name = constraint.conname or choose_name(
+    name = constraint.name or choose_name(
         constraint_names(context, table.schema), table.name, local, "fkey"
     )
     table.constraints.append(Constraint(name, "foreign", list(local)))
@@ -305,12 +305,12 @@ def _foreign_key(
         ForeignKey(
             columns=list(local),
             ref_schema=ref_schema or context.creation_schema(None),
-            ref_table=target.relname,
+            ref_table=target.name,
             ref_columns=ref_columns,
-            on_delete=_FK_ACTIONS.get(constraint.fk_del_action) if said_delete else None,
-            on_update=_FK_ACTIONS.get(constraint.fk_upd_action) if said_update else None,
+            on_delete=_FK_ACTIONS.get(constraint.on_delete or ""),
+            on_update=_FK_ACTIONS.get(constraint.on_update or ""),
             name=name,
-            location=context.clause(constraint.location),
+            location=context.clause_of(constraint.span),
             ref_index=backing,
         )
     )

@@ -13,6 +13,7 @@ from lockstep.core.model import Key, Location, Schema, Table, Touch, View
 from lockstep.core.replay.external import UNKNOWN, Externals, placeholder
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
 from lockstep.core.spelling import closest
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import ParsedSql, Statement, Token
 
 # Schemas that Supabase manages: statements touching them are known, never "unknown".
@@ -86,6 +87,20 @@ class StatementContext:
     @property
     def whole(self) -> Location:
         return self.location(self.statement.start, self.statement.end)
+
+    def span_location(self, span: ir.Span) -> Location:
+        """An IR span (the whole statement when it has none)."""
+        return self.whole if span.start < 0 else self.location(span.start, span.end)
+
+    def relative(self, span: ir.Span) -> int | None:
+        """An IR span's start relative to the statement (None: none, or the whole)."""
+        if span.start < 0 or span == self.statement.ir.span:
+            return None
+        return span.start - self.statement.start
+
+    def clause_of(self, span: ir.Span) -> Location:
+        """From an IR span to the end of its clause (the next top-level comma)."""
+        return self.clause(self.relative(span))
 
     def tokens_from(self, relative: int) -> list[Token]:
         return [t for t in self.statement.tokens if t.start >= relative]
@@ -165,12 +180,22 @@ class StatementContext:
         self, schema: str | None, name: str, relative: int | None, missing_ok: bool = False
     ) -> Table | None:
         """The table, or None with an `unknown-table` issue (unless platform-owned or IF EXISTS)."""
+        return self._require(schema, name, lambda: self.name_location(relative, name),
+                             missing_ok)
+
+    def require(self, name: ir.Name, missing_ok: bool = False) -> Table | None:
+        """`require_table` for an IR name (its span is where an issue points)."""
+        return self._require(name.schema, name.name, lambda: self.span_location(name.span),
+                             missing_ok)
+
+    def _require(self, schema: str | None, name: str, located: Callable[[], Location],
+                 missing_ok: bool) -> Table | None:
         table = self.lookup_table(schema, name)
         if table is not None or missing_ok or self.is_platform(schema) \
                 or self.lookup_foreign(schema, name):
             return table  # ALTER TABLE works on foreign tables too (replay/foreign.py)
         shown = f"{schema}.{name}" if schema else name
-        where = self.name_location(relative, name)
+        where = located()
         if name in self.state.externals.created:
             self.issue(UNKNOWN_TABLE.name, f"Table `{shown}` does not exist at this point "
                        "(no earlier migration creates it)", where)

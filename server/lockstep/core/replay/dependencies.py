@@ -1,4 +1,4 @@
-"""What depends on what: views on tables, partitions on parents, DDL inside DO blocks.
+"""What depends on what: views on tables, partitions on parents.
 
 PostgreSQL drops dependent views with CASCADE and copies columns and indexes to partitions;
 the replay has to do the same for the model to match a real server.
@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import ast, parse_plpgsql, parse_sql, visitors
-from pglast.parser import ParseError
+from pglast import ast, visitors
 
 from lockstep.core.model import Column, Index, Table, View
 from lockstep.core.replay.constraints import (
@@ -129,39 +128,3 @@ def partitions_of(context: StatementContext, parent: Table) -> list[Table]:
         return []
     key = (parent.schema, parent.name)
     return [t for t in context.schema.tables.values() if t.parent == key and t.is_partition]
-
-
-def statements_in_do_block(node: ast.DoStmt) -> list[tuple[str, Any]]:
-    """The SQL statements inside a DO block's PL/pgSQL body (guards like IF NOT EXISTS are
-    assumed to pass: that is what the idiom is for)."""
-    body = next((a.arg.sval for a in node.args or () if a.defname == "as"), None)
-    if not isinstance(body, str):
-        return []
-    try:
-        functions = parse_plpgsql(f"DO $lockstep$ {body} $lockstep$")
-    except Exception:  # noqa: BLE001 - PL/pgSQL we cannot read is left alone
-        return []
-    queries: list[str] = []
-    _collect_sql(functions, queries)
-    statements: list[tuple[str, Any]] = []
-    for query in queries:
-        try:
-            statements.extend((query, raw.stmt) for raw in parse_sql(query))
-        except ParseError:
-            continue
-    return statements
-
-
-def _collect_sql(value: Any, queries: list[str]) -> None:
-    if isinstance(value, dict):
-        execsql = value.get("PLpgSQL_stmt_execsql")
-        if isinstance(execsql, dict):
-            expression = execsql.get("sqlstmt", {}).get("PLpgSQL_expr", {})
-            if isinstance(expression.get("query"), str):
-                queries.append(expression["query"])
-            return
-        for item in value.values():
-            _collect_sql(item, queries)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_sql(item, queries)

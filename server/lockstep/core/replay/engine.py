@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
-
-from pglast import ast
-from pglast.enums import ObjectType
 
 from lockstep.core.diagnostics import strict_mode
 from lockstep.core.model import Schema
@@ -36,8 +33,9 @@ from lockstep.core.replay.context import (
     names,
 )
 from lockstep.core.replay.external import complete_placeholders, externals_for
-from lockstep.core.replay.guards import MaybeContext, evaluate, guarded_statements
+from lockstep.core.replay.guards import MaybeContext, evaluate
 from lockstep.core.rules.registry.internal import INTERNAL_ERROR
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import ParsedSql
 
 if TYPE_CHECKING:
@@ -58,114 +56,121 @@ class ReplayResult:
     observations: dict[Hashable, list[object]] = field(default_factory=dict)
 
 
-_DROPS = {
-    ObjectType.OBJECT_TABLE: tables.drop_tables,
-    ObjectType.OBJECT_INDEX: objects.drop_indexes,
-    ObjectType.OBJECT_POLICY: objects.drop_policies,
-    ObjectType.OBJECT_VIEW: objects.drop_views,
-    ObjectType.OBJECT_MATVIEW: objects.drop_views,
-    ObjectType.OBJECT_TYPE: objects.drop_types,
-    ObjectType.OBJECT_SCHEMA: objects.drop_schemas,
+_DROPS: dict[str, Callable[[StatementContext, ir.Drop], None]] = {
+    "table": tables.drop_tables,
+    "index": objects.drop_indexes,
+    "policy": objects.drop_policies,
+    "view": objects.drop_views,
+    "materialized view": objects.drop_views,
+    "type": objects.drop_types,
+    "schema": objects.drop_schemas,
 }
 
 
-def _rename(context: StatementContext, node: ast.RenameStmt) -> None:
-    relation = node.relation
-    if node.renameType == ObjectType.OBJECT_TABLE and relation is not None \
-            and context.lookup_table(relation.schemaname, relation.relname) is None \
-            and (context.creation_schema(relation.schemaname), relation.relname) \
+def _rename(context: StatementContext, node: ir.Rename) -> None:
+    target = node.target
+    if node.object_kind == "table" and target is not None \
+            and context.lookup_table(target.schema, target.name) is None \
+            and (context.creation_schema(target.schema), target.name) \
             in context.schema.views:  # ALTER TABLE works on views too
-        node = ast.RenameStmt(renameType=ObjectType.OBJECT_VIEW, relation=relation,
-                              newname=node.newname)
+        node = replace(node, object_kind="view")
     if not tables.rename(context, node):
         objects.rename_other(context, node)
 
 
-def _drop(context: StatementContext, node: ast.DropStmt) -> None:
-    handler = _DROPS.get(node.removeType)
+def _drop(context: StatementContext, node: ir.Drop) -> None:
+    handler = _DROPS.get(node.object_kind)
     if handler is not None:
         handler(context, node)
-    if node.removeType in (ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN):
+    if node.object_kind in ("type", "domain"):
         functions.drop_types(context, node)
-    elif node.removeType == ObjectType.OBJECT_FUNCTION:
+    elif node.object_kind == "function":
         functions.drop_functions(context, node)
 
 
-def _set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
-    if node.objectType == ObjectType.OBJECT_TYPE:
-        dotted = names(node.object)
-        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
-        objects.move_enum(context, key, (node.newschema, key[1]))
+def _set_schema(context: StatementContext, node: ir.SetSchema) -> None:
+    if node.object_kind == "type":
+        key = (context.creation_schema(node.target.schema), node.target.name)
+        objects.move_enum(context, key, (node.new_schema, key[1]))
     else:
         tables.set_schema(context, node)
 
 
-def _view(context: StatementContext, node: ast.ViewStmt) -> None:
-    objects.create_view(context, node.view, node.query, materialized=False)
-    view_columns.describe_view(context, context.creation_schema(node.view.schemaname),
-                               node.view.relname, node.query, node.aliases)
+def _view(context: StatementContext, node: ir.CreateView) -> None:
+    objects.create_view(context, node.name, node.query, materialized=False)
+    view_columns.describe_view(context, context.creation_schema(node.name.schema),
+                               node.name.name, node.query.node, node.columns)
 
 
-def _function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
+def _create_table(context: StatementContext, node: ir.CreateTable) -> None:
+    """A foreign table is no table the replay builds: replay/foreign.py follows it."""
+    if node.foreign_server is None:
+        tables.create_table(context, node)
+
+
+def _function(context: StatementContext, node: ir.CreateFunction) -> None:
     objects.create_function(context, node)
     functions.create_function(context, node)
 
 
-def _trigger(context: StatementContext, node: ast.CreateTrigStmt) -> None:
+def _trigger(context: StatementContext, node: ir.CreateTrigger) -> None:
     objects.create_trigger(context, node)
     view_columns.instead_of_trigger(context, node)
 
 
-def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
-    if node.objtype == ObjectType.OBJECT_MATVIEW:
-        objects.create_view(context, node.into.rel, node.query, materialized=True)
-        view_columns.describe_view(context, context.creation_schema(node.into.rel.schemaname),
-                                   node.into.rel.relname, node.query, node.into.colNames)
+def _table_as(context: StatementContext, node: ir.CreateTableAs) -> None:
+    if node.materialized:
+        objects.create_view(context, node.name, node.query, materialized=True)
+        view_columns.describe_view(context, context.creation_schema(node.name.schema),
+                                   node.name.name, node.query.node, node.columns)
     else:
         tables.create_table_as(context, node)
 
 
-def _schema(context: StatementContext, node: ast.CreateSchemaStmt) -> None:
-    if node.schemaname in context.schema.schemas and node.if_not_exists:
+def _schema(context: StatementContext, node: ir.CreateSchema) -> None:
+    if node.name in context.schema.schemas and node.if_not_exists:
         return
-    context.state.created_schemas.add(node.schemaname)
-    context.schema.schemas.add(node.schemaname)
+    context.state.created_schemas.add(node.name)
+    context.schema.schemas.add(node.name)
 
 
-def _do_block(context: StatementContext, node: ast.DoStmt) -> None:
+def _search_path(context: StatementContext, node: ir.SearchPath) -> None:
+    context.state.search_path = node.schemas
+
+
+def _do_block(context: StatementContext, node: ir.DoBlock) -> None:
     if isinstance(context, NestedContext):
         return
-    for guarded in guarded_statements(node):
-        verdict = evaluate(guarded.guards, context.state.schema)
+    for nested in node.statements:
+        verdict = evaluate(nested.guards, context.state.schema)
         if verdict is False:
             continue  # its IF guard fails against the model: PostgreSQL skips it too
         kind = NestedContext if verdict else MaybeContext
         _dispatch(kind(context.state, context.path, context.parsed, context.statement,
-                       guarded.text), guarded.node)
+                       nested.text), nested.ir)
 
 
 # Statement kind → handler. Transactions, grants, owners … change nothing the model tracks.
 _HANDLERS: dict[type, Callable[[StatementContext, Any], None]] = {
-    ast.CreateStmt: tables.create_table,
-    ast.AlterTableStmt: tables.alter_table,
-    ast.RenameStmt: _rename,
-    ast.AlterObjectSchemaStmt: _set_schema,
-    ast.DropStmt: _drop,
-    ast.IndexStmt: objects.create_index,
-    ast.CreatePolicyStmt: objects.create_policy,
-    ast.AlterPolicyStmt: objects.alter_policy,
-    ast.CreateEnumStmt: objects.create_enum,
-    ast.AlterEnumStmt: objects.alter_enum,
-    ast.ViewStmt: _view,
-    ast.CreateTableAsStmt: _table_as,
-    ast.CreateFunctionStmt: _function,
-    ast.CreateDomainStmt: functions.create_domain,
-    ast.CompositeTypeStmt: functions.create_composite,
-    ast.CreateTrigStmt: _trigger,
-    ast.CommentStmt: objects.comment_on,
-    ast.VariableSetStmt: objects.set_variable,
-    ast.CreateSchemaStmt: _schema,
-    ast.DoStmt: _do_block,
+    ir.CreateTable: _create_table,
+    ir.AlterTable: tables.alter_table,
+    ir.Rename: _rename,
+    ir.SetSchema: _set_schema,
+    ir.Drop: _drop,
+    ir.CreateIndex: objects.create_index,
+    ir.Policy: objects.create_or_alter_policy,
+    ir.CreateEnum: objects.create_enum,
+    ir.AlterEnum: objects.alter_enum,
+    ir.CreateView: _view,
+    ir.CreateTableAs: _table_as,
+    ir.CreateFunction: _function,
+    ir.CreateDomain: functions.create_domain,
+    ir.CreateComposite: functions.create_composite,
+    ir.CreateTrigger: _trigger,
+    ir.Comment: objects.comment_on,
+    ir.SearchPath: _search_path,
+    ir.CreateSchema: _schema,
+    ir.DoBlock: _do_block,
 }
 
 
@@ -174,7 +179,7 @@ _OBSERVERS = (security.observe, foreign.observe, queues.observe, routine_grants.
               graphql.observe)
 
 
-def _dispatch(context: StatementContext, node: object) -> None:
+def _dispatch(context: StatementContext, node: ir.Stmt) -> None:
     handler = _HANDLERS.get(type(node))
     if handler is not None:
         handler(context, node)
@@ -188,7 +193,7 @@ def replay_file(state: ReplayState, path: str, parsed: ParsedSql) -> None:
     for statement in parsed.statements:
         context = StatementContext(state, path, parsed, statement)
         try:
-            _dispatch(context, statement.node)
+            _dispatch(context, statement.ir)
         except Exception as error:
             # Strict mode (the tests) fails; otherwise a construct we do not model must not
             # stop the replay of the rest, and is shown as `internal-error` on the statement.

@@ -15,10 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pglast import ast
-from pglast.enums import ObjectType
-
 from lockstep.core.model import Column, Constraint, Enum, ForeignKey, Key, Schema, Table
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import ParsedSql
 
 if TYPE_CHECKING:  # attributes only: the SQL-only commands never load tree-sitter
@@ -64,14 +62,12 @@ def externals_for(
 def created_relations(migrations: Sequence[tuple[str, ParsedSql]]) -> set[str]:
     """Every relation name a migration creates or renames something to (any schema: a name
     found here is never a placeholder, so a doubt falls back to the plain error)."""
-    from lockstep.core.replay.dependencies import statements_in_do_block  # imports context
-
     created: set[str] = set()
     for _, parsed in migrations:
         for statement in parsed.statements:
-            nodes: list[object] = [statement.node]
-            if isinstance(statement.node, ast.DoStmt):
-                nodes += [inner for _, inner in statements_in_do_block(statement.node)]
+            nodes: list[ir.Stmt] = [statement.ir]
+            if isinstance(statement.ir, ir.DoBlock):
+                nodes += [nested.ir for nested in statement.ir.statements]
             for node in nodes:
                 name = _created_name(node)
                 if name:
@@ -79,17 +75,12 @@ def created_relations(migrations: Sequence[tuple[str, ParsedSql]]) -> set[str]:
     return created
 
 
-def _created_name(node: object) -> str | None:
-    if isinstance(node, ast.CreateStmt):
-        return str(node.relation.relname)
-    if isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
-        return str(node.into.rel.relname)
-    if isinstance(node, ast.ViewStmt):
-        return str(node.view.relname)
-    if isinstance(node, ast.RenameStmt) and node.renameType in (
-        ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW
-    ):
-        return str(node.newname) if node.newname else None
+def _created_name(node: ir.Stmt) -> str | None:
+    if isinstance(node, (ir.CreateTable, ir.CreateTableAs, ir.CreateView)):
+        return node.name.name
+    if isinstance(node, ir.Rename) and node.object_kind in (
+            "table", "view", "materialized view"):
+        return node.new_name or None
     return None
 
 

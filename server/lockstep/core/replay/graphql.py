@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 
-from pglast import ast
-from pglast.enums import ObjectType
-
 from lockstep.core.replay.context import StatementContext
+from lockstep.core.sql import ir
 
 _DIRECTIVE = "@graphql("
 
@@ -28,14 +26,13 @@ def introspection_on(comment: str | None) -> bool:
     return isinstance(options, dict) and options.get("introspection") is True
 
 
-def observe(context: StatementContext, node: object) -> None:
+def observe(context: StatementContext, node: ir.Stmt) -> None:
     """Follow COMMENT ON SCHEMA and DROP SCHEMA."""
     opted = context.schema.graphql_introspection
-    if isinstance(node, ast.CommentStmt) and node.objtype == ObjectType.OBJECT_SCHEMA:
-        name = getattr(node.object, "sval", "")
-        if introspection_on(node.comment):
-            opted.add(name)
+    if isinstance(node, ir.Comment) and node.object_kind == "schema" and node.target:
+        if introspection_on(node.text):
+            opted.add(node.target[-1])
         else:
-            opted.discard(name)
-    elif isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_SCHEMA:
-        opted -= {getattr(o, "sval", "") for o in node.objects or ()}
+            opted.discard(node.target[-1])
+    elif isinstance(node, ir.Drop) and node.object_kind == "schema":
+        opted -= {name.name for name in node.names}

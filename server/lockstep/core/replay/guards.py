@@ -1,4 +1,4 @@
-"""DDL inside `DO` blocks, with the `IF` guards around it.
+"""The `IF` guards around DDL inside `DO` blocks (the IR's DoBlock lists both).
 
 `IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN CREATE TYPE …` is how
 migrations make DDL idempotent. Applying the guarded statement unconditionally re-creates an
@@ -11,86 +11,17 @@ any other guard leaves the statement "maybe": applied, but never the basis of an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from pglast import ast, parse_plpgsql, parse_sql
+from pglast import ast, parse_sql
 from pglast.enums import BoolExprType, SubLinkType
 from pglast.parser import ParseError
 
 from lockstep.core.model import Location, Schema
 from lockstep.core.replay.context import NestedContext
+from lockstep.core.sql import ir
 
 MAYBE = None  # a guard the model cannot answer
-
-
-@dataclass(frozen=True, slots=True)
-class Guard:
-    condition: str  # the IF condition's SQL
-    wanted: bool  # True inside THEN, False in the branches after it
-
-
-@dataclass(frozen=True, slots=True)
-class Guarded:
-    text: str
-    node: Any
-    guards: tuple[Guard, ...]
-
-
-def guarded_statements(node: ast.DoStmt) -> list[Guarded]:
-    """The SQL statements of a DO block's body, each with the IF conditions around it."""
-    body = next((a.arg.sval for a in node.args or () if a.defname == "as"), None)
-    if not isinstance(body, str):
-        return []
-    try:
-        tree = parse_plpgsql(f"DO $lockstep$ {body} $lockstep$")
-    except Exception:  # noqa: BLE001 - PL/pgSQL we cannot read is left alone
-        return []
-    found: list[tuple[str, tuple[Guard, ...]]] = []
-    _collect(tree, (), found)
-    statements: list[Guarded] = []
-    for query, guards in found:
-        try:
-            statements.extend(Guarded(query, raw.stmt, guards) for raw in parse_sql(query))
-        except ParseError:
-            continue
-    return statements
-
-
-def _query(expression: Any) -> str:
-    inner = expression.get("PLpgSQL_expr", {}) if isinstance(expression, dict) else {}
-    query = inner.get("query")
-    return query if isinstance(query, str) else "<unknown>"
-
-
-def _collect(value: Any, guards: tuple[Guard, ...], out: list[tuple[str, tuple[Guard, ...]]]
-             ) -> None:
-    if isinstance(value, list):
-        for item in value:
-            _collect(item, guards, out)
-        return
-    if not isinstance(value, dict):
-        return
-    execsql = value.get("PLpgSQL_stmt_execsql")
-    if isinstance(execsql, dict):
-        query = _query(execsql.get("sqlstmt"))
-        if query != "<unknown>":
-            out.append((query, guards))
-        return
-    branch = value.get("PLpgSQL_stmt_if")
-    if isinstance(branch, dict):
-        before: tuple[Guard, ...] = ()
-        arms = [(branch.get("cond"), branch.get("then_body"))]
-        arms += [(e.get("PLpgSQL_if_elsif", {}).get("cond"), e.get("PLpgSQL_if_elsif", {})
-                  .get("stmts")) for e in branch.get("elsif_list") or () if isinstance(e, dict)]
-        for condition, body in arms:
-            text = _query(condition)
-            _collect(body, (*guards, *before, Guard(text, True)), out)
-            before += (Guard(text, False),)
-        _collect(branch.get("else_body"), (*guards, *before), out)
-        return
-    for item in value.values():
-        _collect(item, guards, out)
 
 
 class MaybeContext(NestedContext):
@@ -100,7 +31,7 @@ class MaybeContext(NestedContext):
         return None
 
 
-def evaluate(guards: tuple[Guard, ...], schema: Schema) -> bool | None:
+def evaluate(guards: tuple[ir.Guard, ...], schema: Schema) -> bool | None:
     """False when a guard fails, True when all hold, MAYBE when one cannot be answered."""
     result: bool | None = True
     for guard in guards:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pglast import ast
-from pglast.enums import DropBehavior, ObjectType
-
 from lockstep.core.model import Enum, Index, Policy, Routine, Table, View
 from lockstep.core.replay import cascade
 from lockstep.core.replay.cascade import printed_type
@@ -16,58 +11,58 @@ from lockstep.core.replay.constraints import (
     relation_names,
     unique_parts,
 )
-from lockstep.core.replay.context import StatementContext, names
+from lockstep.core.replay.context import StatementContext
 from lockstep.core.replay.dependencies import (
     copy_index_to_partition,
     partitions_of,
     record_view_dependencies,
 )
 from lockstep.core.replay.exprtext import column_types, index_element, predicate
-from lockstep.core.replay.reprint import column_refs
 from lockstep.core.rules.registry.migrations import UNKNOWN_TABLE
+from lockstep.core.sql import ir
 
 _COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE",
              "delete": "DELETE"}
 
 
-def _index_column(element: ast.IndexElem, table: Table) -> str:
-    if element.name:
+def _index_column(element: ir.IndexColumn, table: Table) -> str:
+    if element.name or element.expr is None:
         return str(element.name)
-    return index_element(element.expr, column_types(table))
+    return index_element(element.expr.node, column_types(table))
 
 
-def _index_name_part(element: ast.IndexElem) -> str:
+def _index_name_part(element: ir.IndexColumn) -> str:
     """The part of a generated index name that PostgreSQL derives from an index element
     (FigureIndexColname: a column's name, a function's, else `expr`)."""
-    if element.name:
+    if element.name or element.expr is None:
         return str(element.name)
-    return figure_name(element.expr) or "expr"
+    return figure_name(element.expr.node) or "expr"
 
 
-def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
-    relation = node.relation
-    view = context.lookup_view(relation.schemaname, relation.relname)
+def create_index(context: StatementContext, node: ir.CreateIndex) -> None:
+    relation = node.table
+    view = context.lookup_view(relation.schema, relation.name)
     if view is not None and view.materialized:
         return  # a materialized view is a relation: it takes indexes (not modelled)
-    table = context.require_table(relation.schemaname, relation.relname, relation.location)
+    table = context.require(relation)
     if table is None:
         return
-    elements = list(node.indexParams or ())
+    elements = node.columns
     for element in elements:
         if element.name and element.name not in table.columns:
             context.missing_column(table, element.name, context.find_identifier(element.name))
-    name = node.idxname
+    name = node.name
     if name and node.if_not_exists and name in relation_names(context, table.schema):
         return
     if not name:
-        parts = [_index_name_part(e) for e in [*elements, *(node.indexIncludingParams or ())]]
+        parts = [_index_name_part(e) for e in elements] + [c.name or "expr" for c in node.include]
         name = choose_name(relation_names(context, table.schema), table.name,
                            unique_parts(parts), "idx")
     columns = [_index_column(e, table) for e in elements]
-    index = Index(name, columns, unique=bool(node.unique), location=context.whole,
-                  include=[str(e.name) for e in node.indexIncludingParams or () if e.name])
-    if node.whereClause is not None:
-        index.where = predicate(node.whereClause, column_types(table))
+    index = Index(name, columns, unique=node.unique, location=context.whole,
+                  include=[c.name for c in node.include if c.name])
+    if node.where is not None:
+        index.where = predicate(node.where.node, column_types(table))
     table.indexes.append(index)
     for partition in partitions_of(context, table):
         copy_index_to_partition(context, partition, table, index)
@@ -75,91 +70,93 @@ def create_index(context: StatementContext, node: ast.IndexStmt) -> None:
                    [c for c in columns if c in table.columns])
 
 
-def drop_indexes(context: StatementContext, node: ast.DropStmt) -> None:
-    for parts in node.objects or ():
-        dotted = names(parts)
-        schema = dotted[-2] if len(dotted) > 1 else context.creation_schema(None)
+def drop_indexes(context: StatementContext, node: ir.Drop) -> None:
+    for dropped in node.names:
+        schema = dropped.schema or context.creation_schema(None)
         found = next(((t, i) for t in context.schema.tables.values() if t.schema == schema
-                      for i in t.indexes if i.name == dotted[-1]), None)
+                      for i in t.indexes if i.name == dropped.name), None)
         if found is None:
             continue
         table, index = found
-        if cascade.drop_index(context, table, index, node.behavior == DropBehavior.DROP_CASCADE):
-            context.record(f"drop index {dotted[-1]}", "drop-index", table)
+        if cascade.drop_index(context, table, index, node.cascade):
+            context.record(f"drop index {dropped.name}", "drop-index", table)
 
 
-def create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None:
+def create_or_alter_policy(context: StatementContext, node: ir.Policy) -> None:
+    if node.create:
+        _create_policy(context, node)
+    else:
+        _alter_policy(context, node)
+
+
+def _create_policy(context: StatementContext, node: ir.Policy) -> None:
     relation = node.table
-    if context.lookup_view(relation.schemaname, relation.relname) is not None:
-        context.issue(UNKNOWN_TABLE.name, f'"{relation.relname}" is not a table (policies '
+    if context.lookup_view(relation.schema, relation.name) is not None:
+        context.issue(UNKNOWN_TABLE.name, f'"{relation.name}" is not a table (policies '
                       "apply to tables: put row level security on the tables the view reads, "
                       "or make it `security_invoker`)",
-                      context.name_location(relation.location, relation.relname))
+                      context.span_location(relation.span))
         return
-    table = context.require_table(relation.schemaname, relation.relname, relation.location)
+    table = context.require(relation)
     if table is None:
         return
-    command = _COMMANDS.get(str(node.cmd_name).lower(), "ALL")
-    policy = Policy(node.policy_name, command, context.whole)
-    policy.using_columns = column_refs(node.qual)
-    policy.check_columns = column_refs(node.with_check)
+    command = _COMMANDS.get(str(node.command).lower(), "ALL")
+    policy = Policy(node.name, command, context.whole)
+    policy.using_columns = node.using.columns_read() if node.using else set()
+    policy.check_columns = node.check.columns_read() if node.check else set()
     table.policies.append(policy)
-    context.record(f"create policy \"{node.policy_name}\" on {table.name}", "create-policy",
+    context.record(f"create policy \"{node.name}\" on {table.name}", "create-policy",
                    table)
 
 
-def alter_policy(context: StatementContext, node: ast.AlterPolicyStmt) -> None:
+def _alter_policy(context: StatementContext, node: ir.Policy) -> None:
     """A new USING / WITH CHECK changes the columns the policy depends on."""
-    table = context.lookup_table(node.table.schemaname, node.table.relname)
-    policy = next((p for p in table.policies if p.name == node.policy_name), None) \
+    table = context.lookup_table(node.table.schema, node.table.name)
+    policy = next((p for p in table.policies if p.name == node.name), None) \
         if table else None
     if policy is None:
         return
-    if node.qual is not None:
-        policy.using_columns = column_refs(node.qual)
-    if node.with_check is not None:
-        policy.check_columns = column_refs(node.with_check)
+    if node.using is not None:
+        policy.using_columns = node.using.columns_read()
+    if node.check is not None:
+        policy.check_columns = node.check.columns_read()
 
 
-def _table_from_parts(context: StatementContext, dotted: list[str]) -> Table | None:
-    schema = dotted[-2] if len(dotted) > 1 else None
-    return context.lookup_table(schema, dotted[-1])
-
-
-def drop_policies(context: StatementContext, node: ast.DropStmt) -> None:
-    for parts in node.objects or ():
-        dotted = names(parts)
-        table = _table_from_parts(context, dotted[:-1])
+def drop_policies(context: StatementContext, node: ir.Drop) -> None:
+    for dropped, on in zip(node.names, node.on, strict=False):
+        table = context.lookup_table(on.schema, on.name)
         if table is None:
             continue
-        table.policies = [p for p in table.policies if p.name != dotted[-1]]
-        context.record(f"drop policy \"{dotted[-1]}\" on {table.name}", "drop-policy", table)
+        table.policies = [p for p in table.policies if p.name != dropped.name]
+        context.record(f"drop policy \"{dropped.name}\" on {table.name}", "drop-policy",
+                       table)
 
 
-def rename_other(context: StatementContext, node: ast.RenameStmt) -> None:
-    kind = node.renameType
-    if kind == ObjectType.OBJECT_POLICY and node.relation is not None:
-        table = context.lookup_table(node.relation.schemaname, node.relation.relname)
+def rename_other(context: StatementContext, node: ir.Rename) -> None:
+    kind, target, new = node.object_kind, node.target, node.new_name
+    if target is None:
+        return
+    if kind == "policy":
+        table = context.lookup_table(target.schema, target.name)
         for policy in table.policies if table else ():
             if policy.name == node.subname:
-                policy.name = node.newname
-    elif kind == ObjectType.OBJECT_INDEX and node.relation is not None:
-        schema = context.creation_schema(node.relation.schemaname)
+                policy.name = new
+    elif kind == "index":
+        schema = context.creation_schema(target.schema)
         for table in context.schema.tables.values():
             for index in table.indexes if table.schema == schema else ():
-                if index.name == node.relation.relname:
-                    index.name = node.newname
-                    _rename_constraint(table, node.relation.relname, node.newname)
-    elif kind == ObjectType.OBJECT_TYPE:
-        dotted = names(node.object)
-        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
-        move_enum(context, key, (key[0], node.newname))
-    elif kind in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW) and node.relation:
-        schema = context.creation_schema(node.relation.schemaname)
-        old_key = (schema, node.relation.relname)
+                if index.name == target.name:
+                    index.name = new
+                    _rename_constraint(table, target.name, new)
+    elif kind == "type":
+        key = (context.creation_schema(target.schema), target.name)
+        move_enum(context, key, (key[0], new))
+    elif kind in ("view", "materialized view"):
+        schema = context.creation_schema(target.schema)
+        old_key = (schema, target.name)
         view = context.schema.views.pop(old_key, None)
         if view is not None:
-            view.name = node.newname
+            view.name = new
             context.schema.views[(schema, view.name)] = view
             for other in context.schema.views.values():
                 if old_key in other.depends_on:
@@ -189,31 +186,26 @@ def move_enum(context: StatementContext, old: tuple[str, str], new: tuple[str, s
                 column.default = column.default.replace(f"::{before}", f"::{after}")
 
 
-def create_enum(context: StatementContext, node: ast.CreateEnumStmt) -> None:
-    dotted = names(node.typeName)
-    schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-    values = [v.sval for v in node.vals or ()]
-    context.schema.enums[(schema, dotted[-1])] = Enum(schema, dotted[-1], values, context.whole)
-    context.record(f"create type {dotted[-1]}", "create-enum")
+def create_enum(context: StatementContext, node: ir.CreateEnum) -> None:
+    schema, name = node.name.resolved(context.state.search_path)
+    context.schema.enums[(schema, name)] = Enum(schema, name, list(node.values), context.whole)
+    context.record(f"create type {name}", "create-enum")
 
 
-def alter_enum(context: StatementContext, node: ast.AlterEnumStmt) -> None:
-    dotted = names(node.typeName)
-    schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-    enum = context.schema.enums.get((schema, dotted[-1]))
+def alter_enum(context: StatementContext, node: ir.AlterEnum) -> None:
+    enum = context.schema.enums.get(node.name.resolved(context.state.search_path))
     if enum is None:
         return
-    if node.oldVal:
-        enum.values = [node.newVal if v == node.oldVal else v for v in enum.values]
-        _relabel_defaults(context, printed_type(enum.schema, enum.name), node.oldVal,
-                          node.newVal)
-    elif node.newVal in enum.values:
+    if node.old:
+        enum.values = [node.new if v == node.old else v for v in enum.values]
+        _relabel_defaults(context, printed_type(enum.schema, enum.name), node.old, node.new)
+    elif node.new in enum.values:
         return
-    elif node.newValNeighbor and node.newValNeighbor in enum.values:
-        at = enum.values.index(node.newValNeighbor) + (1 if node.newValIsAfter else 0)
-        enum.values.insert(at, node.newVal)
+    elif node.neighbour and node.neighbour in enum.values:
+        at = enum.values.index(node.neighbour) + (1 if node.after else 0)
+        enum.values.insert(at, node.new)
     else:
-        enum.values.append(node.newVal)
+        enum.values.append(node.new)
     context.record(f"alter type {enum.name}", "alter-enum")
 
 
@@ -228,82 +220,70 @@ def _relabel_defaults(context: StatementContext, printed: str, old: str, new: st
 
 
 def create_view(
-    context: StatementContext, relation: ast.RangeVar, query: Any, materialized: bool
+    context: StatementContext, relation: ir.Name, query: ir.Expr, materialized: bool
 ) -> None:
-    schema = context.creation_schema(relation.schemaname)
-    view = View(schema, relation.relname, materialized, context.whole)
-    record_view_dependencies(context, view, query)
-    context.schema.views[(schema, relation.relname)] = view
+    schema, name = relation.resolved(context.state.search_path)
+    view = View(schema, name, materialized, context.whole)
+    record_view_dependencies(context, view, query.node)
+    context.schema.views[(schema, name)] = view
     label = "materialized view" if materialized else "view"
-    context.record(f"create {label} {relation.relname}", "create-view")
+    context.record(f"create {label} {name}", "create-view")
 
 
-def drop_views(context: StatementContext, node: ast.DropStmt) -> None:
-    for parts in node.objects or ():
-        dotted = names(parts)
-        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
+def drop_views(context: StatementContext, node: ir.Drop) -> None:
+    for dropped in node.names:
+        key = dropped.resolved(context.state.search_path)
         if key in context.schema.views:
-            cascade.drop_view(context, key, node.behavior == DropBehavior.DROP_CASCADE)
+            cascade.drop_view(context, key, node.cascade)
 
 
-def drop_types(context: StatementContext, node: ast.DropStmt) -> None:
-    for type_name in node.objects or ():
-        dotted = names(getattr(type_name, "names", None) or ())
-        if not dotted:
-            continue
-        key = (context.creation_schema(dotted[-2] if len(dotted) > 1 else None), dotted[-1])
+def drop_types(context: StatementContext, node: ir.Drop) -> None:
+    for dropped in node.names:
+        key = dropped.resolved(context.state.search_path)
         if key in context.schema.enums:
-            cascade.drop_enum(context, key, node.behavior == DropBehavior.DROP_CASCADE)
+            cascade.drop_enum(context, key, node.cascade)
 
 
-def drop_schemas(context: StatementContext, node: ast.DropStmt) -> None:
-    for value in node.objects or ():
-        name = getattr(value, "sval", None)
-        if name in context.schema.schemas:
-            cascade.drop_schema(context, name, node.behavior == DropBehavior.DROP_CASCADE)
+def drop_schemas(context: StatementContext, node: ir.Drop) -> None:
+    for dropped in node.names:
+        if dropped.name in context.schema.schemas:
+            cascade.drop_schema(context, dropped.name, node.cascade)
 
 
-def create_function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
-    dotted = names(node.funcname)
-    schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-    kind = "procedure" if node.is_procedure else "function"
-    context.schema.routines[(schema, dotted[-1], kind)] = Routine(
-        schema, dotted[-1], kind, location=context.whole
+def create_function(context: StatementContext, node: ir.CreateFunction) -> None:
+    schema, name = node.name.resolved(context.state.search_path)
+    kind = "procedure" if node.procedure else "function"
+    context.schema.routines[(schema, name, kind)] = Routine(
+        schema, name, kind, location=context.whole
     )
-    context.record(f"create {kind} {dotted[-1]}", "create-function")
+    context.record(f"create {kind} {name}", "create-function")
 
 
-def create_trigger(context: StatementContext, node: ast.CreateTrigStmt) -> None:
-    relation = node.relation
-    table = context.lookup_table(relation.schemaname, relation.relname)
-    qualified = f"{table.schema}.{table.name}" if table else relation.relname
-    schema = table.schema if table else context.creation_schema(relation.schemaname)
-    context.schema.routines[(schema, node.trigname, "trigger")] = Routine(
-        schema, node.trigname, "trigger", qualified, context.whole
+def create_trigger(context: StatementContext, node: ir.CreateTrigger) -> None:
+    relation = node.table
+    table = context.lookup_table(relation.schema, relation.name)
+    qualified = f"{table.schema}.{table.name}" if table else relation.name
+    schema = table.schema if table else context.creation_schema(relation.schema)
+    context.schema.routines[(schema, node.name, "trigger")] = Routine(
+        schema, node.name, "trigger", qualified, context.whole
     )
-    context.record(f"create trigger {node.trigname}", "create-trigger", table)
+    context.record(f"create trigger {node.name}", "create-trigger", table)
 
 
-def comment_on(context: StatementContext, node: ast.CommentStmt) -> None:
-    dotted = names(node.object) if isinstance(node.object, tuple) else []
-    if node.objtype == ObjectType.OBJECT_TABLE and dotted:
+def comment_on(context: StatementContext, node: ir.Comment) -> None:
+    dotted = node.target
+    if node.object_kind == "table" and dotted:
         table = _table_from_parts(context, dotted)
         if table is not None:
-            table.comment = node.comment
+            table.comment = node.text
             context.record(f"comment on table {table.name}", "comment", table)
-    elif node.objtype == ObjectType.OBJECT_COLUMN and len(dotted) >= 2:
+    elif node.object_kind == "column" and len(dotted) >= 2:
         table = _table_from_parts(context, dotted[:-1])
         if table is not None:
             context.record(f"comment on column {table.name}.{dotted[-1]}", "comment", table,
                            [dotted[-1]])
 
 
-def set_variable(context: StatementContext, node: ast.VariableSetStmt) -> None:
-    if (node.name or "").lower() != "search_path":
-        return
-    values: list[str] = []
-    for argument in node.args or ():
-        value = getattr(getattr(argument, "val", None), "sval", None)
-        if isinstance(value, str):
-            values.extend(part.strip().strip('"') for part in value.split(","))
-    context.state.search_path = tuple(v for v in values if v and v != "$user") or ("public",)
+def _table_from_parts(context: StatementContext, dotted: tuple[str, ...]) -> Table | None:
+    schema = dotted[-2] if len(dotted) > 1 else None
+    return context.lookup_table(schema, dotted[-1])

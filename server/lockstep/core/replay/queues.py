@@ -12,27 +12,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pglast import ast
-
 from lockstep.core.model import Column, Index, Table
-from lockstep.core.replay.context import StatementContext, names
+from lockstep.core.replay.context import StatementContext
+from lockstep.core.sql import ir
 
 _CREATE = ("create", "create_unlogged", "create_partitioned")
 _TIMESTAMP = "timestamp with time zone"
 
 
-def _calls(node: ast.SelectStmt) -> Iterator[tuple[str, str]]:
-    """(function, queue name) of each `pgmq.…('name', …)` in the select list or FROM."""
-    items: list[Any] = [t.val for t in node.targetList or ()]
-    items += [getattr(f, "functions", None) and f.functions[0][0] for f in node.fromClause or ()]
+def _calls(select: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(function, queue name) of each `pgmq.…('name', …)` in the select list or FROM
+    (libpg_query's JSON of the SELECT)."""
+    items = [t.get("ResTarget", {}).get("val") for t in select.get("targetList", ())]
+    for source in select.get("fromClause", ()):
+        functions = source.get("RangeFunction", {}).get("functions", ())
+        if functions:
+            items.append((functions[0].get("List", {}).get("items") or [None])[0])
     for item in items:
-        if not isinstance(item, ast.FuncCall):
+        call = item.get("FuncCall") if isinstance(item, dict) else None
+        if call is None:
             continue
-        dotted = names(item.funcname)
-        first = (item.args or (None,))[0]
-        value = getattr(getattr(first, "val", None), "sval", None)
-        if len(dotted) == 2 and dotted[0] == "pgmq" and isinstance(value, str):
-            yield dotted[1], value.lower()
+        dotted = [n.get("String", {}).get("sval", "") for n in call.get("funcname", ())]
+        arguments = call.get("args", ())
+        first = arguments[0].get("A_Const", {}).get("sval", {}).get("sval") if arguments \
+            else None
+        if len(dotted) == 2 and dotted[0] == "pgmq" and isinstance(first, str):
+            yield dotted[1], first.lower()
 
 
 def _table(context: StatementContext, name: str, archive: bool) -> Table:
@@ -62,11 +67,13 @@ def _create(context: StatementContext, queue: str) -> None:
         context.record(f"create queue table {name}", "create-table", table, list(table.columns))
 
 
-def observe(context: StatementContext, node: object) -> None:
-    """`pgmq.create*(name)` makes a queue; `pgmq.drop_queue(name)` drops it."""
-    if not isinstance(node, ast.SelectStmt):
+def observe(context: StatementContext, node: ir.Stmt) -> None:
+    """`pgmq.create*(name)` makes a queue; `pgmq.drop_queue(name)` drops it (a top-level
+    SELECT: inside a DO block the call is not followed)."""
+    if not (isinstance(node, ir.Opaque) and node.kind == "SelectStmt"
+            and context.statement.ir is node and isinstance(context.statement.json, dict)):
         return
-    for function, queue in _calls(node):
+    for function, queue in _calls(context.statement.json.get("SelectStmt", {})):
         if function in _CREATE:
             _create(context, queue)
         elif function == "drop_queue":

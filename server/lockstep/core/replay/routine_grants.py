@@ -9,17 +9,13 @@ Procedures are not tracked (PostgREST cannot call them).
 
 from __future__ import annotations
 
-from typing import Any
-
-from pglast import ast
-from pglast.enums import FunctionParameterMode, GrantTargetType, ObjectType, RoleSpecType
-
-from lockstep.core.replay.context import StatementContext, names
-from lockstep.core.replay.functions import argument_type
+from lockstep.core.model import Parameter
+from lockstep.core.replay.context import StatementContext
+from lockstep.core.replay.functions import argument_type, identity
+from lockstep.core.sql import ir
 
 FunctionKey = tuple[str, str, str]
-_FUNCTIONS = (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_ROUTINE)
-_NOT_IDENTITY = (FunctionParameterMode.FUNC_PARAM_OUT, FunctionParameterMode.FUNC_PARAM_TABLE)
+_FUNCTIONS = ("function", "routine")
 
 
 def _defaults(context: StatementContext, schema: str) -> set[str]:
@@ -27,76 +23,70 @@ def _defaults(context: StatementContext, schema: str) -> set[str]:
     return defaults.get(schema, set()) | defaults.get("*", set())
 
 
-def _created(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
-    if node.is_procedure:
+def _created(context: StatementContext, node: ir.CreateFunction) -> None:
+    if node.procedure:
         return
-    dotted = names(node.funcname)
-    schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
+    schema = context.creation_schema(node.name.schema)
     for key in context.schema.signatures:
-        if key[:2] == (schema, dotted[-1]) and key not in context.schema.executors:
+        if key[:2] == (schema, node.name.name) and key not in context.schema.executors:
             context.schema.executors[key] = _defaults(context, schema)  # OR REPLACE keeps them
 
 
-def targets(context: StatementContext, target: ast.ObjectWithArgs) -> list[FunctionKey]:
+def targets(context: StatementContext, name: ir.Name,
+            arguments: tuple[ir.Argument, ...] | None) -> list[FunctionKey]:
     """The overloads `f(int, text)` (or every `f` when no arguments are given) names."""
-    dotted = names(target.objname)
-    schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-    overloads = [k for k in context.schema.signatures if k[:2] == (schema, dotted[-1])]
-    if target.args_unspecified:
+    schema = context.creation_schema(name.schema)
+    overloads = [k for k in context.schema.signatures if k[:2] == (schema, name.name)]
+    if arguments is None:
         return overloads
-    wanted = ", ".join(argument_type(p.argType) for p in target.objfuncargs or ()
-                       if p.mode not in _NOT_IDENTITY)
+    wanted = identity([Parameter("", a.mode, argument_type(a.type)) for a in arguments])
     return [k for k in overloads if k[2] == wanted]
 
 
-def _grantees(node: Any) -> set[str]:
-    return {"public" if g.roletype == RoleSpecType.ROLESPEC_PUBLIC else (g.rolename or "")
-            for g in node.grantees or ()}
+def _grants_execute(privileges: tuple[str, ...]) -> bool:
+    return not privileges or "execute" in privileges  # none listed: ALL
 
 
-def _grants_execute(privileges: Any) -> bool:
-    return privileges is None or any(p.priv_name == "execute" for p in privileges)
-
-
-def _grant(context: StatementContext, node: ast.GrantStmt) -> None:
-    if node.objtype not in _FUNCTIONS or not _grants_execute(node.privileges):
+def _grant(context: StatementContext, node: ir.Grant) -> None:
+    if node.object_kind not in _FUNCTIONS or not _grants_execute(node.privileges):
         return
-    if node.targtype == GrantTargetType.ACL_TARGET_ALL_IN_SCHEMA:
-        schemas = {getattr(o, "sval", "") for o in node.objects or ()}
+    if node.all_in_schema:
+        schemas = {name.name for name in node.objects}
         keys = [k for k in context.schema.signatures if k[0] in schemas]
     else:
-        keys = [k for o in node.objects or () for k in targets(context, o)]
+        arguments = node.arguments or (None,) * len(node.objects)
+        keys = [k for name, given in zip(node.objects, arguments, strict=False)
+                for k in targets(context, name, given)]
     for key in keys:
         held = context.schema.executors.setdefault(key, _defaults(context, key[0]))
-        if node.is_grant:
-            held |= _grantees(node)
+        if node.grant:
+            held |= set(node.roles)
         else:
-            held -= _grantees(node)
+            held -= set(node.roles)
 
 
-def _default_privileges(context: StatementContext, node: ast.AlterDefaultPrivilegesStmt) -> None:
-    action = node.action
-    if action.objtype not in _FUNCTIONS or not _grants_execute(action.privileges):
+def _default_privileges(context: StatementContext, node: ir.DefaultPrivileges) -> None:
+    action = node.grant
+    if action.object_kind not in _FUNCTIONS \
+            or not _grants_execute(action.privileges):
         return
-    schemas = next(([getattr(v, "sval", "") for v in o.arg or ()]
-                    for o in node.options or () if o.defname == "schemas"), ["*"])
-    for schema in schemas:
+    for schema in node.schemas or ("*",):
         held = context.schema.default_executors.setdefault(schema, set())
-        if action.is_grant:
-            held |= _grantees(action)
+        if action.grant:
+            held |= set(action.roles)
         else:
-            held -= _grantees(action)  # PUBLIC's EXECUTE goes only without IN SCHEMA ("*")
+            held -= set(action.roles)  # PUBLIC's EXECUTE goes only without IN SCHEMA ("*")
 
 
-def observe(context: StatementContext, node: object) -> None:
+def observe(context: StatementContext, node: ir.Stmt) -> None:
     """Keep `Schema.executors` in step with the statement just replayed."""
-    if isinstance(node, ast.CreateFunctionStmt):
+    if isinstance(node, ir.CreateFunction):
         _created(context, node)
-    elif isinstance(node, ast.GrantStmt):
+    elif isinstance(node, ir.Grant):
         _grant(context, node)
-    elif isinstance(node, ast.AlterDefaultPrivilegesStmt):
+    elif isinstance(node, ir.DefaultPrivileges):
         _default_privileges(context, node)
-    elif isinstance(node, ast.DropStmt):  # functions dropped, by name or with their schema
+    elif isinstance(node, ir.Drop):  # functions dropped, by name or with their schema
         executors = context.schema.executors
         for key in [k for k in executors if k not in context.schema.signatures]:
             del executors[key]

@@ -11,22 +11,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pglast import ast
-from pglast.enums import (
-    AlterTableType,
-    GrantTargetType,
-    ObjectType,
-    RoleSpecType,
-    SubLinkType,
-)
+from pglast.enums import SubLinkType
 
-from lockstep.core.model import Extension, Location, PolicyFacts, Signature, Table
+from lockstep.core.model import Extension, Location, PolicyFacts, Signature
 from lockstep.core.replay.context import NestedContext, StatementContext, deparse, names
+from lockstep.core.sql import ir
 
 # Calls that PostgreSQL re-evaluates per row unless wrapped in `(select …)` (splinter 0003).
 PER_ROW_CALLS = (("auth", "uid"), ("auth", "jwt"), ("auth", "role"), ("auth", "email"),
                  ("current_setting",))
-_RELATIONS = (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW,
-              ObjectType.OBJECT_FOREIGN_TABLE)
+_RELATIONS = ("table", "view", "materialized view", "foreign table")
 _TRUE_WORDS = ("1", "true", "yes", "on")
 # Extensions whose control file pins their schema: `CREATE EXTENSION` ignores the search_path.
 FIXED_SCHEMAS = {"pg_cron": "pg_catalog", "plpgsql": "pg_catalog", "supabase_vault": "vault",
@@ -101,226 +95,200 @@ def _call_location(context: StatementContext, call: ast.FuncCall) -> Location:
     return context.location(base + call.location, base + end)
 
 
-def _roles(specs: Any) -> list[str]:
-    roles = []
-    for spec in specs or ():
-        if spec.roletype == RoleSpecType.ROLESPEC_PUBLIC:
-            return []
-        roles.append(spec.rolename or "")
-    return roles
+def _roles(roles: tuple[str, ...]) -> list[str]:
+    return [] if "public" in roles else list(roles)
 
 
-def _set_expressions(context: StatementContext, facts: PolicyFacts, using: Any,
-                     check: Any) -> None:
+def _set_expressions(context: StatementContext, facts: PolicyFacts, using: ir.Expr | None,
+                     check: ir.Expr | None) -> None:
+    using_node = using.node if using is not None else None
+    check_node = check.node if check is not None else None
     if using is not None:
-        facts.using = deparse(using)
+        facts.using = using.sql
     if check is not None:
-        facts.check = deparse(check)
-    calls = per_row_calls(using) + per_row_calls(check)
+        facts.check = check.sql
+    calls = per_row_calls(using_node) + per_row_calls(check_node)
     if using is not None or check is not None:
         facts.per_row_calls = [_call_location(context, c) for c in calls]
-    facts.user_metadata = facts.user_metadata or _reads_user_metadata(using) \
-        or _reads_user_metadata(check)
+    facts.user_metadata = facts.user_metadata or _reads_user_metadata(using_node) \
+        or _reads_user_metadata(check_node)
 
 
-def _policy_table(context: StatementContext, relation: ast.RangeVar) -> Table | None:
-    return context.lookup_table(relation.schemaname, relation.relname)
-
-
-def _create_policy(context: StatementContext, node: ast.CreatePolicyStmt) -> None:
-    table = _policy_table(context, node.table)
-    policy = next((p for p in reversed(table.policies) if p.name == node.policy_name), None) \
-        if table else None
-    if policy is None:
+def _policy(context: StatementContext, node: ir.Policy) -> None:
+    table = context.lookup_table(node.table.schema, node.table.name)
+    if table is None:
         return
-    facts = PolicyFacts(permissive=bool(node.permissive), roles=_roles(node.roles))
-    _set_expressions(context, facts, node.qual, node.with_check)
-    policy.facts = facts
-
-
-def _alter_policy(context: StatementContext, node: ast.AlterPolicyStmt) -> None:
-    table = _policy_table(context, node.table)
-    policy = next((p for p in table.policies if p.name == node.policy_name), None) \
-        if table else None
+    if node.create:
+        policy = next((p for p in reversed(table.policies) if p.name == node.name), None)
+        if policy is None:
+            return
+        facts = PolicyFacts(permissive=node.permissive, roles=_roles(node.roles))
+        _set_expressions(context, facts, node.using, node.check)
+        policy.facts = facts
+        return
+    policy = next((p for p in table.policies if p.name == node.name), None)
     if policy is None or policy.facts is None:
         return
     if node.roles:
         policy.facts.roles = _roles(node.roles)
-    if node.qual is not None or node.with_check is not None:
+    if node.using is not None or node.check is not None:
         policy.facts.user_metadata = False
-        _set_expressions(context, policy.facts, node.qual, node.with_check)
+        _set_expressions(context, policy.facts, node.using, node.check)
 
 
-def _function_options(signature: Signature, options: Any) -> None:
-    for option in options or ():
-        if option.defname == "security":
-            signature.security_definer = bool(getattr(option.arg, "boolval", False))
-        elif option.defname == "set" and isinstance(option.arg, ast.VariableSetStmt):
-            if option.arg.name == "search_path":
-                signature.search_path_set = option.arg.args is not None
-            elif option.arg.name is None:  # RESET ALL
-                signature.search_path_set = False
+def _function_options(signature: Signature, definer: bool | None,
+                      settings: tuple[ir.Setting, ...]) -> None:
+    if definer is not None:
+        signature.security_definer = definer
+    for setting in settings:
+        if setting.name == "search_path":
+            signature.search_path_set = setting.value is not None
+        elif not setting.name:  # RESET ALL
+            signature.search_path_set = False
 
 
-def _signatures(context: StatementContext, dotted: list[str]) -> list[Signature]:
-    schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-    return [s for k, s in context.schema.signatures.items() if k[:2] == (schema, dotted[-1])]
+def _signatures(context: StatementContext, name: ir.Name) -> list[Signature]:
+    key = name.resolved(context.state.search_path)
+    return [s for k, s in context.schema.signatures.items() if k[:2] == key]
 
 
-def _create_function(context: StatementContext, node: ast.CreateFunctionStmt) -> None:
-    if node.is_procedure:
+def _create_function(context: StatementContext, node: ir.CreateFunction) -> None:
+    if node.procedure:
         return
-    found = _signatures(context, names(node.funcname))
+    found = _signatures(context, node.name)
     if found:  # functions.py stored it just now, last among its overloads
         signature = found[-1]
         signature.location = context.whole
-        _function_options(signature, node.options)
+        _function_options(signature, node.security_definer, node.settings)
 
 
-def _alter_function(context: StatementContext, node: ast.AlterFunctionStmt) -> None:
-    for signature in _signatures(context, names(node.func.objname)):
-        _function_options(signature, node.actions)
+def _alter_function(context: StatementContext, node: ir.AlterFunction) -> None:
+    for signature in _signatures(context, node.name):
+        _function_options(signature, node.security_definer, node.settings)
 
 
-def _rel_options(options: Any) -> bool | None:
-    for option in options or ():
-        if option.defname == "security_invoker":
-            value = getattr(option.arg, "sval", None) or getattr(option.arg, "ival", None)
-            if option.arg is None:
-                return True
-            return str(getattr(option.arg, "boolval", value)).lower() in _TRUE_WORDS
+def _rel_options(options: tuple[tuple[str, str | None], ...]) -> bool | None:
+    for name, value in options:
+        if name == "security_invoker":
+            return value is None or value.lower() in _TRUE_WORDS
     return None
 
 
-def _created(context: StatementContext, relation: ast.RangeVar) -> None:
-    key = (context.creation_schema(relation.schemaname), relation.relname)
+def _created(context: StatementContext, name: ir.Name) -> None:
+    key = name.resolved(context.state.search_path)
     defaults = context.schema.default_readers
     if key not in context.schema.readers:  # IF NOT EXISTS keeps the grants it had
         context.schema.readers[key] = defaults.get(key[0], set()) | defaults.get("*", set())
 
 
-def _view(context: StatementContext, node: ast.ViewStmt) -> None:
-    _created(context, node.view)
-    key = (context.creation_schema(node.view.schemaname), node.view.relname)
-    view = context.schema.views.get(key)
+def _view(context: StatementContext, node: ir.CreateView) -> None:
+    _created(context, node.name)
+    view = context.schema.views.get(node.name.resolved(context.state.search_path))
     if view is not None:
         view.security_invoker = bool(_rel_options(node.options))
 
 
-def _alter_table(context: StatementContext, node: ast.AlterTableStmt) -> None:
-    key = (context.creation_schema(node.relation.schemaname), node.relation.relname)
-    view = context.schema.views.get(key)
-    for command in node.cmds or ():
+def _alter_table(context: StatementContext, node: ir.AlterTable) -> None:
+    view = context.schema.views.get(node.name.resolved(context.state.search_path))
+    for command in node.commands:
         if view is None:
             continue
-        if command.subtype == AlterTableType.AT_SetRelOptions:
-            invoker = _rel_options(command.def_)
+        if command.op == "SetRelOptions":
+            invoker = _rel_options(command.options)
             if invoker is not None:
                 view.security_invoker = invoker
-        elif command.subtype == AlterTableType.AT_ResetRelOptions and any(
-                o.defname == "security_invoker" for o in command.def_ or ()):
+        elif command.op == "ResetRelOptions" and any(
+                name == "security_invoker" for name, _ in command.options):
             view.security_invoker = False
 
 
-def _extension(context: StatementContext, node: ast.CreateExtensionStmt) -> None:
-    if node.extname in context.schema.extensions:
+def _extension(context: StatementContext, node: ir.CreateExtension) -> None:
+    if node.name in context.schema.extensions:
         return
-    schema = next((str(o.arg.sval) for o in node.options or ()
-                   if o.defname == "schema" and hasattr(o.arg, "sval")), None)
-    context.schema.extensions[node.extname] = Extension(
-        node.extname, FIXED_SCHEMAS.get(node.extname) or schema or context.creation_schema(None),
+    context.schema.extensions[node.name] = Extension(
+        node.name, FIXED_SCHEMAS.get(node.name) or node.schema or context.creation_schema(None),
         context.whole)
 
 
-def _move(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
-    if node.objectType == ObjectType.OBJECT_EXTENSION:
-        extension = context.schema.extensions.get(getattr(node.object, "sval", ""))
+def _move(context: StatementContext, node: ir.SetSchema) -> None:
+    if node.object_kind == "extension":
+        extension = context.schema.extensions.get(node.target.name)
         if extension is not None:
-            extension.schema = node.newschema
+            extension.schema = node.new_schema
 
 
-def _drop(context: StatementContext, node: ast.DropStmt) -> None:
-    if node.removeType == ObjectType.OBJECT_EXTENSION:
-        for name in node.objects or ():
-            context.schema.extensions.pop(getattr(name, "sval", ""), None)
-    elif node.removeType in _RELATIONS:
-        for parts in node.objects or ():
-            dotted = names(parts)
-            schema = context.creation_schema(dotted[-2] if len(dotted) > 1 else None)
-            context.schema.readers.pop((schema, dotted[-1]), None)
+def _drop(context: StatementContext, node: ir.Drop) -> None:
+    if node.object_kind == "extension":
+        for name in node.names:
+            context.schema.extensions.pop(name.name, None)
+    elif node.object_kind in _RELATIONS:
+        for name in node.names:
+            context.schema.readers.pop(name.resolved(context.state.search_path), None)
 
 
-def _rename(context: StatementContext, node: ast.RenameStmt) -> None:
-    if node.renameType in _RELATIONS and node.relation is not None and node.newname:
-        schema = context.creation_schema(node.relation.schemaname)
-        readers = context.schema.readers.pop((schema, node.relation.relname), None)
+def _rename(context: StatementContext, node: ir.Rename) -> None:
+    if node.object_kind in _RELATIONS and node.target is not None and node.new_name:
+        schema = context.creation_schema(node.target.schema)
+        readers = context.schema.readers.pop((schema, node.target.name), None)
         if readers is not None:
-            context.schema.readers[(schema, node.newname)] = readers
+            context.schema.readers[(schema, node.new_name)] = readers
 
 
-def _grantees(node: Any) -> set[str]:
-    return {"public" if g.roletype == RoleSpecType.ROLESPEC_PUBLIC else (g.rolename or "")
-            for g in node.grantees or ()}
+def _grants_select(node: ir.Grant) -> bool:
+    return not node.privileges or "select" in node.privileges
 
 
-def _grants_select(privileges: Any) -> bool:
-    return privileges is None or any(p.priv_name == "select" for p in privileges)
+def _grantees(node: ir.Grant) -> set[str]:
+    return set(node.roles)
 
 
-def _grant(context: StatementContext, node: ast.GrantStmt) -> None:
-    if node.objtype != ObjectType.OBJECT_TABLE or not _grants_select(node.privileges):
+def _grant(context: StatementContext, node: ir.Grant) -> None:
+    if node.object_kind != "table" or not _grants_select(node):
         return
     readers = context.schema.readers
-    if node.targtype == GrantTargetType.ACL_TARGET_ALL_IN_SCHEMA:
-        schemas = {getattr(o, "sval", "") for o in node.objects or ()}
+    if node.all_in_schema:
+        schemas = {o.name for o in node.objects}
         keys = [k for k in readers if k[0] in schemas]
-    elif node.targtype == GrantTargetType.ACL_TARGET_OBJECT:
-        keys = [(context.creation_schema(o.schemaname), o.relname) for o in node.objects or ()]
     else:
-        return
+        keys = [o.resolved(context.state.search_path) for o in node.objects]
     for key in keys:
         held = readers.setdefault(key, set())
-        if node.is_grant:
+        if node.grant:
             held |= _grantees(node)
         else:
             held -= _grantees(node)
 
 
-def _default_privileges(context: StatementContext, node: ast.AlterDefaultPrivilegesStmt) -> None:
-    action = node.action
-    if action.objtype != ObjectType.OBJECT_TABLE or not _grants_select(action.privileges):
+def _default_privileges(context: StatementContext, node: ir.DefaultPrivileges) -> None:
+    """`IN SCHEMA a, b`; without it the defaults hold everywhere (stored under "*")."""
+    action = node.grant
+    if action.object_kind != "table" or not _grants_select(action):
         return
-    for schema in _option_schemas(node):
+    for schema in node.schemas or ("*",):
         held = context.schema.default_readers.setdefault(schema, set())
-        if action.is_grant:
+        if action.grant:
             held |= _grantees(action)
         else:
             held -= _grantees(action)
 
 
-def _option_schemas(node: ast.AlterDefaultPrivilegesStmt) -> list[str]:
-    """`IN SCHEMA a, b`; without it the defaults hold everywhere (stored under "*")."""
-    for option in node.options or ():
-        if option.defname == "schemas":
-            return [getattr(v, "sval", "") for v in option.arg or ()]
-    return ["*"]
-
-
-def _index(context: StatementContext, node: ast.IndexStmt) -> None:
-    table = context.lookup_table(node.relation.schemaname, node.relation.relname)
+def _index(context: StatementContext, node: ir.CreateIndex) -> None:
+    table = context.lookup_table(node.table.schema, node.table.name)
     if table is None or not table.indexes:
         return
-    named = [i for i in table.indexes if i.name == node.idxname] if node.idxname else []
+    named = [i for i in table.indexes if i.name == node.name] if node.name else []
     index = named[-1] if named else table.indexes[-1]
     if index.shape:  # CREATE INDEX IF NOT EXISTS of an index that was there already
         return
-    keys = ", ".join(e.name if e.name and not (e.opclass or e.collation or e.ordering
-                                                or e.nulls_ordering) else deparse(e)
-                     for e in node.indexParams or ())
-    include = ", ".join(deparse(e) for e in node.indexIncludingParams or ())
-    where = deparse(node.whereClause) if node.whereClause is not None else ""
-    index.shape = index_shape(bool(node.unique), node.accessMethod or "btree", keys,
-                              include, where)
+    keys = ", ".join(e.name if e.name and e.plain else _printed(e.element)
+                     for e in node.columns)
+    include = ", ".join(_printed(e.element) for e in node.include)
+    where = node.where.sql if node.where is not None else ""
+    index.shape = index_shape(node.unique, node.method or "btree", keys, include, where)
+
+
+def _printed(element: ir.Expr | None) -> str:
+    return element.sql if element is not None else ""
 
 
 def index_shape(unique: bool, method: str, keys: str, include: str = "",
@@ -331,35 +299,29 @@ def index_shape(unique: bool, method: str, keys: str, include: str = "",
                                                                    else "")
 
 
-def _created_table(context: StatementContext, node: ast.CreateStmt) -> None:
-    _created(context, node.relation)
-
-
-def _table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
-    _created(context, node.into.rel)
+def _table(context: StatementContext, node: ir.CreateTable | ir.CreateTableAs) -> None:
+    _created(context, node.name)
 
 
 _OBSERVERS: dict[type, Callable[[StatementContext, Any], None]] = {
-    ast.CreatePolicyStmt: _create_policy,
-    ast.AlterPolicyStmt: _alter_policy,
-    ast.CreateFunctionStmt: _create_function,
-    ast.AlterFunctionStmt: _alter_function,
-    ast.ViewStmt: _view,
-    ast.AlterTableStmt: _alter_table,
-    ast.CreateExtensionStmt: _extension,
-    ast.AlterObjectSchemaStmt: _move,
-    ast.DropStmt: _drop,
-    ast.RenameStmt: _rename,
-    ast.GrantStmt: _grant,
-    ast.AlterDefaultPrivilegesStmt: _default_privileges,
-    ast.IndexStmt: _index,
-    ast.CreateStmt: _created_table,
-    ast.CreateForeignTableStmt: lambda c, n: _created(c, n.base.relation),
-    ast.CreateTableAsStmt: _table_as,
+    ir.Policy: _policy,
+    ir.CreateFunction: _create_function,
+    ir.AlterFunction: _alter_function,
+    ir.CreateView: _view,
+    ir.AlterTable: _alter_table,
+    ir.CreateExtension: _extension,
+    ir.SetSchema: _move,
+    ir.Drop: _drop,
+    ir.Rename: _rename,
+    ir.Grant: _grant,
+    ir.DefaultPrivileges: _default_privileges,
+    ir.CreateIndex: _index,
+    ir.CreateTable: _table,
+    ir.CreateTableAs: _table,
 }
 
 
-def observe(context: StatementContext, node: object) -> None:
+def observe(context: StatementContext, node: ir.Stmt) -> None:
     """Annotate what the main handler just built (engine.py calls this after it)."""
     handler = _OBSERVERS.get(type(node))
     if handler is not None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, DropBehavior, ObjectType
-
 from lockstep.core.model import Column, Constraint, Index, Table
 from lockstep.core.replay import cascade
 from lockstep.core.replay.constraints import (
@@ -20,11 +17,12 @@ from lockstep.core.replay.constraints import (
     own_sequence,
     relation_names,
 )
-from lockstep.core.replay.context import StatementContext, names
+from lockstep.core.replay.context import StatementContext
 from lockstep.core.replay.dependencies import inherit_from, table_from_query
 from lockstep.core.replay.exprtext import default_text
 from lockstep.core.replay.reprint import renamed_in, retype_index
 from lockstep.core.replay.sequences import move_sequences
+from lockstep.core.sql import ir
 
 _LIKE_CONSTRAINTS = 1 << 2
 _LIKE_DEFAULTS = 1 << 3
@@ -33,41 +31,39 @@ _LIKE_IDENTITY = 1 << 5
 _LIKE_INDEXES = 1 << 6
 
 
-def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
-    relation = node.relation
-    if relation.relpersistence == "t":
+def create_table(context: StatementContext, node: ir.CreateTable) -> None:
+    if node.persistence == "t":
         return  # a temporary table is gone when the migration's session ends
-    schema = context.creation_schema(relation.schemaname)
-    existing = context.schema.tables.get((schema, relation.relname))
+    schema = context.creation_schema(node.name.schema)
+    existing = context.schema.tables.get((schema, node.name.name))
     if existing is not None and node.if_not_exists:
         return
-    table = Table(schema=schema, name=relation.relname, partitioned=node.partspec is not None)
+    table = Table(schema=schema, name=node.name.name, partitioned=node.partitioned)
     table.location = context.whole
-    table.name_location = context.name_location(relation.location, relation.relname)
-    context.schema.tables[(schema, relation.relname)] = table
-    for parent_relation in node.inhRelations or ():
-        parent = context.require_table(parent_relation.schemaname, parent_relation.relname,
-                                       parent_relation.location)
+    table.name_location = context.span_location(node.name.span)
+    context.schema.tables[(schema, node.name.name)] = table
+    parents = (node.partition_of,) if node.partition_of is not None else node.inherits
+    for parent_name in parents:
+        parent = context.require(parent_name)
         if parent is not None:
-            inherit_from(context, table, parent, partition=node.partbound is not None)
-    table_constraints: list[ast.Constraint] = list(node.constraints or ())
+            inherit_from(context, table, parent, partition=node.partition_of is not None)
     later: Deferred = []
-    for element in node.tableElts or ():
-        if isinstance(element, ast.ColumnDef):
-            inherited = table.columns.get(element.colname)
-            if inherited is not None and element.typeName is None:  # partition column options
-                apply_column_constraints(context, table, inherited, element, later)
-                continue
-            column = column_from_def(context, table, element)
-            table.columns[column.name] = column
-            apply_column_constraints(context, table, column, element, later)
-        elif isinstance(element, ast.Constraint):
-            table_constraints.append(element)
-        elif isinstance(element, ast.TableLikeClause):
-            _copy_like(context, table, element)
-    for constraint in table_constraints:
-        if constraint.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE,
-                                  ConstrType.CONSTR_FOREIGN):
+    for position, element in enumerate(node.columns):
+        for like in node.like:
+            if like.position == position:
+                _copy_like(context, table, like)
+        inherited = table.columns.get(element.name)
+        if inherited is not None and element.type is None:  # partition column options
+            apply_column_constraints(context, table, inherited, element, later)
+            continue
+        column = column_from_def(context, table, element)
+        table.columns[column.name] = column
+        apply_column_constraints(context, table, column, element, later)
+    for like in node.like:
+        if like.position >= len(node.columns):
+            _copy_like(context, table, like)
+    for constraint in node.constraints:
+        if constraint.kind in ("primary-key", "unique", "foreign-key"):
             later.append((constraint, None))
         else:
             apply_constraint(context, table, constraint)
@@ -75,30 +71,28 @@ def create_table(context: StatementContext, node: ast.CreateStmt) -> None:
     context.record(f"create table {table.name}", "create-table", table, list(table.columns))
 
 
-def create_table_as(context: StatementContext, node: ast.CreateTableAsStmt) -> None:
-    relation = node.into.rel
-    if relation.relpersistence == "t":
+def create_table_as(context: StatementContext, node: ir.CreateTableAs) -> None:
+    if node.persistence == "t":
         return
-    schema = context.creation_schema(relation.schemaname)
-    if (schema, relation.relname) in context.schema.tables and node.if_not_exists:
+    schema = context.creation_schema(node.name.schema)
+    if (schema, node.name.name) in context.schema.tables and node.if_not_exists:
         return
-    table = Table(schema=schema, name=relation.relname)
+    table = Table(schema=schema, name=node.name.name)
     table.location = context.whole
-    table.name_location = context.name_location(relation.location, relation.relname)
-    context.schema.tables[(schema, relation.relname)] = table
-    table_from_query(context, table, node.query)
+    table.name_location = context.span_location(node.name.span)
+    context.schema.tables[(schema, node.name.name)] = table
+    table_from_query(context, table, node.query.node)
     context.record(f"create table {table.name}", "create-table", table, list(table.columns))
 
 
-def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClause) -> None:
-    source = context.require_table(like.relation.schemaname, like.relation.relname,
-                                   like.relation.location)
+def _copy_like(context: StatementContext, table: Table, like: ir.Like) -> None:
+    source = context.require(like.name)
     if source is None:
         return
-    options = like.options or 0
+    options = like.options
     for name, original in source.columns.items():
         column = Column(name=name, type=original.type, nullable=original.nullable,
-                        location=context.clause(like.relation.location))
+                        location=context.clause_of(like.span))
         if options & _LIKE_DEFAULTS:
             column.default = original.default
         if options & _LIKE_IDENTITY and original.identity:
@@ -130,15 +124,13 @@ def _copy_like(context: StatementContext, table: Table, like: ast.TableLikeClaus
                 table.constraints.append(Constraint(name, kind, list(index.columns)))
 
 
-def alter_table(context: StatementContext, node: ast.AlterTableStmt) -> None:
-    if node.objtype not in (ObjectType.OBJECT_TABLE, None):
+def alter_table(context: StatementContext, node: ir.AlterTable) -> None:
+    if node.object_kind != "table":
         return
-    relation = node.relation
-    table = context.require_table(relation.schemaname, relation.relname, relation.location,
-                                  missing_ok=bool(node.missing_ok))
+    table = context.require(node.name, missing_ok=node.missing_ok)
     if table is None:
         return
-    for command in node.cmds or ():
+    for command in node.commands:
         _alter_command(context, table, command)
 
 
@@ -151,127 +143,122 @@ def _column_or_issue(
     return column
 
 
-def _alter_command(context: StatementContext, table: Table, command: ast.AlterTableCmd) -> None:
-    kind = command.subtype
-    name = command.name
+def _alter_command(context: StatementContext, table: Table, command: ir.AlterCommand) -> None:
+    kind = command.op
+    name = command.name or ""
     column: Column | None
-    if kind == AlterTableType.AT_AddColumn:
-        definition = command.def_
-        if definition.colname in table.columns and command.missing_ok:
+    if kind == "AddColumn" and command.column is not None:
+        definition = command.column
+        if definition.name in table.columns and command.missing_ok:
             return
         column = column_from_def(context, table, definition)
         table.columns[column.name] = column
         apply_column_constraints(context, table, column, definition)
         context.record(f"add column {table.name}.{column.name}", "add-column", table,
                        [column.name], column.location)
-    elif kind == AlterTableType.AT_DropColumn:
-        if _column_or_issue(context, table, name, bool(command.missing_ok)) is None:
+    elif kind == "DropColumn":
+        if _column_or_issue(context, table, name, command.missing_ok) is None:
             return
-        if not cascade.drop_column(context, table, name,
-                                   command.behavior == DropBehavior.DROP_CASCADE):
+        if not cascade.drop_column(context, table, name, command.cascade):
             return
         context.record(f"drop column {table.name}.{name}", "drop-column", table, [name],
                        context.find_identifier(name))
-    elif kind == AlterTableType.AT_AlterColumnType:
+    elif kind == "AlterColumnType" and command.type is not None:
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.type = column_type(context, command.def_.typeName)
+            column.type = column_type(context, command.type)
             for index in table.indexes:
                 retype_index(index, table)
             context.record(f"alter column {table.name}.{name} type {column.type}",
                            "alter-column", table, [name], context.find_identifier(name))
-    elif kind == AlterTableType.AT_ColumnDefault:
+    elif kind == "ColumnDefault":
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.default = (default_text(command.def_, column.type)
-                              if command.def_ is not None else None)
-            verb = "set" if command.def_ is not None else "drop"
+            column.default = (default_text(command.expr.node, column.type)
+                              if command.expr is not None else None)
+            verb = "set" if command.expr is not None else "drop"
             context.record(f"{verb} default {table.name}.{name}", "alter-column", table,
                            [name], context.find_identifier(name))
-    elif kind in (AlterTableType.AT_SetNotNull, AlterTableType.AT_DropNotNull):
+    elif kind in ("SetNotNull", "DropNotNull"):
         column = _column_or_issue(context, table, name)
         if column is not None:
-            column.nullable = kind == AlterTableType.AT_DropNotNull
+            column.nullable = kind == "DropNotNull"
             verb = "drop" if column.nullable else "set"
             context.record(f"{verb} not null {table.name}.{name}", "alter-column", table,
                            [name], context.find_identifier(name))
-    elif kind in (AlterTableType.AT_AddIdentity, AlterTableType.AT_DropIdentity):
+    elif kind in ("AddIdentity", "DropIdentity"):
         column = _column_or_issue(context, table, name)
-        if column is not None and kind == AlterTableType.AT_AddIdentity:
-            column.identity = "ALWAYS" if command.def_.generated_when == "a" else "BY DEFAULT"
+        if column is not None and kind == "AddIdentity":
+            always = command.constraint is not None and command.constraint.always
+            column.identity = "ALWAYS" if always else "BY DEFAULT"
             column.nullable = False
             own_sequence(context, table, column)
         elif column is not None:
             column.identity = None
             column.owned_sequence = None
-    elif kind == AlterTableType.AT_AddConstraint:
-        _add_constraint(context, table, command.def_)
-    elif kind == AlterTableType.AT_DropConstraint:
+    elif kind == "AddConstraint" and command.constraint is not None:
+        _add_constraint(context, table, command.constraint)
+    elif kind == "DropConstraint":
         # An unknown name is not reported: generated names may differ from PostgreSQL's.
-        if not cascade.drop_constraint(context, table, name,
-                                       command.behavior == DropBehavior.DROP_CASCADE):
+        if not cascade.drop_constraint(context, table, name, command.cascade):
             return
         context.record(f"drop constraint {name} on {table.name}", "drop-constraint", table)
     else:
         _alter_table_flags(context, table, kind)
 
 
-def _add_constraint(context: StatementContext, table: Table, constraint: ast.Constraint) -> None:
+def _add_constraint(context: StatementContext, table: Table, constraint: ir.Constraint) -> None:
     apply_constraint(context, table, constraint)
-    columns = names(constraint.keys) or names(constraint.fk_attrs)
     label = {
-        ConstrType.CONSTR_FOREIGN: "foreign key",
-        ConstrType.CONSTR_PRIMARY: "primary key",
-        ConstrType.CONSTR_UNIQUE: "unique",
-        ConstrType.CONSTR_CHECK: "check",
-    }.get(constraint.contype, "constraint")
-    context.record(f"add {label} on {table.name}", "add-constraint", table, columns,
-                   context.clause(constraint.location))
+        "foreign-key": "foreign key",
+        "primary-key": "primary key",
+        "unique": "unique",
+        "check": "check",
+    }.get(constraint.kind, "constraint")
+    context.record(f"add {label} on {table.name}", "add-constraint", table,
+                   list(constraint.columns), context.clause_of(constraint.span))
 
 
-def _alter_table_flags(context: StatementContext, table: Table, kind: AlterTableType) -> None:
-    if kind == AlterTableType.AT_EnableRowSecurity:
+def _alter_table_flags(context: StatementContext, table: Table, kind: str) -> None:
+    if kind == "EnableRowSecurity":
         table.rls_enabled = True
         context.record(f"enable row level security on {table.name}", "enable-rls", table)
-    elif kind == AlterTableType.AT_DisableRowSecurity:
+    elif kind == "DisableRowSecurity":
         table.rls_enabled = False
         context.record(f"disable row level security on {table.name}", "disable-rls", table)
-    elif kind == AlterTableType.AT_ForceRowSecurity:
+    elif kind == "ForceRowSecurity":
         table.rls_forced = True
         context.record(f"force row level security on {table.name}", "force-rls", table)
-    elif kind == AlterTableType.AT_NoForceRowSecurity:
+    elif kind == "NoForceRowSecurity":
         table.rls_forced = False
 
 
-def rename(context: StatementContext, node: ast.RenameStmt) -> bool:
+def rename(context: StatementContext, node: ir.Rename) -> bool:
     """Table, column and constraint renames; False when it is not about a table."""
-    kind = node.renameType
-    if kind not in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN,
-                    ObjectType.OBJECT_TABCONSTRAINT):
+    kind = node.object_kind
+    if kind not in ("table", "column", "constraint") or node.target is None:
         return False
-    relation = node.relation
-    if node.relationType not in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_ACCESS_METHOD, None) \
-            and kind == ObjectType.OBJECT_COLUMN:
+    if node.relation_kind != "table" and kind == "column":
         return True  # a view's column
-    table = context.require_table(relation.schemaname, relation.relname, relation.location,
-                                  missing_ok=bool(node.missing_ok))
+    table = context.require(node.target, missing_ok=node.missing_ok)
     if table is None:
         return True
-    if kind == ObjectType.OBJECT_TABLE:
-        move_table(context, table, table.schema, node.newname)
-        context.record(f"rename table to {node.newname}", "rename-table", table)
-    elif kind == ObjectType.OBJECT_COLUMN:
-        _rename_column(context, table, node.subname, node.newname)
+    old, new = node.subname or "", node.new_name
+    if kind == "table":
+        move_table(context, table, table.schema, new)
+        context.record(f"rename table to {new}", "rename-table", table)
+    elif kind == "column":
+        _rename_column(context, table, old, new)
     else:
         for constraint in table.constraints:
-            if constraint.name == node.subname:
-                constraint.name = node.newname
+            if constraint.name == old:
+                constraint.name = new
         for index in table.indexes:
-            if index.is_constraint and index.name == node.subname:
-                index.name = node.newname
+            if index.is_constraint and index.name == old:
+                index.name = new
         for fk in table.foreign_keys:
-            if fk.name == node.subname:
-                fk.name = node.newname
+            if fk.name == old:
+                fk.name = new
     return True
 
 
@@ -330,26 +317,21 @@ def move_table(context: StatementContext, table: Table, schema: str, name: str) 
                                  for s, t, c in view.column_reads}
 
 
-def set_schema(context: StatementContext, node: ast.AlterObjectSchemaStmt) -> None:
-    if node.objectType != ObjectType.OBJECT_TABLE or node.relation is None:
+def set_schema(context: StatementContext, node: ir.SetSchema) -> None:
+    if node.object_kind != "table":
         return
-    relation = node.relation
-    table = context.require_table(relation.schemaname, relation.relname, relation.location,
-                                  missing_ok=bool(node.missing_ok))
+    table = context.require(node.target, missing_ok=node.missing_ok)
     if table is not None:
-        move_table(context, table, node.newschema, table.name)
-        context.record(f"set schema {node.newschema} on {table.name}", "set-schema", table)
+        move_table(context, table, node.new_schema, table.name)
+        context.record(f"set schema {node.new_schema} on {table.name}", "set-schema", table)
 
 
-def drop_tables(context: StatementContext, node: ast.DropStmt) -> None:
+def drop_tables(context: StatementContext, node: ir.Drop) -> None:
     doomed: list[Table] = []
-    for parts in node.objects or ():
-        dotted = names(parts)
-        schema = dotted[-2] if len(dotted) > 1 else None
-        table = context.require_table(schema, dotted[-1], None, missing_ok=bool(node.missing_ok))
+    for name in node.names:
+        table = context.require(name, missing_ok=node.missing_ok)
         if table is not None and table not in doomed:
             doomed.append(table)
-    if doomed and cascade.drop_tables(context, doomed,
-                                      node.behavior == DropBehavior.DROP_CASCADE):
+    if doomed and cascade.drop_tables(context, doomed, node.cascade):
         for table in doomed:
             context.record(f"drop table {table.name}", "drop-table", table)

@@ -13,6 +13,7 @@ from pglast import ast
 
 from lockstep.core.model import ViewColumn
 from lockstep.core.replay.context import StatementContext, names
+from lockstep.core.sql import ir
 from lockstep.core.sql.types import format_type
 
 _RESULT_TYPES = {
@@ -307,26 +308,24 @@ def _auto_updatable(context: StatementContext, query: Any) -> bool:
 
 
 def describe_view(context: StatementContext, schema: str, name: str, query: Any,
-                  aliases: Any = None) -> None:
+                  aliases: tuple[str, ...] = ()) -> None:
     """`aliases`: the column names of `CREATE VIEW v (a, b)`, which rename the first ones."""
     view = context.schema.views.get((schema, name))
     if view is None:
         return
-    view.columns = _named(query_columns(context, query), aliases)
+    columns = query_columns(context, query)
+    view.columns = [ViewColumn(aliases[i] if i < len(aliases) else c.name, c.type, c.origin)
+                    for i, c in enumerate(columns)]
     view.auto_updatable = not view.materialized and _auto_updatable(context, query)
 
 
-_TRIGGER_INSTEAD = 64  # pg_trigger.tgtype bits
-_TRIGGER_EVENTS = {4: "INSERT", 8: "DELETE", 16: "UPDATE"}
+_TRIGGER_EVENTS = ("insert", "delete", "update")
 
 
-def instead_of_trigger(context: StatementContext, node: ast.CreateTrigStmt) -> None:
+def instead_of_trigger(context: StatementContext, node: ir.CreateTrigger) -> None:
     """INSTEAD OF triggers make a view writable for their events (as PostgREST sees it)."""
-    if not (node.timing or 0) & _TRIGGER_INSTEAD:
+    if node.timing != "instead of":
         return
-    relation = node.relation
-    schema = context.creation_schema(relation.schemaname)
-    view = context.schema.views.get((schema, relation.relname))
+    view = context.schema.views.get(node.table.resolved(context.state.search_path))
     if view is not None:
-        view.instead_of.update(name for bit, name in _TRIGGER_EVENTS.items()
-                               if (node.events or 0) & bit)
+        view.instead_of.update(e.upper() for e in node.events if e in _TRIGGER_EVENTS)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pglast import ast
-
 from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.model import Key, Location
 from lockstep.core.replay.context import PLATFORM_SCHEMAS, Event
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement
 from lockstep.core.workspace import MigrationDoc, Workspace
 
@@ -37,18 +36,18 @@ class Step:
         return Location(self.doc.path, self.doc.parsed.range(self.statement.start,
                                                              self.statement.end))
 
-    def key(self, relation: ast.RangeVar) -> Key:
+    def key(self, relation: ir.Name) -> Key:
         """A relation's (schema, name): from this statement's events when the replay resolved
         an unqualified name, else the first schema of the file's search_path that has it."""
-        if relation.schemaname:
-            return (relation.schemaname, relation.relname)
+        if relation.schema:
+            return (relation.schema, relation.name)
         for event in self.events:
-            if event.table is not None and event.table[1] == relation.relname:
+            if event.table is not None and event.table[1] == relation.name:
                 return event.table
         for schema in self.search_path:
-            if (schema, relation.relname) in self.existing:
-                return (schema, relation.relname)
-        return (self.search_path[0] if self.search_path else "public", relation.relname)
+            if (schema, relation.name) in self.existing:
+                return (schema, relation.name)
+        return relation.resolved(self.search_path)
 
     def pre_existing(self, key: Key) -> bool:
         """The table existed before this migration: it may hold production rows."""
@@ -61,25 +60,13 @@ class Step:
         return [s for s in self.doc.parsed.statements if s.start < self.statement.start]
 
 
-def _old_key(node: object, new: Key) -> Key | None:
+def _old_key(node: ir.Stmt, new: Key) -> Key | None:
     """The name a RENAME or SET SCHEMA statement moved a table away from."""
-    if isinstance(node, ast.RenameStmt) and node.relation is not None:
-        return (node.relation.schemaname or new[0], node.relation.relname)
-    if isinstance(node, ast.AlterObjectSchemaStmt) and node.relation is not None:
-        return (node.relation.schemaname or "public", node.relation.relname)
+    if isinstance(node, ir.Rename) and node.target is not None:
+        return (node.target.schema or new[0], node.target.name)
+    if isinstance(node, ir.SetSchema):
+        return (node.target.schema or "public", node.target.name)
     return None
-
-
-def _search_path(node: object, current: tuple[str, ...]) -> tuple[str, ...]:
-    """The search_path after a statement (as the replay reads `SET search_path`)."""
-    if not isinstance(node, ast.VariableSetStmt) or (node.name or "").lower() != "search_path":
-        return current
-    values: list[str] = []
-    for argument in node.args or ():
-        value = getattr(getattr(argument, "val", None), "sval", None)
-        if isinstance(value, str):
-            values.extend(part.strip().strip('"') for part in value.split(","))
-    return tuple(v for v in values if v and v != "$user") or ("public",)
 
 
 def steps(workspace: Workspace) -> list[Step]:
@@ -95,7 +82,6 @@ def _walk(workspace: Workspace) -> Iterator[Step]:
     for doc in workspace.ordered_migrations():
         created: set[Key] = set()
         frozen: tuple[frozenset[Key], frozenset[Key]] | None = None
-        path: tuple[str, ...] = ("public",)  # each file runs in its own session
         events = events_by_path.get(doc.path, [])
         taken = 0
         for statement in doc.parsed.statements:
@@ -108,14 +94,13 @@ def _walk(workspace: Workspace) -> Iterator[Step]:
             mine = events[first:taken]
             if frozen is None:  # re-frozen only after a statement changed the tables
                 frozen = (frozenset(existing), frozenset(created))
-            yield Step(doc, statement, mine, frozen[0], frozen[1], path)
-            path = _search_path(statement.node, path)
+            yield Step(doc, statement, mine, frozen[0], frozen[1], statement.search_path)
             for event in mine:
-                if _apply(event, statement.node, existing, created):
+                if _apply(event, statement.ir, existing, created):
                     frozen = None
 
 
-def _apply(event: Event, node: object, existing: set[Key], created: set[Key]) -> bool:
+def _apply(event: Event, node: ir.Stmt, existing: set[Key], created: set[Key]) -> bool:
     """Apply what a statement did to the tables; True when it changed them."""
     key = event.table
     if key is None:

@@ -1,41 +1,59 @@
 """Split a migration into statements with libpg_query's scanner, then parse each one.
 
 Statement-by-statement parsing keeps one broken statement from hiding the rest, and lets us
-report an unterminated last statement (which pglast's own splitter silently drops).
+report an unterminated last statement (which pglast's own splitter silently drops). Each
+statement is parsed once, to libpg_query's JSON, and turned into the typed IR (`sql/ir.py`);
+pglast's Python AST (six times dearer to build) is never built for a whole statement: an
+expression's is, on demand (`ir.Expr.node`).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import parse_sql
-from pglast.parser import ParseError, scan
+from pglast.parser import ParseError, parse_sql_json, scan
 
+from lockstep.core.sql import ir
+from lockstep.core.sql.ir import Name
+from lockstep.core.sql.ir_build import build, relations
+from lockstep.core.sql.ir_parts import Builder, Token
+from lockstep.core.sql.pgnode import byte_to_char
 from lockstep.core.text import LineIndex, Range
 
 _COMMENT_TOKENS = frozenset({"SQL_COMMENT", "C_COMMENT"})
 _SEMICOLON = "ASCII_59"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    start: int  # character offsets, end exclusive
-    end: int
-    name: str
-
-
 @dataclass(slots=True)
 class Statement:
-    """One parsed statement; node locations are relative to `start`."""
+    """One parsed statement: its IR (spans into the file) and its tokens (relative to
+    `start`). `search_path` is the one in force when it runs (each file starts at public)."""
 
-    node: Any  # a pglast.ast.Node
+    ir: ir.Stmt
     start: int
     end: int  # exclusive, without the terminating semicolon
     tokens: list[Token]
+    search_path: tuple[str, ...] = ("public",)
+    json: Any = None  # libpg_query's JSON of the statement
+    builder: Builder | None = None
+    _relations: tuple[Name, ...] | None = None
 
     def text(self, source: str) -> str:
         return source[self.start : self.end]
+
+    @property
+    def kind(self) -> str:
+        """libpg_query's node name: `CreateStmt`, `SelectStmt` …"""
+        return next(iter(self.json), "") if isinstance(self.json, dict) else ""
+
+    @property
+    def relations(self) -> tuple[Name, ...]:
+        """Every table or view the statement names anywhere (subqueries too), in order."""
+        if self._relations is None:
+            self._relations = relations(self.json, self.builder) if self.builder else ()
+        return self._relations
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +126,11 @@ def parse_migration_sql(text: str) -> ParsedSql:
         result.errors.append(scan_problem)
     elif chunk:
         _parse_chunk(result, chunk, unterminated=True)
+    search_path: tuple[str, ...] = ("public",)
+    for statement in result.statements:
+        statement.search_path = search_path
+        if isinstance(statement.ir, ir.SearchPath):
+            search_path = statement.ir.schemas
     return result
 
 
@@ -115,7 +138,7 @@ def _parse_chunk(result: ParsedSql, chunk: list[Token], unterminated: bool = Fal
     start, end = chunk[0].start, chunk[-1].end
     source = result.text[start:end]
     try:
-        parsed = parse_sql(source)
+        parsed = json.loads(parse_sql_json(source))
     except ParseError as error:
         index = _error_index(error, len(source))
         message = _error_message(error)
@@ -131,5 +154,11 @@ def _parse_chunk(result: ParsedSql, chunk: list[Token], unterminated: bool = Fal
         result.errors.append(SyntaxProblem(message, error_start, error_end))
         return
     relative = [Token(t.start - start, t.end - start, t.name) for t in chunk]
-    for raw in parsed:
-        result.statements.append(Statement(raw.stmt, start, end, relative))
+    builder = Builder(result.text, start, end, relative, byte_to_char(source))
+    for raw in parsed.get("stmts", ()):
+        statement = Statement(build(raw["stmt"], builder), start, end, relative,
+                              json=raw["stmt"], builder=builder)
+        result.statements.append(statement)
+
+
+__all__ = ["ParsedSql", "Statement", "SyntaxProblem", "Token", "parse_migration_sql"]

@@ -1,24 +1,20 @@
 """Where each table and column is named in the migrations, resolved to today's schema.
 
 Hover, definition and references on SQL need to know that `old_wins` in `012_…` is the table
-now called `wins`. Every name site is read from the pglast nodes (locations where the parser
-has them, the statement's tokens where it has only a string), then a backward pass over the
+now called `wins`. Every name site is read from the IR (spans where the parser has
+locations, the statement's tokens where it has only a string), then a backward pass over the
 history maps names-at-that-time onto the final schema through renames, drops and re-creates.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, ObjectType
-
 from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.model import Key, Schema
-from lockstep.core.replay.context import names
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import ParsedSql, Statement
 from lockstep.core.text import Range
 
@@ -63,21 +59,6 @@ def _fold(spelled: str) -> str:
 
 def _is_name(spelled: str) -> bool:
     return spelled.startswith('"') or spelled.replace("_", "a").replace("$", "a").isalnum()
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Every pglast node below `node` (itself included)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (list, tuple)):
-            stack.extend(reversed(current))
-        elif isinstance(current, ast.Node):
-            yield current
-            for slot in getattr(type(current), "__slots__", ()):
-                value = getattr(current, slot, None)
-                if isinstance(value, (ast.Node, list, tuple)):
-                    stack.append(value)
 
 
 class _Statement:
@@ -129,165 +110,157 @@ class _Statement:
         self.add(self.find(name, after), table, name, phase)
 
 
-def _key(node: Any) -> Key:
-    return (node.schemaname or "public", node.relname)
+def _key(name: ir.Name) -> Key:
+    return (name.schema or "public", name.name)
 
 
-def _constraint(st: _Statement, table: Key, constraint: Any) -> None:
-    after = st.base + max(constraint.location or 0, 0)
-    for name in names(constraint.keys) + names(constraint.fk_attrs):
+def _span(span: ir.Span) -> tuple[int, int] | None:
+    return (span.start, span.end) if span.start >= 0 else None
+
+
+def _constraint(st: _Statement, table: Key, constraint: ir.Constraint) -> None:
+    after = max(constraint.span.start, st.base)
+    for name in (*constraint.columns, *constraint.include):
         st.column(name, table, after=after)
-    for name in names(getattr(constraint, "including", None)):
-        st.column(name, table, after=after)
-    if constraint.contype == ConstrType.CONSTR_FOREIGN and constraint.pktable is not None:
-        target = _key(constraint.pktable)
-        st.add(st.at(constraint.pktable.location), target, None, AFTER)
-        for name in names(constraint.pk_attrs):
+    if constraint.kind == "foreign-key" and constraint.references is not None:
+        target = _key(constraint.references)
+        st.add(_span(constraint.references.span), target, None, AFTER)
+        for name in constraint.ref_columns:
             st.column(name, target, after=after)
-    _column_refs(st, table, constraint.raw_expr)
+    _column_refs(st, table, constraint.expr)
 
 
-def _column_refs(st: _Statement, table: Key, node: Any) -> None:
+def _column_refs(st: _Statement, table: Key, expr: ir.Expr | None) -> None:
     """Bare column references in a single-table expression (policy, index, check)."""
-    if node is None:
+    if expr is None:
         return
-    for found in walk(node):
-        if isinstance(found, ast.ColumnRef):
-            fields = names(found.fields)
-            if len(fields) == 1 and len(found.fields) == 1:
-                st.add(st.at(found.location), table, fields[0], AFTER)
+    for name, offset in expr.column_refs():
+        st.add(st.at(offset), table, name, AFTER)
 
 
-def _create(st: _Statement, node: Any) -> None:
-    table = _key(node.relation)
-    st.add(st.at(node.relation.location), table, None, AFTER)
-    for element in node.tableElts or ():
-        if isinstance(element, ast.ColumnDef):
-            st.add(st.at(element.location), table, element.colname, AFTER)
-            for constraint in element.constraints or ():
-                _constraint(st, table, constraint)
-        elif isinstance(element, ast.Constraint):
-            _constraint(st, table, element)
-    for constraint in node.constraints or ():
+def _column(st: _Statement, table: Key, column: ir.Column) -> None:
+    st.add(_span(column.span), table, column.name, AFTER)
+    for constraint in column.constraints:
+        _constraint(st, table, constraint)
+
+
+def _create(st: _Statement, node: ir.CreateTable) -> None:
+    table = _key(node.name)
+    st.add(_span(node.name.span), table, None, AFTER)
+    for column in node.columns:
+        _column(st, table, column)
+    for constraint in node.constraints:
         _constraint(st, table, constraint)
     st.out.effects.append(("create", table))
 
 
-def _alter(st: _Statement, node: Any) -> None:
-    if node.objtype not in (ObjectType.OBJECT_TABLE, None):
+def _alter(st: _Statement, node: ir.AlterTable) -> None:
+    if node.object_kind != "table":
         return
-    table = _key(node.relation)
-    start = st.at(node.relation.location)
+    table = _key(node.name)
+    start = _span(node.name.span)
     st.add(start, table, None, AFTER)
     after = start[1] if start else 0
-    for command in node.cmds or ():
-        kind = command.subtype
-        if kind == AlterTableType.AT_AddColumn and isinstance(command.def_, ast.ColumnDef):
-            st.add(st.at(command.def_.location), table, command.def_.colname, AFTER)
-            for constraint in command.def_.constraints or ():
-                _constraint(st, table, constraint)
-            st.out.effects.append(("add-column", table, command.def_.colname))
-        elif kind == AlterTableType.AT_DropColumn and command.name:
+    for command in node.commands:
+        if command.op == "AddColumn" and command.column is not None:
+            _column(st, table, command.column)
+            st.out.effects.append(("add-column", table, command.column.name))
+        elif command.op == "DropColumn" and command.name:
             st.column(command.name, table, BEFORE, after)
             st.out.effects.append(("drop-column", table, command.name))
-        elif kind == AlterTableType.AT_AddConstraint and isinstance(command.def_, ast.Constraint):
-            _constraint(st, table, command.def_)
-        elif command.name and kind != AlterTableType.AT_DropConstraint:
+        elif command.op == "AddConstraint" and command.constraint is not None:
+            _constraint(st, table, command.constraint)
+        elif command.name and command.op != "DropConstraint":
             st.column(command.name, table, AFTER, after)
 
 
-def _rename(st: _Statement, node: Any) -> None:
-    kinds = (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN)
-    if node.relation is None or node.renameType not in kinds:
+def _rename(st: _Statement, node: ir.Rename) -> None:
+    if node.target is None or node.object_kind not in ("table", "column"):
         return
-    if node.renameType == ObjectType.OBJECT_COLUMN and node.relationType not in (kinds[0], None):
+    if node.object_kind == "column" and node.relation_kind != "table":
         return  # a view's column
-    table = _key(node.relation)
-    where = st.at(node.relation.location)
+    table = _key(node.target)
+    where = _span(node.target.span)
     after = where[1] if where else 0
-    if node.renameType == ObjectType.OBJECT_TABLE:
-        new = (table[0], node.newname)
+    if node.object_kind == "table":
+        new = (table[0], node.new_name)
         st.add(where, table, None, BEFORE)
-        st.add(st.find(node.newname, after), new, None, AFTER)
+        st.add(st.find(node.new_name, after), new, None, AFTER)
         st.out.effects.append(("rename", table, new))
         return
+    old = node.subname or ""
     st.add(where, table, None, AFTER)
-    st.column(node.subname, table, BEFORE, after)
-    st.column(node.newname, table, AFTER, after)
-    st.out.effects.append(("rename-column", table, node.subname, node.newname))
+    st.column(old, table, BEFORE, after)
+    st.column(node.new_name, table, AFTER, after)
+    st.out.effects.append(("rename-column", table, old, node.new_name))
 
 
-def _drop(st: _Statement, node: Any) -> None:
-    if node.removeType != ObjectType.OBJECT_TABLE:
+def _drop(st: _Statement, node: ir.Drop) -> None:
+    if node.object_kind != "table":
         return
-    for parts in node.objects or ():
-        dotted = names(parts)
-        if not dotted:
-            continue
-        table = (dotted[-2] if len(dotted) > 1 else "public", dotted[-1])
-        st.add(st.find(dotted[-1]), table, None, BEFORE)
+    for name in node.names:
+        table = _key(name)
+        st.add(st.find(name.name), table, None, BEFORE)
         st.out.effects.append(("drop", table))
 
 
-def _comment(st: _Statement, node: Any) -> None:
-    dotted: list[str] = names(node.object) if isinstance(node.object, (list, tuple)) else []
-    if node.objtype == ObjectType.OBJECT_TABLE and dotted:
+def _comment(st: _Statement, node: ir.Comment) -> None:
+    dotted = node.target
+    if node.object_kind == "table" and dotted:
         table = (dotted[-2] if len(dotted) > 1 else "public", dotted[-1])
         st.add(st.find(dotted[-1]), table, None, AFTER)
-    elif node.objtype == ObjectType.OBJECT_COLUMN and len(dotted) >= 2:
+    elif node.object_kind == "column" and len(dotted) >= 2:
         table = (dotted[-3] if len(dotted) > 2 else "public", dotted[-2])
         where = st.find(dotted[-2])
         st.add(where, table, None, AFTER)
         st.column(dotted[-1], table, AFTER, where[1] if where else 0)
 
 
-def _index(st: _Statement, node: Any) -> None:
-    table = _key(node.relation)
-    where = st.at(node.relation.location)
+def _index(st: _Statement, node: ir.CreateIndex) -> None:
+    table = _key(node.table)
+    where = _span(node.table.span)
     st.add(where, table, None, AFTER)
     after = where[1] if where else 0
-    for element in node.indexParams or ():
+    for element in node.columns:
         if element.name:
             st.column(element.name, table, AFTER, after)
         _column_refs(st, table, element.expr)
-    for element in node.indexIncludingParams or ():
+    for element in node.include:
         if element.name:
             st.column(element.name, table, AFTER, after)
-    _column_refs(st, table, node.whereClause)
+    _column_refs(st, table, node.where)
 
 
-def _policy(st: _Statement, node: Any) -> None:
+def _policy(st: _Statement, node: ir.Policy) -> None:
+    if not node.create:
+        return
     table = _key(node.table)
-    st.add(st.at(node.table.location), table, None, AFTER)
-    _column_refs(st, table, node.qual)
-    _column_refs(st, table, node.with_check)
+    st.add(_span(node.table.span), table, None, AFTER)
+    _column_refs(st, table, node.using)
+    _column_refs(st, table, node.check)
 
 
 _HANDLERS: dict[type, Any] = {
-    ast.CreateStmt: _create,
-    ast.AlterTableStmt: _alter,
-    ast.RenameStmt: _rename,
-    ast.DropStmt: _drop,
-    ast.CommentStmt: _comment,
-    ast.IndexStmt: _index,
-    ast.CreatePolicyStmt: _policy,
+    ir.CreateTable: _create,
+    ir.AlterTable: _alter,
+    ir.Rename: _rename,
+    ir.Drop: _drop,
+    ir.Comment: _comment,
+    ir.CreateIndex: _index,
+    ir.Policy: _policy,
 }
 
 
 def parse_sites(parsed: ParsedSql) -> list[_Parsed]:
-    """Raw name sites of every statement of one migration. Pure; never raises."""
+    """Raw name sites of every statement of one migration. Pure."""
     out: list[_Parsed] = []
     for statement in parsed.statements:
         st = _Statement(parsed.text, statement)
-        try:
-            handler = _HANDLERS.get(type(statement.node))
-            if handler is not None:
-                handler(st, statement.node)
-            for node in walk(statement.node):  # every other table named anywhere
-                if isinstance(node, ast.RangeVar) and node.relname:
-                    st.add(st.at(node.location), _key(node), None, AFTER)
-        except (AttributeError, TypeError, ValueError, IndexError):
-            pass
+        handler = _HANDLERS.get(type(statement.ir))
+        if handler is not None:
+            handler(st, statement.ir)
+        for name in statement.relations:  # every other table named anywhere
+            st.add(_span(name.span), _key(name), None, AFTER)
         out.append(st.out)
     return out
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pglast import ast
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+
+from lockstep.core.sql.ir import TypeRef
 
 _PLAIN = {
     "int2": "smallint",
@@ -70,27 +71,44 @@ _INTERVAL_FIELDS = {
 _INTERVAL_FULL_RANGE = 0x7FFF
 
 
-def _int_values(typmods: Any) -> list[int]:
+TypeName = Any  # the IR's TypeRef, or pglast's ast.TypeName (in expressions: casts)
+
+
+def _int_values(type_name: TypeName) -> list[int]:
     values: list[int] = []
-    for mod in typmods or ():
+    if isinstance(type_name, TypeRef):
+        for expr in type_name.modifiers:
+            ival = expr.json.get("A_Const", {}).get("ival") if isinstance(expr.json, dict) \
+                else None
+            if isinstance(ival, dict):
+                values.append(int(ival.get("ival", 0)))  # libpg_query omits a zero
+        return values
+    for mod in type_name.typmods or ():
         value = getattr(mod, "val", None)
-        ival = getattr(value, "ival", None)
-        if isinstance(ival, int):
-            values.append(ival)
+        pg_ival = getattr(value, "ival", None)
+        if isinstance(pg_ival, int):
+            values.append(pg_ival)
     return values
 
 
-def type_name_parts(type_name: ast.TypeName) -> tuple[str | None, str]:
-    names = [n.sval for n in type_name.names]
+def type_name_parts(type_name: TypeName) -> tuple[str | None, str]:
+    names = list(type_name.names) if isinstance(type_name, TypeRef) \
+        else [n.sval for n in type_name.names]
     if len(names) == 1:
         return None, names[0]
     return names[-2], names[-1]
 
 
-def serial_base(type_name: ast.TypeName) -> str | None:
+def _dimensions(type_name: TypeName) -> int:
+    if isinstance(type_name, TypeRef):
+        return len(type_name.array_bounds)
+    return len(type_name.arrayBounds or ())
+
+
+def serial_base(type_name: TypeName) -> str | None:
     """serial/bigserial/smallserial → the integer type it stands for, else None."""
     schema, name = type_name_parts(type_name)
-    if schema is None and not type_name.arrayBounds:
+    if schema is None and not _dimensions(type_name):
         return _SERIALS.get(name)
     return None
 
@@ -106,10 +124,10 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def format_type(type_name: ast.TypeName) -> str:
+def format_type(type_name: TypeName) -> str:
     schema, name = type_name_parts(type_name)
-    base = _format_base(schema, name, _int_values(type_name.typmods))
-    dims = len(type_name.arrayBounds or ())
+    base = _format_base(schema, name, _int_values(type_name))
+    dims = _dimensions(type_name)
     if type_name.setof:
         base = "SETOF " + base
     return base + "[]" * min(dims, 1)

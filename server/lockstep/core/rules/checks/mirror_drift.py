@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pglast import ast
-
 from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location
@@ -21,6 +19,7 @@ from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.facts import anchor, sql_name, statement_span
 from lockstep.core.rules.payloads import MirrorDrift
 from lockstep.core.rules.registry.mirror import SIM_MIRROR_DRIFT
+from lockstep.core.sql import ir
 from lockstep.core.sql.types import quote_ident
 from lockstep.core.workspace import Workspace
 
@@ -97,8 +96,8 @@ def _renamed_from(workspace: Workspace, location: Location) -> str | None:
     if span is None or doc is None:
         return None
     for statement in doc.parsed.statements:
-        if statement.start == span[0] and isinstance(statement.node, ast.RenameStmt):
-            return str(statement.node.subname) if statement.node.subname else None
+        if statement.start == span[0] and isinstance(statement.ir, ir.Rename):
+            return statement.ir.subname or None
     return None
 
 

@@ -6,9 +6,6 @@ Renames and drops that break consumers are in `safety_consumers`.
 
 from __future__ import annotations
 
-from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, TransactionStmtKind
-
 from lockstep.core.model import Key, Location
 from lockstep.core.replay.context import Event
 from lockstep.core.rules.engine import Findings, check
@@ -22,31 +19,33 @@ from lockstep.core.rules.registry.safety import (
     UNBOUNDED_DATA_CHANGE,
 )
 from lockstep.core.rules.timeline import Step, steps
+from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement
 from lockstep.core.workspace import MigrationDoc, Workspace
 
 _SERIAL = frozenset({"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"})
-_FILLING = frozenset({ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY,
-                      ConstrType.CONSTR_GENERATED})
-_NOT_NULL = frozenset({ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY})
+_FILLING = frozenset({"default", "identity", "generated"})
+_NOT_NULL = frozenset({"not-null", "primary-key"})
 TRANSACTION_KINDS = {
-    TransactionStmtKind.TRANS_STMT_BEGIN: "BEGIN",
-    TransactionStmtKind.TRANS_STMT_START: "START TRANSACTION",
-    TransactionStmtKind.TRANS_STMT_COMMIT: "COMMIT",
-    TransactionStmtKind.TRANS_STMT_ROLLBACK: "ROLLBACK",
+    "BEGIN": "BEGIN",
+    "START": "START TRANSACTION",
+    "COMMIT": "COMMIT",
+    "ROLLBACK": "ROLLBACK",
 }
 
 
-def _constraint_types(definition: ast.ColumnDef) -> set[ConstrType]:
-    return {c.contype for c in definition.constraints or () if isinstance(c, ast.Constraint)}
+def _constraint_types(definition: ir.Column) -> set[str]:
+    return {c.kind for c in definition.constraints}
 
 
-def _fills_rows(definition: ast.ColumnDef) -> bool:
+def _fills_rows(definition: ir.Column | None) -> bool:
     """A new column that gives existing rows a value: a default, identity, generated, serial."""
+    if definition is None:
+        return False
     if _constraint_types(definition) & _FILLING:
         return True
-    names = [n.sval for n in definition.typeName.names or ()] if definition.typeName else []
-    return bool(names) and names[-1].lower() in _SERIAL
+    name = definition.type.name if definition.type else ""
+    return name.lower() in _SERIAL
 
 
 def _event(step: Step, kind: str, column: str, action: str = "") -> Event | None:
@@ -61,76 +60,77 @@ def _filled_columns(step: Step) -> set[tuple[Key, str]]:
     backfill) or an ADD COLUMN with a default."""
     filled: set[tuple[Key, str]] = set()
     for statement in step.earlier():
-        node = statement.node
-        if isinstance(node, ast.UpdateStmt):
-            key = step.key(node.relation)
-            filled |= {(key, t.name) for t in node.targetList or () if isinstance(t, ast.ResTarget)}
-        elif isinstance(node, ast.AlterTableStmt) and node.relation is not None:
-            key = step.key(node.relation)
-            for command in node.cmds or ():
-                if command.subtype == AlterTableType.AT_AddColumn and _fills_rows(command.def_):
-                    filled.add((key, command.def_.colname))
+        node = statement.ir
+        if isinstance(node, ir.DataChange) and node.verb == "update":
+            key = step.key(node.table)
+            filled |= {(key, c) for c in node.columns}
+        elif isinstance(node, ir.AlterTable):
+            key = step.key(node.name)
+            for command in node.commands:
+                if command.column is not None and _fills_rows(command.column):
+                    filled.add((key, command.column.name))
     return filled
 
 
-def _altered_columns(step: Step, kind: AlterTableType) -> set[tuple[Key, str]]:
+def _altered_columns(step: Step, kind: str) -> set[tuple[Key, str]]:
     """Columns an ALTER TABLE command of `kind` touched earlier in the same migration."""
     found: set[tuple[Key, str]] = set()
     for statement in step.earlier():
-        node = statement.node
-        if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
-            key = step.key(node.relation)
-            for command in node.cmds or ():
-                if command.subtype != kind:
+        node = statement.ir
+        if isinstance(node, ir.AlterTable):
+            key = step.key(node.name)
+            for command in node.commands:
+                if command.op != kind:
                     continue
-                if kind == AlterTableType.AT_AddColumn:
-                    found.add((key, command.def_.colname))
-                elif command.def_ is not None:  # SET DEFAULT, not DROP DEFAULT
+                if command.column is not None:
+                    found.add((key, command.column.name))
+                elif command.expr is not None and command.name:  # SET DEFAULT, not DROP
                     found.add((key, command.name))
     return found
 
 
 def _added_columns(step: Step) -> set[tuple[Key, str]]:
     """Columns added by the same migration before `step` (empty until backfilled)."""
-    return _altered_columns(step, AlterTableType.AT_AddColumn)
+    return _altered_columns(step, "AddColumn")
 
 
 @check(ADD_NOT_NULL_WITHOUT_DEFAULT, COLUMN_TYPE_CHANGE)
 def column_changes(workspace: Workspace, findings: Findings) -> None:
     for step in steps(workspace):
-        node = step.statement.node
-        if not isinstance(node, ast.AlterTableStmt) or node.relation is None:
+        node = step.statement.ir
+        if not isinstance(node, ir.AlterTable):
             continue
-        key = step.key(node.relation)
+        key = step.key(node.name)
         if not step.pre_existing(key):
             continue
-        for command in node.cmds or ():
+        for command in node.commands:
             _column_command(step, key, command, findings)
 
 
-def _column_command(step: Step, key: Key, command: ast.AlterTableCmd, findings: Findings) -> None:
+def _column_command(step: Step, key: Key, command: ir.AlterCommand, findings: Findings) -> None:
     table = sql_name(key)
-    if command.subtype == AlterTableType.AT_AddColumn:
-        definition = command.def_
-        event = _event(step, "add-column", definition.colname)
+    name = command.name or ""
+    if command.op == "AddColumn" and command.column is not None:
+        definition = command.column
+        event = _event(step, "add-column", definition.name)
         if event is None or not _constraint_types(definition) & _NOT_NULL or \
                 _fills_rows(definition):
             return
         findings.add(
             ADD_NOT_NULL_WITHOUT_DEFAULT, event.location,
             f"`{table}` existed before this migration, so production may have rows: adding "
-            f"`{definition.colname}` as NOT NULL without a default fails on any row (`column "
+            f"`{definition.name}` as NOT NULL without a default fails on any row (`column "
             "contains null values`); give it a default, or add it nullable, backfill it, then "
             "SET NOT NULL",
-            data=TableChange(key[1], key[0], [definition.colname], "add-not-null"))
-    elif command.subtype == AlterTableType.AT_SetNotNull:
-        event = _event(step, "alter-column", command.name, "set not null")
-        if event is None or (key, command.name) in _filled_columns(step):
+            data=TableChange(key[1], key[0], [definition.name], "add-not-null"))
+    elif command.op == "SetNotNull":
+        event = _event(step, "alter-column", name, "set not null")
+        if event is None or (key, name) in _filled_columns(step):
             return
-        column = (key, command.name)
+        column = (key, name)
         if column in _added_columns(step):
             why = "it was added without a default above, so every existing row holds NULL"
-        elif column in _altered_columns(step, AlterTableType.AT_ColumnDefault):
+        elif column in _altered_columns(step, "ColumnDefault"):
             why = ("the SET DEFAULT above does not fill existing rows; it fails if a row holds "
                    "NULL")
         else:
@@ -139,38 +139,32 @@ def _column_command(step: Step, key: Key, command: ast.AlterTableCmd, findings: 
         findings.add(
             ADD_NOT_NULL_WITHOUT_DEFAULT, event.location,
             f"`{table}` existed before this migration, so production may have rows: SET NOT "
-            f"NULL on `{command.name}` without a backfill in this migration ({why})",
-            data=TableChange(key[1], key[0], [command.name], "set-not-null"))
-    elif command.subtype == AlterTableType.AT_AlterColumnType:
-        event = _event(step, "alter-column", command.name, " type ")
+            f"NULL on `{name}` without a backfill in this migration ({why})",
+            data=TableChange(key[1], key[0], [name], "set-not-null"))
+    elif command.op == "AlterColumnType":
+        event = _event(step, "alter-column", name, " type ")
         if event is None:
             return
         findings.add(
             COLUMN_TYPE_CHANGE, event.location,
-            f"Changing the type of `{table}.{command.name}` rewrites the table under an ACCESS "
+            f"Changing the type of `{table}.{name}` rewrites the table under an ACCESS "
             "EXCLUSIVE lock (the API waits) and changes the type clients receive; prefer a new "
             "column and a backfill",
-            data=TableChange(key[1], key[0], [command.name], "type"))
+            data=TableChange(key[1], key[0], [name], "type"))
 
 
-def _relation_end(statement: Statement, relative: int) -> int:
-    """Absolute end offset of the (possibly dotted) name whose first token is at `relative`."""
-    tokens = [t for t in statement.tokens if t.start >= relative]
-    end = tokens[0].end if tokens else relative
-    for index in range(1, len(tokens) - 1, 2):
-        if tokens[index].name != "ASCII_46":
-            break
-        end = tokens[index + 1].end
-    return statement.start + end
+def _relation_end(statement: Statement, name: ir.Name) -> int:
+    """Absolute end offset of a (possibly dotted) table name."""
+    return name.span.end if name.span.start >= 0 else statement.end
 
 
-def _truncates(step: Step, node: ast.TruncateStmt, findings: Findings) -> None:
+def _truncates(step: Step, node: ir.Truncate, findings: Findings) -> None:
     statement = step.statement
-    for relation in node.relations or ():
+    for relation in node.tables:
         key = step.key(relation)
         if not step.pre_existing(key):
             continue
-        end = _relation_end(statement, relation.location or 0)
+        end = _relation_end(statement, relation)
         findings.add(
             UNBOUNDED_DATA_CHANGE,
             Location(step.doc.path, step.doc.parsed.range(statement.start, end)),
@@ -182,24 +176,25 @@ def _truncates(step: Step, node: ast.TruncateStmt, findings: Findings) -> None:
 @check(UNBOUNDED_DATA_CHANGE)
 def unbounded_data_changes(workspace: Workspace, findings: Findings) -> None:
     for step in steps(workspace):
-        node = step.statement.node
-        if isinstance(node, ast.TruncateStmt):
+        node = step.statement.ir
+        if isinstance(node, ir.Truncate):
             _truncates(step, node, findings)
             continue
-        if not isinstance(node, ast.UpdateStmt | ast.DeleteStmt) or node.whereClause is not None:
+        if not isinstance(node, ir.DataChange) or node.verb == "insert" \
+                or node.where is not None:
             continue
-        key = step.key(node.relation)
+        key = step.key(node.table)
         if not step.pre_existing(key):
             continue
-        verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
+        verb = node.verb.upper()
         columns: list[str] = []
-        if isinstance(node, ast.UpdateStmt):
-            columns = [t.name for t in node.targetList or () if isinstance(t, ast.ResTarget)]
+        if node.verb == "update":
+            columns = list(node.columns)
             added = _added_columns(step)
             if columns and all((key, c) in added for c in columns):
                 continue  # backfilling columns this migration added: every row is the point
         statement = step.statement
-        end = _relation_end(statement, node.relation.location or 0)
+        end = _relation_end(statement, node.table)
         where = Location(step.doc.path, step.doc.parsed.range(statement.start, end))
         what = "changes" if verb == "UPDATE" else "deletes"
         findings.add(
@@ -209,12 +204,9 @@ def unbounded_data_changes(workspace: Workspace, findings: Findings) -> None:
             data=TableChange(key[1], key[0], columns, verb.lower()))
 
 
-def _concurrent(node: object) -> bool:
-    if isinstance(node, ast.IndexStmt | ast.DropStmt):
-        return bool(node.concurrent)
-    if isinstance(node, ast.ReindexStmt):
-        return any(isinstance(p, ast.DefElem) and p.defname == "concurrently"
-                   for p in node.params or ())
+def _concurrent(node: ir.Stmt) -> bool:
+    if isinstance(node, ir.CreateIndex | ir.Drop | ir.Reindex):
+        return node.concurrently
     return False
 
 
@@ -234,7 +226,7 @@ def concurrently_in_transaction(workspace: Workspace, findings: Findings) -> Non
     it as the first statement of the CLI's batch, not after one (tests/pg measures this)."""
     for doc in workspace.migrations.values():
         for index, statement in enumerate(doc.parsed.statements):
-            if index == 0 or not _concurrent(statement.node):
+            if index == 0 or not _concurrent(statement.ir):
                 continue
             findings.add(
                 CONCURRENTLY_IN_TRANSACTION, _keyword(doc, statement, "CONCURRENTLY"),
@@ -247,8 +239,8 @@ def transaction_statements(doc: MigrationDoc) -> list[tuple[Statement, str]]:
     """The BEGIN / START TRANSACTION / COMMIT / ROLLBACK statements of a migration."""
     found = []
     for statement in doc.parsed.statements:
-        node = statement.node
-        if isinstance(node, ast.TransactionStmt) and node.kind in TRANSACTION_KINDS:
+        node = statement.ir
+        if isinstance(node, ir.Transaction) and node.kind in TRANSACTION_KINDS:
             found.append((statement, TRANSACTION_KINDS[node.kind]))
     return found
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pglast import ast
-
 from lockstep.core.consumers.index import TableUse
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
@@ -21,6 +19,7 @@ from lockstep.core.rules.facts import sql_name
 from lockstep.core.rules.payloads import BrokenConsumers
 from lockstep.core.rules.registry.safety import DROP_BREAKS_CONSUMERS, RENAME_BREAKS_CONSUMERS
 from lockstep.core.rules.timeline import Step, steps
+from lockstep.core.sql import ir
 from lockstep.core.workspace import Workspace
 
 _MAX_LISTED = 3
@@ -119,10 +118,10 @@ def broken_consumers(workspace: Workspace, findings: Findings) -> None:
 
 def _renamed_table(workspace: Workspace, findings: Findings, schema: Schema, step: Step,
                    event: Event) -> None:
-    node = step.statement.node
-    if not isinstance(node, ast.RenameStmt) or node.relation is None or event.table is None:
+    node = step.statement.ir
+    if not isinstance(node, ir.Rename) or node.target is None or event.table is None:
         return
-    old = (event.table[0], node.relation.relname)
+    old = (event.table[0], node.target.name)
     sites = _table_sites(workspace, old) if step.pre_existing(old) and _gone(schema, old) else []
     if sites:
         _report(findings, step, event, sites,
@@ -148,9 +147,9 @@ def _column(workspace: Workspace, findings: Findings, schema: Schema, step: Step
     key = event.table
     if key is None or not step.pre_existing(key):
         return
-    node = step.statement.node
+    node = step.statement.ir
     if event.kind == "rename-column":
-        if not isinstance(node, ast.RenameStmt) or node.subname is None:
+        if not isinstance(node, ir.Rename) or node.subname is None:
             return
         old, new = node.subname, event.columns[0]
     else:

@@ -7,8 +7,6 @@ PostgREST serves); `sim_` tables and internal tables are service-role only by de
 
 from __future__ import annotations
 
-from pglast import ast
-
 from lockstep.core.diagnostics import Related
 from lockstep.core.discovery import TONEY, conventions
 from lockstep.core.model import ForeignKey, Key, Table
@@ -32,6 +30,7 @@ from lockstep.core.rules.registry.security import (
     RLS_ENABLED_NO_POLICY,
     UNINDEXED_FOREIGN_KEY,
 )
+from lockstep.core.sql import ir
 from lockstep.core.workspace import Workspace
 
 
@@ -174,7 +173,7 @@ def _is_partition(workspace: Workspace, table: Table) -> bool:
     if span is None or doc is None:
         return False
     return any(
-        s.start == span[0] and isinstance(s.node, ast.CreateStmt) and s.node.partbound is not None
+        s.start == span[0] and isinstance(s.ir, ir.CreateTable) and s.ir.partition_of is not None
         for s in doc.parsed.statements
     )
 
