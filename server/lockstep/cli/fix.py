@@ -26,12 +26,6 @@ from lockstep.core.workspace import Workspace
 MAX_PASSES = 50
 
 
-def add_arguments(check: argparse.ArgumentParser) -> None:
-    check.add_argument("--fix", action="store_true", help="apply the fixes marked safe")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="with --fix, apply the unsafe fixes too")
-
-
 @dataclass(slots=True)
 class FixReport:
     applied: list[str] = field(default_factory=list)  # "path: title"
