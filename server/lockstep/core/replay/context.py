@@ -14,6 +14,7 @@ from lockstep.core.replay.external import UNKNOWN, Externals, placeholder
 from lockstep.core.rules.registry.migrations import UNKNOWN_COLUMN, UNKNOWN_TABLE
 from lockstep.core.spelling import closest
 from lockstep.core.sql import ir
+from lockstep.core.sql.ir_parts import clause_tokens
 from lockstep.core.sql.parse import ParsedSql, Statement, Token
 
 # Schemas that Supabase manages: statements touching them are known, never "unknown".
@@ -109,7 +110,7 @@ class StatementContext:
         """From a node's location to the end of its clause (the next top-level comma)."""
         if relative is None or relative < 0:
             return self.whole
-        kept = _clause_tokens(self.tokens_from(relative))
+        kept = clause_tokens(self.statement.tokens, relative)
         base = self.statement.start
         end = kept[-1].end if kept else relative
         return self.location(base + relative, base + end)
@@ -120,7 +121,7 @@ class StatementContext:
             return False
         base = self.statement.start
         spelled = [self.parsed.text[base + t.start : base + t.end]
-                   for t in _clause_tokens(self.tokens_from(relative))]
+                   for t in clause_tokens(self.statement.tokens, relative)]
         return _contains_words(spelled, words)
 
     def name_location(self, relative: int | None, name: str | None = None) -> Location:
@@ -281,25 +282,8 @@ class NestedContext(StatementContext):
         except ParseError:
             return False
         spelled = [self.inner_text[t.start : t.end]
-                   for t in _clause_tokens([t for t in tokens if t.start >= relative])]
+                   for t in clause_tokens(tokens, relative)]
         return _contains_words(spelled, words)
-
-
-def _clause_tokens(tokens: list[Token]) -> list[Token]:
-    """Tokens up to the end of the clause: a top-level comma or the closing parenthesis."""
-    depth = 0
-    kept: list[Token] = []
-    for token in tokens:
-        if token.name == "ASCII_40":
-            depth += 1
-        elif token.name == "ASCII_41":
-            depth -= 1
-            if depth < 0:
-                break
-        elif token.name == "ASCII_44" and depth == 0:
-            break
-        kept.append(token)
-    return kept
 
 
 def _contains_words(spelled: list[str], words: tuple[str, ...]) -> bool:

@@ -240,7 +240,7 @@ class Builder:
             return False
         relative = self.offsets(location)
         spelled = [self.text[self.base + t.start : self.base + t.end].upper()
-                   for t in _clause(self.tokens, relative)]
+                   for t in clause_tokens(self.tokens, relative)]
         return any(spelled[i : i + 2] == ["ON", word] for i in range(len(spelled) - 1))
 
     def alter_command(self, node: Json) -> ir.AlterCommand:
@@ -269,7 +269,7 @@ class Builder:
                                node.get("behavior") == "DROP_CASCADE", options)
 
 
-def _clause(tokens: Sequence[Token], relative: int) -> list[Token]:
+def clause_tokens(tokens: Sequence[Token], relative: int) -> list[Token]:
     """Tokens from `relative` to the end of its clause (a top-level comma or closing paren)."""
     depth = 0
     kept: list[Token] = []
