@@ -128,13 +128,10 @@ def test_there_are_fixtures() -> None:
     assert len([p for p in FIXTURES if p.name.startswith("gen-")]) >= 4, FIXTURES
 
 
-def test_batch_equals_the_supabase_cli_invocation(
-    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases,
-    supabase_types: dict[str, str],
-) -> None:
-    """generate.mjs prints what `node dist/server/server.js` prints for the Supabase CLI."""
-    repo = next(p for p in FIXTURES if p.name == "gen-rich")
-    env = {
+def _cli_environment(pg_server: PgServer, fixture_dbs: FixtureDatabases,
+                     repo: Path) -> dict[str, str]:
+    """The environment the Supabase CLI runs postgres-meta's server.js with."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
         "PG_META_DB_URL": _url(pg_server, fixture_dbs.get(repo).database),
@@ -142,6 +139,15 @@ def test_batch_equals_the_supabase_cli_invocation(
         "PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS": ",".join(_schemas(repo)),
         "PG_META_GENERATE_TYPES_DETECT_ONE_TO_ONE_RELATIONSHIPS": "true",
     }
+
+
+def test_batch_equals_the_supabase_cli_invocation(
+    node: str, pg_server: PgServer, fixture_dbs: FixtureDatabases,
+    supabase_types: dict[str, str],
+) -> None:
+    """generate.mjs prints what `node dist/server/server.js` prints for the Supabase CLI."""
+    repo = next(p for p in FIXTURES if p.name == "gen-rich")
+    env = _cli_environment(pg_server, fixture_dbs, repo)
     proc = subprocess.run([node, str(SERVER)], capture_output=True, text=True, env=env,
                           timeout=TIMEOUT_S, check=False)
     assert proc.returncode == 0, f"postgres-meta failed:\n{proc.stderr}"
@@ -184,14 +190,7 @@ def test_older_batch_equals_that_release_server(
     """generate.mjs runs an older release as its own server.js does (0.84.2 here)."""
     repo = next(p for p in FIXTURES if p.name == "gen-rich")
     server = TOOLS / "node_modules" / ERAS["0.84.2"] / "dist" / "server" / "server.js"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "PG_META_DB_URL": _url(pg_server, fixture_dbs.get(repo).database),
-        "PG_META_GENERATE_TYPES": "typescript",
-        "PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS": ",".join(_schemas(repo)),
-        "PG_META_GENERATE_TYPES_DETECT_ONE_TO_ONE_RELATIONSHIPS": "true",
-    }
+    env = _cli_environment(pg_server, fixture_dbs, repo)
     proc = subprocess.run([node, str(server)], capture_output=True, text=True, env=env,
                           timeout=TIMEOUT_S, check=False)
     assert proc.returncode == 0, f"postgres-meta 0.84.2 failed:\n{proc.stderr}"
