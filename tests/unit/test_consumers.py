@@ -476,13 +476,16 @@ def test_glob_match(pattern: str, path: str, matches: bool) -> None:
         b"supabase.\n from('x')",
         "supabase.from('x')".encode("utf-16"),
         "supabase.from('x')".encode("utf-16-be").join([b"\xfe\xff", b""]),
+        b"Array.from(rows); supabase.from('x')",
+        b"getClient().from('x')",
     ],
 )
 def test_prefilter_accepts(data: bytes) -> None:
     assert might_use_tables(data)
 
 
-@pytest.mark.parametrize("data", [b"", b"import x from 'y'", b"const fromage = 1"])
+@pytest.mark.parametrize("data", [b"", b"import x from 'y'", b"const fromage = 1",
+                                  b"Array.from({ length: 3 })", b"Buffer.from(text, 'utf8')"])
 def test_prefilter_rejects(data: bytes) -> None:
     assert not might_use_tables(data)
 

@@ -18,6 +18,7 @@ last run; the folder is pruned to `max_bytes`, oldest packs first.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -27,8 +28,9 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pglast
 
@@ -87,6 +89,47 @@ def default_cache(outside: Path) -> DiskCache | None:
     return DiskCache(where, str(root))
 
 
+def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """For a slotted dataclass rebuilt by calling it with its fields (every field in
+    `__init__`, no `__post_init__`, no state of its own): what to call it with. Python's
+    own way for such classes looks up `fields()` per object, which made pickling half of a
+    cold start and unpickling a third of a warm one."""
+    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__ \
+            or hasattr(cls, "__post_init__") \
+            or getattr(cls.__getstate__, "__name__", "") != "_dataclass_getstate":
+        return None
+    fields = dataclasses.fields(cls)
+    if any(not f.init for f in fields):
+        return None
+    names = [f.name for f in fields]
+    if len(names) == 1:
+        name = names[0]
+        return lambda value: (getattr(value, name),)
+    return attrgetter(*names) if names else lambda value: ()
+
+
+_SHAPES: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        cls = type(obj)
+        try:
+            fields = _SHAPES[cls]
+        except KeyError:
+            fields = _SHAPES[cls] = _fields_of(cls)
+        if fields is None:
+            return NotImplemented
+        return cls, fields(obj)
+
+
+def dumps(value: object) -> bytes:
+    """`value` pickled, slotted dataclasses as a call of their class (see `_fields_of`)."""
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return out.getvalue()
+
+
 class _Unpickler(pickle.Unpickler):
     """Rebuilds only classes of Lockstep and pglast: an entry names no function to call."""
 
@@ -110,6 +153,7 @@ class DiskCache:
         self.max_bytes = max_bytes
         self._stored: dict[str, bytes] | None = None  # read lazily
         self._used: dict[str, bytes] = {}  # entries of this run: the next pack
+        self._new: dict[str, object] = {}  # computed this run, pickled by `save()`
         self._changed = False
 
     def cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
@@ -123,12 +167,13 @@ class DiskCache:
                 self._used[key] = data
                 return found
         value = compute()
-        try:
-            self._used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            self._changed = True
-        except Exception:  # a value that cannot be pickled is not cached
-            LOG.debug("not caching a %s", type(value).__name__, exc_info=True)
+        self._new[key] = value  # pickled when saved: a server saves once its answers are out
         return value
+
+    @property
+    def unsaved(self) -> bool:
+        """Entries computed since the last `save()`."""
+        return bool(self._new)
 
     @staticmethod
     def key(parts: tuple[str, ...]) -> str:
@@ -148,6 +193,13 @@ class DiskCache:
         """Write the entries this run used or computed (atomically: a temporary file renamed
         into place), when any is new or one went unused; then prune the folder. Failures are
         ignored: the cache is an optimisation, never a requirement."""
+        new, self._new = self._new, {}
+        for key, value in new.items():
+            try:
+                self._used[key] = dumps(value)
+                self._changed = True
+            except Exception:  # a value that cannot be pickled is not cached
+                LOG.debug("not caching a %s", type(value).__name__, exc_info=True)
         if not self._changed and len(self._used) == len(self._pack()):
             return
         payload = pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL)
@@ -167,7 +219,7 @@ class DiskCache:
         except OSError:
             LOG.debug("could not write the cache %s", self.path, exc_info=True)
             return
-        self._stored, self._used, self._changed = dict(self._used), {}, False
+        self._stored, self._changed = dict(self._used), False
         self.prune()
 
     def prune(self) -> None:

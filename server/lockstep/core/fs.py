@@ -88,9 +88,10 @@ class Boundary:
         """An editor buffer over the cap (characters first: no 20 MB encode to find out)."""
         return len(text) > self.max_bytes or len(text.encode("utf-8", "replace")) > self.max_bytes
 
-    def read(self, path: Path) -> bytes | Refusal | None:
-        """The bytes of a regular file inside the boundary; None when it is missing."""
-        real = self._locate(path)
+    def read(self, path: Path, real_inside: str | None = None) -> bytes | Refusal | None:
+        """The bytes of a regular file inside the boundary; None when it is missing.
+        `real_inside`: its real path, already known to be inside (from `walk`)."""
+        real = real_inside if real_inside is not None else self._locate(path)
         if not isinstance(real, str):
             return real
         try:
@@ -136,7 +137,7 @@ class Boundary:
 
     def walk(self, prune: Callable[[str], bool],
              outside: Callable[[str, bool], None]) -> Iterator[tuple[str, str]]:
-        """(relative path, path) of every file under the root, links inside it followed.
+        """(relative path, real path) of every file under the root, links inside it followed.
 
         A folder is entered once whatever the links to it (loops end there), by its own name
         when it has one (links are entered last); a link that leaves the boundary, to `/` or
@@ -172,8 +173,8 @@ class Boundary:
                     if real not in seen:
                         seen.add(real)
                         folders.append((real, relative + "/"))
-                else:
-                    yield relative, entry.path
+                else:  # the folder is a real path: so is a file in it that is no link
+                    yield relative, located if isinstance(located, str) else entry.path
             stack.extend(reversed(folders))
 
     def creatable(self, relative: str) -> Path:

@@ -120,6 +120,8 @@ class Workspace:
         self.derived = Derived()  # replay, type index...: core/analysis.py
         self.generation = 0  # bumped by every in-place update (see `fork`)
         self.cache: DiskCache | None = default_cache(outside=self.root)  # for cold starts
+        self._loading = False  # the disk cache is used while loading only
+        self._walked: dict[str, str] = {}  # while loading: file → real path (fs.walk's)
 
     def fork(self) -> Workspace:
         """A snapshot to update and analyse off the event loop while requests read this one:
@@ -127,7 +129,8 @@ class Workspace:
         update drops part of it."""
         copy = Workspace.__new__(Workspace)
         for name in ("root", "settings", "config", "config_problems", "boundary",
-                     "_chosen_project", "project", "discovered", "scope", "cache"):
+                     "_chosen_project", "project", "discovered", "scope", "cache",
+                     "_loading", "_walked"):
             setattr(copy, name, getattr(self, name))
         for name in ("migrations", "baselines", "types_files", "consumer_files", "ts_texts",
                      "overlay", "skipped", "_real_to_relative", "_stamps"):
@@ -137,8 +140,12 @@ class Workspace:
         return copy
 
     # -- loading ------------------------------------------------------------------------
-    def load(self) -> None:
+    def load(self, save_cache: bool = True) -> None:
+        """Index everything from disk (and open buffers). The disk cache is read and filled
+        only here, not on edits: a keystroke's text is never worth keeping. A server saves the
+        cache once its first answers are out (`save_cache=False`, then `analysis.warm`)."""
         self.generation += 1
+        self._loading = True
         self.skipped.clear()
         self._load_config()
         self.migrations.clear()
@@ -146,10 +153,14 @@ class Workspace:
         self.types_files.clear()
         self.consumer_files.clear()
         self.ts_texts.clear()
-        for relative in self._walk():
-            self.refresh(relative)
+        try:
+            for relative in self._walk():
+                self.refresh(relative)
+        finally:
+            self._loading = False
+            self._walked.clear()
         self.derived.invalidate(*EVERYTHING)
-        if self.cache is not None:
+        if self.cache is not None and save_cache:
             self.cache.save()
 
     def configure(self) -> None:
@@ -214,8 +225,9 @@ class Workspace:
         for relative, full in self.boundary.walk(prune, outside):
             if not _is_ts(relative):
                 continue
-            self._real_to_relative.setdefault(real_path(full) or full, relative)
+            self._real_to_relative.setdefault(full, relative)
             if self.classify(relative) != Kind.OTHER:
+                self._walked[relative] = full
                 yield relative
 
     def _remember(self, relative: str) -> None:
@@ -237,7 +249,7 @@ class Workspace:
     def classify(self, relative: str) -> Kind:
         if relative == CONFIG_FILE:
             return Kind.CONFIG
-        parent = str(PurePosixPath(relative).parent)
+        parent = relative.rpartition("/")[0] or "."
         if relative.endswith(".sql") and (
                 parent in self.config.migration_paths or relative in self.schema_files):
             return Kind.MIGRATION
@@ -245,8 +257,8 @@ class Workspace:
             return Kind.MIGRATION  # replayed like one; kept apart in `baselines`
         if self.scope is not None and not self.scope.holds(relative):
             return Kind.OTHER  # another project's file (or no project's)
-        parts = PurePosixPath(relative).parts
-        if any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1]):
+        folders = relative.split("/")[:-1]
+        if any(p in SKIPPED_DIRS or p.startswith(".") for p in folders):
             return Kind.OTHER
         if _is_ts(relative):
             if relative.startswith(self.config.types_path.rstrip("/") + "/"):
@@ -268,7 +280,7 @@ class Workspace:
 
     def _read_bytes(self, relative: str) -> bytes | Refusal | None:
         """The file's bytes, or why not; a refusal is recorded for the `file-not-read` rule."""
-        data = self.boundary.read(self.root / relative)
+        data = self.boundary.read(self.root / relative, self._walked.get(relative))
         if isinstance(data, Refusal):
             self._skip(relative, data)
         else:
@@ -377,7 +389,7 @@ class Workspace:
         docs[relative] = MigrationDoc(name, parsed, problem, too_large)
 
     def _parse_sql(self, text: str) -> ParsedSql:
-        if self.cache is None or not text:
+        if self.cache is None or not self._loading or not text:
             return parse_migration_sql(text)
         return self.cache.cached(("sql", text), lambda: parse_migration_sql(text), ParsedSql)
 
@@ -424,7 +436,9 @@ class Workspace:
                 self.ts_texts[relative] = text
 
     def _cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
-        return compute() if self.cache is None else self.cache.cached(parts, compute, kind)
+        if self.cache is None or not self._loading:
+            return compute()
+        return self.cache.cached(parts, compute, kind)
 
     # -- derived views ----------------------------------------------------------------------
     @property

@@ -12,11 +12,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from lockstep.core.analysis import Analysis, Edit, Edits, Superseded, analyse, warm
+from lockstep.core.analysis import (
+    Analysis,
+    Edit,
+    Edits,
+    Superseded,
+    analyse,
+    save_cache,
+    warm,
+)
 
 if TYPE_CHECKING:
     from lockstep.core.diagnostics import Diagnostic
@@ -25,6 +34,7 @@ if TYPE_CHECKING:
 
 DEBOUNCE_SECONDS = 0.02  # a burst of keystrokes starts one analysis
 WARM_AFTER_SECONDS = 0.3  # indexes for requests are built after a pause in typing
+FIXES = "lockstep.codeactions.fixes.registry"  # imported in the warm-up, not at start
 
 
 class Snapshots(Protocol):
@@ -161,6 +171,8 @@ class Scheduler:
                 self.rules_wanted = True  # outdated diagnostics are never published
             else:
                 self._complete(result)
+                if result.workspace.cache is not None and result.workspace.cache.unsaved:
+                    await asyncio.to_thread(save_cache, result.workspace)
                 await self._warm(result.workspace)
         if self.state.index is None:
             self._finish(self.revision)
@@ -173,6 +185,7 @@ class Scheduler:
             await asyncio.wait_for(self._edited.wait(), WARM_AFTER_SECONDS)
         if not self.edits and not self._waiting and self.state.index is workspace:
             await asyncio.to_thread(warm, workspace)
+            await asyncio.to_thread(importlib.import_module, FIXES)  # before the first quick fix
 
     def _take(self) -> tuple[Workspace, Workspace, Edits, bool, int]:
         """The snapshot to install over (`origin`), the one to start from (a superseded

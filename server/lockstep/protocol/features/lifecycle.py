@@ -84,7 +84,7 @@ def start(server: LockstepServer, states: list[ProjectState]) -> None:
         workspace.settings = settings
         if server.no_cache:
             workspace.cache = None  # the disk cache of parsed files (core/cache.py)
-        workspace.load()
+        workspace.load(save_cache=False)  # saved once diagnostics are out (scheduler)
         return True
 
     for state in states:
@@ -187,7 +187,7 @@ def register(server: LockstepServer) -> None:
 
         def reload(workspace: Workspace) -> bool:
             workspace.settings = settings
-            workspace.load()
+            workspace.load(save_cache=False)
             return True
 
         for state in ls.projects.states:

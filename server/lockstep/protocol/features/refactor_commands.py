@@ -8,20 +8,21 @@ the editor applied them: declining leaves nothing on disk.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
 from lockstep.codeactions.edits import Edit
 from lockstep.codeactions.migration.new import write_exclusive
-from lockstep.codeactions.refactor.add_column import ColumnSpec, build_add_column
-from lockstep.codeactions.refactor.rename import RenameEdit
 from lockstep.core.ide.rename import RefactorRefused
 from lockstep.protocol import convert
 from lockstep.protocol.features import commands
 from lockstep.protocol.features.rename import annotated_edit, remind_later
 from lockstep.protocol.projects import ProjectState
 from lockstep.protocol.server import LockstepServer, safe
+
+if TYPE_CHECKING:
+    from lockstep.codeactions.refactor.rename import RenameEdit
 
 ADD_COLUMN = "lockstep.addColumn"
 
@@ -75,6 +76,9 @@ async def apply_refactor(ls: LockstepServer, state: ProjectState,
 
 
 async def add_column(ls: LockstepServer, value: Any) -> str | None:
+    # Imported on first use: the builders (and the fixes they reuse) are not needed to start.
+    from lockstep.codeactions.refactor.add_column import ColumnSpec, build_add_column
+
     try:
         spec = ColumnSpec.from_json(value)
     except ValueError as error:

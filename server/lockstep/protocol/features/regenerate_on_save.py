@@ -12,7 +12,6 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from lockstep.codeactions.edits import Edit
-from lockstep.codeactions.fixes.generated import regenerated_types
 from lockstep.core.workspace import Kind
 from lockstep.protocol.features.commands import workspace_edit
 from lockstep.protocol.features.diagnostics import schedule_publish
@@ -35,6 +34,8 @@ async def regenerate_on_save(ls: LockstepServer, uri: str) -> list[str]:
     workspace = state.index
     if workspace is None:
         return []
+    from lockstep.codeactions.fixes.generated import regenerated_types  # not needed to start
+
     edits = regenerated_types(workspace)
     if not edits:
         return []

@@ -15,14 +15,13 @@ from __future__ import annotations
 import asyncio
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
 from lockstep.codeactions.edits import Edit
 from lockstep.codeactions.migration.new import write_exclusive
-from lockstep.codeactions.refactor.rename import RenameEdit, build_rename
 from lockstep.core.ide.rename import (
     RefactorRefused,
     RenamePlan,
@@ -35,6 +34,9 @@ from lockstep.protocol.features import commands
 from lockstep.protocol.features.diagnostics import schedule_publish
 from lockstep.protocol.projects import ProjectState
 from lockstep.protocol.server import LockstepServer
+
+if TYPE_CHECKING:
+    from lockstep.codeactions.refactor.rename import RenameEdit
 
 REQUEST_FAILED = -32803
 _REVIEW_SHOWN = 10
@@ -240,6 +242,9 @@ def register(server: LockstepServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
     async def rename(ls: LockstepServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+        # Imported on first use: the builders are not needed to start.
+        from lockstep.codeactions.refactor.rename import build_rename
+
         def run() -> tuple[ProjectState, RenameEdit, RenamePlan] | None:
             routed = ls.project_at(params.text_document.uri)
             index = routed[0].index if routed is not None else None
