@@ -24,7 +24,7 @@ def command_check(args: argparse.Namespace) -> int:
     from lockstep.core.rules.engine import run_rules
 
     root = workspace_root(args.root)
-    workspaces = project_workspaces(root)
+    workspaces = project_workspaces(root, save_cache=False)
     if found_nothing(workspaces):
         print(f"lockstep-lsp: {NOTHING_FOUND.format(root=root)}", file=sys.stderr)
         return USAGE_ERROR
@@ -37,6 +37,8 @@ def command_check(args: argparse.Namespace) -> int:
         for items in run_rules(workspace).values():
             for d in items:
                 unique.setdefault((d.path, repr(d.range), d.code, d.message), d)
+        if workspace.cache is not None:
+            workspace.cache.save()  # with what the rules derived (generated types' staleness)
     diagnostics = sorted(unique.values(), key=Diagnostic.sort_key)
     failed = any(at_least(d.severity, args.fail_on) for d in diagnostics)
     config_error = any(d.code == INVALID_CONFIG.name for d in diagnostics)

@@ -25,13 +25,15 @@ NOTHING_FOUND = (
 )
 
 
-def project_workspaces(root: Path) -> list[Workspace]:
-    """One loaded workspace per project under `root` (core/projects.py)."""
+def project_workspaces(root: Path, save_cache: bool = True) -> list[Workspace]:
+    """One loaded workspace per project under `root` (core/projects.py). `save_cache=False`:
+    the caller saves the disk cache once it has derived what it needs (`check`: after the
+    rules, so the pack keeps what they computed)."""
     from lockstep.core.projects import project_workspaces as configured
 
     workspaces = configured(root)
     for workspace in workspaces:
-        workspace.load()
+        workspace.load(save_cache)
     return workspaces
 
 

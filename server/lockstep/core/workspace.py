@@ -7,6 +7,7 @@ read goes through the workspace `Boundary` (core/fs.py); what it refuses is kept
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -120,7 +121,8 @@ class Workspace:
         self.derived = Derived()  # replay, type index...: core/analysis.py
         self.generation = 0  # bumped by every in-place update (see `fork`)
         self.cache: DiskCache | None = default_cache(outside=self.root)  # for cold starts
-        self._loading = False  # the disk cache is used while loading only
+        self._loading = False  # files parsed now use the disk cache
+        self._pristine = False  # as loaded, no edit since: derived values use it too
         self._walked: dict[str, str] = {}  # while loading: file → real path (fs.walk's)
 
     def fork(self) -> Workspace:
@@ -130,7 +132,7 @@ class Workspace:
         copy = Workspace.__new__(Workspace)
         for name in ("root", "settings", "config", "config_problems", "boundary",
                      "_chosen_project", "project", "discovered", "scope", "cache",
-                     "_loading", "_walked"):
+                     "_loading", "_pristine", "_walked"):
             setattr(copy, name, getattr(self, name))
         for name in ("migrations", "baselines", "types_files", "consumer_files", "ts_texts",
                      "overlay", "skipped", "_real_to_relative", "_stamps"):
@@ -145,7 +147,7 @@ class Workspace:
         only here, not on edits: a keystroke's text is never worth keeping. A server saves the
         cache once its first answers are out (`save_cache=False`, then `analysis.warm`)."""
         self.generation += 1
-        self._loading = True
+        self._loading = self._pristine = True
         self.skipped.clear()
         self._load_config()
         self.migrations.clear()
@@ -311,6 +313,7 @@ class Workspace:
     def refresh(self, relative: str) -> Kind:
         """Re-read one file (from its buffer or disk) and drop what depends on it."""
         self.generation += 1
+        self._pristine = self._loading
         kind = self.classify(relative)
         if kind == Kind.CONFIG:
             self.load()
@@ -325,6 +328,7 @@ class Workspace:
     def forget(self, relative: str) -> None:
         """A file was deleted."""
         self.generation += 1
+        self._pristine = False
         self.overlay.pop(relative, None)
         self.skipped.pop(relative, None)
         if self.migrations.pop(relative, None) is not None or \
@@ -435,6 +439,32 @@ class Workspace:
                 self.consumer_files[relative] = uses
                 self.ts_texts[relative] = text
 
+    def cached_derived(self, parts: tuple[str, ...], compute: Callable[[], T],
+                       kind: type[T]) -> T:
+        """A value derived from the files (`parts` name all it read), kept in the disk cache
+        when the snapshot is as loaded: a `check` run again, a server started again, reuse
+        it; an edit's revision computes it (it is never worth keeping)."""
+        if self.cache is None or not self._pristine:
+            return compute()
+        return self.cache.cached(parts, compute, kind)
+
+    def replayed_digest(self) -> str:
+        """What the replay reads, hashed: every replayed file, and the generated types files
+        that shape tables no migration creates."""
+        def compute() -> str:
+            digest = hashlib.sha256()
+            for path, parsed in self.replayed_files():
+                digest.update(f"{len(path)}:{path}{len(parsed.text)}:".encode())
+                digest.update(parsed.text.encode("utf-8", "surrogatepass"))
+            for path, types_file in sorted(self.types_files.items()):
+                if types_file.database is not None:
+                    text = self.ts_texts.get(path, "")
+                    digest.update(f"{len(path)}:{path}{len(text)}:".encode())
+                    digest.update(text.encode("utf-8", "surrogatepass"))
+            return digest.hexdigest()
+
+        return self.derived.get("replayed digest", frozenset({MIGRATIONS, TYPES}), compute)
+
     def _cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
         if self.cache is None or not self._loading:
             return compute()
@@ -469,8 +499,13 @@ class Workspace:
 
         databases = [f.database for f in self.types_files.values() if f.database is not None]
         journal = self.derived.peek(JOURNAL)
-        result, journal = resume(journal if isinstance(journal, Journal) else None,
-                                 self.replayed_files(), databases, [DriftObserver(self.config)])
+        observers = [DriftObserver(self.config)]
+        if isinstance(journal, Journal):
+            result, journal = resume(journal, self.replayed_files(), databases, observers)
+        else:  # a first replay: from the disk cache when the files are as loaded
+            result, journal = self.cached_derived(
+                ("replay", self.replayed_digest(), repr([o.key for o in observers])),
+                lambda: resume(None, self.replayed_files(), databases, observers), tuple)
         self.derived.put(JOURNAL, frozenset(), journal)  # checks its own inputs: reads none
         return result
 

@@ -41,7 +41,8 @@ _FROM_CALLS = """
 (call_expression
   function: (member_expression property: (property_identifier) @name (#eq? @name "from"))) @call
 """
-_PREFILTER = re.compile(rb"([A-Za-z0-9_$]*)\s*\.\s*from\b")
+_PREFILTER = re.compile(rb"\.\s*from\b")
+_RECEIVER = re.compile(rb"([A-Za-z0-9_$]*)\s*$")  # the name before a `.from`
 # Globals whose `.from(` builds an array or a buffer, never a query: a file whose only
 # `.from` is one of these is not parsed (Array.from is in many files that never query).
 _NOT_CLIENTS = frozenset((b"Array", b"Buffer", b"Uint8Array", b"Int8Array", b"Uint16Array",
@@ -105,8 +106,13 @@ def might_use_tables(data: bytes) -> bool:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
         data = data[2:].decode(encoding, "replace").encode("utf-8")
-    return b"from" in data and any(
-        match.group(1) not in _NOT_CLIENTS for match in _PREFILTER.finditer(data))
+    if b"from" not in data:
+        return False
+    for match in _PREFILTER.finditer(data):
+        before = _RECEIVER.search(data, max(0, match.start() - 40), match.start())
+        if before is None or before.group(1) not in _NOT_CLIENTS:
+            return True
+    return False
 
 
 def categorize(path: str, categories: Sequence[tuple[str, str]] | None = None) -> str:

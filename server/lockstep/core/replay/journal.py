@@ -91,9 +91,14 @@ def resume(
     state.externals.created = recorder = _Created(names)
     seen = list(journal.observations[:start]) if journal else []
     asked = list(journal.asked[:start]) if journal else []
+    last = len(files) - 1
     for index in range(start, len(files)):
-        if index and index not in kept and index in (edited, len(files) - 1):
-            kept[index] = copy_state(state)  # before the edited file, before the last one
+        # Checkpoints: before the edited file (the next keystroke is likely there), and before
+        # the last file on a first replay or an edit of the last file (the newest migration is
+        # the one usually written). Each copy costs a fifth of an edit on 300 migrations.
+        if index and index not in kept and \
+                (index == edited or (index == last and (journal is None or edited >= last))):
+            kept[index] = copy_state(state)
         path, parsed = files[index]
         recorder.asked = set()
         replay_file(state, path, parsed)
