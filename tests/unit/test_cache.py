@@ -206,3 +206,43 @@ def test_an_entry_names_only_lockstep_and_pglast_classes() -> None:
                if op.name in ("SHORT_BINUNICODE", "BINUNICODE") and isinstance(arg, str)
                and arg.startswith(("lockstep.", "pglast."))}
     assert modules  # classes come from these two packages only
+
+
+def test_a_second_load_replays_nothing_and_an_edit_caches_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lockstep.core.replay import journal
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "toney"
+    shutil.copytree(REPO / "examples" / "toney", root)
+    first = Workspace(root)
+    first.load(save_cache=False)
+    expected = run_rules(first)
+    assert first.cache is not None and first.cache.unsaved
+    first.cache.save()
+    replayed: list[str] = []
+    original = journal.replay_file
+    monkeypatch.setattr(journal, "replay_file",
+                        lambda state, path, parsed: (replayed.append(path),
+                                                     original(state, path, parsed))[1])
+    second = Workspace(root)
+    second.load()
+    assert run_rules(second) == expected
+    assert replayed == []  # the replay came from the pack
+    path = sorted(second.migrations)[-1]
+    text = second.read(path)
+    assert text is not None
+    second.set_overlay(path, text + "\nALTER TABLE wins ADD COLUMN note text;\n")
+    _ = second.replay
+    assert replayed == [path]  # resumed from the cached journal's checkpoint
+    assert second.cache is not None and not second.cache.unsaved  # an edit keeps nothing
+
+
+def test_slotted_dataclasses_round_trip_through_the_fast_pickler() -> None:
+    parsed = parse_migration_sql(SQL + "CREATE INDEX ON wins (title);\n")
+    data = cache.dumps(parsed)
+    assert cache._load(data) is not None
+    again = cache._load(data)
+    assert isinstance(again, ParsedSql)
+    assert [s.ir for s in again.statements] == [s.ir for s in parsed.statements]
+    assert len(data) < len(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))

@@ -154,7 +154,7 @@ class DiskCache:
         self._stored: dict[str, bytes] | None = None  # read lazily
         self._used: dict[str, bytes] = {}  # entries of this run: the next pack
         self._new: dict[str, object] = {}  # computed this run, pickled by `save()`
-        self._changed = False
+        self._on_disk: set[str] | None = None  # the keys of the pack as last read or written
 
     def cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
         """The value for `parts` (what it is computed from) from the pack, else computed and
@@ -187,6 +187,7 @@ class DiskCache:
     def _pack(self) -> dict[str, bytes]:
         if self._stored is None:
             self._stored = _read_pack(self.path)
+            self._on_disk = set(self._stored)
         return self._stored
 
     def save(self) -> None:
@@ -197,10 +198,10 @@ class DiskCache:
         for key, value in new.items():
             try:
                 self._used[key] = dumps(value)
-                self._changed = True
             except Exception:  # a value that cannot be pickled is not cached
                 LOG.debug("not caching a %s", type(value).__name__, exc_info=True)
-        if not self._changed and len(self._used) == len(self._pack()):
+        self._pack()
+        if set(self._used) == self._on_disk:
             return
         payload = pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL)
         if len(payload) > self.max_bytes:
@@ -219,7 +220,10 @@ class DiskCache:
         except OSError:
             LOG.debug("could not write the cache %s", self.path, exc_info=True)
             return
-        self._stored, self._changed = dict(self._used), False
+        # What was read stays usable in memory: a later step of this run may still hit it
+        # (a command that saves after loading, then replays).
+        self._pack().update(self._used)
+        self._on_disk = set(self._used)
         self.prune()
 
     def prune(self) -> None:
