@@ -6,20 +6,19 @@ Each client gets its own copy of tests/fixtures/e2e-codeactions (fixes accumulat
 from __future__ import annotations
 
 import tomllib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Union
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 import tests.e2e.conftest as e2e
 from lockstep.core.sql.parse import parse_migration_sql
 from lockstep.core.ts.index import index_types_file
-from tests.e2e.conftest import copy_fixture, initialize_params, install_edit_handlers
+from tests.e2e.conftest import client_fixture, copy_fixture, own_workspace
 
 MIGRATIONS = "supabase/migrations"
 TYPES = "packages/types/src"
@@ -56,24 +55,14 @@ CASES = [
 ]
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=e2e.server_command()),
-    params=e2e.CLIENTS,
-    scope="module",
-)
-async def client(
-    lsp_client: LanguageClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    root = copy_fixture("e2e-codeactions", tmp_path_factory.mktemp(request.param))
-    lsp_client.root = root  # type: ignore[attr-defined]
-    lsp_client.client_name = request.param  # type: ignore[attr-defined]
-    _fix_code_action_union(lsp_client)
-    lsp_client.edits = install_edit_handlers(lsp_client)  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(initialize_params(request.param, root))
-    yield
-    await lsp_client.shutdown_session()
+def _init(client: LanguageClient, name: str,
+          request: pytest.FixtureRequest) -> lsp.InitializeParams:
+    _fix_code_action_union(client)
+    return own_workspace(client, name, request,
+                         lambda folder: copy_fixture("e2e-codeactions", folder))
+
+
+client = client_fixture(_init)
 
 
 def _fix_code_action_union(client: LanguageClient) -> None:

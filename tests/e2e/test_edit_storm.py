@@ -3,21 +3,17 @@ diagnostics for a client that can pull (vscode-languageclient 9) without a dupli
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
-    CLIENTS,
-    copy_fixture,
-    initialize_params,
-    install_edit_handlers,
-    server_command,
+    VSCODE,
+    client_fixture,
+    pulling,
     wait_for_diagnostics,
+    workspace_fixture,
 )
 
 MIGRATION = "supabase/migrations/002_wins.sql"
@@ -26,22 +22,7 @@ STORM = 1000
 UNKNOWN = "\nALTER TABLE storm_nope ADD COLUMN x text;\n"
 
 
-@pytest.fixture(scope="module")
-def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_fixture("nav", tmp_path_factory.mktemp("storm"))
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=server_command()), params=CLIENTS, scope="module"
-)
-async def client(
-    lsp_client: LanguageClient, request: pytest.FixtureRequest, workspace_root: Path
-) -> AsyncIterator[None]:
-    install_edit_handlers(lsp_client)
-    lsp_client.result = await lsp_client.initialize_session(  # type: ignore[attr-defined]
-        initialize_params(request.param, workspace_root))
-    yield
-    await lsp_client.shutdown_session()
+workspace_root = workspace_fixture("nav")
 
 
 def _change(client: LanguageClient, uri: str, version: int, text: str) -> None:
@@ -87,25 +68,7 @@ async def test_neovim_gets_push_only(client: LanguageClient) -> None:
 # -- a client that pulls ---------------------------------------------------------------------
 
 
-def vscode_languageclient_9() -> lsp.ClientCapabilities:
-    """VS Code's capabilities with what vscode-languageclient 9 adds for pull diagnostics."""
-    capabilities = client_capabilities("visual-studio-code")
-    assert capabilities.text_document is not None and capabilities.workspace is not None
-    capabilities.text_document.diagnostic = lsp.DiagnosticClientCapabilities(
-        dynamic_registration=True, related_document_support=False)
-    capabilities.workspace.diagnostics = lsp.DiagnosticWorkspaceClientCapabilities(
-        refresh_support=True)
-    return capabilities
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=server_command()), scope="module")
-async def puller(lsp_client: LanguageClient, workspace_root: Path) -> AsyncIterator[None]:
-    install_edit_handlers(lsp_client)
-    params = initialize_params("visual-studio-code", workspace_root)
-    params.capabilities = vscode_languageclient_9()
-    lsp_client.result = await lsp_client.initialize_session(params)  # type: ignore[attr-defined]
-    yield
-    await lsp_client.shutdown_session()
+puller = client_fixture(pulling(), params=[VSCODE])
 
 
 async def _pull(client: LanguageClient, root: Path, path: str,

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 import tests.e2e.conftest as e2e
 from lockstep.core.gen.from_model import metadata
 from lockstep.core.gen.typescript import generate_typescript
 from lockstep.core.workspace import Workspace
-from tests.e2e.conftest import copy_fixture, initialize_params, install_edit_handlers
+from tests.e2e.conftest import VSCODE, client_fixture, workspace_fixture
 
 TYPES = "packages/types/src/database.types.ts"
 MIGRATION = "supabase/migrations/20990101000000_add_energy.sql"
 
 
-@pytest.fixture(scope="module")
-def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_fixture("e2e-basic", tmp_path_factory.mktemp("gen"))
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=e2e.server_command()),
-                    scope="module")
-async def client(lsp_client: LanguageClient, workspace_root: Path) -> AsyncIterator[None]:
-    lsp_client.edits = install_edit_handlers(lsp_client)  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(initialize_params("visual-studio-code", workspace_root))
-    yield
-    await lsp_client.shutdown_session()
+workspace_root = workspace_fixture("e2e-basic")
+client = client_fixture(params=[VSCODE])
 
 
 def expected(root: Path) -> str:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 import tests.e2e.conftest as e2e
-from tests.e2e.conftest import install_edit_handlers
+from tests.e2e.conftest import client_fixture, initialize_params
 from tests.repos import fixture
 
 CLIENT = "createClient('http://localhost:54321', 'anon')"
@@ -63,23 +62,15 @@ def _folder(path: Path) -> lsp.WorkspaceFolder:
     return lsp.WorkspaceFolder(uri=path.as_uri(), name=path.name)
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=e2e.server_command()),
-    params=e2e.CLIENTS,
-    scope="module",
-)
-async def client(
-    lsp_client: LanguageClient, request: pytest.FixtureRequest, folders: dict[str, Path]
-) -> AsyncIterator[None]:
-    lsp_client.edits = install_edit_handlers(lsp_client)  # type: ignore[attr-defined]
-    params = lsp.InitializeParams(
-        capabilities=client_capabilities(request.param),
-        root_uri=folders["mono"].as_uri(),
-        workspace_folders=[_folder(folders["mono"]), _folder(folders["solo"])],
-    )
-    lsp_client.init_result = await lsp_client.initialize_session(params)  # type: ignore[attr-defined]
-    yield
-    await lsp_client.shutdown_session()
+def _init(client: LanguageClient, name: str,
+          request: pytest.FixtureRequest) -> lsp.InitializeParams:
+    folders: dict[str, Path] = request.getfixturevalue("folders")
+    params = initialize_params(name, folders["mono"])
+    params.workspace_folders = [_folder(folders["mono"]), _folder(folders["solo"])]
+    return params
+
+
+client = client_fixture(_init)
 
 
 def _has(needle: str) -> Any:
@@ -116,7 +107,7 @@ async def _change_folders(client: LanguageClient, added: Sequence[Path] = (),
 
 
 async def test_workspace_folders_and_their_changes_are_supported(client: LanguageClient) -> None:
-    result: lsp.InitializeResult = client.init_result  # type: ignore[attr-defined]
+    result: lsp.InitializeResult = client.result  # type: ignore[attr-defined]
     workspace = result.capabilities.workspace
     assert workspace is not None and workspace.workspace_folders is not None
     assert workspace.workspace_folders.supported

@@ -4,16 +4,13 @@ and a file of no project reports nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import install_edit_handlers, server_command
-from tests.e2e.test_edit_storm import vscode_languageclient_9
+from tests.e2e.conftest import VSCODE, client_fixture, pulling
 from tests.repos import fixture
 
 
@@ -22,14 +19,7 @@ def mono(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fixture("multi-project", tmp_path_factory.mktemp("pull"))
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=server_command()), scope="module")
-async def puller(lsp_client: LanguageClient, mono: Path) -> AsyncIterator[None]:
-    install_edit_handlers(lsp_client)
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=vscode_languageclient_9(), root_uri=mono.as_uri(),
-        workspace_folders=[lsp.WorkspaceFolder(uri=mono.as_uri(), name=mono.name)]))
-    yield
-    await lsp_client.shutdown_session()
+puller = client_fixture(pulling("mono"), params=[VSCODE])
 
 
 async def _messages(client: LanguageClient, path: Path) -> list[str]:

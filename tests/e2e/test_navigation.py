@@ -3,24 +3,25 @@ through the real server, under VS Code and Neovim capabilities, on a fixture wit
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.e2e.conftest import copy_fixture, server_command, wait_for_diagnostics
+from tests.e2e.conftest import (
+    client_fixture,
+    initialize_params,
+    wait_for_diagnostics,
+    workspace_fixture,
+)
 
 MIG2 = "supabase/migrations/002_wins.sql"
 ROUTE = "apps/web/src/app/api/wins/route.ts"
 DECOYS = "apps/web/src/lib/decoys.ts"
 
 
-@pytest.fixture(scope="module")
-def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_fixture("nav", tmp_path_factory.mktemp("nav"))
+workspace_root = workspace_fixture("nav")
 
 
 def position_of(root: Path, path: str, needle: str, nth: int = 0, shift: int = 1) -> lsp.Position:
@@ -248,22 +249,18 @@ async def test_symbols(client: LanguageClient, workspace_root: Path) -> None:
 # -- a client that only takes plain text hovers ------------------------------------------
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=server_command()), scope="module")
-async def plain_client(lsp_client: LanguageClient, workspace_root: Path) -> AsyncIterator[None]:
-    capabilities = client_capabilities("neovim")
+def _plain_text(client: LanguageClient, name: str,
+                request: pytest.FixtureRequest) -> lsp.InitializeParams:
+    capabilities = client_capabilities(name)
     assert capabilities.text_document is not None
     capabilities.text_document.hover = lsp.HoverClientCapabilities(
         content_format=[lsp.MarkupKind.PlainText]
     )
-    lsp_client.result = await lsp_client.initialize_session(  # type: ignore[attr-defined]
-        lsp.InitializeParams(
-            capabilities=capabilities,
-            root_uri=workspace_root.as_uri(),
-            workspace_folders=[lsp.WorkspaceFolder(workspace_root.as_uri(), "nav")],
-        )
-    )
-    yield
-    await lsp_client.shutdown_session()
+    return initialize_params(name, request.getfixturevalue("workspace_root"),
+                             capabilities=capabilities)
+
+
+plain_client = client_fixture(_plain_text, params=["neovim"], handlers=None)
 
 
 async def test_plaintext_hover(plain_client: LanguageClient, workspace_root: Path) -> None:

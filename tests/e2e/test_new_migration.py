@@ -8,17 +8,15 @@ Neovim's captured capabilities lack documentChanges and the third client has no
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 import tests.e2e.conftest as e2e
-from tests.e2e.conftest import copy_fixture, initialize_params, install_edit_handlers
+from tests.e2e.conftest import VSCODE, client_fixture, on_workspace_root, workspace_fixture
 
 CLIENTS = ["visual-studio-code", "neovim", "no-resource-operations"]
 TOML = """[[deploy.targets]]
@@ -31,37 +29,24 @@ project_ref = "prodref"
 """
 
 
-@pytest.fixture(scope="module")
-def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_fixture("e2e-basic", tmp_path_factory.mktemp("new"))
-    (root / "lockstep.toml").write_text(TOML)
-    return root
+workspace_root = workspace_fixture("e2e-basic",
+                                   lambda root: (root / "lockstep.toml").write_text(TOML))
 
 
-def _params(name: str, root: Path) -> lsp.InitializeParams:
+def _init(client: LanguageClient, name: str,
+          request: pytest.FixtureRequest) -> lsp.InitializeParams:
+    """The third client is VS Code without `resourceOperations`."""
     if name != "no-resource-operations":
-        return initialize_params(name, root)
-    params = initialize_params("visual-studio-code", root)
-    capabilities: lsp.ClientCapabilities = client_capabilities("visual-studio-code")
+        return on_workspace_root(client, name, request)
+    params = on_workspace_root(client, VSCODE, request)
+    client.client_name = name  # type: ignore[attr-defined]
+    capabilities = params.capabilities
     assert capabilities.workspace and capabilities.workspace.workspace_edit
     capabilities.workspace.workspace_edit.resource_operations = None
-    params.capabilities = capabilities
     return params
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=e2e.server_command()),
-    params=CLIENTS,
-    scope="module",
-)
-async def client(
-    lsp_client: LanguageClient, request: pytest.FixtureRequest, workspace_root: Path
-) -> AsyncIterator[None]:
-    lsp_client.edits = install_edit_handlers(lsp_client)  # type: ignore[attr-defined]
-    lsp_client.client_name = request.param  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(_params(request.param, workspace_root))
-    yield
-    await lsp_client.shutdown_session()
+client = client_fixture(_init, params=CLIENTS)
 
 
 async def _message(client: LanguageClient, needle: str) -> lsp.ShowMessageParams:

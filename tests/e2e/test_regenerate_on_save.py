@@ -4,20 +4,17 @@ workspace/applyEdit (the client writes; Lockstep never does), and not while it f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 import tests.e2e.conftest as e2e
 from lockstep.core.gen.from_model import metadata
 from lockstep.core.gen.typescript import generate_typescript
 from lockstep.core.workspace import Workspace
 from lockstep.protocol.features.regenerate_on_save import LABEL
-from tests.e2e.conftest import copy_fixture, initialize_params, install_edit_handlers
+from tests.e2e.conftest import workspace_fixture
 
 TYPES = "packages/types/src/database.types.ts"
 # One migration per client (the workspace is shared by the module's two clients).
@@ -32,24 +29,13 @@ def expected(root: Path) -> str:
     return generate_typescript(metadata(workspace.replay.schema, ["public"]))
 
 
-@pytest.fixture(scope="module")
-def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_fixture("e2e-basic", tmp_path_factory.mktemp("on-save"))
+def _on_save(root: Path) -> None:
     (root / "supabase/migrations/002_broken.sql").unlink()  # a schema that is complete
     (root / "lockstep.toml").write_text('[types]\nregenerate = "on-save"\n', encoding="utf-8")
     (root / TYPES).write_text(expected(root), encoding="utf-8")  # fresh before the change
-    return root
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=e2e.server_command()),
-                    params=e2e.CLIENTS, scope="module")
-async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest,
-                 workspace_root: Path) -> AsyncIterator[None]:
-    lsp_client.edits = install_edit_handlers(lsp_client)  # type: ignore[attr-defined]
-    lsp_client.client_name = request.param  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(initialize_params(request.param, workspace_root))
-    yield
-    await lsp_client.shutdown_session()
+workspace_root = workspace_fixture("e2e-basic", _on_save)
 
 
 async def _save(client: LanguageClient, path: Path, text: str, version: int) -> None:

@@ -7,15 +7,13 @@ the editor would, tells the server what changed, and `check` then reports nothin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.uris import to_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 import tests.e2e.conftest as e2e
 from lockstep.cli.main import main
@@ -23,26 +21,6 @@ from tests.repos import toney_clean
 
 HOOK = "apps/web/src/hooks/useWins.ts"
 CLONE = "apps/admin/src/app/api/simulator/personas/clone/route.ts"
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=e2e.server_command()),
-    params=e2e.CLIENTS,
-    scope="module",
-)
-async def client(
-    lsp_client: LanguageClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    root = toney_clean(tmp_path_factory.mktemp(f"rename-{request.param}"))
-    lsp_client.root = root  # type: ignore[attr-defined]
-    lsp_client.client_name = request.param  # type: ignore[attr-defined]
-    lsp_client.edits = e2e.install_edit_handlers(lsp_client)  # type: ignore[attr-defined]
-    lsp_client.messages = _Messages()
-    await lsp_client.initialize_session(e2e.initialize_params(request.param, root))
-    yield
-    await lsp_client.shutdown_session()
 
 
 class _Messages(list[lsp.ShowMessageParams]):
@@ -55,6 +33,15 @@ class _Messages(list[lsp.ShowMessageParams]):
     def append(self, item: lsp.ShowMessageParams) -> None:
         super().append(item)
         self.arrived.set()
+
+
+def _init(client: LanguageClient, name: str,
+          request: pytest.FixtureRequest) -> lsp.InitializeParams:
+    client.messages = _Messages()
+    return e2e.own_workspace(client, name, request, toney_clean)
+
+
+client = e2e.client_fixture(_init)
 
 
 def _root(client: LanguageClient) -> Path:

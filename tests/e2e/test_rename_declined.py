@@ -4,35 +4,29 @@ workspace/applyEdit: the server writes no migration, so nothing is left on disk.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 import tests.e2e.conftest as e2e
 from tests.e2e.test_rename import HOOK, _doc, _position, _ready
 from tests.repos import toney_clean
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=e2e.server_command()),
-                    scope="module")
-async def client(lsp_client: LanguageClient,
-                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[None]:
-    root = toney_clean(tmp_path_factory.mktemp("rename-declined"))
-    lsp_client.root = root  # type: ignore[attr-defined]
-    lsp_client.declined = []  # type: ignore[attr-defined]
+def _decline(client: LanguageClient) -> None:
+    """The editor's answer to every workspace/applyEdit: cancelled (kept in `declined`)."""
+    client.declined = []  # type: ignore[attr-defined]
 
-    @lsp_client.feature(lsp.WORKSPACE_APPLY_EDIT)
+    @client.feature(lsp.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
-        lsp_client.declined.append(params)  # type: ignore[attr-defined]
+        client.declined.append(params)  # type: ignore[attr-defined]
         return lsp.ApplyWorkspaceEditResult(applied=False, failure_reason="cancelled")
 
-    await lsp_client.initialize_session(e2e.initialize_params("neovim", root))
-    yield
-    await lsp_client.shutdown_session()
+
+client = e2e.client_fixture(
+    lambda client, name, request: e2e.own_workspace(client, name, request, toney_clean),
+    params=["neovim"], handlers=_decline)
 
 
 async def _message(client: LanguageClient, needle: str) -> str:

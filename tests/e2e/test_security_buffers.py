@@ -6,20 +6,13 @@ VS Code's capabilities only: the cost is in the server, not in the client's dial
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import (
-    initialize_params,
-    install_edit_handlers,
-    server_command,
-    wait_for_diagnostics,
-)
+from tests.e2e.conftest import SCOPE, VSCODE, client_fixture, wait_for_diagnostics
 
 HOOK = "apps/web/src/hooks/useWins.ts"
 HUNG = 10.0  # seconds; the hover answers in milliseconds
@@ -32,15 +25,14 @@ HUGE = {
 }
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=server_command()), scope="module")
-async def client(lsp_client: LanguageClient, workspace_root: Path) -> AsyncIterator[None]:
-    install_edit_handlers(lsp_client)
-    await lsp_client.initialize_session(initialize_params("visual-studio-code", workspace_root))
-    # Indexing is done once the first diagnostics are out (never a sleep).
+client = client_fixture(params=[VSCODE])
+
+
+@pytest.fixture(scope=SCOPE, autouse=True)
+async def indexed(client: LanguageClient, workspace_root: Path) -> None:
+    """Indexing is done once the first diagnostics are out (never a sleep)."""
     broken = (workspace_root / "supabase/migrations/002_broken.sql").as_uri()
-    await wait_for_diagnostics(lsp_client, broken, lambda d: len(d) > 0)
-    yield
-    await lsp_client.shutdown_session()
+    await wait_for_diagnostics(client, broken, lambda d: len(d) > 0)
 
 
 async def timed_hover(client: LanguageClient, root: Path, relative: str, needle: str,

@@ -8,18 +8,18 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
+    VSCODE,
+    client_fixture,
     copy_fixture,
     initialize_params,
-    install_edit_handlers,
     wait_for_diagnostics,
 )
 from tests.security_repo import audited_command
@@ -35,15 +35,8 @@ def workspace() -> Iterator[None]:
     shutil.rmtree(BASE, ignore_errors=True)
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=audited_command(BASE / "none", BASE / "nowhere")),
-    scope="module",
-)
-async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
-    install_edit_handlers(lsp_client)
-    await lsp_client.initialize_session(initialize_params("visual-studio-code", ROOT))
-    yield
-    await lsp_client.shutdown_session()
+client = client_fixture(lambda client, name, request: initialize_params(name, ROOT),
+                        params=[VSCODE], command=audited_command(BASE / "none", BASE / "nowhere"))
 
 
 def tree_digest(root: Path) -> str:

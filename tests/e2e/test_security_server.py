@@ -10,21 +10,19 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from lockstep.codeactions.migration.new import UNMIRRORED
 from tests.e2e.conftest import (
-    CLIENTS,
     TIMEOUT,
+    client_fixture,
     initialize_params,
-    install_edit_handlers,
     wait_for_diagnostics,
 )
 from tests.security_repo import SECRET, audited_command, hostile_repo
@@ -42,16 +40,8 @@ def hostile() -> Iterator[None]:
     shutil.rmtree(BASE, ignore_errors=True)
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=audited_command(OUTSIDE, ROOT)),
-    params=CLIENTS,
-    scope="module",
-)
-async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    lsp_client.edits = install_edit_handlers(lsp_client)  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(initialize_params(request.param, ROOT))
-    yield
-    await lsp_client.shutdown_session()
+client = client_fixture(lambda client, name, request: initialize_params(name, ROOT),
+                        command=audited_command(OUTSIDE, ROOT))
 
 
 def uri(relative: str) -> str:

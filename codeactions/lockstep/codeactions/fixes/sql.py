@@ -89,67 +89,43 @@ def remove_statement(doc: MigrationDoc, statement: Statement) -> TextEdit:
 
 
 # -- sim_ mirror ---------------------------------------------------------------------------
-@fixes(SIM_MIRROR_DRIFT)
-def fix_mirror_drift(workspace: Workspace, diagnostic: Diagnostic, data: MirrorDrift) -> list[Edit]:
+@fixes(SIM_MIRROR_DRIFT, SIM_MIRROR_MISSING)
+def fix_mirror(
+    workspace: Workspace, diagnostic: Diagnostic, data: MirrorDrift | MirrorMissing
+) -> list[Edit]:
+    """The mirror of the diagnostic's statement, right after it. A missing twin comes after
+    its CREATE TABLE (workflow step 3: same migration) with the mirrors of the table's CREATE
+    INDEX statements that follow in that migration; drift with no generated mirror falls back
+    to the payload's statement."""
     doc = migration_doc(workspace, diagnostic)
     statement = diagnostic_statement(doc, diagnostic) if doc else None
     if doc is None or statement is None:
         return []
-    config = workspace.config
-    mirrors = [
-        m
-        for m in mirror_statements(
-            doc.text, workspace.replay.schema, config.mirror_prefix, config.internal_tables
-        )
-        if m.source_start == statement.start
-    ]
-    sql = "\n".join(m.text.strip() + ";" for m in mirrors) or data.fix
-    return [
-        quick_fix(
-            diagnostic.code,
-            f"Add the mirror statement for `{data.sim_table}`",
-            (insert_after(doc, statement, sql),),
-            applicability=SAFE,
-        )
-    ]
-
-
-@fixes(SIM_MIRROR_MISSING)
-def fix_mirror_missing(
-    workspace: Workspace, diagnostic: Diagnostic, data: MirrorMissing
-) -> list[Edit]:
-    """The twin right after the CREATE TABLE (workflow step 3: same migration), with the
-    mirrors of the table's CREATE INDEX statements that follow in that migration."""
-    doc = migration_doc(workspace, diagnostic)
-    statement = diagnostic_statement(doc, diagnostic) if doc else None
-    if doc is None or statement is None or not isinstance(statement.ir, ir.CreateTable):
+    if isinstance(data, MirrorMissing) and not isinstance(statement.ir, ir.CreateTable):
         return []
     config = workspace.config
     mirrors = mirror_statements(
         doc.text, workspace.replay.schema, config.mirror_prefix, config.internal_tables
     )
-    starts = {s.start: s for s in doc.parsed.statements}
-    table = next((m.table for m in mirrors if m.source_start == statement.start), None)
-    chosen = [
-        m
-        for m in mirrors
-        if m.source_start == statement.start
-        or (
-            m.table == table
+    chosen = [m for m in mirrors if m.source_start == statement.start]
+    if isinstance(data, MirrorDrift):
+        title, fallback = f"Add the mirror statement for `{data.sim_table}`", data.fix
+    elif chosen:
+        table = chosen[0].table
+        starts = {s.start: s for s in doc.parsed.statements}
+        chosen += [
+            m
+            for m in mirrors
+            if m.table == table
             and m.source_start > statement.start
             and isinstance(getattr(starts.get(m.source_start), "ir", None), ir.CreateIndex)
-        )
-    ]
-    if table is None:
+        ]
+        title, fallback = f"Add the `{config.mirror_prefix}{table}` mirror", ""
+    else:
         return []
-    sql = "\n".join(m.text.strip() + ";" for m in chosen)
+    sql = "\n".join(m.text.strip() + ";" for m in chosen) or fallback
     return [
-        quick_fix(
-            diagnostic.code,
-            f"Add the `{config.mirror_prefix}{table}` mirror",
-            (insert_after(doc, statement, sql),),
-            applicability=SAFE,
-        )
+        quick_fix(diagnostic.code, title, (insert_after(doc, statement, sql),), applicability=SAFE)
     ]
 
 
