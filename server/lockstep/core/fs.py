@@ -88,7 +88,7 @@ class Boundary:
         """An editor buffer over the cap (characters first: no 20 MB encode to find out)."""
         return len(text) > self.max_bytes or len(text.encode("utf-8", "replace")) > self.max_bytes
 
-    def read(self, path: Path, real_inside: str | None = None) -> bytes | Refusal | None:
+    def read(self, path: Path | str, real_inside: str | None = None) -> bytes | Refusal | None:
         """The bytes of a regular file inside the boundary; None when it is missing.
         `real_inside`: its real path, already known to be inside (from `walk`)."""
         real = real_inside if real_inside is not None else self._locate(path)

@@ -25,6 +25,7 @@ from lockstep.core.config import (
     load_config,
 )
 from lockstep.core.discovery import (
+    SKIPPED_DIRS,
     Project,
     Scope,
     discover_projects,
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from lockstep.core.consumers.index import TableUse
     from lockstep.core.ts.index import TypeIndex, TypesFile
 
-SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", "out", "coverage", "target", ".next"})
 # A Supabase project folder, not any folder named `supabase` (`lib/supabase/` client helpers).
 ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
 T = TypeVar("T")
@@ -282,7 +282,9 @@ class Workspace:
 
     def _read_bytes(self, relative: str) -> bytes | Refusal | None:
         """The file's bytes, or why not; a refusal is recorded for the `file-not-read` rule."""
-        data = self.boundary.read(self.root / relative, self._walked.get(relative))
+        walked = self._walked.get(relative)  # its real path, known inside: no Path, no stat
+        data = self.boundary.read(walked, walked) if walked is not None else \
+            self.boundary.read(self.root / relative)
         if isinstance(data, Refusal):
             self._skip(relative, data)
         else:
