@@ -52,8 +52,9 @@ class DriftObserver:
         return ("mirror pairs", self.config.mirror_prefix, tuple(self.config.internal_tables))
 
     def observe(self, path: str, schema: Schema, events: list[Event], previous: object) -> object:
+        """`(path, pairs, every table the pairs name)` after one migration."""
         if not isinstance(previous, tuple):
-            return (path, self._all_pairs(schema))
+            return _observed(path, self._all_pairs(schema))
         before: Pairs = previous[1]
         prefix = self.config.mirror_prefix
         # Only pairs a migration touched change; a pair whose table or twin is gone (a
@@ -65,10 +66,11 @@ class DriftObserver:
                 schema_name, name = event.table
                 again.add((schema_name, name[len(prefix):] if name.startswith(prefix) else name))
         tables = schema.tables
-        again.update(key for key, pair in before.items()
-                     if key not in tables or pair.twin_key not in tables)
+        if not previous[2] <= tables.keys():
+            again.update(key for key, pair in before.items()
+                         if key not in tables or pair.twin_key not in tables)
         if not again:
-            return (path, before)
+            return (path, before, previous[2])
         pairs = dict(before)
         for key in again:
             pair = self._pair(schema, key)
@@ -76,7 +78,7 @@ class DriftObserver:
                 pairs.pop(key, None)
             else:
                 pairs[key] = pair
-        return (path, pairs)
+        return _observed(path, pairs)
 
     def _all_pairs(self, schema: Schema) -> Pairs:
         return {(table.schema, table.name): Pair(shape(table), shape(twin),
@@ -94,8 +96,12 @@ class DriftObserver:
         return None if twin is None else Pair(shape(table), shape(twin), twin_key)
 
 
+def _observed(path: str, pairs: Pairs) -> tuple[str, Pairs, frozenset[Key]]:
+    return (path, pairs, frozenset(pairs) | {pair.twin_key for pair in pairs.values()})
+
+
 def observed_pairs(observations: dict[Hashable, list[object]],
                    config: Config) -> list[tuple[str, Pairs]]:
     """What a `DriftObserver` kept during the replay, typed again."""
     kept = observations.get(DriftObserver(config).key, [])
-    return [item for item in kept if isinstance(item, tuple)]
+    return [(item[0], item[1]) for item in kept if isinstance(item, tuple)]
