@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from lockstep.core.analysis import CONSUMERS, EVERYTHING, MIGRATIONS, TYPES, Reads
+from lockstep.core.analysis import CONSUMERS, EVERYTHING, MIGRATIONS, SCHEMA, TYPES, Reads
 from lockstep.core.rules import checks
 from lockstep.core.rules.engine import Check, run_rules
 from lockstep.core.workspace import Workspace
@@ -86,6 +86,7 @@ def test_a_types_edit_reuses_the_migration_checks_and_a_migration_edit_the_confi
     schema_only = checks.security.foreign_keys
     assert memo(types_edit, schema_only) is memo(workspace, schema_only) is not None
     assert memo(types_edit, checks.types.row_types) is None
+    _ = migration_edit.replay  # a new column: the schema differs, what read it is dropped
     assert memo(migration_edit, schema_only) is None
     config_only = checks.config.config_problems
     assert memo(migration_edit, config_only) is memo(workspace, config_only) is not None
@@ -93,12 +94,31 @@ def test_a_types_edit_reuses_the_migration_checks_and_a_migration_edit_the_confi
     assert memo(migration_edit, config_only) is memo(workspace, config_only)
 
 
+@pytest.mark.parametrize("tail", ["\n-- a comment\n", "\nALTER TABLE wins ADD COL",
+                                  "\nALTER TABLE wins ADD COLUMN memo text;\n"])
+def test_an_edit_that_leaves_the_schema_equal_keeps_what_read_only_the_schema(
+        workspace: Workspace, tail: str) -> None:
+    fork = workspace.fork()
+    append(fork, MIGRATION, tail)
+    _ = fork.replay  # the new schema is compared with the last one here
+    equal = fork.schema == workspace.schema
+    assert equal == (not tail.endswith(";\n"))
+    for function in (checks.security.primary_keys, checks.advisors_policies.auth_rls_initplan,
+                     checks.mirror.mirror_structure, checks.advisors.duplicate_indexes):
+        assert memo(workspace, function) is not None
+        assert (memo(fork, function) is not None) == equal, function.__qualname__
+    assert memo(fork, checks.migrations.header_comments) is None  # reads the migrations
+    assert run_rules(fork) == fresh_rules(fork)
+
+
 def test_reads_notes_the_kinds_behind_each_attribute(workspace: Workspace) -> None:
     reads = Reads(workspace)
     _ = reads.consumer_files
     assert reads.kinds == {CONSUMERS}
+    _ = reads.schema  # type: ignore[attr-defined]
+    assert reads.kinds == {CONSUMERS, SCHEMA}
     _ = reads.replay.schema  # type: ignore[attr-defined]
-    assert reads.kinds == {CONSUMERS, MIGRATIONS}
+    assert reads.kinds == {CONSUMERS, SCHEMA, MIGRATIONS}
     reads.derived.get("x", frozenset({TYPES}), lambda: 1)  # type: ignore[attr-defined]
     assert TYPES in reads.kinds
     _ = reads.read  # anything unknown: everything

@@ -33,7 +33,12 @@ MIGRATIONS = "migrations"
 TYPES = "types"
 CONSUMERS = "consumers"
 CONFIG = "config"
-EVERYTHING = frozenset({MIGRATIONS, TYPES, CONSUMERS, CONFIG})
+# Derived, for early cutoff: the replayed schema alone. A migration edit drops what reads the
+# migrations (their texts, the replay's events and issues); what reads only the schema is
+# dropped when the new replay's schema differs from the last one (`Workspace._replay`), so an
+# unfinished statement or a comment at the end of a migration re-runs none of those checks.
+SCHEMA = "schema"
+EVERYTHING = frozenset({MIGRATIONS, TYPES, CONSUMERS, CONFIG, SCHEMA})
 
 # What reading a Workspace attribute depends on; any other attribute (`read`, `skipped`,
 # `boundary` …) counts as reading everything.
@@ -41,6 +46,7 @@ ATTRIBUTE_READS: dict[str, frozenset[str]] = {
     "root": frozenset(),
     "derived": frozenset(),  # its values add the kinds they read (`_DerivedReads`)
     "replay": frozenset({MIGRATIONS}),
+    "schema": frozenset({SCHEMA}),
     "migrations": frozenset({MIGRATIONS}),
     "baselines": frozenset({MIGRATIONS}),
     "ordered_migrations": frozenset({MIGRATIONS}),

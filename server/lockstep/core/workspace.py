@@ -14,7 +14,15 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from lockstep.core.analysis import CONFIG, CONSUMERS, EVERYTHING, MIGRATIONS, TYPES, Derived
+from lockstep.core.analysis import (
+    CONFIG,
+    CONSUMERS,
+    EVERYTHING,
+    MIGRATIONS,
+    SCHEMA,
+    TYPES,
+    Derived,
+)
 from lockstep.core.cache import DiskCache, default_cache
 from lockstep.core.config import (
     CONFIG_FILE,
@@ -42,12 +50,14 @@ from lockstep.core.text import decode_source
 
 if TYPE_CHECKING:
     from lockstep.core.consumers.index import TableUse
+    from lockstep.core.model import Schema
     from lockstep.core.ts.index import TypeIndex, TypesFile
 
 # A Supabase project folder, not any folder named `supabase` (`lib/supabase/` client helpers).
 ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
 T = TypeVar("T")
 JOURNAL = "replay journal"  # a Derived key: what the next replay resumes from
+LAST_SCHEMA = "last replayed schema"  # a Derived key: what SCHEMA readers were judged on
 
 
 class Kind(Enum):
@@ -509,7 +519,16 @@ class Workspace:
                 ("replay", self.replayed_digest(), repr([o.key for o in observers])),
                 lambda: resume(None, self.replayed_files(), databases, observers), tuple)
         self.derived.put(JOURNAL, frozenset(), journal)  # checks its own inputs: reads none
+        if self.derived.peek(LAST_SCHEMA) != result.schema:  # early cutoff (analysis.SCHEMA)
+            self.derived.invalidate(SCHEMA)
+        self.derived.put(LAST_SCHEMA, frozenset(), result.schema)
         return result
+
+    @property
+    def schema(self) -> Schema:
+        """The replayed schema: what reads only this (not the migrations' texts, events or
+        issues) is kept while an edit leaves it equal."""
+        return self.replay.schema
 
     @property
     def type_index(self) -> TypeIndex:

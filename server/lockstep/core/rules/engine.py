@@ -290,6 +290,9 @@ def run_rules(
     from lockstep.core.rules.registry import RULES
 
     findings = Findings()
+    # Replayed first: a new schema equal to the last keeps what read only the schema, a
+    # different one drops it (analysis.SCHEMA), before any check's findings are reused.
+    _ = workspace.replay
     off = _rules_off(workspace)
     gated = _gated_checks(off)
     for function in CHECKS:

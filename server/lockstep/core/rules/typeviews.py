@@ -34,7 +34,7 @@ def user_facing(workspace: Workspace) -> list[Table]:
     config = workspace.config
     return [
         table
-        for (schema, name), table in workspace.replay.schema.tables.items()
+        for (schema, name), table in workspace.schema.tables.items()
         if schema in config.exposed_schemas
         and table.external is None
         and not name.startswith(config.mirror_prefix)
@@ -67,7 +67,7 @@ class TypesContext:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.index = workspace.type_index
-        self.schema = workspace.replay.schema
+        self.schema = workspace.schema
         self.style = workspace.config.types_style
         self.exposed = workspace.config.exposed_schemas
         self.enums = enums_of(self.schema)

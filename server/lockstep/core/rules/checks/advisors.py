@@ -54,7 +54,7 @@ def exposed_schemas(workspace: Workspace) -> tuple[str, ...]:
 
 
 def api_readable(workspace: Workspace, key: Key) -> bool:
-    readers = workspace.replay.schema.readers.get(key, set())
+    readers = workspace.schema.readers.get(key, set())
     return key[0] in exposed_schemas(workspace) and bool(readers & _API_ROLES)
 
 
@@ -86,7 +86,7 @@ def _real_indexes(table: Table, indexes: list[Index]) -> list[Index]:
 
 @check(DUPLICATE_INDEX)
 def duplicate_indexes(workspace: Workspace, findings: Findings) -> None:
-    for table in workspace.replay.schema.tables.values():
+    for table in workspace.schema.tables.values():
         if is_platform(table) or table.partitioned:
             continue
         groups: dict[str, list[int]] = {}
@@ -110,7 +110,7 @@ def duplicate_indexes(workspace: Workspace, findings: Findings) -> None:
 
 @check(FUNCTION_SEARCH_PATH_MUTABLE)
 def search_path(workspace: Workspace, findings: Findings) -> None:
-    for signature in workspace.replay.schema.signatures.values():
+    for signature in workspace.schema.signatures.values():
         if signature.schema in PLATFORM_SCHEMAS or signature.search_path_set \
                 or signature.location is None:
             continue
@@ -124,7 +124,7 @@ def search_path(workspace: Workspace, findings: Findings) -> None:
 
 @check(SECURITY_DEFINER_VIEW, MATERIALIZED_VIEW_IN_API, AUTH_USERS_EXPOSED)
 def views(workspace: Workspace, findings: Findings) -> None:
-    for key, view in workspace.replay.schema.views.items():
+    for key, view in workspace.schema.views.items():
         if key[0] in PLATFORM_SCHEMAS or view.location is None \
                 or not api_readable(workspace, key):
             continue
@@ -147,7 +147,7 @@ def views(workspace: Workspace, findings: Findings) -> None:
 
 @check(EXTENSION_IN_PUBLIC)
 def extensions(workspace: Workspace, findings: Findings) -> None:
-    for extension in workspace.replay.schema.extensions.values():
+    for extension in workspace.schema.extensions.values():
         if extension.schema == "public" and extension.name != "plpgsql" \
                 and extension.location is not None:
             findings.add(EXTENSION_IN_PUBLIC, extension.location,
@@ -158,7 +158,7 @@ def extensions(workspace: Workspace, findings: Findings) -> None:
 
 @check(UNSUPPORTED_REG_TYPES, SENSITIVE_COLUMNS_EXPOSED, FKEY_TO_AUTH_UNIQUE)
 def columns(workspace: Workspace, findings: Findings) -> None:
-    for key, table in workspace.replay.schema.tables.items():
+    for key, table in workspace.schema.tables.items():
         if table.schema in ("pg_catalog", "information_schema", "pgsodium"):
             continue
         for column in table.columns.values():

@@ -39,7 +39,7 @@ def _holders(granted: set[str]) -> list[str]:
 
 @check(FOREIGN_TABLE_IN_API)
 def foreign_tables(workspace: Workspace, findings: Findings) -> None:
-    for key, table in workspace.replay.schema.foreign_tables.items():
+    for key, table in workspace.schema.foreign_tables.items():
         if key[0] in SPLINTER_SKIPS or table.location is None \
                 or not api_readable(workspace, key):
             continue
@@ -54,7 +54,7 @@ def foreign_tables(workspace: Workspace, findings: Findings) -> None:
 def queues(workspace: Workspace, findings: Findings) -> None:
     if "pgmq_public" not in exposed_schemas(workspace):
         return
-    schema = workspace.replay.schema
+    schema = workspace.schema
     for key, table in schema.tables.items():
         # splinter's `relname like 'q_%'`: `_` matches any one character
         if key[0] != "pgmq" or len(key[1]) < 2 or not key[1].startswith("q") \
@@ -71,7 +71,7 @@ def queues(workspace: Workspace, findings: Findings) -> None:
 def _relations(workspace: Workspace) -> list[tuple[Key, str, Location | None, tuple[str, ...]]]:
     """(key, kind, where, roles whose SELECT shows it): 0026 counts partitioned tables but
     not foreign ones, 0027 the reverse, as pg_graphql itself does."""
-    schema = workspace.replay.schema
+    schema = workspace.schema
     found: list[tuple[Key, str, Location | None, tuple[str, ...]]] = []
     for key, table in schema.tables.items():
         if table.external is None:
@@ -89,7 +89,7 @@ def _relations(workspace: Workspace) -> list[tuple[Key, str, Location | None, tu
 def graphql_tables(workspace: Workspace, findings: Findings) -> None:
     """Only in schemas whose comment opts into introspection: pg_graphql 1.6.0+ lists
     nothing elsewhere, and new Supabase projects do not even enable pg_graphql."""
-    schema = workspace.replay.schema
+    schema = workspace.schema
     for key, kind, where, counted in _relations(workspace):
         roles = [r for r in _holders(schema.readers.get(key, set())) if r in counted]
         if key[0] in SPLINTER_SKIPS or key[0] not in schema.graphql_introspection \
@@ -105,7 +105,7 @@ def graphql_tables(workspace: Workspace, findings: Findings) -> None:
 def definer_functions(workspace: Workspace, findings: Findings) -> None:
     """Trigger functions are left out (splinter counts them): PostgreSQL refuses to call one
     outside its trigger, so `/rest/v1/rpc` cannot run it."""
-    schema = workspace.replay.schema
+    schema = workspace.schema
     for key, signature in schema.signatures.items():
         if not signature.security_definer or key[0] in SPLINTER_SKIPS \
                 or signature.location is None or signature.returns in _TRIGGERS:

@@ -27,7 +27,7 @@ _ALWAYS_TRUE = ("true", "(true)", "1=1", "(1=1)")
 
 
 def _policies(workspace: Workspace) -> list[tuple[Table, Policy]]:
-    return [(t, p) for t in workspace.replay.schema.tables.values() if not is_platform(t)
+    return [(t, p) for t in workspace.schema.tables.values() if not is_platform(t)
             for p in t.policies if p.facts is not None and p.location is not None]
 
 
@@ -104,7 +104,7 @@ def _roles(policy: Policy) -> list[str]:
 
 @check(MULTIPLE_PERMISSIVE_POLICIES)
 def multiple_permissive(workspace: Workspace, findings: Findings) -> None:
-    for table in workspace.replay.schema.tables.values():
+    for table in workspace.schema.tables.values():
         if is_platform(table) or table.partitioned:
             continue
         groups: dict[tuple[str, str], list[Policy]] = {}

@@ -56,7 +56,7 @@ def _generated(workspace: Workspace) -> dict[tuple[str, str], str]:
 def table_references(workspace: Workspace, findings: Findings) -> None:
     """Once per missing relation, at its first call site: one table made in the dashboard
     would otherwise be an error at every query of it."""
-    schema = workspace.replay.schema
+    schema = workspace.schema
     judged = _judged_schemas(schema)
     generated = _generated(workspace)
     reported: set[tuple[str, str]] = set()
@@ -108,7 +108,7 @@ def _computed(schema: Schema, name: str) -> bool:
 @check(UNKNOWN_COLUMN_REFERENCE)
 def column_references(workspace: Workspace, findings: Findings) -> None:
     """File by file: a TS edit re-judges only the edited file (`by_file`)."""
-    schema = workspace.replay.schema
+    schema = workspace.schema
     generated_rows = {(entry.schema, entry.name): {f.name for f in entry.row}
                        for database in workspace.type_index.databases
                        for entry in database.tables}
@@ -286,7 +286,7 @@ def _check_selects(
 
 @check(CLONE_MISSING_COLUMN)
 def clone_columns(workspace: Workspace, findings: Findings) -> None:
-    schema = workspace.replay.schema
+    schema = workspace.schema
     prefix = workspace.config.mirror_prefix
     for path in sorted(workspace.consumer_files):
         if not any(glob_match(pattern, path) for pattern in workspace.config.clone_routes):

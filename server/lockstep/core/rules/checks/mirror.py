@@ -34,7 +34,7 @@ from lockstep.core.workspace import Workspace
 @check(SIM_FK_TO_AUTH_USERS, SIM_REFERENCES_PROD_TABLE, SIM_MIRROR_MISSING)
 def mirror_structure(workspace: Workspace, findings: Findings) -> None:
     config = workspace.config
-    schema = workspace.replay.schema
+    schema = workspace.schema
     twins = {(t.schema, t.name): s for t, s in mirrored(schema, config)}
     for table in schema.tables.values():
         if is_platform(table):
@@ -105,7 +105,7 @@ def sim_rls(workspace: Workspace, findings: Findings) -> None:
     """Policies only: RLS on with no policy is the safe service-role-only shape (Supabase's
     default grants reach a `sim_` table without it)."""
     config = workspace.config
-    for table in workspace.replay.schema.tables.values():
+    for table in workspace.schema.tables.values():
         if not is_sim(table, config) or is_platform(table):
             continue
         for policy in table.policies:

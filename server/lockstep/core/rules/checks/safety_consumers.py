@@ -103,7 +103,7 @@ def _report(findings: Findings, step: Step, event: Event, sites: list[_Site], me
 def broken_consumers(workspace: Workspace, findings: Findings) -> None:
     if not workspace.consumer_files:
         return
-    schema = workspace.replay.schema
+    schema = workspace.schema
     for step in steps(workspace):
         for event in step.events:
             if event.table is None:

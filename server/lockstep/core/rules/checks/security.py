@@ -36,7 +36,7 @@ from lockstep.core.workspace import Workspace
 
 def _tables(workspace: Workspace) -> list[tuple[Key, Table]]:
     """Tables of the final schema that these rules judge (never Supabase's own schemas)."""
-    return [(k, t) for k, t in workspace.replay.schema.tables.items() if not is_platform(t)]
+    return [(k, t) for k, t in workspace.schema.tables.items() if not is_platform(t)]
 
 
 def _exposed(workspace: Workspace, table: Table) -> bool:
@@ -51,7 +51,7 @@ def _exposed(workspace: Workspace, table: Table) -> bool:
 def _reachable(workspace: Workspace, table: Table) -> bool:
     """The Data API serves it and anon or authenticated hold SELECT on it (Supabase's default
     grants, minus any REVOKE): what splinter asks PostgreSQL."""
-    readers = workspace.replay.schema.readers.get((table.schema, table.name), set())
+    readers = workspace.schema.readers.get((table.schema, table.name), set())
     return table.schema in workspace.config.exposed_schemas and bool(
         readers & {"anon", "authenticated", "public"})
 
