@@ -19,6 +19,13 @@ EXIT_CODES = f"""exit codes:
 
 
 def command_check(args: argparse.Namespace) -> int:
+    from lockstep.core.gcpause import collector_paused
+
+    with collector_paused():  # a short run that builds everything once (core/gcpause.py)
+        return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     from lockstep.cli.info import NOTHING_FOUND, found_nothing, project_workspaces
     from lockstep.cli.report import FORMATS
     from lockstep.core.rules.engine import run_rules

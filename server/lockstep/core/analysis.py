@@ -22,6 +22,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from lockstep.core.gcpause import collector_paused
+
 if TYPE_CHECKING:
     from lockstep.core.diagnostics import Diagnostic
     from lockstep.core.workspace import Workspace
@@ -177,6 +179,13 @@ def analyse(
     input changed). Raises `Superseded` when `current()` moves past `revision`. The SQL site
     index (navigation) is built before `ready` only when a request waits (`urgent()`): else
     after the rules (`warm`), so diagnostics come first."""
+    with collector_paused():
+        return _analyse(base, edits, revision, current, ready, rules, urgent)
+
+
+def _analyse(base: Workspace, edits: Edits, revision: int, current: Callable[[], int],
+             ready: Callable[[Workspace], None], rules: bool, urgent: Callable[[], bool],
+             ) -> Analysis:
     from lockstep.core.rules.engine import run_rules
     from lockstep.core.sql.sites import sql_index
 
