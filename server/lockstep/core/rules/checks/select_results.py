@@ -1,0 +1,217 @@
+"""Select results checked against the type the code gives them (`select-result-type`).
+
+A select's rows have exactly the keys its select string names (PostgREST builds the JSON from
+it), whatever type the code casts them to. The type comes from the consumer index
+(`consumers/results.py`); its imported parts are looked up in the type index, its generated
+Rows (`Tables<'x'>`) stand for the columns the migrations leave. Only what is certain is said:
+an open result (`*` on a relation whose columns are unknown, a spread of `*`), a dynamic select
+string or an unresolved type says nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lockstep.core.consumers import postgrest
+from lockstep.core.consumers.index import SelectArg, TableUse
+from lockstep.core.consumers.results import ResultType
+from lockstep.core.diagnostics import Related
+from lockstep.core.model import Location, Schema, Table
+from lockstep.core.rules.engine import Findings, check
+from lockstep.core.rules.payloads import SelectResultField
+from lockstep.core.rules.registry.consumers import SELECT_RESULT_TYPE
+from lockstep.core.ts.index import RowType, TypeIndex
+from lockstep.core.ts.parse import TypeField
+from lockstep.core.ts.sqlts import Aliases, aliases_of, enums_of, may_be_null, mismatch
+from lockstep.core.workspace import Workspace
+
+_SHOWN = 4  # fields named in one message
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The keys of a select's rows → the column each holds as stored (None: an embed, an
+    aggregate, a JSON path or a cast); `open` when other keys may be there too."""
+
+    keys: dict[str, str | None]
+    open: bool
+
+
+def fetched(selection: postgrest.Selection, table: Table | None) -> Fetched:
+    """What PostgREST returns for `selection` on `table` (None: its columns are unknown)."""
+    keys: dict[str, str | None] = {}
+    is_open = False
+    if selection.star:
+        if table is None or table.external is not None:
+            is_open = True
+        else:
+            keys.update({name: name for name in table.columns})
+    for column in selection.columns:
+        plain = not (column.json_path or column.cast or column.aggregate)
+        key = column.alias or (column.json_path[-1] if column.json_path else None) or \
+            column.aggregate or column.name
+        keys[key] = column.name if plain else None
+    for aggregate in selection.aggregates:
+        keys[aggregate.alias or aggregate.function] = None
+    for embed in selection.embeds:
+        if embed.spread:
+            inner = fetched(embed.selection, None)
+            is_open = is_open or inner.open
+            keys.update(dict.fromkeys(inner.keys))
+        else:
+            keys[embed.alias or embed.relation] = None
+    return Fetched(keys, is_open)
+
+
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """A field the result type declares, and the file that declares it."""
+
+    field: TypeField
+    path: str
+
+
+def _required(field: TypeField) -> bool:
+    kind = field.type
+    return not field.optional and kind is not None and not kind.undefinable and \
+        kind.text not in ("any", "unknown")
+
+
+def _declared(
+    use: TableUse, result: ResultType, index: TypeIndex
+) -> tuple[list[_Declared], list[str]]:
+    """The hand-written fields of the result type, and the generated Rows it includes."""
+    fields = [_Declared(field, use.path) for field in result.fields]
+    rows = list(result.rows)
+    for target, name in result.imports:
+        found = index.imported_type(target, name)
+        if isinstance(found, RowType):
+            fields += [_Declared(field, found.path) for field in found.fields]
+        elif found is not None and found.row_of is not None:
+            rows.append(found.row_of)
+    return fields, rows
+
+
+def _select(use: TableUse) -> SelectArg | None:
+    """The select string of the chain; a bare `.select()` fetches `*`."""
+    call = next((c for c in reversed(use.chain) if c.name == "select"), None)
+    if call is None or call.unknown_columns:
+        return None
+    return call.select or SelectArg("*", call.range, postgrest.Selection(star=True))
+
+
+def _row_columns(schema: Schema, names: list[str], where: str) -> Iterator[str]:
+    for name in names:
+        table = schema.tables.get((where, name))
+        if table is not None and table.external is None:
+            yield from table.columns
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(f"`{name}`" for name in names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+
+
+class _Judge:
+    def __init__(self, workspace: Workspace, findings: Findings) -> None:
+        self.schema = workspace.replay.schema
+        self.index = workspace.type_index
+        self.findings = findings
+        self.enums = enums_of(self.schema)
+        self.aliases: Aliases = aliases_of(workspace.types_files.values())
+
+    def use(self, use: TableUse, result: ResultType) -> None:
+        select = _select(use)
+        if select is None:
+            return
+        where = use.schema or "public"
+        table = self.schema.tables.get((where, use.table))
+        got = fetched(select.tree, table)
+        fields, rows = _declared(use, result, self.index)
+        self.missing(use, result, select, got, fields, rows)
+        if table is not None and table.external is None:
+            for declared in fields:
+                self.typed(use, result, select, got, table, declared)
+
+    def missing(
+        self,
+        use: TableUse,
+        result: ResultType,
+        select: SelectArg,
+        got: Fetched,
+        fields: list[_Declared],
+        rows: list[str],
+    ) -> None:
+        if got.open:
+            return
+        wanted = [d.field.name for d in fields if _required(d.field)]
+        wanted += _row_columns(self.schema, rows, use.schema or "public")
+        absent = [name for name in dict.fromkeys(wanted) if name not in got.keys]
+        if not absent:
+            return
+        table = self.schema.tables.get((use.schema or "public", use.table))
+        related = [Related(Location(use.path, select.range), "the select string")]
+        related += [Related(Location(d.path, d.field.range), "declared here")
+                    for d in fields if d.field.name in absent][:_SHOWN]
+        them = "it" if len(absent) == 1 else "them"
+        self.findings.add(
+            SELECT_RESULT_TYPE, Location(use.path, result.range),
+            f"`{result.text}` ({result.how}) declares {_listed(absent)} but "
+            f"`.select('{select.value}')` does not fetch {them}: "
+            f"{'it is' if len(absent) == 1 else 'they are'} `undefined` at runtime; select "
+            f"{them} or make {them} optional",
+            related,
+            SelectResultField(use.table, table.schema if table else use.schema or "public",
+                              result.text, absent, "missing", select.value),
+        )
+
+    def typed(
+        self,
+        use: TableUse,
+        result: ResultType,
+        select: SelectArg,
+        got: Fetched,
+        table: Table,
+        declared: _Declared,
+    ) -> None:
+        field = declared.field
+        name = got.keys.get(field.name)
+        column = table.columns.get(name) if name is not None else None
+        if column is None or field.type is None:
+            return
+        qualified = f"`{table.name}.{column.name}`"
+        where = Location(use.path, field.range if declared.path == use.path else result.range)
+        related = [Related(column.location, "column defined here")] if column.location else []
+        if declared.path != use.path:
+            related.append(Related(Location(declared.path, field.range), "field declared here"))
+        data = SelectResultField(table.name, table.schema, result.text, [field.name],
+                                 "nullability", select.value, column.type)
+        if column.nullable and may_be_null(field.type, self.aliases) is False:
+            self.findings.add(
+                SELECT_RESULT_TYPE, where,
+                f"`{field.name}: {field.type.text}` in `{result.text}`: column {qualified} is "
+                f"nullable, so the select returns `null` for it; add `| null`",
+                related, data,
+            )
+        reason = mismatch(column.type, field.type, self.enums, self.aliases)
+        if reason is not None:
+            self.findings.add(
+                SELECT_RESULT_TYPE, where,
+                f"`{field.name}: {field.type.text}` in `{result.text}` does not match column "
+                f"{qualified} ({column.type}): {reason}",
+                related,
+                SelectResultField(table.name, table.schema, result.text, [field.name],
+                                  "mismatch", select.value, column.type),
+            )
+
+
+@check(SELECT_RESULT_TYPE)
+def select_results(workspace: Workspace, findings: Findings) -> None:
+    judge: _Judge | None = None
+    for path in sorted(workspace.consumer_files):
+        for use in workspace.consumer_files[path]:
+            if use.result is None:
+                continue
+            judge = judge or _Judge(workspace, findings)
+            judge.use(use, use.result)
