@@ -362,9 +362,9 @@ def index_consumers_file(
         if not is_client(parsed, receiver, (call.name for call in chain), clients):
             continue
         function, in_after = _context(parsed, node)
-        selects = any(call.name == "select" for call in chain)
         names = [call.name for call in chain]
-        result = result_type(parsed, node, list(zip(names, nodes))) if selects else None
+        typed = list(zip(names, nodes, strict=True))
+        result = result_type(parsed, node, typed) if "select" in names else None
         uses.append(
             TableUse(
                 path,

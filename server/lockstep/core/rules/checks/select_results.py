@@ -108,6 +108,13 @@ def _row_columns(schema: Schema, names: list[str], where: str) -> Iterator[str]:
             yield from table.columns
 
 
+def _filtered(use: TableUse) -> set[str]:
+    """Columns a filter names: `.not('x', 'is', null)`, `.gte('x', …)` and most others leave
+    no row whose `x` is null, so a field without `| null` may be right."""
+    return {column.name for call in use.chain if call.name not in ("select", "order")
+            for column in call.columns if column.relation is None}
+
+
 def _listed(names: list[str]) -> str:
     shown = ", ".join(f"`{name}`" for name in names[:_SHOWN])
     return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
@@ -187,7 +194,8 @@ class _Judge:
             related.append(Related(Location(declared.path, field.range), "field declared here"))
         data = SelectResultField(table.name, table.schema, result.text, [field.name],
                                  "nullability", select.value, column.type)
-        if column.nullable and may_be_null(field.type, self.aliases) is False:
+        if column.nullable and column.name not in _filtered(use) and \
+                may_be_null(field.type, self.aliases) is False:
             self.findings.add(
                 SELECT_RESULT_TYPE, where,
                 f"`{field.name}: {field.type.text}` in `{result.text}`: column {qualified} is "
