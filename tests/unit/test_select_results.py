@@ -200,3 +200,31 @@ def test_writes_are_listed_once_per_revision(tmp_path: Path) -> None:
     workspace.set_overlay("apps/web/src/lib/load.ts", consumer + consumer.replace("a =", "b ="))
     assert workspace.derived.peek("writes") is None
     assert len(_writes(workspace)) == 2
+
+
+def test_embedded_rows_are_judged_by_their_own_select(tmp_path: Path) -> None:
+    sql = SQL + ("CREATE TABLE posts (id BIGINT PRIMARY KEY, title TEXT NOT NULL,\n"
+                 "  author_id UUID NOT NULL REFERENCES profiles(id));\n")
+    consumer = (
+        "interface Author { id: string; bio: string | null; age: string }\n"
+        "interface Post { id: number; author: Author; tags: { name: string }[] }\n"
+        "export async function load(s: any) {\n"
+        "  const a = await s.from('posts').select('id, author:profiles(id, age), tags(name)')"
+        ".returns<Post[]>();\n"
+        "  const b = await s.from('posts').select('id, author:profiles(*), tags(name)')"
+        ".returns<Post[]>();\n"
+        "  const c = await s.from('posts').select('id, author:profiles!fk(*), tags(*)')"
+        ".returns<Post[]>();\n"
+        "}\n"
+    )
+    files = {migration("001_profiles.sql"): "CREATE SCHEMA api;\n" + sql,
+             "apps/web/src/lib/load.ts": consumer}
+    found = [d for d in diagnostics_for(tmp_path, files) if d.code == "select-result-type"]
+    messages = [d.message for d in found]
+    # `age: string` for an integer column: once per select that fetches it (`a`, `b`, `c`:
+    # `profiles!fk` still names the table); `author.bio` is missing from `a` only; `tags(*)`
+    # is a table the migrations lack, so its rows are open
+    assert sum("does not match column `profiles.age`" in m for m in messages) == 3
+    missing = [m for m in messages if "undefined" in m]
+    assert len(missing) == 1 and "declares `author.bio`" in missing[0]
+    assert {d.range.start.line for d in found if "profiles.age" in d.message} == {0}

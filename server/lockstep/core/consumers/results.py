@@ -12,7 +12,7 @@ the file cannot resolve (a union, a generic, a package's type) is None: nothing 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
@@ -35,6 +35,7 @@ _RESPONSES = frozenset(
 )
 _THROUGH = frozenset(("parenthesized_expression", "non_null_expression", "await_expression"))
 _MAX_DEPTH = 6
+_NESTED = 3  # embeds inside embeds inside the rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class ResultType:
     fields: tuple[TypeField, ...] = ()  # declared in this file
     rows: tuple[str, ...] = ()  # generated Rows: `Tables<'x'>` → "x"
     imports: tuple[tuple[str, str], ...] = ()  # (workspace module without extension, name)
+    nested: tuple[tuple[str, ResultType], ...] = ()  # a field's type the file resolves
 
 
 @dataclass(slots=True)
@@ -54,11 +56,13 @@ class _Parts:
     fields: list[TypeField]
     rows: list[str]
     imports: list[tuple[str, str]]
+    nested: list[tuple[str, ResultType]] = field(default_factory=list)
 
     def add(self, other: _Parts) -> None:
         self.fields += other.fields
         self.rows += other.rows
         self.imports += other.imports
+        self.nested += other.nested
 
 
 def _element(node: Node) -> Node | None:
@@ -100,7 +104,7 @@ def _parts(parsed: ParsedFile, node: Node, depth: int = 0) -> _Parts | None:
     if element is None:
         return None
     if element.type == "object_type":
-        return _Parts(list(parse_fields(parsed, element)), [], [])
+        return _body(parsed, element, depth)
     if element.type == "intersection_type":
         found = [_parts(parsed, part, depth + 1) for part in element.named_children]
         return _merged(found)
@@ -131,7 +135,7 @@ def _named(parsed: ParsedFile, node: Node, depth: int) -> _Parts | None:
         if bound.child_by_field_name("type_parameters") is not None:
             return None
         body = bound.child_by_field_name("body")
-        own = _Parts(list(parse_fields(parsed, body)) if body is not None else [], [], [])
+        own = _body(parsed, body, depth) if body is not None else _Parts([], [], [])
         clause = first_child(bound, "extends_type_clause")
         parents = [_parts(parsed, c, depth + 1) for c in clause.named_children] if clause else []
         return _merged([own, *parents])
@@ -153,12 +157,28 @@ def _named(parsed: ParsedFile, node: Node, depth: int) -> _Parts | None:
     return None
 
 
-def _result(parsed: ParsedFile, node: Node | None, how: str) -> ResultType | None:
-    found = _parts(parsed, node) if node is not None else None
+def _body(parsed: ParsedFile, body: Node, depth: int) -> _Parts:
+    """An object type's fields, and the types of those the file resolves (an embed's rows)."""
+    nested: list[tuple[str, ResultType]] = []
+    for child in body.named_children if depth < _NESTED else ():
+        name = child.child_by_field_name("name") if child.type == "property_signature" else None
+        annotation = child.child_by_field_name("type") if name is not None else None
+        if name is None or annotation is None or not annotation.named_children:
+            continue
+        found = _result(parsed, annotation.named_children[0], "field", depth + 1)
+        quoted = string_literal(parsed, name)
+        if found is not None:
+            nested.append((quoted.value if quoted else parsed.text_of(name), found))
+    return _Parts(list(parse_fields(parsed, body)), [], [], nested)
+
+
+def _result(parsed: ParsedFile, node: Node | None, how: str, depth: int = 0) -> ResultType | None:
+    found = _parts(parsed, node, depth) if node is not None else None
     if node is None or found is None:
         return None
     return ResultType(parsed.text_of(node), parsed.range_of(node), how, tuple(found.fields),
-                      tuple(dict.fromkeys(found.rows)), tuple(dict.fromkeys(found.imports)))
+                      tuple(dict.fromkeys(found.rows)), tuple(dict.fromkeys(found.imports)),
+                      tuple(found.nested))
 
 
 def result_type(
@@ -234,9 +254,10 @@ def _data_type(parsed: ParsedFile, annotation: Node) -> Node | None:
     if node is not None and node.type == "generic_type" and _generic_name(node) in _RESPONSES:
         arguments = node.child_by_field_name("type_arguments")
         return arguments.named_children[0] if arguments and arguments.named_children else None
-    for field in node.named_children if node is not None and node.type == "object_type" else ():
-        name = field.child_by_field_name("name") if field.type == "property_signature" else None
-        value = field.child_by_field_name("type") if name is not None else None
+    for member in node.named_children if node is not None and node.type == "object_type" else ():
+        name = member.child_by_field_name("name") if member.type == "property_signature" \
+            else None
+        value = member.child_by_field_name("type") if name is not None else None
         if name is not None and parsed.text_of(name) == "data" and value is not None:
             return value.named_children[0] if value.named_children else None
     return None

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lockstep.core.consumers import postgrest
+from lockstep.core.consumers.embeds import relation_target
 from lockstep.core.consumers.index import SelectArg, TableUse
 from lockstep.core.consumers.results import ResultType
 from lockstep.core.diagnostics import Related
-from lockstep.core.model import Location, Schema, Table
+from lockstep.core.model import Key, Location, Schema, Table
 from lockstep.core.rules.engine import Findings, check
 from lockstep.core.rules.payloads import SelectResultField
 from lockstep.core.rules.registry.consumers import SELECT_RESULT_TYPE
@@ -108,16 +109,30 @@ def _row_columns(schema: Schema, names: list[str], where: str) -> Iterator[str]:
             yield from table.columns
 
 
-def _filtered(use: TableUse) -> set[str]:
-    """Columns a filter names: `.not('x', 'is', null)`, `.gte('x', …)` and most others leave
-    no row whose `x` is null, so a field without `| null` may be right."""
+def _filtered(use: TableUse, path: tuple[str, ...]) -> set[str]:
+    """Columns a filter names at `path` (the top, or an embed): `.not('x', 'is', null)`,
+    `.gte('x', …)` and most others leave no row whose `x` is null, so a field without
+    `| null` may be right."""
     return {column.name for call in use.chain if call.name not in ("select", "order")
-            for column in call.columns if column.relation is None}
+            for column in call.columns if column.path == path}
 
 
 def _listed(names: list[str]) -> str:
     shown = ", ".join(f"`{name}`" for name in names[:_SHOWN])
     return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """One level of the rows: the top, or an embed (`path` by alias or name)."""
+
+    selection: postgrest.Selection
+    key: Key | None  # the table or view it reads; None when unresolved
+    path: tuple[str, ...] = ()
+
+    @property
+    def prefix(self) -> str:
+        return "".join(f"{name}." for name in self.path)
 
 
 class _Judge:
@@ -128,50 +143,61 @@ class _Judge:
         self.enums = enums_of(self.schema)
         self.aliases: Aliases = aliases_of(workspace.types_files.values())
 
-    def use(self, use: TableUse, result: ResultType) -> None:
-        select = _select(use)
-        if select is None:
-            return
-        where = use.schema or "public"
-        table = self.schema.tables.get((where, use.table))
-        got = fetched(select.tree, table)
-        fields, rows = _declared(use, result, self.index)
-        self.missing(use, result, select, got, fields, rows)
-        if table is not None and table.external is None:
-            for declared in fields:
-                self.typed(use, result, select, got, table, declared)
+    def table(self, key: Key | None) -> Table | None:
+        table = self.schema.tables.get(key) if key is not None else None
+        return table if table is not None and table.external is None else None
 
-    def missing(
-        self,
-        use: TableUse,
-        result: ResultType,
-        select: SelectArg,
-        got: Fetched,
-        fields: list[_Declared],
-        rows: list[str],
-    ) -> None:
-        if got.open:
-            return
-        wanted = [d.field.name for d in fields if _required(d.field)]
-        wanted += _row_columns(self.schema, rows, use.schema or "public")
-        absent = [name for name in dict.fromkeys(wanted) if name not in got.keys]
+    def rows(self, use: TableUse, result: ResultType, select: SelectArg) -> None:
+        level = _Level(select.tree, (use.schema or "public", use.table))
+        absent = self.level(use, result, select, level)
         if not absent:
             return
-        table = self.schema.tables.get((use.schema or "public", use.table))
+        names = [name for name, _ in absent]
         related = [Related(Location(use.path, select.range), "the select string")]
         related += [Related(Location(d.path, d.field.range), "declared here")
-                    for d in fields if d.field.name in absent][:_SHOWN]
+                    for _, d in absent if d is not None][:_SHOWN]
         them = "it" if len(absent) == 1 else "them"
+        table = self.schema.tables.get((use.schema or "public", use.table))
         self.findings.add(
             SELECT_RESULT_TYPE, Location(use.path, result.range),
-            f"`{result.text}` ({result.how}) declares {_listed(absent)} but "
+            f"`{result.text}` ({result.how}) declares {_listed(names)} but "
             f"`.select('{select.value}')` does not fetch {them}: "
             f"{'it is' if len(absent) == 1 else 'they are'} `undefined` at runtime; select "
             f"{them} or make {them} optional",
             related,
             SelectResultField(use.table, table.schema if table else use.schema or "public",
-                              result.text, absent, "missing", select.value),
+                              result.text, names, "missing", select.value),
         )
+
+    def level(
+        self, use: TableUse, result: ResultType, select: SelectArg, level: _Level
+    ) -> list[tuple[str, _Declared | None]]:
+        """The fields of `result` this level does not fetch (dotted below the top); reports
+        the fields it types otherwise than their columns."""
+        table = self.table(level.key)
+        got = fetched(level.selection, table)
+        fields, rows = _declared(use, result, self.index)
+        absent: list[tuple[str, _Declared | None]] = []
+        if not got.open:
+            space = level.key[0] if level.key is not None else "public"
+            wanted: dict[str, _Declared | None] = {
+                d.field.name: d for d in fields if _required(d.field)}
+            for name in _row_columns(self.schema, rows, space):
+                wanted.setdefault(name, None)
+            absent = [(level.prefix + name, d) for name, d in wanted.items()
+                      if name not in got.keys]
+        for declared in fields:
+            if table is not None:
+                self.typed(use, result, select, got, table, declared, level.path)
+        for name, inner in result.nested:
+            embed = _embed(level.selection, name)
+            if embed is None:
+                continue
+            key = relation_target(self.schema, level.key, embed.relation) \
+                if level.key is not None else None
+            inner_level = _Level(embed.selection, key, (*level.path, name))
+            absent += self.level(use, inner, select, inner_level)
+        return absent
 
     def typed(
         self,
@@ -181,6 +207,7 @@ class _Judge:
         got: Fetched,
         table: Table,
         declared: _Declared,
+        path: tuple[str, ...],
     ) -> None:
         field = declared.field
         name = got.keys.get(field.name)
@@ -192,15 +219,15 @@ class _Judge:
         related = [Related(column.location, "column defined here")] if column.location else []
         if declared.path != use.path:
             related.append(Related(Location(declared.path, field.range), "field declared here"))
-        data = SelectResultField(table.name, table.schema, result.text, [field.name],
-                                 "nullability", select.value, column.type)
-        if column.nullable and column.name not in _filtered(use) and \
+        if column.nullable and column.name not in _filtered(use, path) and \
                 may_be_null(field.type, self.aliases) is False:
             self.findings.add(
                 SELECT_RESULT_TYPE, where,
                 f"`{field.name}: {field.type.text}` in `{result.text}`: column {qualified} is "
                 f"nullable, so the select returns `null` for it; add `| null`",
-                related, data,
+                related,
+                SelectResultField(table.name, table.schema, result.text, [field.name],
+                                  "nullability", select.value, column.type),
             )
         reason = mismatch(column.type, field.type, self.enums, self.aliases)
         if reason is not None:
@@ -214,12 +241,18 @@ class _Judge:
             )
 
 
+def _embed(selection: postgrest.Selection, key: str) -> postgrest.Embed | None:
+    """The embed whose rows are under `key` (its alias, else its name); spreads have none."""
+    return next((e for e in selection.embeds
+                 if not e.spread and (e.alias or e.relation) == key), None)
+
+
 @check(SELECT_RESULT_TYPE)
 def select_results(workspace: Workspace, findings: Findings) -> None:
     judge: _Judge | None = None
     for path in sorted(workspace.consumer_files):
         for use in workspace.consumer_files[path]:
-            if use.result is None:
-                continue
-            judge = judge or _Judge(workspace, findings)
-            judge.use(use, use.result)
+            select = _select(use)
+            if use.result is not None and select is not None:
+                judge = judge or _Judge(workspace, findings)
+                judge.rows(use, use.result, select)
