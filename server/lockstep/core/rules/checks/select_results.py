@@ -158,10 +158,12 @@ class _Judge:
                     for _, d in absent if d is not None][:_SHOWN]
         them = "it" if len(absent) == 1 else "them"
         table = self.schema.tables.get((use.schema or "public", use.table))
+        star = f" (`*` is the columns the migrations give `{use.table}`)" \
+            if select.tree.star and any("." not in name for name in names) else ""
         self.findings.add(
             SELECT_RESULT_TYPE, Location(use.path, result.range),
             f"`{result.text}` ({result.how}) declares {_listed(names)} but "
-            f"`.select('{select.value}')` does not fetch {them}: "
+            f"`.select('{select.value}')`{star} does not fetch {them}: "
             f"{'it is' if len(absent) == 1 else 'they are'} `undefined` at runtime; select "
             f"{them} or make {them} optional",
             related,
