@@ -212,9 +212,7 @@ def _from_use(parsed: ParsedFile, end: Node) -> ResultType | None:
         if prop is None or parsed.text_of(prop) != "data":
             return None
         cast = _outer(parent).parent
-        if cast is not None and cast.type == "as_expression":
-            return _result(parsed, cast.named_children[-1], "`as` cast")
-        return None
+        return _result(parsed, _cast_type(cast), "`as` cast") if cast is not None else None
     if parent.type != "variable_declarator" or parent.child_by_field_name("value") != node:
         return None
     pattern = parent.child_by_field_name("name")
@@ -271,9 +269,8 @@ def _names_data(parsed: ParsedFile, node: Node | None, name: str, declarator: No
             return False
         if node.type in ("parenthesized_expression", "non_null_expression"):
             node = node.named_children[0] if node.named_children else None
-        elif node.type == "as_expression" and parsed.text_of(node.named_children[-1]) in (
-            "unknown", "any"
-        ):
+        elif node.type == "as_expression" and (cast := _cast_type(node)) is not None and \
+                parsed.text_of(cast) in ("unknown", "any"):
             node = node.named_children[0]
         elif node.type == "binary_expression" and _fallback(parsed, node):
             node = node.child_by_field_name("left")
@@ -299,6 +296,13 @@ def _fallback(parsed: ParsedFile, node: Node) -> bool:
     )
 
 
+def _cast_type(node: Node) -> Node | None:
+    """`T` of `x as T` (not of `x as const`, nor of a cast error recovery left half)."""
+    if node.type != "as_expression" or len(node.named_children) != 2:
+        return None
+    return node.named_children[1]
+
+
 def _typed_use(parsed: ParsedFile, scope: Node, declarator: Node, name: str) -> ResultType | None:
     """The first `data as T` or `const rows: T = data ?? []` in the scope of `data`."""
     for node in descendants(scope, ("as_expression", "variable_declarator")):
@@ -307,7 +311,7 @@ def _typed_use(parsed: ParsedFile, scope: Node, declarator: Node, name: str) -> 
             if node.parent is not None and node.parent.type == "as_expression":
                 continue  # the outer cast of `data as unknown as T` decides
             if _names_data(parsed, inner, name, declarator):
-                return _result(parsed, node.named_children[-1], "`as` cast")
+                return _result(parsed, _cast_type(node), "`as` cast")
         else:
             annotation = node.child_by_field_name("type")
             value = node.child_by_field_name("value")

@@ -85,7 +85,9 @@ SELECT_RESULT_TYPE = rule(
     "the compiler vouches for every field of `T`: a field the select leaves out is "
     "`undefined` at runtime while the type says `string`. `*` fetches every column of a "
     "table the migrations create; embeds (`author:profiles(*)`), aliases (`alias:column`), "
-    "JSON paths, aggregates and spreads name the keys PostgREST returns. Only types the file "
+    "JSON paths, aggregates and spreads name the keys PostgREST returns, and an embed's "
+    "fields are judged against its own select. A nullable column filtered on (`.not('x', "
+    "'is', null)`, `.gte('x', …)`) may be typed without `| null`. Only types the file "
     "resolves are compared: a local interface or alias, a generated Row (`Tables<'x'>`, "
     "`Database['public']['Tables']['x']['Row']`), or a type imported from the types package; "
     "a dynamic select string, a union or a generic type is left alone.",
