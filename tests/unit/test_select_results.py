@@ -69,6 +69,9 @@ def test_typed_results_are_found(body: str, how: str, text: str) -> None:
         f"const a = await {Q}.returns<Remote[]>()",  # a package's type
         f"const a = await {Q}.returns<Missing[]>()",  # not declared anywhere the file says
         f"const a = await {Q}.returns<Partial<P>[]>()",
+        f"const a = await {Q}.returns<Pick<Profile, 'id'>[]>()",  # an imported type
+        f"const a = await {Q}.returns<Pick<P, K>[]>()",  # keys that are not literals
+        f"const a = await {Q}.returns<Omit<Tables<'a'> & Tables<'b'>, 'id'>[]>()",
         f"const a = await {Q}.csv()",
         f"const {{ data }} = await {Q}\nconst other = [] as P[]",
         f"const {{ data }} = await {Q}\nconst g = (x: any) => x.data as P[]",
@@ -87,10 +90,17 @@ def test_parts_of_a_type() -> None:
     imported = result_of(f"const a = await {Q}.returns<Profile[]>()")
     assert imported is not None and imported.imports == (("src/types/profile", "Profile"),)
     row = result_of(f"const a = await {Q}.returns<(Tables<'profiles'> & {{ x: P }})[]>()")
-    assert row is not None and row.rows == ("profiles",) and [f.name for f in row.fields] == ["x"]
+    assert row is not None and row.rows == (("profiles", ()),)
+    assert [f.name for f in row.fields] == ["x"]
+    picked = result_of(f"const a = await {Q}.returns<Pick<Tables<'p'>, 'id' | 'bio'>[]>()")
+    assert picked is not None and picked.keys == ("bio", "id") and not picked.rows
+    omitted = result_of(f"const a = await {Q}.returns<Omit<Tables<'p'>, 'bio'>[]>()")
+    assert omitted is not None and omitted.rows == (("p", ("bio",)),)
+    local = result_of(f"const a = await {Q}.returns<Omit<Q, 'bio' | 'nick'>[]>()")
+    assert local is not None and [f.name for f in local.fields] == ["id", "name"]
     lookup = result_of(f"const {{ data }} = await {Q}\n"
                        "return data as Database['public']['Tables']['posts']['Row'][]")
-    assert lookup is not None and lookup.rows == ("posts",)
+    assert lookup is not None and lookup.rows == (("posts", ()),)
 
 
 def _table() -> Table:
@@ -153,10 +163,15 @@ def test_a_generated_row_names_every_column(tmp_path: Path) -> None:
         "  supabase.from('profiles').select('id, name').returns<Tables<'profiles'>[]>();\n"
         "export const all = (supabase: any) =>\n"
         "  supabase.from('profiles').select().returns<Tables<'profiles'>[]>();\n"
+        "export const picked = (supabase: any) => supabase.from('profiles').select('id')\n"
+        "  .returns<Pick<Tables<'profiles'>, 'id' | 'bio'>[]>();\n"
+        "export const omitted = (supabase: any) => supabase.from('profiles')\n"
+        "  .select('id, name, age').returns<Omit<Tables<'profiles'>, 'bio'>[]>();\n"
     )
     messages = _findings(tmp_path, consumer)
-    assert len(messages) == 1
+    assert len(messages) == 2
     assert "`bio`, `age`" in messages[0] and "`.select('id, name')`" in messages[0]
+    assert "declares `bio` but `.select('id')`" in messages[1]
 
 
 def test_types_of_fetched_columns(tmp_path: Path) -> None:

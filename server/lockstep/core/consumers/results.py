@@ -35,6 +35,7 @@ _RESPONSES = frozenset(
 )
 _THROUGH = frozenset(("parenthesized_expression", "non_null_expression", "await_expression"))
 _MAX_DEPTH = 6
+Row = tuple[str, tuple[str, ...]]  # a generated Row's table, and the columns `Omit` drops
 _NESTED = 3  # embeds inside embeds inside the rows
 
 
@@ -46,23 +47,26 @@ class ResultType:
     range: Range  # where it is written
     how: str  # `.returns<…>()`, `as`, `annotation`
     fields: tuple[TypeField, ...] = ()  # declared in this file
-    rows: tuple[str, ...] = ()  # generated Rows: `Tables<'x'>` → "x"
+    rows: tuple[Row, ...] = ()  # generated Rows: `Omit<Tables<'x'>, 'y'>` → ("x", ("y",))
     imports: tuple[tuple[str, str], ...] = ()  # (workspace module without extension, name)
     nested: tuple[tuple[str, ResultType], ...] = ()  # a field's type the file resolves
+    keys: tuple[str, ...] = ()  # required keys of a Row: `Pick<Tables<'x'>, 'a' | 'b'>`
 
 
 @dataclass(slots=True)
 class _Parts:
     fields: list[TypeField]
-    rows: list[str]
+    rows: list[Row]
     imports: list[tuple[str, str]]
     nested: list[tuple[str, ResultType]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
 
     def add(self, other: _Parts) -> None:
         self.fields += other.fields
         self.rows += other.rows
         self.imports += other.imports
         self.nested += other.nested
+        self.keys += other.keys
 
 
 def _element(node: Node) -> Node | None:
@@ -108,12 +112,43 @@ def _parts(parsed: ParsedFile, node: Node, depth: int = 0) -> _Parts | None:
     if element.type == "intersection_type":
         found = [_parts(parsed, part, depth + 1) for part in element.named_children]
         return _merged(found)
+    if element.type == "generic_type" and _generic_name(element) in ("Pick", "Omit"):
+        return _picked(parsed, element, depth)
     if element.type in ("generic_type", "lookup_type"):
         row = generated_row_of(parsed, element)
-        return _Parts([], [row], []) if row is not None else None
+        return _Parts([], [(row, ())], []) if row is not None else None
     if element.type == "type_identifier":
         return _named(parsed, element, depth)
     return None
+
+
+def _picked(parsed: ParsedFile, node: Node, depth: int) -> _Parts | None:
+    """`Pick<T, 'a' | 'b'>` / `Omit<T, 'c'>` of a type the file declares whole or of one
+    generated Row; anything else (an import, a mix, keys that are not literals) → None."""
+    arguments = node.child_by_field_name("type_arguments")
+    if arguments is None or len(arguments.named_children) != 2:
+        return None
+    inner = _parts(parsed, arguments.named_children[0], depth + 1)
+    key_type = arguments.named_children[1]
+    members = key_type.named_children if key_type.type == "union_type" else [key_type]
+    literals = [string_literal(parsed, first_child(m, "string")) for m in members
+                if m.type == "literal_type"]
+    if inner is None or inner.imports or inner.keys or len(literals) != len(members):
+        return None
+    names = {literal.value for literal in literals if literal is not None}
+    if len(names) != len(members):
+        return None
+    pick = _generic_name(node) == "Pick"
+    if not inner.rows:
+        fields = [f for f in inner.fields if (f.name in names) == pick]
+        nested = [(name, t) for name, t in inner.nested if (name in names) == pick]
+        return _Parts(fields, [], [], nested)
+    if inner.fields or len(inner.rows) != 1:
+        return None
+    table, omitted = inner.rows[0]
+    if pick:
+        return _Parts([], [], [], [], sorted(names - set(omitted)))
+    return _Parts([], [(table, tuple(sorted({*omitted, *names})))], [])
 
 
 def _merged(found: Sequence[_Parts | None]) -> _Parts | None:
@@ -178,7 +213,7 @@ def _result(parsed: ParsedFile, node: Node | None, how: str, depth: int = 0) -> 
         return None
     return ResultType(parsed.text_of(node), parsed.range_of(node), how, tuple(found.fields),
                       tuple(dict.fromkeys(found.rows)), tuple(dict.fromkeys(found.imports)),
-                      tuple(found.nested))
+                      tuple(found.nested), tuple(dict.fromkeys(found.keys)))
 
 
 def result_type(

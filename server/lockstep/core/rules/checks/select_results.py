@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from lockstep.core.consumers import postgrest
 from lockstep.core.consumers.embeds import relation_target
 from lockstep.core.consumers.index import SelectArg, TableUse
-from lockstep.core.consumers.results import ResultType
+from lockstep.core.consumers.results import ResultType, Row
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
 from lockstep.core.rules.engine import Findings, check
@@ -81,7 +81,7 @@ def _required(field: TypeField) -> bool:
 
 def _declared(
     use: TableUse, result: ResultType, index: TypeIndex
-) -> tuple[list[_Declared], list[str]]:
+) -> tuple[list[_Declared], list[Row]]:
     """The hand-written fields of the result type, and the generated Rows it includes."""
     fields = [_Declared(field, use.path) for field in result.fields]
     rows = list(result.rows)
@@ -90,7 +90,7 @@ def _declared(
         if isinstance(found, RowType):
             fields += [_Declared(field, found.path) for field in found.fields]
         elif found is not None and found.row_of is not None:
-            rows.append(found.row_of)
+            rows.append((found.row_of, ()))
     return fields, rows
 
 
@@ -102,11 +102,11 @@ def _select(use: TableUse) -> SelectArg | None:
     return call.select or SelectArg("*", call.range, postgrest.Selection(star=True))
 
 
-def _row_columns(schema: Schema, names: list[str], where: str) -> Iterator[str]:
-    for name in names:
+def _row_columns(schema: Schema, rows: list[Row], where: str) -> Iterator[str]:
+    for name, omitted in rows:
         table = schema.tables.get((where, name))
         if table is not None and table.external is None:
-            yield from table.columns
+            yield from (column for column in table.columns if column not in omitted)
 
 
 def _filtered(use: TableUse, path: tuple[str, ...]) -> set[str]:
@@ -184,7 +184,7 @@ class _Judge:
             space = level.key[0] if level.key is not None else "public"
             wanted: dict[str, _Declared | None] = {
                 d.field.name: d for d in fields if _required(d.field)}
-            for name in _row_columns(self.schema, rows, space):
+            for name in [*_row_columns(self.schema, rows, space), *result.keys]:
                 wanted.setdefault(name, None)
             absent = [(level.prefix + name, d) for name, d in wanted.items()
                       if name not in got.keys]

@@ -89,7 +89,8 @@ SELECT_RESULT_TYPE = rule(
     "fields are judged against its own select. A nullable column filtered on (`.not('x', "
     "'is', null)`, `.gte('x', …)`) may be typed without `| null`. Only types the file "
     "resolves are compared: a local interface or alias, a generated Row (`Tables<'x'>`, "
-    "`Database['public']['Tables']['x']['Row']`), or a type imported from the types package; "
+    "`Database['public']['Tables']['x']['Row']`), `Pick`/`Omit` of those, or a type imported "
+    "from the types package; "
     "a dynamic select string, a union or a generic type is left alone.",
     "interface Profile { id: string; name: string | null; bio: string | null }\n"
     "await supabase.from('profiles').select('id, name').returns<Profile[]>()",
