@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lockstep.core.analysis import CONFIG, MIGRATIONS, TYPES
 from lockstep.core.consumers import postgrest
 from lockstep.core.consumers.embeds import relation_target
 from lockstep.core.consumers.index import SelectArg, TableUse
 from lockstep.core.consumers.results import ResultType, Row
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location, Schema, Table
-from lockstep.core.rules.engine import Findings, check
+from lockstep.core.rules.engine import Findings, by_file, check
 from lockstep.core.rules.payloads import SelectResultField
 from lockstep.core.rules.registry.consumers import SELECT_RESULT_TYPE
 from lockstep.core.ts.index import RowType, TypeIndex
@@ -136,10 +137,12 @@ class _Level:
 
 
 class _Judge:
-    def __init__(self, workspace: Workspace, findings: Findings) -> None:
+    """What judging needs once per run (enums, aliases); judges one query at a time."""
+
+    def __init__(self, workspace: Workspace) -> None:
         self.schema = workspace.replay.schema
         self.index = workspace.type_index
-        self.findings = findings
+        self.findings = Findings()
         self.enums = enums_of(self.schema)
         self.aliases: Aliases = aliases_of(workspace.types_files.values())
 
@@ -147,7 +150,11 @@ class _Judge:
         table = self.schema.tables.get(key) if key is not None else None
         return table if table is not None and table.external is None else None
 
-    def rows(self, use: TableUse, result: ResultType, select: SelectArg) -> None:
+    def rows(
+        self, findings: Findings, use: TableUse, result: ResultType, select: SelectArg
+    ) -> None:
+        """Report on the rows of `use` into `findings` (its file's, for `by_file`)."""
+        self.findings = findings
         level = _Level(select.tree, (use.schema or "public", use.table))
         absent = self.level(use, result, select, level)
         if not absent:
@@ -251,10 +258,17 @@ def _embed(selection: postgrest.Selection, key: str) -> postgrest.Embed | None:
 
 @check(SELECT_RESULT_TYPE)
 def select_results(workspace: Workspace, findings: Findings) -> None:
-    judge: _Judge | None = None
-    for path in sorted(workspace.consumer_files):
+    """File by file: a TS edit re-judges only the edited file (`by_file`)."""
+    judges: list[_Judge] = []
+
+    def judge(path: str, found: Findings) -> None:
         for use in workspace.consumer_files[path]:
             select = _select(use)
-            if use.result is not None and select is not None:
-                judge = judge or _Judge(workspace, findings)
-                judge.rows(use, use.result, select)
+            if use.result is None or select is None:
+                continue
+            if not judges:
+                judges.append(_Judge(workspace))
+            judges[0].rows(found, use, use.result, select)
+
+    by_file(workspace, findings, "select results", frozenset({MIGRATIONS, TYPES, CONFIG}),
+            workspace.consumer_files, judge)
