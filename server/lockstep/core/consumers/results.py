@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from lockstep.core.consumers.scope import ancestor, binding, descendants, type_binding
+from lockstep.core.consumers.scope import ancestor, binding, type_binding
 from lockstep.core.text import Range
 from lockstep.core.ts.database import generated_row_of
 from lockstep.core.ts.parse import (
@@ -35,6 +35,9 @@ _RESPONSES = frozenset(
 )
 _THROUGH = frozenset(("parenthesized_expression", "non_null_expression", "await_expression"))
 _MAX_DEPTH = 6
+_TYPED_USES = """
+[(as_expression) @use (variable_declarator type: (type_annotation) value: (_)) @use]
+"""
 Row = tuple[str, tuple[str, ...]]  # a generated Row's table, and the columns `Omit` drops
 _NESTED = 3  # embeds inside embeds inside the rows
 
@@ -340,7 +343,7 @@ def _cast_type(node: Node) -> Node | None:
 
 def _typed_use(parsed: ParsedFile, scope: Node, declarator: Node, name: str) -> ResultType | None:
     """The first `data as T` or `const rows: T = data ?? []` in the scope of `data`."""
-    for node in descendants(scope, ("as_expression", "variable_declarator")):
+    for node in parsed.captures(_TYPED_USES, "use", scope):
         if node.type == "as_expression":
             inner = node.named_children[0] if node.named_children else None
             if node.parent is not None and node.parent.type == "as_expression":

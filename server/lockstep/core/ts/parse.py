@@ -89,12 +89,14 @@ class ParsedFile:
         """Character offset of the node's end."""
         return self.lines.offset_from_point(*node.end_point)
 
-    def captures(self, query: str, name: str) -> list[Node]:
-        """Nodes captured as `@name` by a tree-sitter query, in source order.
+    def captures(self, query: str, name: str, within: Node | None = None) -> list[Node]:
+        """Nodes captured as `@name` by a tree-sitter query (in `within`, else the whole
+        file), in source order.
 
         Queries run in C, so they beat a Python walk over every node of a large file.
         """
-        found = QueryCursor(_query(self.tsx, query)).captures(self.root).get(name, [])
+        node = self.root if within is None else within
+        found = QueryCursor(_query(self.tsx, query)).captures(node).get(name, [])
         return sorted(found, key=lambda node: node.start_byte)
 
 
