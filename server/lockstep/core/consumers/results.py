@@ -4,9 +4,10 @@ supabase-js infers a select's row type from the select string only with a typed 
 often names the type instead: `.returns<T[]>()`, `.overrideTypes<T>()`, `.single<T>()`,
 `data as T[]`, `const { data }: { data: T[] | null } = await …`, `const rows: T[] = data ??
 []`. The compiler then believes `T` whatever the select fetches. This module reads which type
-that is: the fields the file declares for it, the generated Rows it names (`Tables<'x'>`), and
-the workspace modules it imports parts from (resolved later against the type index). A type
-the file cannot resolve (a union, a generic, a package's type) is None: nothing is claimed.
+that is: the fields the file declares for it (and the types of those fields, for embeds), the
+generated Rows it names (`Tables<'x'>`, `Pick`/`Omit` of one), and the workspace modules it
+imports parts from (resolved later against the type index). A type the file cannot resolve (a
+union, a generic, a package's type) is None: nothing is claimed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from lockstep.core.ts.parse import (
     string_literal,
 )
 
-TYPED_CALLS = frozenset(("returns", "overrideTypes", "single", "maybeSingle"))
+_TYPED_CALLS = frozenset(("returns", "overrideTypes", "single", "maybeSingle"))
 _NOT_ROWS = frozenset(("csv", "explain", "geojson"))
 _RESPONSES = frozenset(
     ("PostgrestResponse", "PostgrestSingleResponse", "PostgrestMaybeSingleResponse")
@@ -228,7 +229,7 @@ def result_type(
         return None
     for name, node in reversed(calls):
         arguments = node.child_by_field_name("type_arguments")
-        if name in TYPED_CALLS and arguments is not None and arguments.named_children:
+        if name in _TYPED_CALLS and arguments is not None and arguments.named_children:
             return _result(parsed, arguments.named_children[0], f"`.{name}<…>()`")
     return _from_use(parsed, calls[-1][1] if calls else start)
 
