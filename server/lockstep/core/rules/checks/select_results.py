@@ -269,6 +269,8 @@ def select_results(workspace: Workspace, findings: Findings) -> None:
             if not judges:
                 judges.append(_Judge(workspace))
             judges[0].rows(found, use, use.result, select)
+        # a field of a type two queries share is judged by each: say it once
+        found.items[:] = list({(d.range, d.message): d for d in found.items}.values())
 
     by_file(workspace, findings, "select results", frozenset({MIGRATIONS, TYPES, CONFIG}),
             workspace.consumer_files, judge)
