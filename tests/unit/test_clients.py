@@ -187,6 +187,14 @@ def test_clients_setting() -> None:
         ("createClient(url, key, { db: { schema: 'api' } }).from('wins')", "api"),
         ("const s = createClient(url, key, { db: { schema: 'api' } })\n"
          "s.schema('other').from('wins')", "other"),
+        ("function db() {\n  const url = env.URL\n"
+         "  return createClient(url, key, { db: { schema: 'api' } })\n}\ndb().from('wins')",
+         "api"),
+        ("const make = () => createClient(url, key, { db: { schema: 'api' } })\n"
+         "const supabase = make()\nsupabase.from('wins')", "api"),
+        ("async function db(admin) {\n  if (admin) return createClient(u, k)\n"
+         "  return createClient(u, k, { db: { schema: 'api' } })\n}\n"
+         "(await db()).from('wins')", None),
         ("const s = createClient(url, key)\ns.from('wins')", None),
         ("supabase.from('wins')", None),
     ],

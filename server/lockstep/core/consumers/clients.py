@@ -46,6 +46,9 @@ _PLAIN_VALUES = frozenset((
     "function_expression", "function", "class", "regex", "true", "false", "null",
 ))
 # fmt: on
+_FACTORIES = frozenset(
+    ("function_declaration", "arrow_function", "function_expression", "function")
+)
 QUERY_METHODS = frozenset(("select", "insert", "update", "upsert", "delete"))
 _CLIENT_WORDS = frozenset(("supabase", "client", "db", "admin", "sb", "database"))
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")  # camelCase/snake_case words
@@ -309,20 +312,50 @@ def _option(parsed: ParsedFile, node: Node | None, key: str) -> Node | None:
 
 def client_schema(parsed: ParsedFile, receiver: Node) -> str | None:
     """The default schema of a client created in this file: `createClient(url, key, { db:
-    { schema: 'api' } })`, followed through variables."""
+    { schema: 'api' } })`, followed through variables and local factory functions whose one
+    `return` makes it."""
     node = unwrap(receiver)
     for _ in range(_MAX_HOPS):
-        if node is None or node.type != "identifier":
-            break
-        bound = binding(parsed, parsed.text_of(node), node)
-        if bound is None or bound.type != "variable_declarator":
+        if node is not None and node.type == "identifier":
+            bound = binding(parsed, parsed.text_of(node), node)
+            if bound is None or bound.type != "variable_declarator":
+                return None
+            node = unwrap(bound.child_by_field_name("value"))
+            continue
+        if node is None or node.type != "call_expression":
             return None
-        node = unwrap(bound.child_by_field_name("value"))
-    if node is None or node.type != "call_expression":
-        return None
-    args = node.child_by_field_name("arguments")
-    for arg in args.named_children if args is not None else ():
-        found = string_literal(parsed, _option(parsed, _option(parsed, arg, "db"), "schema"))
-        if found is not None:
-            return found.value
+        args = node.child_by_field_name("arguments")
+        for arg in args.named_children if args is not None else ():
+            found = string_literal(parsed, _option(parsed, _option(parsed, arg, "db"), "schema"))
+            if found is not None:
+                return found.value
+        node = unwrap(_returned(parsed, node))
     return None
+
+
+def _returned(parsed: ParsedFile, call: Node) -> Node | None:
+    """What a call of a function declared in this file returns, when it has one `return` (or
+    is an arrow function with an expression body)."""
+    callee = unwrap(call.child_by_field_name("function"))
+    if callee is None or callee.type != "identifier":
+        return None
+    function = binding(parsed, parsed.text_of(callee), callee)
+    if function is not None and function.type == "variable_declarator":
+        function = unwrap(function.child_by_field_name("value"))
+    if function is None or function.type not in _FACTORIES:
+        return None
+    body = function.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return body
+    returns = [node for node in descendants(body, ("return_statement",))
+               if _enclosing_function(node) == function]
+    if len(returns) != 1 or not returns[0].named_children:
+        return None
+    return returns[0].named_children[0]
+
+
+def _enclosing_function(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in _FACTORIES:
+        current = current.parent
+    return current

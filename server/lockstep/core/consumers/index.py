@@ -18,6 +18,7 @@ from lockstep.core.config import DEFAULT_CATEGORIES as DEFAULT_CATEGORIES
 from lockstep.core.consumers import postgrest
 from lockstep.core.consumers.args import ColumnUse, method_call, unwrap, written_keys
 from lockstep.core.consumers.clients import client_schema, is_client
+from lockstep.core.consumers.results import ResultType, result_type
 from lockstep.core.globs import glob_match
 from lockstep.core.text import Range
 from lockstep.core.ts.parse import ParsedFile, StringLiteral, parse_source, string_literal
@@ -83,6 +84,7 @@ class TableUse:
     function: str | None
     in_after: bool
     category: str
+    result: ResultType | None = None  # the type the code gives the select's rows
 
     @property
     def display_category(self) -> str:
@@ -219,8 +221,25 @@ def _chain_call(parsed: ParsedFile, call: Node, prop: Node, args: Node) -> Chain
     )
 
 
-def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
+def _awaited_generic_call(member: Node) -> tuple[Node, Node, Node] | None:
+    """tree-sitter-typescript reads `await q.returns<T>()` as `(await q.returns)<T>()`: the
+    call (whose function is the await) and its property and arguments."""
+    awaited = member.parent
+    call = awaited.parent if awaited is not None and awaited.type == "await_expression" else None
+    prop, args = member.child_by_field_name("property"), None
+    if call is not None and call.type == "call_expression" and call.child_by_field_name(
+        "function"
+    ) == awaited:
+        args = call.child_by_field_name("arguments")
+    if call is None or prop is None or args is None:
+        return None
+    return call, prop, args
+
+
+def _chain(parsed: ParsedFile, start: Node) -> tuple[tuple[ChainCall, ...], list[Node]]:
+    """The calls chained after `start` (a `.from()` call), and their call nodes."""
     calls: list[ChainCall] = []
+    nodes: list[Node] = []
     node = start
     while True:
         parent = node.parent
@@ -233,11 +252,16 @@ def _chain(parsed: ParsedFile, start: Node) -> tuple[ChainCall, ...]:
             break
         call = parent.parent
         found = method_call(call) if call is not None else None
+        if call is not None and found is None and parent.child_by_field_name("object") == node:
+            quirk = _awaited_generic_call(parent)
+            if quirk is not None:
+                call, found = quirk[0], (node, quirk[1], quirk[2])
         if call is None or found is None or found[0] != node:
             break
         calls.append(_chain_call(parsed, call, found[1], found[2]))
+        nodes.append(call)
         node = call
-    return _embedded_relations(calls)
+    return _embedded_relations(calls), nodes
 
 
 def _embed_names(
@@ -346,10 +370,13 @@ def index_consumers_file(
         literal = _first_literal(parsed, args)
         if literal is None:
             continue
-        chain = _chain(parsed, node)
+        chain, nodes = _chain(parsed, node)
         if not is_client(parsed, receiver, (call.name for call in chain), clients):
             continue
         function, in_after = _context(parsed, node)
+        names = [call.name for call in chain]
+        typed = list(zip(names, nodes, strict=True))
+        result = result_type(parsed, node, typed) if "select" in names else None
         uses.append(
             TableUse(
                 path,
@@ -362,6 +389,7 @@ def index_consumers_file(
                 function,
                 in_after,
                 category,
+                result,
             )
         )
     return uses

@@ -250,6 +250,21 @@ class WrittenColumn(Payload):
 
 
 @dataclass(frozen=True, slots=True)
+class SelectResultField(Payload):
+    """Fields of the type a consumer gives a select's rows (`type`) that the select does not
+    fetch (`problem` "missing"), or types otherwise than the column holds ("nullability",
+    "mismatch"; `column_type` then says what it holds)."""
+
+    table: str
+    schema: str
+    type: str
+    fields: list[str]
+    problem: str
+    select: str | None
+    column_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CloneColumn(Payload):
     table: str
     column: str

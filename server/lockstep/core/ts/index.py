@@ -377,6 +377,17 @@ class TypeIndex:
         aliases = [a for f in self.files.values() for a in f.aliases if a.row_of == table]
         return min(aliases, key=lambda a: (a.path, a.range.start), default=None)
 
+    def imported_type(self, target: str, name: str) -> RowType | TypeAlias | None:
+        """What `import { name } from '<target>'` names, when a types file declares it
+        (followed through re-exports); `target` is a workspace path without extension."""
+        source = self._resolve_module(target)
+        found = self._exports_of(source, set()).get(name) if source is not None else None
+        file = self.files.get(found[0]) if found is not None else None
+        if found is None or file is None:
+            return None
+        declared: tuple[RowType | TypeAlias, ...] = (*file.types, *file.aliases)
+        return next((row for row in declared if row.name == found[1]), None)
+
     def database_table(self, table: str, schema: str = "public") -> DatabaseTable | None:
         for database in self.databases:
             for entry in database.tables:

@@ -89,12 +89,14 @@ class ParsedFile:
         """Character offset of the node's end."""
         return self.lines.offset_from_point(*node.end_point)
 
-    def captures(self, query: str, name: str) -> list[Node]:
-        """Nodes captured as `@name` by a tree-sitter query, in source order.
+    def captures(self, query: str, name: str, within: Node | None = None) -> list[Node]:
+        """Nodes captured as `@name` by a tree-sitter query (in `within`, else the whole
+        file), in source order.
 
         Queries run in C, so they beat a Python walk over every node of a large file.
         """
-        found = QueryCursor(_query(self.tsx, query)).captures(self.root).get(name, [])
+        node = self.root if within is None else within
+        found = QueryCursor(_query(self.tsx, query)).captures(node).get(name, [])
         return sorted(found, key=lambda node: node.start_byte)
 
 
@@ -333,7 +335,8 @@ class ReExport:
     range: Range
 
 
-def _module_target(path: str, source: str) -> str | None:
+def module_target(path: str, source: str) -> str | None:
+    """A relative import's workspace path without extension; None for a package."""
     if not source.startswith("."):
         return None
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), source))
@@ -366,7 +369,7 @@ def module_statements(
         source_node = node.child_by_field_name("source")
         source = string_literal(parsed, source_node)
         if node.type == "import_statement" and source is not None:
-            target = _module_target(parsed.path, source.value)
+            target = module_target(parsed.path, source.value)
             clause = first_child(node, "import_clause")
             named = first_child(clause, "named_imports") if clause is not None else None
             if target is not None and named is not None:
@@ -383,7 +386,7 @@ def module_statements(
         reexports.append(
             ReExport(
                 source.value,
-                _module_target(parsed.path, source.value),
+                module_target(parsed.path, source.value),
                 names,
                 parsed.text_of(namespace.named_children[-1])
                 if namespace is not None and namespace.named_children

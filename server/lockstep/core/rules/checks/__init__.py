@@ -14,6 +14,7 @@ from lockstep.core.rules.checks import (
     safety,
     safety_consumers,
     security,
+    select_results,
     types,
     writes,
 )
@@ -21,5 +22,5 @@ from lockstep.core.rules.checks import (
 __all__ = [
     "advisors", "advisors_exposure", "advisors_policies", "config", "consumers", "files",
     "generated_types", "migrations", "mirror", "mirror_drift", "safety", "safety_consumers",
-    "security", "types", "writes",
+    "security", "select_results", "types", "writes",
 ]

@@ -9,6 +9,7 @@ these are what PostgreSQL enforces.
 
 from __future__ import annotations
 
+from lockstep.core.analysis import CONSUMERS, MIGRATIONS
 from lockstep.core.consumers.index import ChainCall, TableUse
 from lockstep.core.diagnostics import Related
 from lockstep.core.globs import glob_match
@@ -25,16 +26,26 @@ _INSERTS = ("insert", "upsert")
 _WRITES = ("insert", "upsert", "update")
 
 
-def _writes(workspace: Workspace) -> list[tuple[TableUse, ChainCall, Table]]:
+Write = tuple[TableUse, ChainCall, Table]
+
+
+def _writes(workspace: Workspace) -> tuple[Write, ...]:
+    """Every write on a table the migrations create, built once per revision for both
+    checks (memoised with the inputs it reads: the replay and the consumers)."""
+    return workspace.derived.get("writes", frozenset({MIGRATIONS, CONSUMERS}),
+                                 lambda: _find_writes(workspace))
+
+
+def _find_writes(workspace: Workspace) -> tuple[Write, ...]:
     schema = workspace.replay.schema
-    found = []
+    found: list[Write] = []
     for path in sorted(workspace.consumer_files):
         for use in workspace.consumer_files[path]:
             table = schema.tables.get((use.schema or "public", use.table))
             if table is None or table.external is not None:
                 continue  # a view, or a table no migration creates whole
             found += [(use, call, table) for call in use.chain if call.name in _WRITES]
-    return found
+    return tuple(found)
 
 
 def _never(column: Column) -> bool:

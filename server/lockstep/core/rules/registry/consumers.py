@@ -6,6 +6,7 @@ from lockstep.core.discovery import TONEY
 from lockstep.core.rules.options import CLONE_ROUTES, MIRROR_PREFIX
 from lockstep.core.rules.payloads import (
     CloneColumn,
+    SelectResultField,
     UnknownColumnRef,
     UnknownTableRef,
     WrittenColumn,
@@ -71,6 +72,32 @@ WRITE_GENERATED_COLUMN = rule(
     "await supabase.from('orders').insert({ price: 10, qty: 2 })",
     language="ts",
     payload=WrittenColumn,
+)
+SELECT_RESULT_TYPE = rule(
+    "select-result-type",
+    "warning",
+    "consumers",
+    "The type code gives a select's rows (`.returns<T>()`, `.overrideTypes<T>()`, "
+    "`.single<T>()`, `data as T[]`, an annotated `data`) has a field the select string does "
+    "not fetch, or types a fetched column as it cannot be (`string` for an integer, no "
+    "`| null` for a nullable column).",
+    "Naming the row type overrides what supabase-js would infer from the select string, so "
+    "the compiler vouches for every field of `T`: a field the select leaves out is "
+    "`undefined` at runtime while the type says `string`. `*` fetches every column of a "
+    "table the migrations create; embeds (`author:profiles(*)`), aliases (`alias:column`), "
+    "JSON paths, aggregates and spreads name the keys PostgREST returns, and an embed's "
+    "fields are judged against its own select. A nullable column filtered on (`.not('x', "
+    "'is', null)`, `.gte('x', …)`) may be typed without `| null`. Only types the file "
+    "resolves are compared: a local interface or alias, a generated Row (`Tables<'x'>`, "
+    "`Database['public']['Tables']['x']['Row']`), `Pick`/`Omit` of those, or a type imported "
+    "from the types package; "
+    "a dynamic select string, a union or a generic type is left alone.",
+    "interface Profile { id: string; name: string | null; bio: string | null }\n"
+    "await supabase.from('profiles').select('id, name').returns<Profile[]>()",
+    "interface Profile { id: string; name: string | null; bio: string | null }\n"
+    "await supabase.from('profiles').select('id, name, bio').returns<Profile[]>()",
+    language="ts",
+    payload=SelectResultField,
 )
 CLONE_MISSING_COLUMN = rule(
     "clone-missing-column",
