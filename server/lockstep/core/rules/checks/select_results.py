@@ -140,7 +140,7 @@ class _Judge:
     """What judging needs once per run (enums, aliases); judges one query at a time."""
 
     def __init__(self, workspace: Workspace) -> None:
-        self.schema = workspace.replay.schema
+        self.schema = workspace.schema
         self.index = workspace.type_index
         self.findings = Findings()
         self.enums = enums_of(self.schema)
