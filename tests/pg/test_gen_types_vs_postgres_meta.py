@@ -61,6 +61,7 @@ GRAPHQL_STUB = Path(__file__).resolve().parent / "graphql_public_stub.sql"
 TIMEOUT_S = 120
 # --generator-version → the npm alias of that release in tests/tools/package.json
 ERAS = {"0.83.2": "postgres-meta-083", "0.84.2": "postgres-meta-084",
+        "0.91.6": "postgres-meta-091", "0.93.1": "postgres-meta-093",
         "0.95.2": "postgres-meta-095", "0.96.1": "postgres-meta-096"}
 
 

@@ -179,7 +179,8 @@ def _function(signature: Signature, types: _Types) -> Function:
                          if p.mode in ("in", "inout", "variadic"))
     return Function(signature.schema, signature.name, args, returns, signature.returns_set,
                     signature.rows if signature.returns_set else None, ", ".join(shown),
-                    identity, ("SETOF " if signature.returns_set else "") + signature.returns)
+                    identity, ("SETOF " if signature.returns_set else "") + signature.returns,
+                    "" if signature.language == "internal" else signature.body)
 
 
 def metadata(schema: Schema, schemas: list[str]) -> Metadata:

@@ -76,6 +76,7 @@ class Function:
     argument_types: str = ""  # pg_get_function_arguments()
     identity_argument_types: str = ""  # pg_get_function_identity_arguments()
     result: str = ""  # pg_get_function_result()
+    definition: str = ""  # its body (prosrc), empty for internal functions
 
 
 @dataclass(slots=True)

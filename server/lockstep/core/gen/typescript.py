@@ -106,10 +106,13 @@ class _Generator:
             meta.relationships,
             key=lambda r: (sort_key(r.foreign_key_name), sort_key(r.referenced_relation),
                            sort_key(_json_list(r.referenced_columns))))
+        # the catalog's order (creation) decides between overloads in 0.86.3–0.94.0
+        in_catalog = era.merged_overloads or era.overloads_by_body
         functions = sorted(meta.functions, key=lambda f: (
-            sort_key(f.schema), sort_key(f.name), sort_key(f.identity_argument_types)))
+            sort_key(f.schema), sort_key(f.name),
+            () if in_catalog else sort_key(f.identity_argument_types)))
         for function in functions:
-            if not era.legacy_functions:  # 0.83–0.84 kept the declaration order
+            if not era.legacy_functions or era.merged_overloads:  # 0.83–0.86.2: as declared
                 function.args.sort(key=lambda a: sort_key(a.name))
             if function.schema in self.by_schema and (
                     legacy_callable(function) if era.legacy_functions else
@@ -348,7 +351,10 @@ class _Generator:
             groups.setdefault(function.name, []).append(function)
         members: list[Member] = []
         for name, overloads in groups.items():
-            overloads.sort(key=lambda f: (sort_key(f.argument_types), sort_key(f.result)))
+            if self.era.overloads_by_body:
+                overloads.sort(key=lambda f: sort_key(f.definition), reverse=True)
+            else:
+                overloads.sort(key=lambda f: (sort_key(f.argument_types), sort_key(f.result)))
             members.append(Member(name, union(*(self._signature(schema, f, overloads)
                                                 for f in overloads))))
         return Object(members, expanded=True)
@@ -419,7 +425,7 @@ def generate_typescript(meta: Metadata, detect_one_to_one: bool = True,
     Management API (`--linked`, `--project-id`) carry."""
     generator = _Generator(meta, detect_one_to_one, era)
     body = render(concat(generator.database(postgrest_version), HARDLINE))
-    helpers = helper_types(era=era.name)
+    helpers = helper_types(era=era.helpers)
     if not era.constants:
         return HEADER + body + "\n" + helpers
     constants = render(concat(generator.constants(), HARDLINE))
