@@ -54,7 +54,7 @@ def test_parse_version(text: str, expected: tuple[int, int, int] | None) -> None
 
 @pytest.mark.parametrize(("cli", "era"), [
     ((1, 190, 0), "0.83"), ((1, 210, 0), "0.84"), ((2, 10, 0), "0.84"), ((2, 18, 0), "0.84"),
-    ((2, 20, 4), "0.91"), ((2, 45, 0), "0.91"), ((2, 53, 1), "0.93"), ((2, 60, 0), "0.93"),
+    ((2, 20, 4), "0.91"), ((2, 45, 0), "0.91"), ((2, 53, 1), "0.92"), ((2, 60, 0), "0.93"),
     ((2, 70, 0), "0.94"), ((2, 72, 3), "0.95"), ((2, 104, 0), "0.95"), ((1, 100, 0), "0.83")])
 def test_cli_release_picks_the_era_of_its_generator(cli: tuple[int, int, int], era: str) -> None:
     assert era_of_cli(cli).name == era
@@ -65,6 +65,9 @@ def test_generator_version_takes_releases_and_era_names() -> None:
     assert era_named("0.83.2") is ERAS["0.83"]
     assert era_named("0.84") is ERAS["0.84"]
     assert era_named("0.99.0") is LATEST
+    assert era_named("0.91.6") is ERAS["0.91"] and era_named("0.86.2") is ERAS["0.84"]
+    assert era_named("0.93.0") is ERAS["0.92"] and era_named("0.93.1") is ERAS["0.93"]
+    assert era_named("0.95.1") is ERAS["0.94"] and era_named("0.95.2") is ERAS["0.95"]
     assert era_named("soon") is None
 
 
@@ -130,6 +133,37 @@ def test_eras_differ_where_the_releases_did() -> None:
     assert "export const Constants" not in era_084
     assert "ping: {\n        Args: Record<PropertyKey, never>\n        Returns: number\n      }" \
         in era_084
+
+
+OVERLOADS = """
+create table public.events (id int, at date, primary key (id, at)) partition by range (at);
+create function public.pick(x int) returns setof public.events language sql
+  as $$ select * from public.events $$;
+create function public.pick(x int, y text) returns int language sql as $$ select 2 $$;
+create function public.same(e public.events) returns int language sql as $$ select 1 $$;
+"""
+
+
+def test_the_091_template_merges_overloads() -> None:
+    """One entry per name: the union of the overloads' Args (inline, sorted), the first
+    overload's Returns; a partitioned table's row is missing from its type list."""
+    text = generate_typescript(metadata(schema(OVERLOADS), ["public"]), era=ERAS["0.91"])
+    assert "pick: {\n        Args: { x: number } | { x: number; y: string }\n" \
+           "        Returns: {\n          at: string\n          id: number\n        }[]\n" in text
+    assert "same: {\n        Args: { e: unknown }" in text
+
+
+def test_0_92_to_0_94_order_overloads_by_body_and_list_partitioned_rows_late() -> None:
+    era_092 = generate_typescript(metadata(schema(OVERLOADS), ["public"]), era=ERAS["0.92"])
+    era_093 = generate_typescript(metadata(schema(OVERLOADS), ["public"]), era=ERAS["0.93"])
+    era_094 = generate_typescript(metadata(schema(OVERLOADS), ["public"]), era=ERAS["0.94"])
+    assert "Args: { e: unknown }" in era_092
+    assert 'Args: { e: Database["public"]["Tables"]["events"]["Row"] }' in era_093
+    # bodies, descending: `select 2` before `select * …`; 0.94.1: by argument types
+    assert era_093.index("x: number; y: string") < era_093.index("Args: { x: number }\n")
+    assert era_094.index("Args: { x: number }\n") < era_094.index("x: number; y: string")
+    assert "at: string" in era_093 and "took: unknown" in generate_typescript(
+        metadata(schema(SQL), ["public"]), era=ERAS["0.94"])
 
 
 def test_cli_generator_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

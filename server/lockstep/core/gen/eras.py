@@ -35,6 +35,7 @@ class Era:
     # written inline), `Returns` the first overload's; row types typed by name (else unknown)
     merged_overloads: bool = False
     overloads_by_body: bool = False  # 0.92–0.94.0: overloads by body text, descending
+    partitioned_row_types: bool = True  # a partitioned table's row type is listed (0.93.1)
 
 
 LATEST = Era("0.99", "0.99", "0.99", constants=True, legacy_functions=False,
@@ -50,9 +51,11 @@ ERA_095 = Era("0.95", "0.95.2–0.98", "0.95", constants=True, legacy_functions=
 # Measured: 0.93.1 is 0.95.2 but for `interval` (unknown; fixed in 0.95.2) and the order of
 # overloads (by argument types since 0.94.1). 0.94.1–0.95.1 (not on npm) have the one fix.
 ERA_094 = replace(ERA_095, name="0.94", releases="0.94.1–0.95.1", interval_is_string=False)
-ERA_093 = replace(ERA_094, name="0.93", releases="0.92–0.94.0", overloads_by_body=True)
-# Measured on 0.91.6: today's helpers and Constants, the older function template.
-ERA_091 = replace(ERA_093, name="0.91", releases="0.86.3–0.91", legacy_functions=True,
+ERA_093 = replace(ERA_094, name="0.93", releases="0.93.1–0.94.0", overloads_by_body=True)
+# Measured on 0.93.0: arguments of a partitioned table's row type are `unknown`.
+ERA_092 = replace(ERA_093, name="0.92", releases="0.92.0–0.93.0", partitioned_row_types=False)
+# Measured on 0.91.5 and 0.91.6: today's helpers and Constants, the older function template.
+ERA_091 = replace(ERA_092, name="0.91", releases="0.86.3–0.91", legacy_functions=True,
                   nullable_unknown=True, empty_args="Record<PropertyKey, never>",
                   computed_on_views=False, merged_overloads=True, overloads_by_body=False)
 ERA_084 = Era("0.84", "0.84–0.86.2", "0.84", constants=False, legacy_functions=True,
@@ -60,22 +63,25 @@ ERA_084 = Era("0.84", "0.84–0.86.2", "0.84", constants=False, legacy_functions
               nullable_unknown=True, interval_is_string=False,
               non_nullable_json=False, generated_never=False,
               empty_args="Record<PropertyKey, never>", split_view_writes=False,
-              computed_by_row_arg=False, computed_on_views=False)
+              computed_by_row_arg=False, computed_on_views=False, partitioned_row_types=False)
 ERA_083 = Era("0.83", "0.80–0.83", "0.83", constants=False, legacy_functions=True,
               cross_schema_relationships=True, views_by_key_name=True,
               nullable_unknown=True, interval_is_string=False,
               non_nullable_json=False, generated_never=False,
               empty_args="Record<PropertyKey, never>", split_view_writes=False,
-              computed_by_row_arg=False, computed_on_views=False)
-ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_091, ERA_093, ERA_094, ERA_095, LATEST)}
+              computed_by_row_arg=False, computed_on_views=False, partitioned_row_types=False)
+ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_091, ERA_092, ERA_093, ERA_094, ERA_095,
+                                  LATEST)}
 
 # The first postgres-meta release of each era, and where the era list starts (older: 0.83).
-# Run: 0.83.2, 0.84.2, 0.91.6, 0.93.1, 0.95.2, 0.96.1, 0.99.0 (npm has no other release
-# from 0.84 to 0.95); the other starts are the template's commits in postgres-meta's history:
+# Run: 0.83.2, 0.84.2, 0.91.5, 0.91.6, 0.93.0, 0.93.1, 0.95.2, 0.96.1, 0.99.0 (npm has no
+# other release from 0.84 to 0.95); the other starts are commits in postgres-meta's history:
 # 0.86.3 `DefaultSchema` helpers (Constants 0.87.0, merged overloads 0.88.1), 0.92.0 the
-# SetofOptions template, 0.94.1 overloads by argument types, 0.95.2 `interval` as string.
+# SetofOptions template, 0.93.1 partitioned row types, 0.94.1 overloads by argument types,
+# 0.95.2 `interval` as string.
 _ERA_STARTS = ((0, 0, 0), ERA_083), ((0, 84, 0), ERA_084), ((0, 86, 3), ERA_091), \
-    ((0, 92, 0), ERA_093), ((0, 94, 1), ERA_094), ((0, 95, 2), ERA_095), ((0, 99, 0), LATEST)
+    ((0, 92, 0), ERA_092), ((0, 93, 1), ERA_093), ((0, 94, 1), ERA_094), \
+    ((0, 95, 2), ERA_095), ((0, 99, 0), LATEST)
 # The Supabase CLI releases that changed the postgres-meta image they run (its git history:
 # the `postgres-meta:vX` image the CLI pins), first CLI release → postgres-meta release.
 _CLI_PG_META = (
@@ -135,7 +141,7 @@ def text_eras(text: str) -> list[Era] | None:
         return None
     if "extends (DefaultSchema" in text or "NonNullable<Json>" in text:
         return [LATEST]
-    recent = [ERA_095, ERA_094, ERA_093]
+    recent = [ERA_095, ERA_094, ERA_093, ERA_092]
     if "Args: never" in text or "SetofOptions: {" in text:
         return recent
     if "Args: Record<PropertyKey, never>" in text or "unknown | null" in text:

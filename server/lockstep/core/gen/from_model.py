@@ -192,7 +192,8 @@ def metadata(schema: Schema, schemas: list[str]) -> Metadata:
     for table in schema.tables.values():
         if table.external == UNKNOWN:
             continue  # touched but never created, shape unknown (replay/external.py)
-        meta.types.append(PgType(table.schema, table.name, relation=(table.schema, table.name)))
+        meta.types.append(PgType(table.schema, table.name, relation=(table.schema, table.name),
+                                 partitioned=table.partitioned))
         if table.schema in included:
             meta.relations.append(_table_relation(table, types))
     for view in schema.views.values():

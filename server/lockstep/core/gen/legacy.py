@@ -54,7 +54,7 @@ def _type(gen: _Generator, schema: str, ref: TypeRef) -> TsType:
     row = gen.row_types.get((ref.schema, ref.name))
     if row is not None and not row.attributes and not gen.era.merged_overloads:
         return UNKNOWN  # a relation's row type: not in the type list these versions read
-    return gen.ts_type(schema, ref.name, ref.schema)
+    return gen.arg_type(schema, ref)
 
 
 def legacy_computed_fields(gen: _Generator, schema: str, relation: Relation) -> list[Member]:

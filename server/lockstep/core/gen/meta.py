@@ -88,6 +88,7 @@ class PgType:
     enums: list[str] = field(default_factory=list)
     attributes: list[tuple[str, TypeRef]] = field(default_factory=list)
     relation: Key | None = None  # the table/view/composite whose row type this is
+    partitioned: bool = False  # a partitioned table's row type
 
 
 @dataclass(slots=True)

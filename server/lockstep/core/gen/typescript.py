@@ -22,7 +22,7 @@ from lockstep.core.gen.legacy import (
     takes_row_of,
 )
 from lockstep.core.gen.meta import Column as MetaColumn
-from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation
+from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation, TypeRef
 from lockstep.core.gen.overloads import IN_MODES, conflict
 from lockstep.core.gen.tstypes import (
     NEVER,
@@ -182,6 +182,18 @@ class _Generator:
     def _row_type(self, ref_name: str, ref_schema: str) -> PgType | None:
         return self.row_types.get((ref_schema, ref_name))
 
+    def listed_row(self, ref: TypeRef) -> PgType | None:
+        """The row type an argument names, if the era's type list has it: a partitioned
+        table's only from 0.93.1 (the template looks arguments up there)."""
+        row = self.row_types.get((ref.schema, ref.name))
+        if row is not None and row.partitioned and not self.era.partitioned_row_types:
+            return None
+        return row
+
+    def arg_type(self, schema: str, ref: TypeRef) -> TsType:
+        hidden = (ref.schema, ref.name) in self.row_types and self.listed_row(ref) is None
+        return UNKNOWN if hidden else self.ts_type(schema, ref.name, ref.schema)
+
     def _callable(self, function: Function) -> bool:
         """Which functions PostgREST can call, as the template decides."""
         in_args = [a for a in function.args if a.mode in IN_MODES]
@@ -191,7 +203,7 @@ class _Generator:
             return True
         if len(in_args) == 1 and not in_args[0].name:
             only = in_args[0].type
-            return _plain(only, _UNNAMED_OK) or self._row_type(only.name, only.schema) is not None
+            return _plain(only, _UNNAMED_OK) or self.listed_row(only) is not None
         return False
 
     def _return_table_name(self, function: Function) -> str | None:
@@ -220,12 +232,12 @@ class _Generator:
         in_args = [a for a in function.args if a.mode in IN_MODES]
         args: TsType = Atom(self.era.empty_args)
         if in_args:
-            args = Object([Member(a.name, self.ts_type(schema, a.type.name, a.type.schema),
-                                  a.has_default) for a in in_args])
+            args = Object([Member(a.name, self.arg_type(schema, a.type), a.has_default)
+                           for a in in_args])
         table_name = self._return_table_name(function)
         error = conflict(schema, function, overloads)
         if error is None and (len(in_args) == 1 and not in_args[0].name
-                              and self._row_type(in_args[0].type.name, in_args[0].type.schema)
+                              and self.listed_row(in_args[0].type)
                               and table_name is None):
             error = (f"the function {schema}.{function.name} with parameter or with a single "
                      "unnamed json/jsonb parameter, but no matches were found in the schema cache")
@@ -250,7 +262,7 @@ class _Generator:
         if table is not None:
             options = ("*", table, not many, function.returns_set)
         if len(function.args) == 1:
-            row = self._row_type(function.args[0].type.name, function.args[0].type.schema)
+            row = self.listed_row(function.args[0].type)
             if row is not None and table is not None:
                 source = _format_name(row)
                 if function.returns_set:
