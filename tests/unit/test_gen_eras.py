@@ -53,8 +53,9 @@ def test_parse_version(text: str, expected: tuple[int, int, int] | None) -> None
 
 
 @pytest.mark.parametrize(("cli", "era"), [
-    ((1, 190, 0), "0.83"), ((1, 210, 0), "0.84"), ((2, 10, 0), "0.84"), ((2, 18, 0), "0.84"),
-    ((2, 20, 4), "0.91"), ((2, 45, 0), "0.91"), ((2, 53, 1), "0.92"), ((2, 60, 0), "0.93"),
+    ((1, 190, 0), "0.83"), ((1, 210, 0), "0.84"), ((2, 10, 0), "0.84"), ((2, 18, 0), "0.86"),
+    ((2, 20, 4), "0.87"), ((2, 22, 2), "0.88"), ((2, 31, 1), "0.91"), ((2, 45, 0), "0.91.5"),
+    ((2, 53, 1), "0.92"), ((2, 60, 0), "0.93"),
     ((2, 70, 0), "0.94"), ((2, 72, 3), "0.95"), ((2, 104, 0), "0.95"), ((1, 100, 0), "0.83")])
 def test_cli_release_picks_the_era_of_its_generator(cli: tuple[int, int, int], era: str) -> None:
     assert era_of_cli(cli).name == era
@@ -65,7 +66,9 @@ def test_generator_version_takes_releases_and_era_names() -> None:
     assert era_named("0.83.2") is ERAS["0.83"]
     assert era_named("0.84") is ERAS["0.84"]
     assert era_named("0.99.0") is LATEST
-    assert era_named("0.91.6") is ERAS["0.91"] and era_named("0.86.2") is ERAS["0.84"]
+    assert era_named("0.91.6") is ERAS["0.91.5"] and era_named("0.91.4") is ERAS["0.91"]
+    assert era_named("0.85.4") is ERAS["0.84"] and era_named("0.86.2") is ERAS["0.86"]
+    assert era_named("0.87.1") is ERAS["0.87"] and era_named("0.90.0") is ERAS["0.88"]
     assert era_named("0.93.0") is ERAS["0.92"] and era_named("0.93.1") is ERAS["0.93"]
     assert era_named("0.95.1") is ERAS["0.94"] and era_named("0.95.2") is ERAS["0.95"]
     assert era_named("soon") is None
@@ -144,10 +147,10 @@ create function public.same(e public.events) returns int language sql as $$ sele
 """
 
 
-def test_the_091_template_merges_overloads() -> None:
+def test_the_0_88_to_0_91_template_merges_overloads() -> None:
     """One entry per name: the union of the overloads' Args (inline, sorted), the first
     overload's Returns; a partitioned table's row is missing from its type list."""
-    text = generate_typescript(metadata(schema(OVERLOADS), ["public"]), era=ERAS["0.91"])
+    text = generate_typescript(metadata(schema(OVERLOADS), ["public"]), era=ERAS["0.91.5"])
     assert "pick: {\n        Args: { x: number } | { x: number; y: string }\n" \
            "        Returns: {\n          at: string\n          id: number\n        }[]\n" in text
     assert "same: {\n        Args: { e: unknown }" in text
@@ -166,6 +169,24 @@ def test_0_92_to_0_94_order_overloads_by_body_and_list_partitioned_rows_late() -
         metadata(schema(SQL), ["public"]), era=ERAS["0.94"])
 
 
+def test_the_0_86_to_0_90_eras() -> None:
+    """0.86 names row types (0.84: unknown); 0.87 adds `DefaultSchema` over `keyof Database`
+    and Constants; 0.88 merges overloads; 0.91.5 sorts arguments by name."""
+    sql = SQL + "create function public.two(b int, a int) returns int language sql as $$ $$;"
+    text = {n: generate_typescript(metadata(schema(sql), ["public"]), era=ERAS[n])
+            for n in ("0.84", "0.86", "0.87", "0.88", "0.91", "0.91.5")}
+    assert '"": unknown' in text["0.84"]
+    assert '"": Database["public"]["Tables"]["posts"]["Row"]' in text["0.86"]
+    assert "type PublicSchema" in text["0.86"] and "Constants" not in text["0.86"]
+    assert 'type DefaultSchema = Database[Extract<keyof Database, "public">]' in text["0.87"]
+    assert "DatabaseWithoutInternals" not in text["0.87"] and "Constants" in text["0.87"]
+    assert "two: {\n        Args: {\n          b: number\n          a: number\n" in text["0.87"]
+    assert "two: {\n        Args: { b: number; a: number }" in text["0.88"]
+    assert "two: {\n        Args: { b: number; a: number }" in text["0.91"]
+    assert "DatabaseWithoutInternals" in text["0.91"]
+    assert "two: {\n        Args: { a: number; b: number }" in text["0.91.5"]
+
+
 def test_cli_generator_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "supabase" / "migrations").mkdir(parents=True)
     (tmp_path / "supabase" / "migrations" / "001_posts.sql").write_text(SQL)
@@ -181,7 +202,7 @@ def test_a_files_own_era_is_told_by_what_only_it_printed() -> None:
     for era in ERAS.values():
         text = generate_typescript(metadata(schema(SQL), ["public"]), era=era)
         assert era in (text_eras(text) or [])
-        if era.name in ("0.83", "0.84", "0.91", "0.99"):  # the others differ in data only
+        if era.name in ("0.83", "0.84", "0.88", "0.91.5", "0.99"):  # others: in data only
             assert era_of_text(text) is era
     assert era_of_text("export type Database = {}") is None
 

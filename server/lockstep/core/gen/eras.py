@@ -31,9 +31,11 @@ class Era:
     split_view_writes: bool  # views: Insert when insertable, Update when updatable
     computed_by_row_arg: bool  # computed fields: any single row argument (else: unnamed only)
     computed_on_views: bool
-    # 0.86.3–0.91: one entry per name, `Args` the union of the overloads' (sorted by name,
-    # written inline), `Returns` the first overload's; row types typed by name (else unknown)
+    # 0.88.1–0.91: one entry per name, `Args` the union of the overloads' (written inline),
+    # `Returns` the first overload's
     merged_overloads: bool = False
+    args_by_name: bool = True  # arguments and returned columns sorted (else as declared)
+    row_types_listed: bool = True  # relations' row types named (0.86; else `unknown`)
     overloads_by_body: bool = False  # 0.92–0.94.0: overloads by body text, descending
     partitioned_row_types: bool = True  # a partitioned table's row type is listed (0.93.1)
 
@@ -55,33 +57,47 @@ ERA_093 = replace(ERA_094, name="0.93", releases="0.93.1–0.94.0", overloads_by
 # Measured on 0.93.0: arguments of a partitioned table's row type are `unknown`.
 ERA_092 = replace(ERA_093, name="0.92", releases="0.92.0–0.93.0", partitioned_row_types=False)
 # Measured on 0.91.5 and 0.91.6: today's helpers and Constants, the older function template.
-ERA_091 = replace(ERA_092, name="0.91", releases="0.86.3–0.91", legacy_functions=True,
+ERA_091 = replace(ERA_092, name="0.91.5", releases="0.91.5–0.91.7", legacy_functions=True,
                   nullable_unknown=True, empty_args="Record<PropertyKey, never>",
                   computed_on_views=False, merged_overloads=True, overloads_by_body=False)
-ERA_084 = Era("0.84", "0.84–0.86.2", "0.84", constants=False, legacy_functions=True,
+# 0.91.0–0.91.4 (not on npm): the measured 0.90 template with 0.91's helpers.
+ERA_0910 = replace(ERA_091, name="0.91", releases="0.91.0–0.91.4", args_by_name=False)
+# Measured on 0.90.0 (built from its tag, with its lockfile's Prettier): `keyof Database`.
+ERA_088 = replace(ERA_0910, name="0.88", releases="0.88.1–0.90", helpers="0.87")
+ERA_084 = Era("0.84", "0.84–0.85", "0.84", constants=False, legacy_functions=True,
               cross_schema_relationships=False, views_by_key_name=False,
               nullable_unknown=True, interval_is_string=False,
               non_nullable_json=False, generated_never=False,
               empty_args="Record<PropertyKey, never>", split_view_writes=False,
-              computed_by_row_arg=False, computed_on_views=False, partitioned_row_types=False)
+              computed_by_row_arg=False, computed_on_views=False, args_by_name=False,
+              row_types_listed=False, partitioned_row_types=False)
+# Measured on 0.87.1 (built from its tag): 0.84's functions naming row types, 0.88's helpers.
+ERA_087 = replace(ERA_084, name="0.87", releases="0.87.0–0.88.0", helpers="0.87",
+                  constants=True, row_types_listed=True)
+# 0.86.x (not on npm): 0.84 naming row types (the 0.86.0 type list); 0.86.3 alone printed
+# the `DefaultSchema` helpers without Constants, which no era here reproduces.
+ERA_086 = replace(ERA_084, name="0.86", releases="0.86.0–0.86.3", row_types_listed=True)
 ERA_083 = Era("0.83", "0.80–0.83", "0.83", constants=False, legacy_functions=True,
               cross_schema_relationships=True, views_by_key_name=True,
               nullable_unknown=True, interval_is_string=False,
               non_nullable_json=False, generated_never=False,
               empty_args="Record<PropertyKey, never>", split_view_writes=False,
-              computed_by_row_arg=False, computed_on_views=False, partitioned_row_types=False)
-ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_091, ERA_092, ERA_093, ERA_094, ERA_095,
-                                  LATEST)}
+              computed_by_row_arg=False, computed_on_views=False, args_by_name=False,
+              row_types_listed=False, partitioned_row_types=False)
+ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_086, ERA_087, ERA_088, ERA_0910, ERA_091,
+                                  ERA_092, ERA_093, ERA_094, ERA_095, LATEST)}
 
 # The first postgres-meta release of each era, and where the era list starts (older: 0.83).
-# Run: 0.83.2, 0.84.2, 0.91.5, 0.91.6, 0.93.0, 0.93.1, 0.95.2, 0.96.1, 0.99.0 (npm has no
-# other release from 0.84 to 0.95); the other starts are commits in postgres-meta's history:
-# 0.86.3 `DefaultSchema` helpers (Constants 0.87.0, merged overloads 0.88.1), 0.92.0 the
-# SetofOptions template, 0.93.1 partitioned row types, 0.94.1 overloads by argument types,
-# 0.95.2 `interval` as string.
-_ERA_STARTS = ((0, 0, 0), ERA_083), ((0, 84, 0), ERA_084), ((0, 86, 3), ERA_091), \
-    ((0, 92, 0), ERA_092), ((0, 93, 1), ERA_093), ((0, 94, 1), ERA_094), \
-    ((0, 95, 2), ERA_095), ((0, 99, 0), LATEST)
+# Run from npm: 0.83.2, 0.84.2, 0.91.5, 0.91.6, 0.93.0, 0.93.1, 0.95.2, 0.96.1, 0.99.0 (npm
+# has no other release from 0.84 to 0.95); built from their tags: 0.87.1, 0.90.0. The other
+# starts are commits in postgres-meta's history: 0.86.0 row types in the type list, 0.87.0
+# Constants (0.86.3 `DefaultSchema` helpers), 0.88.1 merged overloads, 0.91.0
+# `__InternalSupabase`, 0.91.5 sorted arguments, 0.92.0 the SetofOptions template, 0.93.1
+# partitioned row types, 0.94.1 overloads by argument types, 0.95.2 `interval` as string.
+_ERA_STARTS = ((0, 0, 0), ERA_083), ((0, 84, 0), ERA_084), ((0, 86, 0), ERA_086), \
+    ((0, 87, 0), ERA_087), ((0, 88, 1), ERA_088), ((0, 91, 0), ERA_0910), \
+    ((0, 91, 5), ERA_091), ((0, 92, 0), ERA_092), ((0, 93, 1), ERA_093), \
+    ((0, 94, 1), ERA_094), ((0, 95, 2), ERA_095), ((0, 99, 0), LATEST)
 # The Supabase CLI releases that changed the postgres-meta image they run (its git history:
 # the `postgres-meta:vX` image the CLI pins), first CLI release → postgres-meta release.
 _CLI_PG_META = (
@@ -136,7 +152,11 @@ def text_eras(text: str) -> list[Era] | None:
     first; None when nothing tells. 0.92–0.98 differ in what a file may not show (`interval`
     columns, the order of overloads), so all of them are candidates."""
     if "type PublicSchema =" in text:
-        return [ERA_084 if "export type CompositeTypes<" in text else ERA_083]
+        if "export type CompositeTypes<" not in text:
+            return [ERA_083]
+        return [ERA_084, ERA_086]
+    if "type DefaultSchema = Database[" in text:  # before `__InternalSupabase`
+        return [ERA_088, ERA_087]
     if "type DefaultSchema =" not in text:
         return None
     if "extends (DefaultSchema" in text or "NonNullable<Json>" in text:
@@ -145,8 +165,8 @@ def text_eras(text: str) -> list[Era] | None:
     if "Args: never" in text or "SetofOptions: {" in text:
         return recent
     if "Args: Record<PropertyKey, never>" in text or "unknown | null" in text:
-        return [ERA_091]
-    return [*recent, ERA_091]
+        return [ERA_091, ERA_0910]
+    return [*recent, ERA_091, ERA_0910]
 
 
 def era_of_text(text: str) -> Era | None:

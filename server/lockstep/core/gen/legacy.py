@@ -2,12 +2,12 @@
 
 Their template differs from today's in kind, not in details: a function is callable when its
 input arguments are all named or there is exactly one; `Args` lists the `in` arguments;
-there are no `SetofOptions` nor overload errors. Until 0.86 `Args` kept the declaration
-order, a table's row type was missing from the type list they read (`unknown` wherever one is
-named directly), overloads were ordered by the text the template writes for them and every
-object was written expanded; from 0.86.3 (`Era.merged_overloads`) a name has one entry whose
-`Args` is the union of its overloads' (sorted by name, written inline, the union ordered by
-that text) and whose `Returns` is the first overload's, in the catalog's order.
+there are no `SetofOptions` nor overload errors. Before 0.86 a table's row type was missing
+from the type list they read (`unknown` wherever one is named directly); until 0.88.0
+overloads were ordered by the text the template writes for them and every object was written
+expanded; from 0.88.1 (`Era.merged_overloads`) a name has one entry whose `Args` is the union
+of its overloads' (written inline, the union ordered by that text) and whose `Returns` is the
+first overload's, in the catalog's order. Arguments are sorted by name from 0.91.5.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def takes_row_of(gen: _Generator, function: Function, relation: Relation) -> boo
 
 def _type(gen: _Generator, schema: str, ref: TypeRef) -> TsType:
     row = gen.row_types.get((ref.schema, ref.name))
-    if row is not None and not row.attributes and not gen.era.merged_overloads:
+    if row is not None and not row.attributes and not gen.era.row_types_listed:
         return UNKNOWN  # a relation's row type: not in the type list these versions read
     return gen.arg_type(schema, ref)
 

@@ -112,7 +112,7 @@ class _Generator:
             sort_key(f.schema), sort_key(f.name),
             () if in_catalog else sort_key(f.identity_argument_types)))
         for function in functions:
-            if not era.legacy_functions or era.merged_overloads:  # 0.83–0.86.2: as declared
+            if era.args_by_name:  # until 0.91.4: as declared
                 function.args.sort(key=lambda a: sort_key(a.name))
             if function.schema in self.by_schema and (
                     legacy_callable(function) if era.legacy_functions else
