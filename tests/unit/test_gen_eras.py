@@ -54,7 +54,8 @@ def test_parse_version(text: str, expected: tuple[int, int, int] | None) -> None
 
 @pytest.mark.parametrize(("cli", "era"), [
     ((1, 190, 0), "0.83"), ((1, 210, 0), "0.84"), ((2, 10, 0), "0.84"), ((2, 18, 0), "0.86"),
-    ((2, 20, 4), "0.87"), ((2, 22, 2), "0.88"), ((2, 31, 1), "0.91"), ((2, 45, 0), "0.91.5"),
+    ((2, 20, 4), "0.87"), ((2, 22, 2), "0.88"), ((2, 31, 1), "0.91"), ((2, 33, 9), "0.91.4"),
+    ((2, 45, 0), "0.91.5"),
     ((2, 53, 1), "0.92"), ((2, 60, 0), "0.93"),
     ((2, 70, 0), "0.94"), ((2, 72, 3), "0.95"), ((2, 104, 0), "0.95"), ((1, 100, 0), "0.83")])
 def test_cli_release_picks_the_era_of_its_generator(cli: tuple[int, int, int], era: str) -> None:
@@ -66,7 +67,8 @@ def test_generator_version_takes_releases_and_era_names() -> None:
     assert era_named("0.83.2") is ERAS["0.83"]
     assert era_named("0.84") is ERAS["0.84"]
     assert era_named("0.99.0") is LATEST
-    assert era_named("0.91.6") is ERAS["0.91.5"] and era_named("0.91.4") is ERAS["0.91"]
+    assert era_named("0.91.6") is ERAS["0.91.5"] and era_named("0.91.4") is ERAS["0.91.4"]
+    assert era_named("0.91.3") is ERAS["0.91"]
     assert era_named("0.85.4") is ERAS["0.84"] and era_named("0.86.2") is ERAS["0.86"]
     assert era_named("0.87.1") is ERAS["0.87"] and era_named("0.90.0") is ERAS["0.88"]
     assert era_named("0.93.0") is ERAS["0.92"] and era_named("0.93.1") is ERAS["0.93"]
@@ -171,10 +173,12 @@ def test_0_92_to_0_94_order_overloads_by_body_and_list_partitioned_rows_late() -
 
 def test_the_0_86_to_0_90_eras() -> None:
     """0.86 names row types (0.84: unknown); 0.87 adds `DefaultSchema` over `keyof Database`
-    and Constants; 0.88 merges overloads; 0.91.5 sorts arguments by name."""
-    sql = SQL + "create function public.two(b int, a int) returns int language sql as $$ $$;"
+    and Constants; 0.88 merges overloads; 0.91.4 sorts arguments by name."""
+    sql = SQL + ("create function public.two(b int, a int) returns int language sql as $$ $$;"
+                 "create function public.tab() returns table (z int, a int) language sql "
+                 "as $$ $$;")
     text = {n: generate_typescript(metadata(schema(sql), ["public"]), era=ERAS[n])
-            for n in ("0.84", "0.86", "0.87", "0.88", "0.91", "0.91.5")}
+            for n in ("0.84", "0.86", "0.87", "0.88", "0.91", "0.91.4", "0.91.5")}
     assert '"": unknown' in text["0.84"]
     assert '"": Database["public"]["Tables"]["posts"]["Row"]' in text["0.86"]
     assert "type PublicSchema" in text["0.86"] and "Constants" not in text["0.86"]
@@ -184,7 +188,10 @@ def test_the_0_86_to_0_90_eras() -> None:
     assert "two: {\n        Args: { b: number; a: number }" in text["0.88"]
     assert "two: {\n        Args: { b: number; a: number }" in text["0.91"]
     assert "DatabaseWithoutInternals" in text["0.91"]
+    assert "two: {\n        Args: { a: number; b: number }" in text["0.91.4"]
     assert "two: {\n        Args: { a: number; b: number }" in text["0.91.5"]
+    assert "z: number\n          a: number" in text["0.91.4"]  # RETURNS TABLE: 0.91.5
+    assert "a: number\n          z: number" in text["0.91.5"]
 
 
 def test_cli_generator_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

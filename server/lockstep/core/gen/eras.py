@@ -3,7 +3,24 @@
 Real repos commit the file the generator of their pinned Supabase CLI printed. Each era is the
 set of postgres-meta releases whose TypeScript template (and the Prettier their Docker image
 locked) prints the same text; the differences were measured by running each release on the
-differential test's fixtures (tests/pg/test_gen_types_vs_postgres_meta.py).
+differential test's fixtures (tests/pg/test_gen_types_vs_postgres_meta.py), those npm lacks
+once, built from their git tags with their lockfile (see _ERA_STARTS).
+
+  0.83  0.80–0.83      `PublicSchema` helpers, no CompositeTypes helper, keys to other schemas
+  0.84  0.84–0.85      + CompositeTypes helper, a relation's row type is `unknown`
+  0.86  0.86.x         + row types named (`Database["public"]["Tables"]["t"]["Row"]`)
+  0.87  0.87.0–0.88.0  + `DefaultSchema` helpers over `keyof Database`, `Constants`
+  0.88  0.88.1–0.90    + one entry per function name: Args union, first overload's Returns
+  0.91  0.91.0–0.91.3  + `DatabaseWithoutInternals` helpers
+  0.91.4 0.91.4        + arguments sorted by name
+  0.91.5 0.91.5–0.91.7 + RETURNS TABLE columns sorted by name
+  0.92  0.92.0–0.93.0  today's function template (SetofOptions, errors, `Args: never`, no
+                       `unknown | null`), overloads by body (descending), partitioned rows
+                       missing from the type list, `interval` unknown
+  0.93  0.93.1–0.94.0  + partitioned rows listed
+  0.94  0.94.1–0.95.1  + overloads by argument types
+  0.95  0.95.2–0.98    + `interval` as string
+  0.99  0.99           NonNullable<Json>, `never` for generated columns, view writes split …
 """
 
 from __future__ import annotations
@@ -34,7 +51,8 @@ class Era:
     # 0.88.1–0.91: one entry per name, `Args` the union of the overloads' (written inline),
     # `Returns` the first overload's
     merged_overloads: bool = False
-    args_by_name: bool = True  # arguments and returned columns sorted (else as declared)
+    args_by_name: bool = True  # arguments sorted by name (else as declared)
+    returns_by_name: bool = True  # RETURNS TABLE columns sorted by name (else as declared)
     row_types_listed: bool = True  # relations' row types named (0.86; else `unknown`)
     overloads_by_body: bool = False  # 0.92–0.94.0: overloads by body text, descending
     partitioned_row_types: bool = True  # a partitioned table's row type is listed (0.93.1)
@@ -60,8 +78,10 @@ ERA_092 = replace(ERA_093, name="0.92", releases="0.92.0–0.93.0", partitioned_
 ERA_091 = replace(ERA_092, name="0.91.5", releases="0.91.5–0.91.7", legacy_functions=True,
                   nullable_unknown=True, empty_args="Record<PropertyKey, never>",
                   computed_on_views=False, merged_overloads=True, overloads_by_body=False)
-# 0.91.0–0.91.4 (not on npm): the measured 0.90 template with 0.91's helpers.
-ERA_0910 = replace(ERA_091, name="0.91", releases="0.91.0–0.91.4", args_by_name=False)
+# Measured on 0.91.4 (built from its tag): arguments sorted, returned columns not yet.
+ERA_0914 = replace(ERA_091, name="0.91.4", releases="0.91.4", returns_by_name=False)
+# 0.91.0–0.91.3 (not on npm): the measured 0.90 template with 0.91's helpers.
+ERA_0910 = replace(ERA_0914, name="0.91", releases="0.91.0–0.91.3", args_by_name=False)
 # Measured on 0.90.0 (built from its tag, with its lockfile's Prettier): `keyof Database`.
 ERA_088 = replace(ERA_0910, name="0.88", releases="0.88.1–0.90", helpers="0.87")
 ERA_084 = Era("0.84", "0.84–0.85", "0.84", constants=False, legacy_functions=True,
@@ -70,7 +90,7 @@ ERA_084 = Era("0.84", "0.84–0.85", "0.84", constants=False, legacy_functions=T
               non_nullable_json=False, generated_never=False,
               empty_args="Record<PropertyKey, never>", split_view_writes=False,
               computed_by_row_arg=False, computed_on_views=False, args_by_name=False,
-              row_types_listed=False, partitioned_row_types=False)
+              returns_by_name=False, row_types_listed=False, partitioned_row_types=False)
 # Measured on 0.87.1 (built from its tag): 0.84's functions naming row types, 0.88's helpers.
 ERA_087 = replace(ERA_084, name="0.87", releases="0.87.0–0.88.0", helpers="0.87",
                   constants=True, row_types_listed=True)
@@ -83,20 +103,21 @@ ERA_083 = Era("0.83", "0.80–0.83", "0.83", constants=False, legacy_functions=T
               non_nullable_json=False, generated_never=False,
               empty_args="Record<PropertyKey, never>", split_view_writes=False,
               computed_by_row_arg=False, computed_on_views=False, args_by_name=False,
-              row_types_listed=False, partitioned_row_types=False)
-ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_086, ERA_087, ERA_088, ERA_0910, ERA_091,
-                                  ERA_092, ERA_093, ERA_094, ERA_095, LATEST)}
+              returns_by_name=False, row_types_listed=False, partitioned_row_types=False)
+ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_086, ERA_087, ERA_088, ERA_0910, ERA_0914,
+                                  ERA_091, ERA_092, ERA_093, ERA_094, ERA_095, LATEST)}
 
 # The first postgres-meta release of each era, and where the era list starts (older: 0.83).
 # Run from npm: 0.83.2, 0.84.2, 0.91.5, 0.91.6, 0.93.0, 0.93.1, 0.95.2, 0.96.1, 0.99.0 (npm
-# has no other release from 0.84 to 0.95); built from their tags: 0.87.1, 0.90.0. The other
-# starts are commits in postgres-meta's history: 0.86.0 row types in the type list, 0.87.0
-# Constants (0.86.3 `DefaultSchema` helpers), 0.88.1 merged overloads, 0.91.0
-# `__InternalSupabase`, 0.91.5 sorted arguments, 0.92.0 the SetofOptions template, 0.93.1
-# partitioned row types, 0.94.1 overloads by argument types, 0.95.2 `interval` as string.
+# has no other release from 0.84 to 0.95); built from their tags once: 0.85.4, 0.86.2, 0.87.1,
+# 0.90.0, 0.91.4, 0.92.0, 0.95.1. The starts are commits in postgres-meta's history: 0.86.0
+# row types in the type list, 0.87.0 Constants (0.86.3 `DefaultSchema` helpers), 0.88.1
+# merged overloads, 0.91.0 `__InternalSupabase`, 0.91.4 sorted arguments, 0.91.5 sorted
+# returned columns, 0.92.0 the SetofOptions template, 0.93.1 partitioned row types, 0.94.1
+# overloads by argument types, 0.95.2 `interval` as string.
 _ERA_STARTS = ((0, 0, 0), ERA_083), ((0, 84, 0), ERA_084), ((0, 86, 0), ERA_086), \
     ((0, 87, 0), ERA_087), ((0, 88, 1), ERA_088), ((0, 91, 0), ERA_0910), \
-    ((0, 91, 5), ERA_091), ((0, 92, 0), ERA_092), ((0, 93, 1), ERA_093), \
+    ((0, 91, 4), ERA_0914), ((0, 91, 5), ERA_091), ((0, 92, 0), ERA_092), ((0, 93, 1), ERA_093), \
     ((0, 94, 1), ERA_094), ((0, 95, 2), ERA_095), ((0, 99, 0), LATEST)
 # The Supabase CLI releases that changed the postgres-meta image they run (its git history:
 # the `postgres-meta:vX` image the CLI pins), first CLI release → postgres-meta release.
@@ -165,8 +186,8 @@ def text_eras(text: str) -> list[Era] | None:
     if "Args: never" in text or "SetofOptions: {" in text:
         return recent
     if "Args: Record<PropertyKey, never>" in text or "unknown | null" in text:
-        return [ERA_091, ERA_0910]
-    return [*recent, ERA_091, ERA_0910]
+        return [ERA_091, ERA_0914, ERA_0910]
+    return [*recent, ERA_091, ERA_0914, ERA_0910]
 
 
 def era_of_text(text: str) -> Era | None:

@@ -7,7 +7,8 @@ from the type list they read (`unknown` wherever one is named directly); until 0
 overloads were ordered by the text the template writes for them and every object was written
 expanded; from 0.88.1 (`Era.merged_overloads`) a name has one entry whose `Args` is the union
 of its overloads' (written inline, the union ordered by that text) and whose `Returns` is the
-first overload's, in the catalog's order. Arguments are sorted by name from 0.91.5.
+first overload's, in the catalog's order. Arguments are sorted by name from 0.91.4, the
+columns of RETURNS TABLE from 0.91.5.
 """
 
 from __future__ import annotations

@@ -112,8 +112,11 @@ class _Generator:
             sort_key(f.schema), sort_key(f.name),
             () if in_catalog else sort_key(f.identity_argument_types)))
         for function in functions:
-            if era.args_by_name:  # until 0.91.4: as declared
+            if era.returns_by_name:  # until 0.91.3 (0.91.4: RETURNS TABLE columns): as declared
                 function.args.sort(key=lambda a: sort_key(a.name))
+            elif era.args_by_name:
+                function.args.sort(key=lambda a: (a.mode == "table",
+                                                  () if a.mode == "table" else sort_key(a.name)))
             if function.schema in self.by_schema and (
                     legacy_callable(function) if era.legacy_functions else
                     self._callable(function)):
