@@ -70,6 +70,7 @@ def test_generator_version_takes_releases_and_era_names() -> None:
     assert era_named("0.91.6") is ERAS["0.91.5"] and era_named("0.91.4") is ERAS["0.91.4"]
     assert era_named("0.91.3") is ERAS["0.91"]
     assert era_named("0.85.4") is ERAS["0.84"] and era_named("0.86.2") is ERAS["0.86"]
+    assert era_named("0.86.3") is ERAS["0.86.3"]
     assert era_named("0.87.1") is ERAS["0.87"] and era_named("0.90.0") is ERAS["0.88"]
     assert era_named("0.93.0") is ERAS["0.92"] and era_named("0.93.1") is ERAS["0.93"]
     assert era_named("0.95.1") is ERAS["0.94"] and era_named("0.95.2") is ERAS["0.95"]

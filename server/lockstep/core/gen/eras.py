@@ -8,8 +8,9 @@ once, built from their git tags with their lockfile (see _ERA_STARTS).
 
   0.83  0.80–0.83      `PublicSchema` helpers, no CompositeTypes helper, keys to other schemas
   0.84  0.84–0.85      + CompositeTypes helper, a relation's row type is `unknown`
-  0.86  0.86.x         + row types named (`Database["public"]["Tables"]["t"]["Row"]`)
-  0.87  0.87.0–0.88.0  + `DefaultSchema` helpers over `keyof Database`, `Constants`
+  0.86  0.86.0–0.86.2  + row types named (`Database["public"]["Tables"]["t"]["Row"]`)
+  0.86.3 0.86.3        + `DefaultSchema` helpers over `keyof Database`
+  0.87  0.87.0–0.88.0  + `Constants`
   0.88  0.88.1–0.90    + one entry per function name: Args union, first overload's Returns
   0.91  0.91.0–0.91.3  + `DatabaseWithoutInternals` helpers
   0.91.4 0.91.4        + arguments sorted by name
@@ -94,9 +95,10 @@ ERA_084 = Era("0.84", "0.84–0.85", "0.84", constants=False, legacy_functions=T
 # Measured on 0.87.1 (built from its tag): 0.84's functions naming row types, 0.88's helpers.
 ERA_087 = replace(ERA_084, name="0.87", releases="0.87.0–0.88.0", helpers="0.87",
                   constants=True, row_types_listed=True)
-# 0.86.x (not on npm): 0.84 naming row types (the 0.86.0 type list); 0.86.3 alone printed
-# the `DefaultSchema` helpers without Constants, which no era here reproduces.
-ERA_086 = replace(ERA_084, name="0.86", releases="0.86.0–0.86.3", row_types_listed=True)
+# Measured on 0.86.3 (built from its tag): 0.87 before Constants.
+ERA_0863 = replace(ERA_087, name="0.86.3", releases="0.86.3", constants=False)
+# Measured on 0.86.2 (built from its tag): 0.84 naming row types (the 0.86.0 type list).
+ERA_086 = replace(ERA_084, name="0.86", releases="0.86.0–0.86.2", row_types_listed=True)
 ERA_083 = Era("0.83", "0.80–0.83", "0.83", constants=False, legacy_functions=True,
               cross_schema_relationships=True, views_by_key_name=True,
               nullable_unknown=True, interval_is_string=False,
@@ -104,19 +106,19 @@ ERA_083 = Era("0.83", "0.80–0.83", "0.83", constants=False, legacy_functions=T
               empty_args="Record<PropertyKey, never>", split_view_writes=False,
               computed_by_row_arg=False, computed_on_views=False, args_by_name=False,
               returns_by_name=False, row_types_listed=False, partitioned_row_types=False)
-ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_086, ERA_087, ERA_088, ERA_0910, ERA_0914,
-                                  ERA_091, ERA_092, ERA_093, ERA_094, ERA_095, LATEST)}
+ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_086, ERA_0863, ERA_087, ERA_088, ERA_0910,
+                                  ERA_0914, ERA_091, ERA_092, ERA_093, ERA_094, ERA_095, LATEST)}
 
 # The first postgres-meta release of each era, and where the era list starts (older: 0.83).
 # Run from npm: 0.83.2, 0.84.2, 0.91.5, 0.91.6, 0.93.0, 0.93.1, 0.95.2, 0.96.1, 0.99.0 (npm
-# has no other release from 0.84 to 0.95); built from their tags once: 0.85.4, 0.86.2, 0.87.1,
-# 0.90.0, 0.91.4, 0.92.0, 0.95.1. The starts are commits in postgres-meta's history: 0.86.0
+# has no other release from 0.84 to 0.95); built from their tags once: 0.85.4, 0.86.2, 0.86.3,
+# 0.87.1, 0.90.0, 0.91.4, 0.92.0, 0.95.1; 0.96.6, 0.97.0 and 0.98.0 from npm once. The starts are commits in postgres-meta's history: 0.86.0
 # row types in the type list, 0.87.0 Constants (0.86.3 `DefaultSchema` helpers), 0.88.1
 # merged overloads, 0.91.0 `__InternalSupabase`, 0.91.4 sorted arguments, 0.91.5 sorted
 # returned columns, 0.92.0 the SetofOptions template, 0.93.1 partitioned row types, 0.94.1
 # overloads by argument types, 0.95.2 `interval` as string.
 _ERA_STARTS = ((0, 0, 0), ERA_083), ((0, 84, 0), ERA_084), ((0, 86, 0), ERA_086), \
-    ((0, 87, 0), ERA_087), ((0, 88, 1), ERA_088), ((0, 91, 0), ERA_0910), \
+    ((0, 86, 3), ERA_0863), ((0, 87, 0), ERA_087), ((0, 88, 1), ERA_088), ((0, 91, 0), ERA_0910), \
     ((0, 91, 4), ERA_0914), ((0, 91, 5), ERA_091), ((0, 92, 0), ERA_092), ((0, 93, 1), ERA_093), \
     ((0, 94, 1), ERA_094), ((0, 95, 2), ERA_095), ((0, 99, 0), LATEST)
 # The Supabase CLI releases that changed the postgres-meta image they run (its git history:
@@ -177,7 +179,7 @@ def text_eras(text: str) -> list[Era] | None:
             return [ERA_083]
         return [ERA_084, ERA_086]
     if "type DefaultSchema = Database[" in text:  # before `__InternalSupabase`
-        return [ERA_088, ERA_087]
+        return [ERA_088, ERA_087, ERA_0863]
     if "type DefaultSchema =" not in text:
         return None
     if "extends (DefaultSchema" in text or "NonNullable<Json>" in text:
