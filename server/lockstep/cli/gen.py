@@ -105,7 +105,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        "--linked/--project-id carry, e.g. \"12.2.3 (519615d)\"")
     types.add_argument("--generator-version", metavar="VERSION",
                        help="print what this postgres-meta release printed (a release such as "
-                       "0.91.6, or an era: 0.83 0.84 0.86 0.86.3 0.87 0.88 0.91 0.91.4 0.91.5 0.92 0.93 "
-                       "0.94 0.95 0.99; default: the era of the Supabase CLI the project's "
-                       "lockfile or package.json pins, else 0.99)")
+                       "0.91.6, or an era: 0.83 0.84 0.86 0.86.3 0.87 0.88 0.91 0.91.4 "
+                       "0.91.5 0.92 0.93 0.94 0.95 0.99; default: the era of the Supabase CLI "
+                       "the project's lockfile or package.json pins, else 0.99)")
     types.set_defaults(handler=command_gen_types)

@@ -110,13 +110,14 @@ ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_086, ERA_0863, ERA_087, 
                                   ERA_0914, ERA_091, ERA_092, ERA_093, ERA_094, ERA_095, LATEST)}
 
 # The first postgres-meta release of each era, and where the era list starts (older: 0.83).
-# Run from npm: 0.83.2, 0.84.2, 0.91.5, 0.91.6, 0.93.0, 0.93.1, 0.95.2, 0.96.1, 0.99.0 (npm
-# has no other release from 0.84 to 0.95); built from their tags once: 0.85.4, 0.86.2, 0.86.3,
-# 0.87.1, 0.90.0, 0.91.4, 0.92.0, 0.95.1; 0.96.6, 0.97.0 and 0.98.0 from npm once. The starts are commits in postgres-meta's history: 0.86.0
-# row types in the type list, 0.87.0 Constants (0.86.3 `DefaultSchema` helpers), 0.88.1
-# merged overloads, 0.91.0 `__InternalSupabase`, 0.91.4 sorted arguments, 0.91.5 sorted
-# returned columns, 0.92.0 the SetofOptions template, 0.93.1 partitioned row types, 0.94.1
-# overloads by argument types, 0.95.2 `interval` as string.
+# Run in the differential test: 0.83.2, 0.84.2, 0.91.5, 0.91.6, 0.93.0, 0.93.1, 0.95.2,
+# 0.96.1, 0.99.0 (npm has no other release from 0.84 to 0.95); once, built from their tags:
+# 0.85.4, 0.86.2, 0.86.3, 0.87.1, 0.90.0, 0.91.4, 0.92.0, 0.95.1, and from npm: 0.96.6,
+# 0.97.0, 0.98.0. The starts are commits in postgres-meta's history: 0.86.0 row types in the
+# type list, 0.86.3 `DefaultSchema` helpers, 0.87.0 Constants, 0.88.1 merged overloads,
+# 0.91.0 `__InternalSupabase`, 0.91.4 sorted arguments, 0.91.5 sorted returned columns,
+# 0.92.0 the SetofOptions template, 0.93.1 partitioned row types, 0.94.1 overloads by
+# argument types, 0.95.2 `interval` as string.
 _ERA_STARTS = ((0, 0, 0), ERA_083), ((0, 84, 0), ERA_084), ((0, 86, 0), ERA_086), \
     ((0, 86, 3), ERA_0863), ((0, 87, 0), ERA_087), ((0, 88, 1), ERA_088), ((0, 91, 0), ERA_0910), \
     ((0, 91, 4), ERA_0914), ((0, 91, 5), ERA_091), ((0, 92, 0), ERA_092), ((0, 93, 1), ERA_093), \
