@@ -56,7 +56,7 @@ def command_gen_types(args: argparse.Namespace) -> int:
     era = era_named(args.generator_version) if args.generator_version else None
     if args.generator_version and era is None:
         print(f"lockstep-lsp: --generator-version {args.generator_version}: give a "
-              "postgres-meta release (0.83.2, 0.96.1 …) or an era (0.83, 0.84, 0.95, 0.99)",
+              "postgres-meta release (0.83.2, 0.91.6, 0.96.1 …) or an era (0.83 … 0.99)",
               file=sys.stderr)
         return USAGE_ERROR
     workspace = Workspace(root)
@@ -104,7 +104,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="add the __InternalSupabase block that types generated with "
                        "--linked/--project-id carry, e.g. \"12.2.3 (519615d)\"")
     types.add_argument("--generator-version", metavar="VERSION",
-                       help="print what this postgres-meta release printed (0.83, 0.84, 0.95, "
-                       "0.99 or a release such as 0.96.1; default: the era of the Supabase "
-                       "CLI in package-lock.json/package.json, else 0.99)")
+                       help="print what this postgres-meta release printed (a release such as "
+                       "0.91.6, or an era: 0.83 0.84 0.86 0.86.3 0.87 0.88 0.91 0.91.4 "
+                       "0.91.5 0.92 0.93 0.94 0.95 0.99; default: the era of the Supabase CLI "
+                       "the project's lockfile or package.json pins, else 0.99)")
     types.set_defaults(handler=command_gen_types)

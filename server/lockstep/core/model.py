@@ -211,6 +211,7 @@ class Signature:
     returns_set: bool = False
     rows: int | None = None  # ROWS estimate of a set-returning function
     language: str = "sql"
+    body: str = ""  # the AS '…' text (pg_proc.prosrc)
     security_definer: bool = False
     search_path_set: bool = False  # SET search_path = … on the function
     location: Location | None = None

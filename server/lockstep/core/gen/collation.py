@@ -10,7 +10,7 @@ import unicodedata
 from functools import lru_cache
 
 # ASCII in ICU's primary order (punctuation is not ignorable; letters ignore case).
-_ORDER = (" _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789"
+_ORDER = ("\t\n\x0b\x0c\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789"
           "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ")
 _PRIMARY: dict[str, int] = {}
 for _char in _ORDER:

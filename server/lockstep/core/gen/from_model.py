@@ -179,7 +179,8 @@ def _function(signature: Signature, types: _Types) -> Function:
                          if p.mode in ("in", "inout", "variadic"))
     return Function(signature.schema, signature.name, args, returns, signature.returns_set,
                     signature.rows if signature.returns_set else None, ", ".join(shown),
-                    identity, ("SETOF " if signature.returns_set else "") + signature.returns)
+                    identity, ("SETOF " if signature.returns_set else "") + signature.returns,
+                    "" if signature.language == "internal" else signature.body)
 
 
 def metadata(schema: Schema, schemas: list[str]) -> Metadata:
@@ -191,7 +192,8 @@ def metadata(schema: Schema, schemas: list[str]) -> Metadata:
     for table in schema.tables.values():
         if table.external == UNKNOWN:
             continue  # touched but never created, shape unknown (replay/external.py)
-        meta.types.append(PgType(table.schema, table.name, relation=(table.schema, table.name)))
+        meta.types.append(PgType(table.schema, table.name, relation=(table.schema, table.name),
+                                 partitioned=table.partitioned))
         if table.schema in included:
             meta.relations.append(_table_relation(table, types))
     for view in schema.views.values():

@@ -135,8 +135,14 @@ def helper_types(default_schema: str = "public", era: str = "0.99") -> str:
     if era in ("0.83", "0.84"):
         return legacy_helper_types(composite_helper=era == "0.84")
     text = _HELPERS.format(default=default_schema)
-    if era == "0.95":  # Prettier 3.5 printed the constraints' conditional types bare
+    if era in ("0.87", "0.95"):  # Prettier 3.4–3.5 printed the conditional types bare
         for name in ("Default", "Public"):
             text = text.replace(f"extends ({name}", f"extends {name}")
         text = text.replace(": never) = never", ": never = never")
+    if era == "0.87":  # before `__InternalSupabase` (0.91): the schemas are `keyof Database`
+        text = text.replace('type DatabaseWithoutInternals = Omit<Database, "__InternalSupabase">'
+                            "\n\n", "")
+        text = text.replace(" extends {\n  schema: keyof DatabaseWithoutInternals\n}",
+                            " extends { schema: keyof Database }")
+        text = text.replace("DatabaseWithoutInternals", "Database")
     return text

@@ -1,10 +1,14 @@
-"""Functions and computed fields as the 0.83–0.84 generators printed them.
+"""Functions and computed fields as the 0.83–0.91 generators printed them.
 
 Their template differs from today's in kind, not in details: a function is callable when its
-input arguments are all named or there is exactly one; `Args` lists the `in` arguments in
-declaration order; a table's row type is missing from the type list they read (`unknown`
-wherever one is named directly); there are no `SetofOptions` nor overload errors; overloads
-are ordered by the text the template writes for them; every object is written expanded.
+input arguments are all named or there is exactly one; `Args` lists the `in` arguments;
+there are no `SetofOptions` nor overload errors. Before 0.86 a table's row type was missing
+from the type list they read (`unknown` wherever one is named directly); until 0.88.0
+overloads were ordered by the text the template writes for them and every object was written
+expanded; from 0.88.1 (`Era.merged_overloads`) a name has one entry whose `Args` is the union
+of its overloads' (written inline, the union ordered by that text) and whose `Returns` is the
+first overload's, in the catalog's order. Arguments are sorted by name from 0.91.4, the
+columns of RETURNS TABLE from 0.91.5.
 """
 
 from __future__ import annotations
@@ -49,9 +53,9 @@ def takes_row_of(gen: _Generator, function: Function, relation: Relation) -> boo
 
 def _type(gen: _Generator, schema: str, ref: TypeRef) -> TsType:
     row = gen.row_types.get((ref.schema, ref.name))
-    if row is not None and not row.attributes:
+    if row is not None and not row.attributes and not gen.era.row_types_listed:
         return UNKNOWN  # a relation's row type: not in the type list these versions read
-    return gen.ts_type(schema, ref.name, ref.schema)
+    return gen.arg_type(schema, ref)
 
 
 def legacy_computed_fields(gen: _Generator, schema: str, relation: Relation) -> list[Member]:
@@ -105,7 +109,37 @@ def _signature(gen: _Generator, schema: str, function: Function) -> tuple[str, O
     return raw, Object([Member("Args", args), Member("Returns", returns)], expanded=True)
 
 
+def _inline_args(gen: _Generator, schema: str, function: Function) -> tuple[str, TsType]:
+    """One overload's `Args` (0.86.3–0.91) and the text the template writes for it, with
+    the single quotes its type names had then."""
+    in_args = [a for a in function.args if a.mode == "in"]
+    if not in_args:
+        return "Record<PropertyKey, never>", Atom("Record<PropertyKey, never>")
+    members = [Member(a.name, _type(gen, schema, a.type), a.has_default) for a in in_args]
+    raw = ",".join(f"{json.dumps(m.key, ensure_ascii=False)}{'?' if m.optional else ''}: "
+                   f"{_raw(m.type)}" for m in members)
+    for part in ("Enums", "CompositeTypes", "Tables", "Views", "Row"):
+        raw = raw.replace(f'["{part}"]', f"['{part}']")
+    return f"{{ {raw} }}", Object(members)
+
+
+def _merged(gen: _Generator, schema: str, overloads: list[Function]) -> Object:
+    args = sorted((_inline_args(gen, schema, f) for f in overloads),
+                  key=lambda a: a[0].encode("utf-16-be"))  # JavaScript's default sort
+    first = overloads[0]
+    returns = _returns(gen, schema, first)
+    return Object([Member("Args", union(*(a for _, a in args))),
+                   Member("Returns", Array(returns) if first.returns_set else returns)],
+                  expanded=True)
+
+
 def legacy_functions(gen: _Generator, schema: str, entries: list[Function]) -> Object:
+    if gen.era.merged_overloads:
+        named: dict[str, list[Function]] = {}
+        for function in entries:
+            named.setdefault(function.name, []).append(function)
+        return Object([Member(n, _merged(gen, schema, fs)) for n, fs in named.items()],
+                      expanded=True)
     groups: dict[str, list[tuple[str, Object]]] = {}
     for function in entries:
         groups.setdefault(function.name, []).append(_signature(gen, schema, function))

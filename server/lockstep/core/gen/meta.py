@@ -76,6 +76,7 @@ class Function:
     argument_types: str = ""  # pg_get_function_arguments()
     identity_argument_types: str = ""  # pg_get_function_identity_arguments()
     result: str = ""  # pg_get_function_result()
+    definition: str = ""  # its body (prosrc), empty for internal functions
 
 
 @dataclass(slots=True)
@@ -87,6 +88,7 @@ class PgType:
     enums: list[str] = field(default_factory=list)
     attributes: list[tuple[str, TypeRef]] = field(default_factory=list)
     relation: Key | None = None  # the table/view/composite whose row type this is
+    partitioned: bool = False  # a partitioned table's row type
 
 
 @dataclass(slots=True)

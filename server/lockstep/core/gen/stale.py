@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from lockstep.core.gen.declarations import Declarations, differences, read_declarations
-from lockstep.core.gen.eras import LATEST, Era, judging_era
+from lockstep.core.gen.eras import LATEST, Era, judging_eras
 from lockstep.core.gen.from_model import metadata, schemas_with_objects
 from lockstep.core.gen.typescript import generate_typescript
 from lockstep.core.model import Schema
@@ -44,19 +44,25 @@ def staleness(schema: Schema, path: str, text: str, era: Era = LATEST) -> Stalen
     schemas = [s for s in committed.schemas if s in known]  # auth, storage …: not ours
     fresh = generate_typescript(metadata(schema, schemas),
                                 postgrest_version=committed.postgrest_version, era=era)
-    own = judging_era(text, era)
-    judged = fresh if own is era else generate_typescript(
-        metadata(schema, schemas), postgrest_version=committed.postgrest_version, era=own)
-    generated = read_declarations(path, judged)
-    if generated is None:
-        return None
     compared = Declarations({k: v for k, v in committed.entries.items()
                              if k.split(".", 1)[0] in schemas},
                             committed.name_range, schemas, committed.postgrest_version)
     partial = any(table.external == TYPES for table in schema.tables.values())
-    if partial:
-        compared, generated = _defined_only(compared, generated)
-    return Staleness(committed, schemas, differences(compared, generated), fresh, partial)
+    best: list[str] | None = None
+    for own in judging_eras(text, era):
+        judged = fresh if own is era else generate_typescript(
+            metadata(schema, schemas), postgrest_version=committed.postgrest_version, era=own)
+        generated = read_declarations(path, judged)
+        if generated is None:
+            return None
+        mine, theirs = _defined_only(compared, generated) if partial else (compared, generated)
+        found = differences(mine, theirs)
+        if best is None or len(found) < len(best):
+            best = found
+        if not found:
+            break
+    assert best is not None  # judging_eras names at least one era
+    return Staleness(committed, schemas, best, fresh, partial)
 
 
 def _object(key: str) -> str:

@@ -22,7 +22,7 @@ from lockstep.core.gen.legacy import (
     takes_row_of,
 )
 from lockstep.core.gen.meta import Column as MetaColumn
-from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation
+from lockstep.core.gen.meta import Function, Key, Metadata, PgType, Relation, TypeRef
 from lockstep.core.gen.overloads import IN_MODES, conflict
 from lockstep.core.gen.tstypes import (
     NEVER,
@@ -106,11 +106,17 @@ class _Generator:
             meta.relationships,
             key=lambda r: (sort_key(r.foreign_key_name), sort_key(r.referenced_relation),
                            sort_key(_json_list(r.referenced_columns))))
+        # the catalog's order (creation) decides between overloads in 0.86.3–0.94.0
+        in_catalog = era.merged_overloads or era.overloads_by_body
         functions = sorted(meta.functions, key=lambda f: (
-            sort_key(f.schema), sort_key(f.name), sort_key(f.identity_argument_types)))
+            sort_key(f.schema), sort_key(f.name),
+            () if in_catalog else sort_key(f.identity_argument_types)))
         for function in functions:
-            if not era.legacy_functions:  # 0.83–0.84 kept the declaration order
+            if era.returns_by_name:  # until 0.91.3 (0.91.4: RETURNS TABLE columns): as declared
                 function.args.sort(key=lambda a: sort_key(a.name))
+            elif era.args_by_name:
+                function.args.sort(key=lambda a: (a.mode == "table",
+                                                  () if a.mode == "table" else sort_key(a.name)))
             if function.schema in self.by_schema and (
                     legacy_callable(function) if era.legacy_functions else
                     self._callable(function)):
@@ -179,6 +185,18 @@ class _Generator:
     def _row_type(self, ref_name: str, ref_schema: str) -> PgType | None:
         return self.row_types.get((ref_schema, ref_name))
 
+    def listed_row(self, ref: TypeRef) -> PgType | None:
+        """The row type an argument names, if the era's type list has it: a partitioned
+        table's only from 0.93.1 (the template looks arguments up there)."""
+        row = self.row_types.get((ref.schema, ref.name))
+        if row is not None and row.partitioned and not self.era.partitioned_row_types:
+            return None
+        return row
+
+    def arg_type(self, schema: str, ref: TypeRef) -> TsType:
+        hidden = (ref.schema, ref.name) in self.row_types and self.listed_row(ref) is None
+        return UNKNOWN if hidden else self.ts_type(schema, ref.name, ref.schema)
+
     def _callable(self, function: Function) -> bool:
         """Which functions PostgREST can call, as the template decides."""
         in_args = [a for a in function.args if a.mode in IN_MODES]
@@ -188,7 +206,7 @@ class _Generator:
             return True
         if len(in_args) == 1 and not in_args[0].name:
             only = in_args[0].type
-            return _plain(only, _UNNAMED_OK) or self._row_type(only.name, only.schema) is not None
+            return _plain(only, _UNNAMED_OK) or self.listed_row(only) is not None
         return False
 
     def _return_table_name(self, function: Function) -> str | None:
@@ -217,12 +235,12 @@ class _Generator:
         in_args = [a for a in function.args if a.mode in IN_MODES]
         args: TsType = Atom(self.era.empty_args)
         if in_args:
-            args = Object([Member(a.name, self.ts_type(schema, a.type.name, a.type.schema),
-                                  a.has_default) for a in in_args])
+            args = Object([Member(a.name, self.arg_type(schema, a.type), a.has_default)
+                           for a in in_args])
         table_name = self._return_table_name(function)
         error = conflict(schema, function, overloads)
         if error is None and (len(in_args) == 1 and not in_args[0].name
-                              and self._row_type(in_args[0].type.name, in_args[0].type.schema)
+                              and self.listed_row(in_args[0].type)
                               and table_name is None):
             error = (f"the function {schema}.{function.name} with parameter or with a single "
                      "unnamed json/jsonb parameter, but no matches were found in the schema cache")
@@ -247,7 +265,7 @@ class _Generator:
         if table is not None:
             options = ("*", table, not many, function.returns_set)
         if len(function.args) == 1:
-            row = self._row_type(function.args[0].type.name, function.args[0].type.schema)
+            row = self.listed_row(function.args[0].type)
             if row is not None and table is not None:
                 source = _format_name(row)
                 if function.returns_set:
@@ -348,7 +366,10 @@ class _Generator:
             groups.setdefault(function.name, []).append(function)
         members: list[Member] = []
         for name, overloads in groups.items():
-            overloads.sort(key=lambda f: (sort_key(f.argument_types), sort_key(f.result)))
+            if self.era.overloads_by_body:
+                overloads.sort(key=lambda f: sort_key(f.definition), reverse=True)
+            else:
+                overloads.sort(key=lambda f: (sort_key(f.argument_types), sort_key(f.result)))
             members.append(Member(name, union(*(self._signature(schema, f, overloads)
                                                 for f in overloads))))
         return Object(members, expanded=True)
@@ -419,7 +440,7 @@ def generate_typescript(meta: Metadata, detect_one_to_one: bool = True,
     Management API (`--linked`, `--project-id`) carry."""
     generator = _Generator(meta, detect_one_to_one, era)
     body = render(concat(generator.database(postgrest_version), HARDLINE))
-    helpers = helper_types(era=era.name)
+    helpers = helper_types(era=era.helpers)
     if not era.constants:
         return HEADER + body + "\n" + helpers
     constants = render(concat(generator.constants(), HARDLINE))

@@ -53,6 +53,7 @@ def create_function(context: StatementContext, node: ir.CreateFunction) -> None:
     signature.rows = node.rows
     if node.language is not None:
         signature.language = node.language
+    signature.body = node.body or ""
     if signature.returns_set and signature.rows is None:
         signature.rows = 1000  # PostgreSQL's default estimate for set-returning functions
     context.schema.signatures[(schema, name, identity(parameters))] = signature
