@@ -49,6 +49,7 @@ ATTRIBUTE_READS: dict[str, frozenset[str]] = {
     "derived": frozenset(),  # its values add the kinds they read (`_DerivedReads`)
     "replay": frozenset({MIGRATIONS}),
     "schema": frozenset({SCHEMA}),
+    "replayed_digest": frozenset({MIGRATIONS, TYPES}),
     "migrations": frozenset({MIGRATIONS}),
     "baselines": frozenset({MIGRATIONS}),
     "ordered_migrations": frozenset({MIGRATIONS}),

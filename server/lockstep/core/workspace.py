@@ -7,19 +7,17 @@ read goes through the workspace `Boundary` (core/fs.py); what it refuses is kept
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from lockstep.core import views
 from lockstep.core.analysis import (
-    CONFIG,
     CONSUMERS,
     EVERYTHING,
     MIGRATIONS,
-    SCHEMA,
     TYPES,
     Derived,
 )
@@ -43,7 +41,6 @@ from lockstep.core.discovery import (
 from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
 from lockstep.core.globs import glob_match
 from lockstep.core.replay.engine import ReplayResult
-from lockstep.core.replay.journal import Journal, resume
 from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
 from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
 from lockstep.core.text import decode_source
@@ -56,8 +53,6 @@ if TYPE_CHECKING:
 # A Supabase project folder, not any folder named `supabase` (`lib/supabase/` client helpers).
 ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
 T = TypeVar("T")
-JOURNAL = "replay journal"  # a Derived key: what the next replay resumes from
-LAST_SCHEMA = "last replayed schema"  # a Derived key: what SCHEMA readers were judged on
 
 
 class Kind(Enum):
@@ -460,23 +455,6 @@ class Workspace:
             return compute()
         return self.cache.cached(parts, compute, kind)
 
-    def replayed_digest(self) -> str:
-        """What the replay reads, hashed: every replayed file, and the generated types files
-        that shape tables no migration creates."""
-        def compute() -> str:
-            digest = hashlib.sha256()
-            for path, parsed in self.replayed_files():
-                digest.update(f"{len(path)}:{path}{len(parsed.text)}:".encode())
-                digest.update(parsed.text.encode("utf-8", "surrogatepass"))
-            for path, types_file in sorted(self.types_files.items()):
-                if types_file.database is not None:
-                    text = self.ts_texts.get(path, "")
-                    digest.update(f"{len(path)}:{path}{len(text)}:".encode())
-                    digest.update(text.encode("utf-8", "surrogatepass"))
-            return digest.hexdigest()
-
-        return self.derived.get("replayed digest", frozenset({MIGRATIONS, TYPES}), compute)
-
     def _cached(self, parts: tuple[str, ...], compute: Callable[[], T], kind: type[T]) -> T:
         if self.cache is None or not self._loading:
             return compute()
@@ -500,40 +478,17 @@ class Workspace:
 
     @property
     def replay(self) -> ReplayResult:
-        # MIGRATIONS stands for every input of the replay: baselines, migrations, and the
-        # generated `Database` types that shape tables no migration creates.
-        return self.derived.get("replay", frozenset({MIGRATIONS}), self._replay)
-
-    def _replay(self) -> ReplayResult:
-        """Resumed from the first file that changed since the last replay (replay/journal.py);
-        the mirror-drift history is observed during it."""
-        from lockstep.core.rules.drift_history import DriftObserver
-
-        databases = [f.database for f in self.types_files.values() if f.database is not None]
-        journal = self.derived.peek(JOURNAL)
-        observers = [DriftObserver(self.config)]
-        if isinstance(journal, Journal):
-            result, journal = resume(journal, self.replayed_files(), databases, observers)
-        else:  # a first replay: from the disk cache when the files are as loaded
-            result, journal = self.cached_derived(
-                ("replay", self.replayed_digest(), repr([o.key for o in observers])),
-                lambda: resume(None, self.replayed_files(), databases, observers), tuple)
-        self.derived.put(JOURNAL, frozenset(), journal)  # checks its own inputs: reads none
-        if self.derived.peek(LAST_SCHEMA) != result.schema:  # early cutoff (analysis.SCHEMA)
-            self.derived.invalidate(SCHEMA)
-        self.derived.put(LAST_SCHEMA, frozenset(), result.schema)
-        return result
+        return views.replay(self)
 
     @property
     def schema(self) -> Schema:
         """The replayed schema: what reads only this (not the migrations' texts, events or
-        issues) is kept while an edit leaves it equal."""
-        return self.replay.schema
+        issues) is kept while an edit leaves it equal (analysis.SCHEMA)."""
+        return views.replay(self).schema
+
+    def replayed_digest(self) -> str:
+        return views.replayed_digest(self)
 
     @property
     def type_index(self) -> TypeIndex:
-        from lockstep.core.ts.index import build_type_index
-
-        return self.derived.get("type index", frozenset({TYPES, CONFIG}), lambda: (
-            build_type_index(self.types_files, self.config.types_index,
-                             dict(self.config.types_map))))
+        return views.type_index(self)
