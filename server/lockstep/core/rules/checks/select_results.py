@@ -228,26 +228,21 @@ class _Judge:
         related = [Related(column.location, "column defined here")] if column.location else []
         if declared.path != use.path:
             related.append(Related(Location(declared.path, field.range), "field declared here"))
+        column_type, shown = column.type, f"`{field.name}: {field.type.text}` in `{result.text}`"
+
+        def report(message: str, kind: str) -> None:
+            self.findings.add(SELECT_RESULT_TYPE, where, message, related, SelectResultField(
+                table.name, table.schema, result.text, [field.name], kind, select.value,
+                column_type))
+
         if column.nullable and column.name not in _filtered(use, path) and \
                 may_be_null(field.type, self.aliases) is False:
-            self.findings.add(
-                SELECT_RESULT_TYPE, where,
-                f"`{field.name}: {field.type.text}` in `{result.text}`: column {qualified} is "
-                f"nullable, so the select returns `null` for it; add `| null`",
-                related,
-                SelectResultField(table.name, table.schema, result.text, [field.name],
-                                  "nullability", select.value, column.type),
-            )
+            report(f"{shown}: column {qualified} is nullable, so the select returns `null` for "
+                   "it; add `| null`", "nullability")
         reason = mismatch(column.type, field.type, self.enums, self.aliases)
         if reason is not None:
-            self.findings.add(
-                SELECT_RESULT_TYPE, where,
-                f"`{field.name}: {field.type.text}` in `{result.text}` does not match column "
-                f"{qualified} ({column.type}): {reason}",
-                related,
-                SelectResultField(table.name, table.schema, result.text, [field.name],
-                                  "mismatch", select.value, column.type),
-            )
+            report(f"{shown} does not match column {qualified} ({column.type}): {reason}",
+                   "mismatch")
 
 
 def _embed(selection: postgrest.Selection, key: str) -> postgrest.Embed | None:
