@@ -213,13 +213,6 @@ def _analyse(base: Workspace, edits: Edits, revision: int, current: Callable[[],
     return Analysis(revision, workspace, run_rules(workspace, checkpoint))
 
 
-def save_cache(workspace: Workspace) -> None:
-    """What a load parsed, kept for the next cold start (a server does this once its first
-    diagnostics are out, not while indexing)."""
-    if workspace.cache is not None and workspace.cache.unsaved:
-        workspace.cache.save()
-
-
 def warm(workspace: Workspace) -> None:
     """What requests will need next, built ahead (after the diagnostics are out)."""
     from lockstep.core.sql.sites import sql_index

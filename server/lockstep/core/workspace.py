@@ -137,10 +137,10 @@ class Workspace:
         copy = Workspace.__new__(Workspace)
         for name in ("root", "settings", "config", "config_problems", "boundary",
                      "_chosen_project", "project", "discovered", "scope", "cache",
-                     "_loading", "_pristine", "_walked"):
+                     "_loading", "_pristine"):
             setattr(copy, name, getattr(self, name))
         for name in ("migrations", "baselines", "types_files", "consumer_files", "ts_texts",
-                     "overlay", "skipped", "_real_to_relative", "_stamps"):
+                     "overlay", "skipped", "_real_to_relative", "_stamps", "_walked"):
             setattr(copy, name, dict(getattr(self, name)))
         copy.derived = self.derived.fork()
         copy.generation = 0

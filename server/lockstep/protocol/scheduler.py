@@ -23,7 +23,6 @@ from lockstep.core.analysis import (
     Edits,
     Superseded,
     analyse,
-    save_cache,
     warm,
 )
 
@@ -171,8 +170,9 @@ class Scheduler:
                 self.rules_wanted = True  # outdated diagnostics are never published
             else:
                 self._complete(result)
-                if result.workspace.cache is not None and result.workspace.cache.unsaved:
-                    await asyncio.to_thread(save_cache, result.workspace)
+                cache = result.workspace.cache
+                if cache is not None and cache.unsaved:  # what the first load parsed
+                    await asyncio.to_thread(cache.save)
                 await self._warm(result.workspace)
         if self.state.index is None:
             self._finish(self.revision)

@@ -99,13 +99,8 @@ ERA_087 = replace(ERA_084, name="0.87", releases="0.87.0–0.88.0", helpers="0.8
 ERA_0863 = replace(ERA_087, name="0.86.3", releases="0.86.3", constants=False)
 # Measured on 0.86.2 (built from its tag): 0.84 naming row types (the 0.86.0 type list).
 ERA_086 = replace(ERA_084, name="0.86", releases="0.86.0–0.86.2", row_types_listed=True)
-ERA_083 = Era("0.83", "0.80–0.83", "0.83", constants=False, legacy_functions=True,
-              cross_schema_relationships=True, views_by_key_name=True,
-              nullable_unknown=True, interval_is_string=False,
-              non_nullable_json=False, generated_never=False,
-              empty_args="Record<PropertyKey, never>", split_view_writes=False,
-              computed_by_row_arg=False, computed_on_views=False, args_by_name=False,
-              returns_by_name=False, row_types_listed=False, partitioned_row_types=False)
+ERA_083 = replace(ERA_084, name="0.83", releases="0.80–0.83", helpers="0.83",
+                  cross_schema_relationships=True, views_by_key_name=True)
 ERAS = {era.name: era for era in (ERA_083, ERA_084, ERA_086, ERA_0863, ERA_087, ERA_088, ERA_0910,
                                   ERA_0914, ERA_091, ERA_092, ERA_093, ERA_094, ERA_095, LATEST)}
 
