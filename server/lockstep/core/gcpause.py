@@ -5,6 +5,12 @@ and frees few cycles; the collector, triggered by allocation counts, walked them
 again (8–20% of a load). Paused for the analysis and resumed after it, the collector runs
 once the burst is over. Nested and concurrent pauses (one analysis per project, each in its
 own thread) resume it only when the last one ends, and only if it was running before.
+
+A server goes further (`collect_when_idle`): once indexed, automatic collections stay off
+and the scheduler collects after a pause in typing (`collect`), so the collection an edit's
+garbage would trigger (8–9 ms of a migration edit on 300 migrations) never sits between a
+keystroke and its diagnostics. Reference counting still frees everything acyclic at once;
+`overdue` bounds what waits for a pause that never comes.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _depth = 0
 _resume = False
+_idle_only = False
+OVERDUE = 200_000  # container objects allocated and alive since the last collection
 
 
 @contextmanager
@@ -32,5 +40,24 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _lock:
             _depth -= 1
-            if _depth == 0 and _resume:
+            if _depth == 0 and _resume and not _idle_only:
                 gc.enable()
+
+
+def collect_when_idle() -> None:
+    """From now on the collector runs only when `collect` is called (a server, once it has
+    indexed and frozen what it keeps)."""
+    global _idle_only
+    with _lock:
+        _idle_only = True
+        gc.disable()
+
+
+def overdue() -> bool:
+    """Whether enough may be waiting that a collection should not wait for a pause."""
+    return _idle_only and gc.get_count()[0] > OVERDUE
+
+
+def collect() -> None:
+    """A full collection (of what is not frozen)."""
+    gc.collect()

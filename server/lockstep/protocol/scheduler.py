@@ -25,13 +25,14 @@ from lockstep.core.analysis import (
     analyse,
     warm,
 )
+from lockstep.core.gcpause import collect, overdue
 
 if TYPE_CHECKING:
     from lockstep.core.diagnostics import Diagnostic
     from lockstep.core.workspace import Workspace
     from lockstep.protocol.server import LockstepServer
 
-DEBOUNCE_SECONDS = 0.02  # a burst of keystrokes starts one analysis
+DEBOUNCE_SECONDS = 0.005  # a burst of messages (a paste, a storm) starts one analysis
 WARM_AFTER_SECONDS = 0.3  # indexes for requests are built after a pause in typing
 FIXES = "lockstep.codeactions.fixes.registry"  # imported in the warm-up, not at start
 
@@ -173,19 +174,22 @@ class Scheduler:
                 cache = result.workspace.cache
                 if cache is not None and cache.unsaved:  # what the first load parsed
                     await asyncio.to_thread(cache.save)
+                if overdue():  # typing never paused long enough (core/gcpause.py)
+                    await asyncio.to_thread(collect)
                 await self._warm(result.workspace)
         if self.state.index is None:
             self._finish(self.revision)
 
     async def _warm(self, workspace: Workspace) -> None:
         """Build what requests need next once edits pause (a typist's next keystroke must
-        not wait behind it)."""
+        not wait behind it), then collect garbage."""
         self._edited.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._edited.wait(), WARM_AFTER_SECONDS)
         if not self.edits and not self._waiting and self.state.index is workspace:
             await asyncio.to_thread(warm, workspace)
             await asyncio.to_thread(importlib.import_module, FIXES)  # before the first quick fix
+            await asyncio.to_thread(collect)  # the edits' cyclic garbage (core/gcpause.py)
 
     def _take(self) -> tuple[Workspace, Workspace, Edits, bool, int]:
         """The snapshot to install over (`origin`), the one to start from (a superseded

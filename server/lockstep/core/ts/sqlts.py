@@ -52,8 +52,10 @@ Enums = Mapping[str, Sequence[str]]
 Aliases = Mapping[str, FieldType]
 
 
+@lru_cache(maxsize=4096)
 def base_type(sql_type: str) -> tuple[str, int]:
-    """`character varying(10)[]` → ("character varying", 1); typmods and quotes dropped."""
+    """`character varying(10)[]` → ("character varying", 1); typmods and quotes dropped.
+    Cached: every row-type check asks it of the same few column types again."""
     text = sql_type.strip()
     dims = 0
     while text.endswith("[]"):
