@@ -101,9 +101,15 @@ class Scheduler:
         wanted = self.file_revisions.get(relative, 0) if relative is not None else 0
         await self._until(lambda: self.snapshot_revision >= wanted)
 
-    async def snapshot_at(self, revision: int) -> None:
-        """Until the snapshot includes `revision` (its replay and indexes)."""
-        await self._until(lambda: self.snapshot_revision >= revision)
+    async def snapshot_at(self, revision: int, *, request: bool = True) -> None:
+        """Until the snapshot includes `revision` (its replay and indexes). Not a `request`
+        (indexing's progress report): the navigation index is left for after the
+        diagnostics, as when nothing waits."""
+        if request:
+            await self._until(lambda: self.snapshot_revision >= revision)
+            return
+        while self.snapshot_revision < revision:
+            await self._progress.wait()
 
     async def diagnostics_for_now(self) -> None:
         """Until the published diagnostics include every edit received so far."""

@@ -63,7 +63,7 @@ async def index_projects(server: LockstepServer, states: list[ProjectState],
             percentage=0))
     start(server, states)
     for state in states:
-        await state.scheduler.snapshot_at(state.scheduler.revision)
+        await state.scheduler.snapshot_at(state.scheduler.revision, request=False)
     migrations = sum(len(s.index.migrations) for s in states if s.index is not None)
     consumers = sum(len(s.index.consumer_files) for s in states if s.index is not None)
     if token is not None:
