@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lockstep.core.analysis import prepare
 from lockstep.core.replay import journal as journal_module
 from lockstep.core.replay.engine import ReplayResult, replay
 from lockstep.core.replay.journal import copy_state, resume
@@ -92,6 +93,36 @@ def test_an_edit_replays_from_the_edited_migration(
     edit(workspace, name, "\nALTER TABLE profiles ADD COLUMN again text;\n")
     assert_same(workspace)
     assert replayed[0] == order[index], "the second edit resumes from a snapshot before it"
+
+
+@pytest.mark.parametrize("name", [MIDDLE, LAST])
+def test_a_checkpoint_copied_ahead_is_used_once_and_replays_the_same(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    copies: list[object] = []
+    original = journal_module.copy_state
+
+    def counting(state: object) -> object:
+        copies.append(state)
+        return original(state)
+
+    monkeypatch.setattr(journal_module, "copy_state", counting)
+    edit(workspace, name, "\nALTER TABLE profiles ADD COLUMN edited text;\n")
+    _ = workspace.replay
+    copies.clear()
+    prepare(workspace)  # between edits: the copy is made here …
+    prepare(workspace)  # … once for this journal
+    assert len(copies) == 1
+    copies.clear()
+    fork = workspace.fork()  # a superseded analysis takes it from the shared spares
+    edit(fork, name, "\nALTER TABLE profiles ADD COLUMN superseded text;\n")
+    _ = fork.replay
+    assert copies == [], "the edit resumed from the copy made ahead"
+    edit(workspace, name, "\nALTER TABLE profiles ADD COLUMN again text;\n")
+    _ = workspace.replay
+    assert len(copies) == 1, "the next one copies again: a copy is used once"
+    monkeypatch.undo()
+    assert_same(fork)
+    assert_same(workspace)
 
 
 def test_only_the_last_migration_is_replayed_after_an_edit_to_it(

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from lockstep.core.analysis import CONFIG, MIGRATIONS, SCHEMA, TYPES
 from lockstep.core.replay.engine import ReplayResult
-from lockstep.core.replay.journal import Journal, resume
+from lockstep.core.replay.journal import Journal, resume, spare
 
 if TYPE_CHECKING:
     from lockstep.core.ts.index import TypeIndex
     from lockstep.core.workspace import Workspace
 
 JOURNAL = "replay journal"  # a Derived key: what the next replay resumes from
+SPARES = "replay spares"  # a Derived key: (journal, its checkpoints copied ahead), shared
 LAST_SCHEMA = "last replayed schema"  # a Derived key: what SCHEMA readers were judged on
 
 
@@ -37,7 +38,10 @@ def _replay(workspace: Workspace) -> ReplayResult:
     observers = [DriftObserver(workspace.config)]
     files = workspace.replayed_files()
     if isinstance(journal, Journal):
-        result, journal = resume(journal, files, databases, observers)
+        made = derived.peek(SPARES)
+        # Shared by every fork of the snapshot: a copy is taken out once, never used twice.
+        spares = made[1] if isinstance(made, tuple) and made[0] is journal else None
+        result, journal = resume(journal, files, databases, observers, spares)
     else:  # a first replay: from the disk cache when the files are as loaded
         result, journal = workspace.cached_derived(
             ("replay", replayed_digest(workspace), repr([o.key for o in observers])),
@@ -47,6 +51,16 @@ def _replay(workspace: Workspace) -> ReplayResult:
         derived.invalidate(SCHEMA)
     derived.put(LAST_SCHEMA, frozenset(), result.schema)
     return result
+
+
+def prepare_replay(workspace: Workspace) -> None:
+    """Between edits: copy the checkpoint the next edit will likely resume from (journal.py,
+    `spare`), so that edit does not wait for the copy."""
+    derived = workspace.derived
+    journal = derived.peek(JOURNAL)
+    made = derived.peek(SPARES)
+    if isinstance(journal, Journal) and not (isinstance(made, tuple) and made[0] is journal):
+        derived.put(SPARES, frozenset(), (journal, spare(journal)))
 
 
 def replayed_digest(workspace: Workspace) -> str:

@@ -23,6 +23,7 @@ from lockstep.core.analysis import (
     Edits,
     Superseded,
     analyse,
+    prepare,
     warm,
 )
 from lockstep.core.gcpause import collect, overdue
@@ -180,6 +181,7 @@ class Scheduler:
                 cache = result.workspace.cache
                 if cache is not None and cache.unsaved:  # what the first load parsed
                     await asyncio.to_thread(cache.save)
+                await asyncio.to_thread(prepare, result.workspace)
                 if overdue():  # typing never paused long enough (core/gcpause.py)
                     await asyncio.to_thread(collect)
                 await self._warm(result.workspace)

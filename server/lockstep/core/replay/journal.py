@@ -52,6 +52,7 @@ class Journal:
     created: Mapping[str, frozenset[str]]  # text → relation names it creates
     names: frozenset[str]  # relation names any file creates
     asked: tuple[frozenset[str], ...]  # per file: the names it asked `names` about
+    edited: int = 0  # the first file that changed: the next keystroke likely resumes there
 
 
 class _Created(set[str]):
@@ -71,9 +72,11 @@ def resume(
     files: Sequence[tuple[str, ParsedSql]],
     databases: Iterable[DatabaseType] = (),
     observers: Sequence[Observer] = (),
+    spares: dict[int, ReplayState] | None = None,
 ) -> tuple[ReplayResult, Journal]:
     """The replay of `files` (as `engine.replay` gives it), reusing `journal`'s prefix, and
-    the journal to resume the next one from."""
+    the journal to resume the next one from. `spares`: copies of `journal`'s checkpoints
+    made ahead (`spare`); the one used is taken out."""
     inputs = tuple((path, parsed.text) for path, parsed in files)
     known = journal.created if journal is not None else {}
     created = {text: known[text] if text in known
@@ -86,7 +89,8 @@ def resume(
     reusable = _reusable(journal, edited, context, names)
     kept = {i: s for i, s in journal.checkpoints.items() if i <= reusable} if journal else {}
     start = max(kept, default=0)
-    state = copy_state(kept[start]) if start else \
+    spare = spares.pop(start, None) if spares is not None and start else None
+    state = spare if spare is not None else copy_state(kept[start]) if start else \
         ReplayState(externals=externals_for([], databases))
     state.externals.created = recorder = _Created(names)
     seen = list(journal.observations[:start]) if journal else []
@@ -111,7 +115,15 @@ def resume(
     observations = {o.key: [s[n] for s in seen] for n, o in enumerate(observers)}
     result = ReplayResult(state.schema, state.issues, state.events, observations)
     newest = dict(sorted(kept.items())[-MAX_CHECKPOINTS:])
-    return result, Journal(inputs, context, newest, tuple(seen), created, names, tuple(asked))
+    return result, Journal(inputs, context, newest, tuple(seen), created, names, tuple(asked),
+                           edited)
+
+
+def spare(journal: Journal) -> dict[int, ReplayState]:
+    """A copy of the checkpoint that the next edit of the same file resumes from, made while
+    nothing waits: restoring it is a fifth of an edit's replay on 300 migrations."""
+    checkpoint = journal.checkpoints.get(journal.edited)
+    return {journal.edited: copy_state(checkpoint)} if checkpoint is not None else {}
 
 
 def _common_prefix(journal: Journal | None, inputs: tuple[tuple[str, str], ...]) -> int:
