@@ -16,6 +16,7 @@ from lockstep.core.replay.engine import ReplayResult, replay
 from lockstep.core.replay.journal import copy_state, resume
 from lockstep.core.rules.drift_history import DriftObserver
 from lockstep.core.rules.engine import run_rules
+from lockstep.core.rules.timeline import steps
 from lockstep.core.workspace import Workspace
 from tests.repos import REPO
 
@@ -69,7 +70,14 @@ def assert_same(workspace: Workspace) -> None:
     fresh = Workspace(workspace.root)
     fresh.overlay = dict(workspace.overlay)
     fresh.load()
+    assert timeline(workspace) == timeline(fresh)  # it re-walks only what changed
     assert run_rules(workspace) == run_rules(fresh)
+
+
+def timeline(workspace: Workspace) -> list[tuple[object, ...]]:
+    """The rules' timeline (rules/timeline.py), comparable across workspaces."""
+    return [(s.doc.path, s.statement.start, s.statement.end, s.events, s.existing,
+             s.created_here, s.search_path) for s in steps(workspace)]
 
 
 def edit(workspace: Workspace, name: str, extra: str) -> None:
@@ -210,3 +218,17 @@ def test_drift_a_baseline_left_is_not_reported_drift_a_migration_opened_is(
              if d.code == "sim-mirror-drift"]
     assert [(d.path, "mood" in d.message) for d in drift] == \
         [("supabase/migrations/002_b.sql", True)]
+
+
+def test_the_timeline_reuses_the_steps_of_unchanged_files(workspace: Workspace) -> None:
+    first = steps(workspace)
+    edit(workspace, MIDDLE, "\nCREATE TABLE extra_things (id uuid PRIMARY KEY);\n")
+    second = steps(workspace)
+    edited = f"{MIGRATIONS}/{MIDDLE}"
+    old = {id(s) for s in first}
+    assert all(id(s) in old for s in second if s.doc.path < edited)
+    assert not any(id(s) in old for s in second if s.doc.path == edited)
+    # After it: reused only where the tables before the file are the same (they are not:
+    # the edit created one).
+    assert not any(id(s) in old for s in second if s.doc.path > edited)
+    assert_same(workspace)

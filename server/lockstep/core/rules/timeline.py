@@ -69,35 +69,69 @@ def _old_key(node: ir.Stmt, new: Key) -> Key | None:
     return None
 
 
+SEGMENTS = "timeline segments"  # a Derived key (reads none): each file's part of the last walk
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """One migration's steps, and what they were walked from: reused while the file, its
+    events and the tables before it are the same (an edit re-walks the edited file)."""
+
+    doc: MigrationDoc
+    events: list[Event]
+    existing: frozenset[Key]  # the tables before the file
+    steps: tuple[Step, ...]
+    after: frozenset[Key]  # the tables after it
+
+
 def steps(workspace: Workspace) -> list[Step]:
     """Every top-level statement of every migration, in replay order (walked once per
     revision of the migrations: three checks read it)."""
     return workspace.derived.get("timeline", frozenset({MIGRATIONS}),
-                                 lambda: list(_walk(workspace)))
+                                 lambda: _timeline(workspace))
 
 
-def _walk(workspace: Workspace) -> Iterator[Step]:
-    existing: set[Key] = set()
+def _timeline(workspace: Workspace) -> list[Step]:
+    known = workspace.derived.peek(SEGMENTS)
+    before: dict[str, _Segment] = known if isinstance(known, dict) else {}
+    segments: dict[str, _Segment] = {}
+    existing: frozenset[Key] = frozenset()
     events_by_path = workspace.replay.events
+    out: list[Step] = []
     for doc in workspace.ordered_migrations():
-        created: set[Key] = set()
-        frozen: tuple[frozenset[Key], frozenset[Key]] | None = None
         events = events_by_path.get(doc.path, [])
-        taken = 0
-        for statement in doc.parsed.statements:
-            # Events are recorded in statement order, each inside its statement's range.
-            first = taken
-            if taken < len(events):
-                end = doc.parsed.lines.position(statement.end)
-                while taken < len(events) and events[taken].location.range.start <= end:
-                    taken += 1
-            mine = events[first:taken]
-            if frozen is None:  # re-frozen only after a statement changed the tables
-                frozen = (frozenset(existing), frozenset(created))
-            yield Step(doc, statement, mine, frozen[0], frozen[1], statement.search_path)
-            for event in mine:
-                if _apply(event, statement.ir, existing, created):
-                    frozen = None
+        segment = before.get(doc.path)
+        if segment is None or segment.doc is not doc or segment.existing != existing or \
+                segment.events != events:
+            tables = set(existing)
+            walked = tuple(_walk(doc, events, tables))
+            segment = _Segment(doc, events, existing, walked, frozenset(tables))
+        segments[doc.path] = segment
+        out += segment.steps
+        existing = segment.after
+    workspace.derived.put(SEGMENTS, frozenset(), segments)
+    return out
+
+
+def _walk(doc: MigrationDoc, events: list[Event], existing: set[Key]) -> Iterator[Step]:
+    """One migration's steps; `existing` (the tables before it) is brought up to after it."""
+    created: set[Key] = set()
+    frozen: tuple[frozenset[Key], frozenset[Key]] | None = None
+    taken = 0
+    for statement in doc.parsed.statements:
+        # Events are recorded in statement order, each inside its statement's range.
+        first = taken
+        if taken < len(events):
+            end = doc.parsed.lines.position(statement.end)
+            while taken < len(events) and events[taken].location.range.start <= end:
+                taken += 1
+        mine = events[first:taken]
+        if frozen is None:  # re-frozen only after a statement changed the tables
+            frozen = (frozenset(existing), frozenset(created))
+        yield Step(doc, statement, mine, frozen[0], frozen[1], statement.search_path)
+        for event in mine:
+            if _apply(event, statement.ir, existing, created):
+                frozen = None
 
 
 def _apply(event: Event, node: ir.Stmt, existing: set[Key], created: set[Key]) -> bool:
