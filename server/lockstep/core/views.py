@@ -14,6 +14,7 @@ from lockstep.core.replay.journal import Journal, resume, spare
 
 if TYPE_CHECKING:
     from lockstep.core.ts.index import TypeIndex
+    from lockstep.core.ts.sqlts import LocalAliases
     from lockstep.core.workspace import Workspace
 
 JOURNAL = "replay journal"  # a Derived key: what the next replay resumes from
@@ -87,3 +88,13 @@ def type_index(workspace: Workspace) -> TypeIndex:
     config = workspace.config
     return workspace.derived.get("type index", frozenset({TYPES, CONFIG}), lambda: (
         build_type_index(workspace.types_files, config.types_index, dict(config.types_map))))
+
+
+def local_aliases(workspace: Workspace) -> LocalAliases:
+    """The types files' aliases, kept (with the expansions they remember) while the types
+    files are unchanged."""
+    from lockstep.core.ts.sqlts import aliases_of
+
+    files = workspace.types_files
+    return workspace.derived.get("local aliases", frozenset({TYPES}),
+                                 lambda: aliases_of(files.values()))

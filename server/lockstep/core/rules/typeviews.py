@@ -16,7 +16,8 @@ from lockstep.core.text import Range
 from lockstep.core.ts.database import DatabaseEnum
 from lockstep.core.ts.index import RowType
 from lockstep.core.ts.parse import TypeField
-from lockstep.core.ts.sqlts import aliases_of, enum_type_names, enums_of
+from lockstep.core.ts.sqlts import enum_type_names, enums_of
+from lockstep.core.views import local_aliases
 from lockstep.core.workspace import Workspace
 
 REGENERATE = "regenerate the types (`lockstep-lsp gen types` or `supabase gen types typescript`)"
@@ -71,7 +72,7 @@ class TypesContext:
         self.style = workspace.config.types_style
         self.exposed = workspace.config.exposed_schemas
         self.enums = enums_of(self.schema)
-        self.aliases = aliases_of(workspace.types_files.values())
+        self.aliases = local_aliases(workspace)
         self.enum_names = enum_type_names(self.enums, self.aliases)
 
     def optional_by_default(self, view: RowView, column: Column) -> bool:

@@ -267,6 +267,7 @@ class TypeIndex:
                 self._tagged.setdefault(_bare_table(row.table_tag), []).append(row)
         self.databases = [f.database for f in self.files.values() if f.database is not None]
         self._memo: dict[str, dict[str, tuple[str, str]]] = {}
+        self._for_table: dict[str, RowType | None] = {}  # kept while the types are unchanged
         self.exports = self._exports_of(index_path, set()) if self.has_index else {}
         self._exported = set(self.exports.values())
         self.exported_files = frozenset(path for path, _ in self._exported)
@@ -338,8 +339,15 @@ class TypeIndex:
         return claimed is not None and claimed != table
 
     def type_for_table(self, table: str) -> RowType | None:
-        """@table tag first, then `[types.map]`, then the PascalCase-singular convention."""
-        table = _bare_table(table)
+        """@table tag first, then `[types.map]`, then the PascalCase-singular convention.
+        Remembered: every type rule asks it of every table after each migration edit."""
+        if table in self._for_table:
+            return self._for_table[table]
+        found = self._type_for_table(_bare_table(table))
+        self._for_table[table] = found
+        return found
+
+    def _type_for_table(self, table: str) -> RowType | None:
         if table in self._tagged:
             return self._best(self._tagged[table])
         mapped = [name for name, target in self.type_map.items() if target == table]

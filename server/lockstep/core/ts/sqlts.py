@@ -190,7 +190,18 @@ class _Expanded:
 
 
 def _expand(field: FieldType, aliases: Aliases, depth: int = 0) -> _Expanded:
-    """Union members with local aliases substituted (`Mood | null` → the Mood literals)."""
+    """Union members with local aliases substituted (`Mood | null` → the Mood literals);
+    remembered by `LocalAliases` (the result is never changed afterwards)."""
+    known = aliases.expanded if isinstance(aliases, LocalAliases) and not depth else None
+    if known is not None:
+        found = known.get(field)
+        if found is None:
+            found = known[field] = _expand_field(field, aliases, depth)
+        return found
+    return _expand_field(field, aliases, depth)
+
+
+def _expand_field(field: FieldType, aliases: Aliases, depth: int) -> _Expanded:
     out = _Expanded([], field.is_array, field.nullable, False)
     for text in field.base:
         member = _classify(text)
@@ -218,7 +229,7 @@ def _expand(field: FieldType, aliases: Aliases, depth: int = 0) -> _Expanded:
 
 def may_be_null(field: FieldType, aliases: Aliases | None = None) -> bool | None:
     """Whether the type admits `null`, following local aliases; None when it cannot be told."""
-    expanded = _expand(field, aliases or {})
+    expanded = _expand(field, {} if aliases is None else aliases)
     if expanded.nullable:
         return True
     return None if expanded.opaque else False
@@ -290,7 +301,7 @@ def mismatch(
     if kind in ("json", "unknown"):
         return None
     base, dims = base_type(sql_type)
-    expanded = _expand(field, aliases or {})
+    expanded = _expand(field, {} if aliases is None else aliases)
     members = expanded.members
     if not members or any(m.kind == "predefined" and m.name in _LENIENT for m in members):
         return None
@@ -351,9 +362,20 @@ def enums_of(schema: Schema) -> dict[str, list[str]]:
     return out
 
 
-def aliases_of(files: Iterable[TypesFile]) -> dict[str, FieldType]:
+class LocalAliases(dict[str, FieldType]):
+    """The workspace's type aliases, remembering each field type's expansion: the type rules
+    expand the same fields again after every migration edit, while the aliases stay."""
+
+    __slots__ = ("expanded",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expanded: dict[FieldType, _Expanded] = {}
+
+
+def aliases_of(files: Iterable[TypesFile]) -> LocalAliases:
     """Non-object type aliases (`type Mood = 'a' | 'b'`) by name; the first definition wins."""
-    out: dict[str, FieldType] = {}
+    out = LocalAliases()
     for file in files:
         for alias in file.aliases:
             out.setdefault(alias.name, alias.type)

@@ -25,7 +25,8 @@ from lockstep.core.rules.payloads import SelectResultField
 from lockstep.core.rules.registry.consumers import SELECT_RESULT_TYPE
 from lockstep.core.ts.index import RowType, TypeIndex
 from lockstep.core.ts.parse import TypeField
-from lockstep.core.ts.sqlts import Aliases, aliases_of, enums_of, may_be_null, mismatch
+from lockstep.core.ts.sqlts import Aliases, enums_of, may_be_null, mismatch
+from lockstep.core.views import local_aliases
 from lockstep.core.workspace import Workspace
 
 _SHOWN = 4  # fields named in one message
@@ -144,7 +145,7 @@ class _Judge:
         self.index = workspace.type_index
         self.findings = Findings()
         self.enums = enums_of(self.schema)
-        self.aliases: Aliases = aliases_of(workspace.types_files.values())
+        self.aliases: Aliases = local_aliases(workspace)
 
     def table(self, key: Key | None) -> Table | None:
         table = self.schema.tables.get(key) if key is not None else None
