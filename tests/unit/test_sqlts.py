@@ -7,6 +7,7 @@ import pytest
 from lockstep.core.ts.index import index_types_file
 from lockstep.core.ts.parse import FieldType
 from lockstep.core.ts.sqlts import (
+    aliases_of,
     base_type,
     compatible,
     enum_type_names,
@@ -157,6 +158,22 @@ def test_may_be_null() -> None:
     assert may_be_null(ft("Mood"), local) is False
     assert may_be_null(ft("Elsewhere")) is None
     assert may_be_null(ft("unknown")) is None
+
+
+def test_workspace_aliases_remember_expansions_and_judge_alike() -> None:
+    source = "type MaybeMood = 'happy' | null;\ntype Mood = 'happy' | 'sad';"
+    remembering = aliases_of([index_types_file("a.ts", source)])
+    plain = aliases(source)
+    assert dict(remembering) == plain
+    for text in ("MaybeMood", "Mood", "Mood | null", "Mood[]", "string"):
+        for _ in range(2):  # the second answer comes from what the first remembered
+            assert may_be_null(ft(text), remembering) == may_be_null(ft(text), plain)
+            assert mismatch("mood", ft(text), ENUMS, remembering) == \
+                mismatch("mood", ft(text), ENUMS, plain)
+    assert len(remembering.expanded) == 5
+    empty = aliases_of([])
+    assert may_be_null(ft("string | null"), empty) is True
+    assert len(empty.expanded) == 1  # empty aliases remember too
 
 
 def test_field_suggestion() -> None:
