@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lockstep.core.ts import sqlts
 from lockstep.core.ts.index import index_types_file
 from lockstep.core.ts.parse import FieldType
 from lockstep.core.ts.sqlts import (
@@ -165,14 +166,15 @@ def test_workspace_aliases_remember_expansions_and_judge_alike() -> None:
     remembering = aliases_of([index_types_file("a.ts", source)])
     plain = aliases(source)
     assert dict(remembering) == plain
-    for text in ("MaybeMood", "Mood", "Mood | null", "Mood[]", "string"):
+    fields = [ft(text) for text in ("MaybeMood", "Mood", "Mood | null", "Mood[]", "string")]
+    for field in fields:
         for _ in range(2):  # the second answer comes from what the first remembered
-            assert may_be_null(ft(text), remembering) == may_be_null(ft(text), plain)
-            assert mismatch("mood", ft(text), ENUMS, remembering) == \
-                mismatch("mood", ft(text), ENUMS, plain)
+            assert may_be_null(field, remembering) == may_be_null(field, plain)
+            assert mismatch("mood", field, ENUMS, remembering) == \
+                mismatch("mood", field, ENUMS, plain)
     assert len(remembering.expanded) == 5
     empty = aliases_of([])
-    assert may_be_null(ft("string | null"), empty) is True
+    assert may_be_null(fields[0], empty) is None  # no alias to follow here
     assert len(empty.expanded) == 1  # empty aliases remember too
 
 
@@ -199,3 +201,11 @@ def test_enum_type_names_prefers_pascal_case() -> None:
 def test_broken_member_text_never_raises() -> None:
     broken = FieldType("((", ("((",), False)
     assert compatible("integer", broken, ENUMS)
+
+
+def test_remembered_expansions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlts, "_MAX_EXPANDED", 3)
+    remembering = aliases_of([])
+    fields = [ft(f"'v{n}' | null") for n in range(7)]
+    assert all(may_be_null(field, remembering) for field in fields)
+    assert len(remembering.expanded) <= 3

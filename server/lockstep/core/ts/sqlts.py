@@ -47,6 +47,7 @@ _STRING = frozenset((
 _JSON = frozenset(("json", "jsonb"))
 _LENIENT = frozenset(("any", "unknown"))
 _MAX_DEPTH = 8
+_MAX_EXPANDED = 20_000  # field expansions a `LocalAliases` remembers
 
 Enums = Mapping[str, Sequence[str]]
 Aliases = Mapping[str, FieldType]
@@ -193,12 +194,16 @@ def _expand(field: FieldType, aliases: Aliases, depth: int = 0) -> _Expanded:
     """Union members with local aliases substituted (`Mood | null` → the Mood literals);
     remembered by `LocalAliases` (the result is never changed afterwards)."""
     known = aliases.expanded if isinstance(aliases, LocalAliases) and not depth else None
-    if known is not None:
-        found = known.get(field)
-        if found is None:
-            found = known[field] = _expand_field(field, aliases, depth)
-        return found
-    return _expand_field(field, aliases, depth)
+    if known is None:
+        return _expand_field(field, aliases, depth)
+    # By identity (hashing a field type is most of the cost): the field types are the types
+    # files', which live as long as these aliases; the entry keeps its field alive.
+    entry = known.get(id(field))
+    if entry is None or entry[0] is not field:
+        if len(known) >= _MAX_EXPANDED:  # fields of consumers' own types come and go
+            known.clear()
+        entry = known[id(field)] = (field, _expand_field(field, aliases, depth))
+    return entry[1]
 
 
 def _expand_field(field: FieldType, aliases: Aliases, depth: int) -> _Expanded:
@@ -370,7 +375,7 @@ class LocalAliases(dict[str, FieldType]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.expanded: dict[FieldType, _Expanded] = {}
+        self.expanded: dict[int, tuple[FieldType, _Expanded]] = {}
 
 
 def aliases_of(files: Iterable[TypesFile]) -> LocalAliases:
