@@ -178,6 +178,7 @@ class Scheduler:
                 self.rules_wanted = True  # outdated diagnostics are never published
             else:
                 self._complete(result)
+                self._edited.clear()  # what `_warm` waits for: an edit from now on
                 cache = result.workspace.cache
                 if cache is not None and cache.unsaved:  # what the first load parsed
                     await asyncio.to_thread(cache.save)
@@ -191,7 +192,6 @@ class Scheduler:
     async def _warm(self, workspace: Workspace) -> None:
         """Build what requests need next once edits pause (a typist's next keystroke must
         not wait behind it), then collect garbage."""
-        self._edited.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._edited.wait(), WARM_AFTER_SECONDS)
         if not self.edits and not self._waiting and self.state.index is workspace:
