@@ -94,3 +94,37 @@ def test_a_burst_of_edits_publishes_the_last_text_only(workspace: Workspace) -> 
     assert "unknown-table" in codes
     assert server.index.overlay[MIGRATION].endswith(UNKNOWN)
     assert workspace.overlay.get(MIGRATION) is None  # the old snapshot was never touched
+
+
+def test_an_edit_during_the_work_between_edits_is_analysed_at_once(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit that arrives while the scheduler prepares for the next one (scheduler.py,
+    `prepare`) must not wait for the warm-up's pause: a pause of an hour would hang here."""
+    from lockstep.protocol import scheduler as scheduler_module
+
+    original = workspace.read(MIGRATION)
+    assert original is not None
+    server, published = _server(workspace)
+    monkeypatch.setattr(scheduler_module, "WARM_AFTER_SECONDS", 3600)
+    real_prepare = scheduler_module.prepare
+
+    async def two_edits() -> None:
+        loop = asyncio.get_running_loop()
+        edited = asyncio.Event()
+
+        def edit() -> None:
+            server.scheduler.set_text(MIGRATION, original + UNKNOWN)
+            edited.set()
+
+        def prepare_then_edit(snapshot: Workspace) -> None:  # in the worker thread
+            real_prepare(snapshot)
+            if not edited.is_set():  # the typist's next keystroke lands meanwhile
+                loop.call_soon_threadsafe(edit)
+
+        monkeypatch.setattr(scheduler_module, "prepare", prepare_then_edit)
+        server.scheduler.set_text(MIGRATION, original + "\n-- first\n")
+        await edited.wait()
+        await asyncio.wait_for(server.scheduler.diagnostics_for_now(), 20)
+
+    asyncio.run(two_edits())
+    assert "unknown-table" in {d.code for d in published[-1].get(MIGRATION, [])}
