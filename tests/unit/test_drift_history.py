@@ -23,6 +23,8 @@ STEPS = [
     "DROP TABLE sim_aims;",
     "CREATE TABLE sim_aims (id uuid, user_id uuid NOT NULL, title text);",
     "DROP TABLE aims, sim_aims CASCADE;",
+    "CREATE TABLE app.bolts (id int); CREATE TABLE app.sim_bolts (id int);",
+    "DROP SCHEMA app CASCADE;",  # the pair goes with no statement naming it
 ]
 
 

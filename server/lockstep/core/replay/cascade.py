@@ -199,7 +199,8 @@ def drop_tables(context: StatementContext, tables: list[Table], cascade: bool) -
     _drop_views(context, views)
     _drop_fks(fks)
     for table in tables:
-        context.schema.tables.pop((table.schema, table.name), None)
+        if context.schema.tables.pop((table.schema, table.name), None) is not None:
+            context.schema.removed_tables += 1
     return True
 
 

@@ -78,5 +78,6 @@ def observe(context: StatementContext, node: ir.Stmt) -> None:
             _create(context, queue)
         elif function == "drop_queue":
             for name in (f"q_{queue}", f"a_{queue}"):
-                context.schema.tables.pop(("pgmq", name), None)
+                if context.schema.tables.pop(("pgmq", name), None) is not None:
+                    context.schema.removed_tables += 1
                 context.schema.readers.pop(("pgmq", name), None)

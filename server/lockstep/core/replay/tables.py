@@ -304,6 +304,7 @@ def move_table(context: StatementContext, table: Table, schema: str, name: str) 
     old = (table.schema, table.name)
     move_sequences(context.schema, table, schema)
     del context.schema.tables[old]
+    context.schema.removed_tables += 1
     table.schema, table.name = schema, name
     context.schema.tables[(schema, name)] = table
     for other in context.schema.tables.values():

@@ -52,9 +52,9 @@ class DriftObserver:
         return ("mirror pairs", self.config.mirror_prefix, tuple(self.config.internal_tables))
 
     def observe(self, path: str, schema: Schema, events: list[Event], previous: object) -> object:
-        """`(path, pairs, every table the pairs name)` after one migration."""
+        """`(path, pairs, how many tables the replay had removed)` after one migration."""
         if not isinstance(previous, tuple):
-            return _observed(path, self._all_pairs(schema))
+            return (path, self._all_pairs(schema), schema.removed_tables)
         before: Pairs = previous[1]
         prefix = self.config.mirror_prefix
         # Only pairs a migration touched change; a pair whose table or twin is gone (a
@@ -66,7 +66,7 @@ class DriftObserver:
                 schema_name, name = event.table
                 again.add((schema_name, name[len(prefix):] if name.startswith(prefix) else name))
         tables = schema.tables
-        if not previous[2] <= tables.keys():
+        if schema.removed_tables != previous[2]:  # some table went: was it one of a pair?
             again.update(key for key, pair in before.items()
                          if key not in tables or pair.twin_key not in tables)
         if not again:
@@ -78,7 +78,7 @@ class DriftObserver:
                 pairs.pop(key, None)
             else:
                 pairs[key] = pair
-        return _observed(path, pairs)
+        return (path, pairs, schema.removed_tables)
 
     def _all_pairs(self, schema: Schema) -> Pairs:
         return {(table.schema, table.name): Pair(shape(table), shape(twin),
@@ -94,10 +94,6 @@ class DriftObserver:
         twin_key = (key[0], self.config.mirror_prefix + key[1])
         twin = schema.tables.get(twin_key)
         return None if twin is None else Pair(shape(table), shape(twin), twin_key)
-
-
-def _observed(path: str, pairs: Pairs) -> tuple[str, Pairs, frozenset[Key]]:
-    return (path, pairs, frozenset(pairs) | {pair.twin_key for pair in pairs.values()})
 
 
 def observed_pairs(observations: dict[Hashable, list[object]],
