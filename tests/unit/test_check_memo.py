@@ -104,7 +104,9 @@ def test_an_edit_that_leaves_the_schema_equal_keeps_what_read_only_the_schema(
     equal = fork.schema == workspace.schema
     assert equal == (not tail.endswith(";\n"))
     for function in (checks.security.primary_keys, checks.advisors_policies.auth_rls_initplan,
-                     checks.mirror.mirror_structure, checks.advisors.duplicate_indexes):
+                     checks.mirror.mirror_structure, checks.advisors.duplicate_indexes,
+                     checks.select_results.select_results,
+                     checks.writes.generated_columns, checks.writes.required_columns):
         assert memo(workspace, function) is not None
         assert (memo(fork, function) is not None) == equal, function.__qualname__
     assert memo(fork, checks.migrations.header_comments) is None  # reads the migrations

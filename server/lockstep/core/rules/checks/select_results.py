@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lockstep.core.analysis import CONFIG, MIGRATIONS, TYPES
+from lockstep.core.analysis import CONFIG, SCHEMA, TYPES
 from lockstep.core.consumers import postgrest
 from lockstep.core.consumers.embeds import relation_target
 from lockstep.core.consumers.index import SelectArg, TableUse
@@ -268,5 +268,5 @@ def select_results(workspace: Workspace, findings: Findings) -> None:
         # a field of a type two queries share is judged by each: say it once
         found.items[:] = list({(d.range, d.message): d for d in found.items}.values())
 
-    by_file(workspace, findings, "select results", frozenset({MIGRATIONS, TYPES, CONFIG}),
+    by_file(workspace, findings, "select results", frozenset({SCHEMA, TYPES, CONFIG}),
             workspace.consumer_files, judge)

@@ -9,7 +9,7 @@ these are what PostgreSQL enforces.
 
 from __future__ import annotations
 
-from lockstep.core.analysis import CONSUMERS, MIGRATIONS
+from lockstep.core.analysis import CONSUMERS, SCHEMA
 from lockstep.core.consumers.index import ChainCall, TableUse
 from lockstep.core.diagnostics import Related
 from lockstep.core.globs import glob_match
@@ -31,13 +31,13 @@ Write = tuple[TableUse, ChainCall, Table]
 
 def _writes(workspace: Workspace) -> tuple[Write, ...]:
     """Every write on a table the migrations create, built once per revision for both
-    checks (memoised with the inputs it reads: the replay and the consumers)."""
-    return workspace.derived.get("writes", frozenset({MIGRATIONS, CONSUMERS}),
+    checks (memoised with the inputs it reads: the replayed schema and the consumers)."""
+    return workspace.derived.get("writes", frozenset({SCHEMA, CONSUMERS}),
                                  lambda: _find_writes(workspace))
 
 
 def _find_writes(workspace: Workspace) -> tuple[Write, ...]:
-    schema = workspace.replay.schema
+    schema = workspace.schema
     found: list[Write] = []
     for path in sorted(workspace.consumer_files):
         for use in workspace.consumer_files[path]:
