@@ -26,10 +26,10 @@ import os
 import stat
 import sys
 import zlib
-TYPE_CHECKING = False  # typing itself costs 8 ms to import
 
 from lockstep.core import readset
 
+TYPE_CHECKING = False  # importing typing costs more than a whole answer's work
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any

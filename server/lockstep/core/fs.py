@@ -244,7 +244,7 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 def _entries(folder: str) -> list[os.DirEntry[str]]:
     recording = readset.active()
     if recording is not None:
-        recording.lookup(folder)  # its stat before its names
+        recording.listing(folder)  # its stat before its names
     try:
         with os.scandir(folder) as scanned:
             return sorted(scanned, key=lambda entry: entry.name)

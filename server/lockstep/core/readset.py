@@ -4,9 +4,13 @@ from file stats (cli/quick.py), the way make, ninja and git do.
 While a recording is active (`start()`), core/fs.py reports here every path it looks up,
 every folder it lists and every file it reads, each stat taken before the use:
 
-- a *path* (every folder a lookup walks through, the entry itself, absent ones too) is
-  kept with its lstat: a file created, deleted, renamed or replaced by a link changes the
-  mtime of the folder holding it, a link's target has its own chain recorded;
+- a *path* a lookup walks through (the entry itself and every folder above it, absent ones
+  too) is kept with its lstat: which inode and type it is (for a folder passed through, not
+  its mtime, which changes whenever anything in it does: a home folder's, many times a
+  minute), all of it for the entry looked up (its size decides the size cap). A link's
+  target has its own chain recorded;
+- a *folder listed* is kept with its mtime and ctime, which change when an entry is added,
+  removed, renamed or replaced (by a link too);
 - a *file read* is kept with the fstat of the descriptor it was read from.
 
 Stats alone miss an edit made within one timestamp tick of the stat (git's "racily clean"
@@ -25,9 +29,9 @@ import os
 import stat
 import sys
 import time
-TYPE_CHECKING = False  # typing itself costs 8 ms to import
 
-if TYPE_CHECKING:  # the answering side (cli/quick.py) imports nothing it can do without
+TYPE_CHECKING = False  # cli/quick.py's answer imports nothing it can do without (typing)
+if TYPE_CHECKING:
     from typing import Any
 
 RACY_NS = 3_000_000_000
@@ -40,6 +44,14 @@ _active: ReadSet | None = None
 def signature(info: os.stat_result) -> Signature:
     return [info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
             info.st_dev]
+
+
+def passage(info: os.stat_result) -> Signature:
+    """A folder a lookup passes through: which one it is, and who may pass."""
+    return [info.st_mode, info.st_ino, info.st_dev, info.st_uid, info.st_gid]
+
+
+PASSAGE_SIZE = 5
 
 
 def listing_digest(folder: str) -> str | None:
@@ -83,7 +95,7 @@ class ReadSet:
         return max(info.st_mtime_ns, info.st_ctime_ns) >= self.start_ns - RACY_NS
 
     def lookup(self, path: str) -> None:
-        """Before `path` is looked up (stat, open, list, resolve): it and its folders."""
+        """Before `path` is looked up (stat, open, resolve): it and its folders."""
         for prefix in _prefixes(path):
             if prefix in self.paths:
                 continue
@@ -92,9 +104,22 @@ class ReadSet:
             except OSError:
                 self.paths[prefix] = (None, None)
                 continue
-            racy_folder = stat.S_ISDIR(info.st_mode) and self.racy(info)
-            self.paths[prefix] = (signature(info), listing_digest(prefix) if racy_folder
-                                  else None)
+            folder = stat.S_ISDIR(info.st_mode)
+            self.paths[prefix] = (passage(info) if folder else signature(info), None)
+
+    def listing(self, folder: str) -> None:
+        """Before `folder`'s names are read."""
+        self.lookup(folder)
+        sig = self.paths.get(folder, (None, None))[0]
+        if sig is None or len(sig) != PASSAGE_SIZE:
+            return  # missing, or listed already
+        try:
+            info = os.lstat(folder)
+        except OSError:
+            self.problem = f"{folder} vanished while being recorded"
+            return
+        self.paths[folder] = (signature(info), listing_digest(folder) if self.racy(info)
+                              else None)
 
     def resolved(self, path: str, real: str) -> None:
         """`real` is what `path` resolved to: a link's target has its own chain."""
@@ -160,7 +185,9 @@ def still_valid(data: dict[str, Any]) -> bool:
     try:
         for path, sig, digest in data["paths"]:
             try:
-                now: Signature | None = signature(os.lstat(path))
+                info = os.lstat(path)
+                now: Signature | None = passage(info) if sig is not None and \
+                    len(sig) == PASSAGE_SIZE else signature(info)
             except OSError:
                 now = None
             if now != sig or (digest is not None and listing_digest(path) != digest):
