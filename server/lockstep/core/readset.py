@@ -70,17 +70,6 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _prefixes(path: str) -> list[str]:
-    """Every folder a lookup of `path` passes through, then `path` itself (absolute, `..`
-    kept as written: it is resolved on disk, as the lookup did)."""
-    full = os.path.join(os.getcwd(), path)
-    parts = [p for p in full.split(os.sep) if p not in ("", ".")]
-    found = [os.sep]
-    for n in range(1, len(parts) + 1):
-        found.append(os.sep + os.sep.join(parts[:n]))
-    return found
-
-
 class ReadSet:
     """The paths and files of one run (see the module docstring)."""
 
@@ -96,16 +85,22 @@ class ReadSet:
 
     def lookup(self, path: str) -> None:
         """Before `path` is looked up (stat, open, resolve): it and its folders."""
-        for prefix in _prefixes(path):
-            if prefix in self.paths:
-                continue
-            try:
-                info = os.lstat(prefix)
-            except OSError:
-                self.paths[prefix] = (None, None)
-                continue
-            folder = stat.S_ISDIR(info.st_mode)
-            self.paths[prefix] = (passage(info) if folder else signature(info), None)
+        full = path if path.startswith(os.sep) else os.path.join(os.getcwd(), path)
+        self._passed(full.rstrip(os.sep) or os.sep)
+
+    def _passed(self, full: str) -> None:
+        if full in self.paths:
+            return
+        parent = os.path.dirname(full)  # `..` kept as written: resolved on disk, as looked up
+        if parent != full:
+            self._passed(parent)
+        try:
+            info = os.lstat(full)
+        except OSError:
+            self.paths[full] = (None, None)
+            return
+        self.paths[full] = (passage(info) if stat.S_ISDIR(info.st_mode) else signature(info),
+                            None)
 
     def listing(self, folder: str) -> None:
         """Before `folder`'s names are read."""
