@@ -141,9 +141,11 @@ class ReadSet:
         return True
 
     def as_data(self) -> dict[str, Any]:
-        return {
-            "paths": [[path, sig, digest] for path, (sig, digest) in self.paths.items()],
-            "files": [[path, sig, digest] for path, (sig, digest) in self.files.items()],
+        files = self.files
+        return {  # a file read whose lookup saw the same stat is checked once, as read
+            "paths": [[path, sig, digest] for path, (sig, digest) in self.paths.items()
+                      if path not in files or files[path][0] != sig],
+            "files": [[path, sig, digest] for path, (sig, digest) in files.items()],
         }
 
 
