@@ -92,8 +92,8 @@ def test_a_hit_imports_nothing_heavy(ws: Path) -> None:
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
     assert "pglast" in first.stderr  # the full command ran the first time
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines()}
-    heavy = {"pglast", "tree_sitter", "lsprotocol", "argparse", "typing", "json",
-             "lockstep.cli.main", "lockstep.core.workspace", "lockstep.core.fs"}
+    heavy = {"pglast", "tree_sitter", "lsprotocol", "argparse", "lockstep.cli.main",
+             "lockstep.core.workspace", "lockstep.core.fs", "lockstep.core.cache"}
     assert not heavy & imported
 
 
@@ -334,3 +334,20 @@ def test_a_marker_in_a_folder_the_walk_skips(ws: Path, capsys: pytest.CaptureFix
     run(capsys, arguments)
     _write(ws / "node_modules/pkg/supabase/migrations/001_x.sql", "CREATE TABLE x (id int);\n")
     assert_miss_then_fresh(capsys, arguments)
+
+
+def test_never_inside_the_workspace(ws: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither written there (an odd XDG_CACHE_HOME) nor read from there (a record a
+    repository ships)."""
+    run(capsys, CHECK)
+    [record] = records(ws)
+    shipped = ws / ".cache" / "lockstep" / record.name
+    shipped.parent.mkdir(parents=True)
+    shipped.write_bytes(record.read_bytes())
+    shipped.chmod(0o600)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(ws / ".cache"))
+    assert quick.load(str(shipped)) is None
+    shipped.unlink()
+    run(capsys, CHECK)
+    assert list(shipped.parent.iterdir()) == []

@@ -181,6 +181,8 @@ def still_valid(data: dict[str, Any]) -> bool:
     """Whether every path and file of a recorded run is as it was (cli/quick.py)."""
     try:
         for path, sig, digest in data["paths"]:
+            if not isinstance(path, str):
+                return False
             try:
                 info = os.lstat(path)
                 now: Signature | None = passage(info) if sig is not None and \
@@ -190,7 +192,7 @@ def still_valid(data: dict[str, Any]) -> bool:
             if now != sig or (digest is not None and listing_digest(path) != digest):
                 return False
         for path, sig, digest in data["files"]:
-            if signature(os.lstat(path)) != sig:
+            if not isinstance(path, str) or signature(os.lstat(path)) != sig:
                 return False
             if digest is not None:
                 with open(path, "rb") as handle:
