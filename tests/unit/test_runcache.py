@@ -351,3 +351,15 @@ def test_never_inside_the_workspace(ws: Path, capsys: pytest.CaptureFixture[str]
     shipped.unlink()
     run(capsys, CHECK)
     assert list(shipped.parent.iterdir()) == []
+
+
+def test_a_file_that_changed_between_two_reads_is_not_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "a.sql"
+    path.write_text("one")
+    recording = readset.ReadSet()
+    recording.read(str(path), path.stat(), b"one")
+    recording.read(str(path), path.stat(), b"one")
+    assert recording.complete(()) is True
+    path.write_text("two")
+    recording.read(str(path), path.stat(), b"two")
+    assert recording.complete(()) is False

@@ -175,7 +175,10 @@ class Boundary:
             for entry in _entries(folder):
                 relative = prefix + entry.name
                 try:
-                    is_link, is_dir = entry.is_symlink(), entry.is_dir()  # is_dir follows links
+                    is_link = entry.is_symlink()
+                    if is_link and readset.active() is not None:
+                        real_path(entry.path)  # recorded before its target is looked at
+                    is_dir = entry.is_dir()  # follows links
                 except OSError:  # a link loop
                     continue
                 if is_dir and prune(entry.name):

@@ -125,7 +125,9 @@ class ReadSet:
 
     def read(self, real: str, info: os.stat_result, data: bytes) -> None:
         """A file's bytes, read from a descriptor whose fstat is `info`."""
-        self.files[real] = (signature(info), content_digest(data) if self.racy(info) else None)
+        seen = (signature(info), content_digest(data) if self.racy(info) else None)
+        if self.files.setdefault(real, seen) != seen:  # the run may have used both versions
+            self.problem = f"{real} changed between two reads"
 
     def complete(self, allowed: tuple[str, ...]) -> bool:
         """Whether everything the run opened or listed is recorded (or lies in `allowed`:
