@@ -14,7 +14,7 @@ import pytest
 
 from lockstep.cli import quick
 from lockstep.cli.main import _parse, main
-from lockstep.core import readset
+from lockstep.core import cache, readset, stamp
 
 CHECK = ["check", ".", "--format", "json"]
 WINS = ("-- Wins.\nCREATE TABLE wins (id uuid PRIMARY KEY, note text);\n"
@@ -42,6 +42,7 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run(capsys: pytest.CaptureFixture[str], arguments: list[str]) -> tuple[int, str]:
     """The full command (it records)."""
     code = main(arguments)
+    cache._disabled = False  # `--no-cache` turns the disk cache off for the whole process
     return code, capsys.readouterr().out
 
 
@@ -319,10 +320,10 @@ def test_the_code_stamp_follows_the_source_files(tmp_path: Path) -> None:
     source = tmp_path / "pkg" / "a.py"
     source.write_text("x = 1\n")
     before: list[str] = []
-    quick._stamp_folder(str(tmp_path), "", before)
+    stamp._walk(str(tmp_path), "", before)
     os.utime(source, ns=(1, 1))
     after: list[str] = []
-    quick._stamp_folder(str(tmp_path), "", after)
+    stamp._walk(str(tmp_path), "", after)
     assert before != after and len(after) == 1
 
 

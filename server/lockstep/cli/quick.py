@@ -27,7 +27,7 @@ import stat
 import sys
 import zlib
 
-from lockstep.core import readset
+from lockstep.core import readset, stamp
 
 TYPE_CHECKING = False  # importing typing costs more than a whole answer's work
 if TYPE_CHECKING:
@@ -93,32 +93,10 @@ def folder() -> str:
 
 
 def code_stamp() -> list[str]:
-    """Lockstep's source files (name, size, mtime) and the installed distributions (their
-    dist-info names carry the versions): an edited checkout or an upgrade never reads an
-    older record."""
-    import lockstep
-
-    found: list[str] = []
-    for base in sorted(lockstep.__path__):
-        _stamp_folder(base, "", found)
-    for entry in sys.path:
-        try:
-            with os.scandir(entry or ".") as scanned:
-                found += sorted(e.name for e in scanned if e.name.endswith(".dist-info"))
-        except OSError:
-            continue
-    return [*found, sys.version, sys.implementation.cache_tag or ""]
-
-
-def _stamp_folder(folder: str, prefix: str, found: list[str]) -> None:
-    with os.scandir(folder) as scanned:
-        entries = sorted(scanned, key=lambda e: e.name)
-    for entry in entries:
-        if entry.is_dir() and entry.name != "__pycache__":
-            _stamp_folder(entry.path, prefix + entry.name + "/", found)
-        elif entry.name.endswith(".py"):
-            info = entry.stat()
-            found.append(f"{prefix}{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    """Lockstep's source files and the installed distributions (core/stamp.py), Python's
+    version: an edited checkout or an upgrade never reads an older record."""
+    return [*stamp.sources(), *stamp.distributions(), sys.version,
+            sys.implementation.cache_tag or ""]
 
 
 def key(found: dict[str, str | None]) -> list[Any]:
