@@ -99,11 +99,10 @@ class Boundary:
         real = real_inside if real_inside is not None else self._locate(path)
         if not isinstance(real, str):
             return real
-        data = self._read_real(real)
         recording = readset.active()
-        if recording is not None and not isinstance(data, bytes):
-            recording.lookup(real)  # what it is (missing, a folder, too large) is the answer
-        return data
+        if recording is not None:  # what it is (missing, a folder, too large) may be the answer
+            recording.lookup(real)
+        return self._read_real(real)
 
     def _read_real(self, real: str) -> bytes | Refusal | None:
         try:
