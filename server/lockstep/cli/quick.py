@@ -119,9 +119,9 @@ def answer(arguments: Sequence[str]) -> int | None:
     try:
         wanted = key(found)
         record = load(record_path(wanted))
-    except (OSError, ValueError):
-        return None
-    if record is None or record.get("key") != wanted or not readset.still_valid(record):
+        if record is None or record.get("key") != wanted or not readset.still_valid(record):
+            return None
+    except Exception:  # a record is an optimisation: whatever is wrong with it is a miss
         return None
     try:
         sys.stdout.write(record["stdout"])
