@@ -60,19 +60,23 @@ def command_check(args: argparse.Namespace) -> int:
         readset.stop()
         sys.stderr = stderr
     sys.stdout.write(output)
-    if code in (0, 1) and not watched.written and recording.complete(_allowed()):
+    if code in (0, 1) and not watched.written and recording.complete(_allowed(root)):
         quick.store(found, str(root), code, output, recording.as_data())
     return code
 
 
-def _allowed() -> tuple[str, ...]:
-    """What a run may open or list unrecorded: Python's and Lockstep's own files, the
-    cache's folder."""
+def _allowed(root: str) -> tuple[str, ...]:
+    """What a run may open or list unrecorded: Python's and Lockstep's own files (modules
+    imported late), the cache's folder; not an import path that holds the workspace or lies
+    in it (`python -m` puts the current folder first)."""
     import lockstep
 
-    places = {sys.prefix, sys.base_prefix, sys.exec_prefix, *lockstep.__path__,
-              quick.folder()}
-    return tuple({os.path.realpath(p) for p in places} | places)
+    def related(place: str) -> bool:
+        return readset.within(root, place) or readset.within(place, root)
+
+    places = {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p)}
+    return (*(p for p in places if not related(p)), *lockstep.__path__,
+            os.path.realpath(quick.folder()))
 
 
 def _check(args: argparse.Namespace) -> tuple[int, str, str]:

@@ -121,7 +121,7 @@ def answer(arguments: Sequence[str]) -> int | None:
         record = load(record_path(wanted))
         if record is None or record.get("key") != wanted or not readset.still_valid(record):
             return None
-    except Exception:  # a record is an optimisation: whatever is wrong with it is a miss
+    except Exception:  # noqa: BLE001 -- an optimisation: whatever is wrong is a miss
         return None
     try:
         sys.stdout.write(record["stdout"])
@@ -149,7 +149,7 @@ def load(path: str) -> dict[str, Any] | None:
     if not isinstance(record, dict) or not isinstance(record.get("stdout"), str) or \
             record.get("exit") not in (0, 1) or not isinstance(record.get("root"), str):
         return None
-    if _within(os.path.realpath(folder()), record["root"]):
+    if readset.within(os.path.realpath(folder()), record["root"]):
         return None  # never read from inside the workspace (core/cache.py)
     return record
 
@@ -161,7 +161,7 @@ def store(found: dict[str, str | None], root: str, code: int, output: str,
     import tempfile
 
     where = folder()
-    if _within(os.path.realpath(where), root):
+    if readset.within(os.path.realpath(where), root):
         return False
     try:
         wanted = key(found)
@@ -179,10 +179,6 @@ def store(found: dict[str, str | None], root: str, code: int, output: str,
     except (OSError, ValueError):
         return False
     return True
-
-
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _trusted(info: os.stat_result) -> bool:

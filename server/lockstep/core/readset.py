@@ -136,8 +136,7 @@ class ReadSet:
             return False
         for path in self.touched:
             if path not in self.files and path not in self.paths and \
-                    not any(path == a or path.startswith(a.rstrip(os.sep) + os.sep)
-                            for a in allowed):
+                    not any(within(path, a) for a in allowed):
                 self.problem = f"{path} was read without being recorded"
                 return False
         return True
@@ -149,6 +148,11 @@ class ReadSet:
                       if path not in files or files[path][0] != sig],
             "files": [[path, sig, digest] for path, (sig, digest) in files.items()],
         }
+
+
+def within(path: str, folder: str) -> bool:
+    """`path` is `folder` or lies below it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def active() -> ReadSet | None:
