@@ -7,7 +7,9 @@ only; Lockstep's `check` also replays them and indexes the TypeScript, so the co
 the one a user makes: the time each tool takes to report on the repository. The migration
 files are the ones `lockstep-lsp info` finds. Runs alternate (squawk, cold, warm) so a busy
 machine slows all three alike; medians are printed. "Cold" is `check` with an empty cache
-folder (XDG_CACHE_HOME pointed at a new temporary folder), "warm" its second run.
+folder (XDG_CACHE_HOME pointed at a new temporary folder), "warm" its second run (answered
+from the record of the first, cli/quick.py), "reparse" a third with that record deleted
+(every parse from the disk cache, the analysis run again: what an edit costs).
 Not a test: nothing here asserts on time.
 """
 
@@ -48,17 +50,21 @@ def seconds(command: list[str], env: dict[str, str] | None = None) -> float:
 def compare(root: Path, squawk: str, runs: int) -> dict[str, Any]:
     files = migration_files(root)
     check = [sys.executable, "-m", "lockstep", "check", str(root), "--format", "json"]
-    times: dict[str, list[float]] = {"squawk_s": [], "check_cold_s": [], "check_warm_s": []}
+    times: dict[str, list[float]] = {"squawk_s": [], "check_cold_s": [], "check_warm_s": [],
+                                     "check_reparse_s": []}
     for _ in range(runs):
         times["squawk_s"].append(seconds([squawk, *map(str, files)]))
         cache = tempfile.mkdtemp(prefix="lockstep-bench-cache-")
         env = {**os.environ, "XDG_CACHE_HOME": cache}
         times["check_cold_s"].append(seconds(check, env))
         times["check_warm_s"].append(seconds(check, env))
+        for record in Path(cache, "lockstep").glob("run-*"):
+            record.unlink()
+        times["check_reparse_s"].append(seconds(check, env))
         shutil.rmtree(cache, ignore_errors=True)
     figures: dict[str, Any] = {"corpus": str(root), "migrations": len(files), "runs": runs}
     figures.update({key: round(statistics.median(values), 3) for key, values in times.items()})
-    for kind in ("cold", "warm"):
+    for kind in ("cold", "warm", "reparse"):
         figures[f"ratio_{kind}"] = round(figures[f"check_{kind}_s"] / figures["squawk_s"], 2)
     return figures
 

@@ -1,3 +1,3 @@
-from lockstep.cli.main import main
+from lockstep.cli.quick import main
 
 raise SystemExit(main())

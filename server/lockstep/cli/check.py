@@ -1,13 +1,20 @@
-"""`lockstep-lsp check [ROOT]`: every diagnostic the server would publish, without an editor."""
+"""`lockstep-lsp check [ROOT]`: every diagnostic the server would publish, without an editor.
+
+A plain run records what it printed and what it read (core/readset.py), so that the next
+identical run on an unchanged workspace is answered before anything heavy loads (cli/quick.py).
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
-from typing import Any
+from typing import Any, TextIO, cast
 
+from lockstep.cli import quick
 from lockstep.cli.common import USAGE_ERROR, add_command, add_root, shown_path, workspace_root
+from lockstep.core import readset
 from lockstep.core.diagnostics import SEVERITY_ORDER, Diagnostic, at_least
 from lockstep.core.rules.registry.config import INVALID_CONFIG
 
@@ -18,14 +25,62 @@ EXIT_CODES = f"""exit codes:
   2  usage or configuration error (bad option or ROOT, invalid lockstep.toml, no project found)"""
 
 
+class _Watched:
+    """sys.stderr, noting whether anything was written (a warning the record would lose)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def command_check(args: argparse.Namespace) -> int:
     from lockstep.core.gcpause import collector_paused
 
-    with collector_paused():  # a short run that builds everything once (core/gcpause.py)
-        return _check(args)
+    found = {"root": args.root, "format": args.format, "fail_on": args.fail_on}
+    if args.fix or getattr(args, "no_cache", False) or not quick.enabled():
+        with collector_paused():
+            code, output, _ = _check(args)
+        sys.stdout.write(output)
+        return code
+    stderr = sys.stderr
+    watched = _Watched(stderr)
+    sys.stderr = cast(TextIO, watched)
+    recording = readset.start()
+    try:
+        with collector_paused():  # a short run that builds everything once (core/gcpause.py)
+            code, output, root = _check(args)
+    finally:
+        readset.stop()
+        sys.stderr = stderr
+    sys.stdout.write(output)
+    if code in (0, 1) and not watched.written and recording.complete(_allowed(root)):
+        quick.store(found, str(root), code, output, recording.as_data())
+    return code
 
 
-def _check(args: argparse.Namespace) -> int:
+def _allowed(root: str) -> tuple[str, ...]:
+    """What a run may open or list unrecorded: Python's and Lockstep's own files (modules
+    imported late), the cache's folder; not an import path that holds the workspace or lies
+    in it (`python -m` puts the current folder first)."""
+    import lockstep
+
+    def related(place: str) -> bool:
+        return readset.within(root, place) or readset.within(place, root)
+
+    places = {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p)}
+    return (*(p for p in places if not related(p)), *lockstep.__path__,
+            os.path.realpath(quick.folder()))
+
+
+def _check(args: argparse.Namespace) -> tuple[int, str, str]:
+    """The exit code, what to print and the workspace root."""
     from lockstep.cli.info import NOTHING_FOUND, found_nothing, project_workspaces
     from lockstep.cli.report import FORMATS
     from lockstep.core.rules.engine import run_rules
@@ -34,7 +89,7 @@ def _check(args: argparse.Namespace) -> int:
     workspaces = project_workspaces(root, save_cache=False)
     if found_nothing(workspaces):
         print(f"lockstep-lsp: {NOTHING_FOUND.format(root=root)}", file=sys.stderr)
-        return USAGE_ERROR
+        return USAGE_ERROR, "", str(root)
     unique: dict[tuple[str, str, str, str], Diagnostic] = {}
     for workspace in workspaces:  # every project; a file two of them share is said once
         if args.fix:
@@ -52,10 +107,10 @@ def _check(args: argparse.Namespace) -> int:
     if args.format in ("text", "github"):  # clickable where the person (or the runner) is
         show = shown_path(root)
         diagnostics = [dataclasses.replace(d, path=show(d.path)) for d in diagnostics]
-    sys.stdout.write(FORMATS[args.format](diagnostics))
+    output = FORMATS[args.format](diagnostics)
     if config_error:
-        return USAGE_ERROR
-    return 1 if failed else 0
+        return USAGE_ERROR, output, str(root)
+    return 1 if failed else 0, output, str(root)
 
 
 def add_parser(commands: Any) -> None:

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 import pglast
 
+from lockstep.core import stamp
 from lockstep.core.version import VERSION
 
 LOG = logging.getLogger("lockstep.cache")
@@ -49,14 +50,7 @@ _disabled = False
 def _code_stamp() -> str:
     """Lockstep's own source files (name, size, mtime): a checkout that changes the code
     without changing the version (an editable install) never reads an older entry."""
-    import lockstep
-
-    digest = hashlib.sha256()
-    for base in sorted(str(p) for p in lockstep.__path__):
-        for path in sorted(Path(base).rglob("*.py")):
-            info = path.stat()
-            digest.update(f"{path.relative_to(base)}:{info.st_size}:{info.st_mtime_ns};".encode())
-    return digest.hexdigest()[:16]
+    return hashlib.sha256("\n".join(stamp.sources()).encode()).hexdigest()[:16]
 
 
 TAG = f"lockstep {VERSION} {_code_stamp()}; python {sys.version_info[0]}." \

@@ -9,7 +9,6 @@ recognised by content while the workspace indexes its TypeScript (`looks_generat
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from lockstep.core.config import Config
-from lockstep.core.fs import Boundary, real_path
+from lockstep.core.fs import Boundary, lexists, real_path
 from lockstep.core.globs import glob_match
 from lockstep.core.text import decode_source
 
@@ -156,7 +155,7 @@ def discover_projects(root: Path, boundary: Boundary | None = None) -> list[Proj
                             folder.count("/"), folder),
     )
     default = Config().migration_paths[0]
-    if os.path.lexists(root / default):  # even a link the walk does not enter (or refuses)
+    if lexists(root / default):  # even a link the walk does not enter (or refuses)
         same = real_path(root / default)
         bare = [default] + [f for f in bare if real_path(root / f) != same]
     return [Project(str(PurePosixPath(f).parent), (f,), cli=False) for f in bare]

@@ -6,6 +6,9 @@ workspace root or inside a folder the person named (an editor setting); a link t
 elsewhere is reported, never followed. Only regular files are opened (a FIFO blocks a read
 forever, a device may act when opened), and never more than the size cap is read. Writes are
 stricter still: new files go inside the root only, whatever any setting says.
+
+While `check` records what it read (core/readset.py), each lookup, listing and read is
+reported there before it happens.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+from lockstep.core import readset
 
 DEFAULT_MAX_KIB = 2048
 _OPEN_FLAGS = (
@@ -65,7 +70,7 @@ class Boundary:
 
     def __init__(self, root: Path, named: Iterable[Path] = (),
                  max_bytes: int = DEFAULT_MAX_KIB * 1024) -> None:
-        self.root = os.path.realpath(root)
+        self.root = real_path(root) or os.path.realpath(root)
         folders = (real_path(root / folder) for folder in named)
         self.allowed = (self.root, *(folder for folder in folders if folder is not None))
         self.max_bytes = max_bytes
@@ -94,6 +99,12 @@ class Boundary:
         real = real_inside if real_inside is not None else self._locate(path)
         if not isinstance(real, str):
             return real
+        recording = readset.active()
+        if recording is not None:  # what it is (missing, a folder, too large) may be the answer
+            recording.lookup(real)
+        return self._read_real(real)
+
+    def _read_real(self, real: str) -> bytes | Refusal | None:
         try:
             info = os.stat(real)
         except OSError:
@@ -107,9 +118,14 @@ class Boundary:
         except OSError:
             return None
         try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # swapped since the stat
+            opened = os.fstat(descriptor)
+            if not stat.S_ISREG(opened.st_mode):  # swapped since the stat
                 return Refusal.SPECIAL
-            return self._read_capped(descriptor)
+            data = self._read_capped(descriptor)
+            recording = readset.active()
+            if recording is not None and isinstance(data, bytes):
+                recording.read(real, opened, data)
+            return data
         except OSError:
             return None
         finally:
@@ -158,7 +174,10 @@ class Boundary:
             for entry in _entries(folder):
                 relative = prefix + entry.name
                 try:
-                    is_link, is_dir = entry.is_symlink(), entry.is_dir()  # is_dir follows links
+                    is_link = entry.is_symlink()
+                    if is_link and readset.active() is not None:
+                        real_path(entry.path)  # recorded before its target is looked at
+                    is_dir = entry.is_dir()  # follows links
                 except OSError:  # a link loop
                     continue
                 if is_dir and prune(entry.name):
@@ -191,10 +210,30 @@ class Boundary:
 
 def real_path(path: Path | str) -> str | None:
     """`path` with every link resolved; None for a link loop."""
+    recording = readset.active()
+    if recording is not None:
+        recording.lookup(os.fspath(path))
     try:
-        return os.path.realpath(path)
+        real = os.path.realpath(path)
     except OSError:
         return None
+    if recording is not None:
+        recording.resolved(os.fspath(path), real)
+    return real
+
+
+def exists(path: Path) -> bool:
+    """`path.exists()`, its lookup (and a link's target) recorded."""
+    real_path(path)
+    return path.exists()
+
+
+def lexists(path: Path) -> bool:
+    """`os.path.lexists`, its lookup recorded."""
+    recording = readset.active()
+    if recording is not None:
+        recording.lookup(os.fspath(path))
+    return os.path.lexists(path)
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -205,6 +244,9 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def _entries(folder: str) -> list[os.DirEntry[str]]:
+    recording = readset.active()
+    if recording is not None:
+        recording.listing(folder)  # its stat before its names
     try:
         with os.scandir(folder) as scanned:
             return sorted(scanned, key=lambda entry: entry.name)

@@ -38,7 +38,7 @@ from lockstep.core.discovery import (
     looks_generated,
     project_defaults,
 )
-from lockstep.core.fs import Boundary, Refusal, Skipped, real_path
+from lockstep.core.fs import Boundary, Refusal, Skipped, exists, real_path
 from lockstep.core.globs import glob_match
 from lockstep.core.replay.engine import ReplayResult
 from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
@@ -82,10 +82,10 @@ class MigrationDoc:
 def find_root(start: Path) -> Path:
     """The nearest folder holding lockstep.toml, a Supabase project (`supabase/config.toml`
     or `supabase/migrations/`) or .git (else `start` itself)."""
-    start = start.resolve()
+    start = Path(real_path(start) or start.resolve())
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+        if any(exists(candidate / marker) for marker in ROOT_MARKERS):
             return candidate
     return folder
 
