@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import marshal
 import os
-import stat
 import sys
 import zlib
 
 from lockstep.core import readset, stamp
+from lockstep.core.trust import trusted
 
 TYPE_CHECKING = False  # importing typing costs more than a whole answer's work
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def load(path: str) -> dict[str, Any] | None:
     """The record, when it is ours, whole and of this format; else None."""
     try:
         with open(path, "rb") as handle:
-            if not _trusted(os.fstat(handle.fileno())):
+            if not trusted(os.fstat(handle.fileno())):
                 return None
             data = handle.read()
     except OSError:
@@ -179,12 +179,3 @@ def store(found: dict[str, str | None], root: str, code: int, output: str,
     except (OSError, ValueError):
         return False
     return True
-
-
-def _trusted(info: os.stat_result) -> bool:
-    """A regular file of this user's, writable by no one else (core/cache.py's rule)."""
-    if not stat.S_ISREG(info.st_mode):
-        return False
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return False
-    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import pglast
 
 from lockstep.core import stamp
+from lockstep.core.trust import trusted
 from lockstep.core.version import VERSION
 
 LOG = logging.getLogger("lockstep.cache")
@@ -250,7 +251,7 @@ def _read_pack(path: Path) -> dict[str, bytes]:
     safely ours."""
     try:
         with open(path, "rb") as handle:
-            if not _trusted(os.fstat(handle.fileno())):
+            if not trusted(os.fstat(handle.fileno())):
                 return {}
             data = handle.read()
     except OSError:
@@ -274,12 +275,3 @@ def _load(data: bytes) -> object | None:
         LOG.warning("ignoring a cache entry", exc_info=True)
         return None
     return value
-
-
-def _trusted(info: os.stat_result) -> bool:
-    """A regular file of this user's, writable by no one else."""
-    if not stat.S_ISREG(info.st_mode):
-        return False
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return False
-    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
