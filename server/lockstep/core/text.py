@@ -79,7 +79,7 @@ def _utf16_len(text: str) -> int:
 class LineIndex:
     """Maps character offsets, UTF-8 byte offsets and LSP positions onto each other."""
 
-    __slots__ = ("_ascii", "_line_starts", "text")
+    __slots__ = ("_ascii", "_line_starts", "_ranges", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -90,6 +90,16 @@ class LineIndex:
             index = text.find("\n", index + 1)
         self._line_starts = starts
         self._ascii = text.isascii()
+        # Ranges asked for before: every replay after an edit asks the same ones of each
+        # unchanged migration again (the index lives as long as the file's text).
+        self._ranges: dict[tuple[int, int], Range] = {}
+
+    def __getstate__(self) -> tuple[str, list[int], bool]:
+        return self.text, self._line_starts, self._ascii  # not the remembered ranges
+
+    def __setstate__(self, state: tuple[str, list[int], bool]) -> None:
+        self.text, self._line_starts, self._ascii = state
+        self._ranges = {}
 
     @property
     def line_count(self) -> int:
@@ -118,7 +128,10 @@ class LineIndex:
         return Position(line, _utf16_len(self.text[start:offset]))
 
     def range(self, start: int, end: int) -> Range:
-        return Range(self.position(start), self.position(end))
+        found = self._ranges.get((start, end))
+        if found is None:
+            found = self._ranges[(start, end)] = Range(self.position(start), self.position(end))
+        return found
 
     def offset(self, position: Position) -> int:
         """LSP position → character offset (clamped to the line, as LSP asks)."""

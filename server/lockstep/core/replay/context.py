@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +86,7 @@ class StatementContext:
     def location(self, start: int, end: int) -> Location:
         return Location(self.path, self.parsed.range(start, end))
 
-    @property
+    @functools.cached_property
     def whole(self) -> Location:
         return self.location(self.statement.start, self.statement.end)
 
