@@ -128,3 +128,31 @@ def test_an_edit_during_the_work_between_edits_is_analysed_at_once(
 
     asyncio.run(two_edits())
     assert "unknown-table" in {d.code for d in published[-1].get(MIGRATION, [])}
+
+
+def test_a_failure_while_preparing_is_reported_and_the_loop_goes_on(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lockstep.protocol import scheduler as scheduler_module
+
+    original = workspace.read(MIGRATION)
+    assert original is not None
+    server, published = _server(workspace)
+    logged: list[str] = []
+    server.log = lambda message, *kind: logged.append(message)
+    server.own_process = False
+
+    def broken(snapshot: Workspace) -> None:
+        raise RuntimeError("prepare broke")
+
+    monkeypatch.setattr(scheduler_module, "prepare", broken)
+
+    async def two_edits() -> None:
+        server.scheduler.set_text(MIGRATION, original + "\n-- first\n")
+        await server.scheduler.diagnostics_for_now()
+        server.scheduler.set_text(MIGRATION, original + UNKNOWN)
+        await asyncio.wait_for(server.scheduler.diagnostics_for_now(), 20)
+
+    asyncio.run(two_edits())
+    assert "unknown-table" in {d.code for d in published[-1].get(MIGRATION, [])}
+    assert any("Preparing for the next edit failed" in m and "prepare broke" in m
+               for m in logged)

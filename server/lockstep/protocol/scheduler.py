@@ -15,7 +15,7 @@ import functools
 import importlib
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lockstep.core.analysis import (
     Analysis,
@@ -182,12 +182,16 @@ class Scheduler:
                 cache = result.workspace.cache
                 if cache is not None and cache.unsaved:  # what the first load parsed
                     await asyncio.to_thread(cache.save)
-                await asyncio.to_thread(prepare, result.workspace)
+                await self._between_edits(result.workspace)
                 if overdue():  # typing never paused long enough (core/gcpause.py)
                     await asyncio.to_thread(collect)
                 await self._warm(result.workspace)
         if self.state.index is None:
             self._finish(self.revision)
+
+    async def _between_edits(self, workspace: Workspace) -> None:
+        """What the next edit would otherwise wait for (core/analysis.py, `prepare`)."""
+        await self._ahead("Preparing for the next edit", prepare, workspace)
 
     async def _warm(self, workspace: Workspace) -> None:
         """Build what requests need next once edits pause (a typist's next keystroke must
@@ -195,9 +199,19 @@ class Scheduler:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._edited.wait(), WARM_AFTER_SECONDS)
         if not self.edits and not self._waiting and self.state.index is workspace:
-            await asyncio.to_thread(warm, workspace)
-            await asyncio.to_thread(importlib.import_module, FIXES)  # before the first quick fix
+            await self._ahead("The warm-up", warm, workspace)
+            await self._ahead("The warm-up", importlib.import_module, FIXES)  # first quick fix
             await asyncio.to_thread(collect)  # the edits' cyclic garbage (core/gcpause.py)
+
+    async def _ahead(self, what: str, work: Callable[[Any], object], argument: Any) -> None:
+        """Work done ahead of need, in a thread: a failure is reported, and never stops the
+        analysis loop (what was not built ahead is built when asked for)."""
+        try:
+            await asyncio.to_thread(work, argument)
+        except Exception:  # noqa: BLE001 - an optimisation failed, not the analysis
+            from lockstep.protocol.server import report_failure
+
+            report_failure(self.server, what)
 
     def _take(self) -> tuple[Workspace, Workspace, Edits, bool, int]:
         """The snapshot to install over (`origin`), the one to start from (a superseded
