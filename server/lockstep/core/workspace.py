@@ -3,13 +3,12 @@
 Files are re-read one at a time as they change (open buffers win over disk); the replay and
 the type index are derived lazily and cached until something they depend on changes. Every
 read goes through the workspace `Boundary` (core/fs.py); what it refuses is kept in `skipped`.
+How a file is found and read into these tables is core/workspace_files.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,15 +34,22 @@ from lockstep.core.discovery import (
     Project,
     Scope,
     discover_projects,
-    looks_generated,
     project_defaults,
 )
 from lockstep.core.fs import Boundary, Refusal, Skipped, exists, real_path
-from lockstep.core.globs import glob_match
 from lockstep.core.replay.engine import ReplayResult
-from lockstep.core.sql.migration_files import MigrationName, parse_migration_name, sort_key
-from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
+from lockstep.core.sql.migration_files import sort_key
+from lockstep.core.sql.parse import ParsedSql
 from lockstep.core.text import decode_source
+from lockstep.core.workspace_files import (
+    Kind,
+    MigrationDoc,
+    file_stamp,
+    is_ts,
+    refresh_migration,
+    refresh_ts,
+    walk,
+)
 
 if TYPE_CHECKING:
     from lockstep.core.consumers.index import TableUse
@@ -54,29 +60,7 @@ if TYPE_CHECKING:
 ROOT_MARKERS = (CONFIG_FILE, "supabase/config.toml", "supabase/migrations", ".git")
 T = TypeVar("T")
 
-
-class Kind(Enum):
-    MIGRATION = "migration"
-    TYPES = "types"
-    CONSUMER = "consumer"
-    CONFIG = "config"
-    OTHER = "other"
-
-
-@dataclass(slots=True)
-class MigrationDoc:
-    name: MigrationName
-    parsed: ParsedSql
-    decode_problem: str | None = None
-    too_large: bool = False
-
-    @property
-    def path(self) -> str:
-        return self.name.path
-
-    @property
-    def text(self) -> str:
-        return self.parsed.text
+__all__ = ["ROOT_MARKERS", "Kind", "MigrationDoc", "Workspace", "find_root"]
 
 
 def find_root(start: Path) -> Path:
@@ -88,18 +72,6 @@ def find_root(start: Path) -> Path:
         if any(exists(candidate / marker) for marker in ROOT_MARKERS):
             return candidate
     return folder
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, -1)
-    return (stat.st_mtime_ns, stat.st_size)
-
-
-def _is_ts(path: str) -> bool:
-    return path.endswith((".ts", ".tsx")) and not path.endswith(".d.ts")
 
 
 class Workspace:
@@ -161,7 +133,7 @@ class Workspace:
         self.consumer_files.clear()
         self.ts_texts.clear()
         try:
-            for relative in self._walk():
+            for relative in walk(self):
                 self.refresh(relative)
         finally:
             self._loading = False
@@ -204,39 +176,6 @@ class Workspace:
     def _skip(self, relative: str, reason: Refusal) -> None:
         self.skipped[relative] = Skipped(relative, reason)
 
-    def _walk(self) -> Iterator[str]:
-        """Migration folders first (they may be links inside the root), then every TS file
-        once; links that leave the workspace are recorded in `skipped`, never followed."""
-        for folder in self.config.migration_paths:
-            names = self.boundary.files(self.root / folder)
-            if names == Refusal.OUTSIDE:
-                self._skip(folder.rstrip("/"), Refusal.OUTSIDE)
-            if not isinstance(names, list):
-                continue
-            for name in names:
-                if name.endswith(".sql"):
-                    relative = f"{folder.rstrip('/')}/{name}"
-                    self._remember(relative)
-                    yield relative
-        for relative in (*self.config.baseline, *self.schema_files):
-            self._remember(relative)
-            yield relative
-
-        def prune(name: str) -> bool:
-            return name in SKIPPED_DIRS or name.startswith(".")
-
-        def outside(relative: str, is_dir: bool) -> None:
-            if is_dir or self.classify(relative) != Kind.OTHER:
-                self._skip(relative, Refusal.OUTSIDE)
-
-        for relative, full in self.boundary.walk(prune, outside):
-            if not _is_ts(relative):
-                continue
-            self._real_to_relative.setdefault(full, relative)
-            if self.classify(relative) != Kind.OTHER:
-                self._walked[relative] = full
-                yield relative
-
     def _remember(self, relative: str) -> None:
         """Map the file's real path back to the name it is indexed under."""
         real = real_path(self.root / relative)
@@ -267,7 +206,7 @@ class Workspace:
         folders = relative.split("/")[:-1]
         if any(p in SKIPPED_DIRS or p.startswith(".") for p in folders):
             return Kind.OTHER
-        if _is_ts(relative):
+        if is_ts(relative):
             if relative.startswith(self.config.types_path.rstrip("/") + "/"):
                 return Kind.TYPES
             return Kind.CONSUMER
@@ -325,10 +264,10 @@ class Workspace:
         if kind == Kind.CONFIG:
             self.load()
         elif kind == Kind.MIGRATION:
-            self._refresh_migration(relative)
+            refresh_migration(self, relative)
             self.derived.invalidate(MIGRATIONS)
         elif kind in (Kind.TYPES, Kind.CONSUMER):
-            self._refresh_ts(relative, kind)
+            refresh_ts(self, relative, kind)
             self.derived.invalidate(TYPES if kind == Kind.TYPES else CONSUMERS)
         return kind
 
@@ -367,7 +306,7 @@ class Workspace:
                 relative = f"{folder.rstrip('/')}/{name}"
                 on_disk.add(relative)
                 if relative in self.overlay or \
-                        self._stamps.get(relative) == _stamp(self.root / relative):
+                        self._stamps.get(relative) == file_stamp(self.root / relative):
                     continue
                 self._remember(relative)
                 self.refresh(relative)
@@ -377,74 +316,6 @@ class Workspace:
             self.forget(relative)
             changed.append(relative)
         return changed
-
-    def _refresh_migration(self, relative: str) -> None:
-        if relative in self.overlay:
-            text, problem = self.overlay[relative], None
-            too_large = self.boundary.too_large(text)
-        else:
-            data = self._read_bytes(relative)
-            self._stamps[relative] = _stamp(self.root / relative)
-            too_large = data == Refusal.TOO_LARGE
-            if too_large:
-                self.skipped.pop(relative, None)  # `migration-syntax-error` says so instead
-            elif not isinstance(data, bytes):
-                self.migrations.pop(relative, None)
-                self.baselines.pop(relative, None)
-                return
-            decoded = decode_source(data if isinstance(data, bytes) else b"")
-            text, problem = decoded.text, decoded.problem
-        parsed = self._parse_sql(text if not too_large else "")
-        name = parse_migration_name(relative)
-        docs = self.baselines if relative in self.config.baseline else self.migrations
-        docs[relative] = MigrationDoc(name, parsed, problem, too_large)
-
-    def _parse_sql(self, text: str) -> ParsedSql:
-        if self.cache is None or not self._loading or not text:
-            return parse_migration_sql(text)
-        return self.cache.cached(("sql", text), lambda: parse_migration_sql(text), ParsedSql)
-
-    def _refresh_ts(self, relative: str, kind: Kind) -> None:
-        # Imported here so that SQL-only commands (schema) never load tree-sitter.
-        from lockstep.core.consumers.index import index_consumers_file, might_use_tables
-        from lockstep.core.ts.index import TypesFile, index_types_file
-
-        before = self.types_files.pop(relative, None)
-        if before is not None and before.database is not None:
-            self.derived.invalidate(MIGRATIONS)  # generated `Database` types shape the replay
-        self.consumer_files.pop(relative, None)
-        self.ts_texts.pop(relative, None)
-        if relative in self.overlay:
-            text = self.overlay[relative]
-            if self.boundary.too_large(text):
-                self._skip(relative, Refusal.TOO_LARGE)
-                return
-            self.skipped.pop(relative, None)
-            data = text.encode("utf-8", "replace")
-        else:
-            raw = self._read_bytes(relative)
-            if not isinstance(raw, bytes) or not raw:
-                return
-            data, text = raw, decode_source(raw).text
-        if kind == Kind.TYPES or looks_generated(data):  # generated types live anywhere
-            indexed = self._cached(("types", relative, text),
-                                   lambda: index_types_file(relative, text), TypesFile)
-            if kind == Kind.TYPES or indexed.database is not None:
-                self.types_files[relative] = indexed
-                self.ts_texts[relative] = text
-                if indexed.database is not None:
-                    self.derived.invalidate(MIGRATIONS)  # it shapes never-created tables
-        excluded = any(glob_match(p, relative) for p in self.config.consumer_exclude)
-        if might_use_tables(data) and not excluded:
-            config = self.config
-            uses = self._cached(
-                ("consumers", relative, text, repr(config.consumer_categories),
-                 repr(config.consumer_clients)),
-                lambda: index_consumers_file(relative, text, config.consumer_categories,
-                                             config.consumer_clients), list)
-            if uses:
-                self.consumer_files[relative] = uses
-                self.ts_texts[relative] = text
 
     def cached_derived(self, parts: tuple[str, ...], compute: Callable[[], T],
                        kind: type[T]) -> T:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lockstep.core.sql.ir_access import DefaultPrivileges, Grant, Policy
 from lockstep.core.sql.ir_values import (
     NO_SPAN,
     Argument,
@@ -121,21 +122,6 @@ class CreateIndex:
 
 
 @dataclass(frozen=True, slots=True)
-class Policy:
-    """CREATE POLICY (`create`) or ALTER POLICY (None fields are left unchanged)."""
-
-    span: Span
-    name: str
-    table: Name
-    create: bool = True
-    command: str | None = "all"  # all, select, insert, update, delete
-    permissive: bool = True
-    roles: tuple[str, ...] = ()
-    using: Expr | None = None
-    check: Expr | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class CreateEnum:
     span: Span
     name: Name
@@ -221,31 +207,6 @@ class CreateTrigger:
     for_each_row: bool = False
     when: Expr | None = None
     replace: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Grant:
-    """GRANT/REVOKE privileges (empty = ALL) ON objects TO/FROM roles."""
-
-    span: Span
-    grant: bool
-    object_kind: str  # table, sequence, function, schema, type …
-    objects: tuple[Name, ...]
-    privileges: tuple[str, ...]
-    roles: tuple[str, ...]
-    all_in_schema: bool = False
-    columns: tuple[str, ...] = ()
-    # Routines: each object's argument types (None: none given, every overload)
-    arguments: tuple[tuple[Argument, ...] | None, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class DefaultPrivileges:
-    """ALTER DEFAULT PRIVILEGES [IN SCHEMA …] GRANT/REVOKE …: `schemas` empty = everywhere."""
-
-    span: Span
-    schemas: tuple[str, ...]
-    grant: Grant
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +359,6 @@ Stmt = (
 
 
 
-# The values, re-exported: `ir.Name`, `ir.Expr` … read as the IR's own.
-__all__ = ["NO_SPAN", "Argument", "Column", "Constraint", "Expr", "Guard", "IndexColumn",
-           "Name", "Setting", "Span", "TypeRef"]
+# The values and access statements, re-exported: `ir.Name`, `ir.Grant` … read as the IR's own.
+__all__ = ["NO_SPAN", "Argument", "Column", "Constraint", "DefaultPrivileges", "Expr", "Grant",
+           "Guard", "IndexColumn", "Name", "Policy", "Setting", "Span", "TypeRef"]

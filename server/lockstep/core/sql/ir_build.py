@@ -2,6 +2,7 @@
 
 The JSON omits default values (0, false, empty lists), so every read has a default. Locations
 are bytes into the statement's text; `Builder` turns them into character offsets into the file.
+Routines are built by `ir_routines.py`, DO blocks by `ir_do.py`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from lockstep.core.sql import ir
 from lockstep.core.sql.ir_do import do_block
 from lockstep.core.sql.ir_parts import Builder, strings
+from lockstep.core.sql.ir_routines import alter_function, create_function, routine_arguments
 
 Json = dict[str, Any]
 
@@ -96,7 +98,7 @@ def _drop(f: Json, b: Builder) -> ir.Stmt:
     for item in f.get("objects", ()):
         parts = b.object_parts(item)
         if isinstance(item, dict) and "ObjectWithArgs" in item:
-            arguments.append(_routine_arguments(item, b))
+            arguments.append(routine_arguments(item, b))
         if kind in ("policy", "trigger", "rule") and len(parts) >= 2:
             on.append(b.dotted(parts[:-1]))
             names.append(ir.Name(None, parts[-1], b.find(parts[-1])))
@@ -168,68 +170,6 @@ def _view(f: Json, b: Builder) -> ir.Stmt:
         None if check == "NO_CHECK_OPTION" else check.split("_")[0].lower())
 
 
-_MODES = {"FUNC_PARAM_IN": "in", "FUNC_PARAM_OUT": "out", "FUNC_PARAM_INOUT": "inout",
-          "FUNC_PARAM_VARIADIC": "variadic", "FUNC_PARAM_TABLE": "table",
-          "FUNC_PARAM_DEFAULT": "in"}
-
-
-def _argument(parameter: Json, b: Builder) -> ir.Argument:
-    p = parameter.get("FunctionParameter", {})
-    default = p.get("defexpr")
-    return ir.Argument(p.get("name"), b.type_ref(p["argType"]) if "argType" in p else None,
-                       _MODES.get(p.get("mode", ""), "in"), b.expr(default) if default else None)
-
-
-def _setting(arg: Json, b: Builder) -> ir.Setting:
-    variable = arg.get("VariableSetStmt", {})
-    values = b.set_values(variable) if variable.get("kind") == "VAR_SET_VALUE" else None
-    return ir.Setting(variable.get("name", ""), None if values is None else ", ".join(values))
-
-
-def _function(f: Json, b: Builder) -> ir.Stmt:
-    arguments = tuple(_argument(p, b) for p in f.get("parameters", ()))
-    options = _routine_options(f.get("options", ()), b)
-    returns = f.get("returnType")
-    rows = options.get("rows")
-    return ir.CreateFunction(
-        b.whole, b.dotted(strings(f.get("funcname"))), arguments,
-        b.type_ref(returns) if returns else None, bool(f.get("replace")),
-        bool(f.get("is_procedure")), options.get("language"), options.get("as"),
-        options.get("security") == "true", options.get("volatility"),
-        tuple(options.settings), int(float(rows)) if rows else None)
-
-
-class _Options(dict[str, str | None]):
-    """A routine's options by name; its SET options in order."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.settings: list[ir.Setting] = []
-
-
-def _routine_options(elements: Any, b: Builder) -> _Options:
-    options = _Options()
-    for option in elements:
-        element = option.get("DefElem", {})
-        name, arg = element.get("defname", ""), element.get("arg")
-        if name == "as":
-            options[name] = next(iter(strings(arg)), None) if "List" in (arg or {}) \
-                else b.string(arg)
-        elif name == "set" and arg:
-            options.settings.append(_setting(arg, b))
-        else:
-            options[name] = b.scalar(arg)
-    return options
-
-
-def _alter_function(f: Json, b: Builder) -> ir.Stmt:
-    options = _routine_options(f.get("actions", ()), b)
-    security = options.get("security")
-    return ir.AlterFunction(b.whole, b.dotted(strings(f.get("func", {}).get("objname"))),
-                            None if "security" not in options else security == "true",
-                            tuple(options.settings))
-
-
 def _default_privileges(f: Json, b: Builder) -> ir.Stmt:
     schemas: tuple[str, ...] = ()
     for option in f.get("options", ()):
@@ -263,21 +203,13 @@ def _grant(f: Json, b: Builder) -> ir.Stmt:
         privileges.append(access.get("priv_name", ""))
         columns.extend(strings(access.get("cols")))
     objects = f.get("objects", ())
-    arguments = tuple(_routine_arguments(o, b) for o in objects)
+    arguments = tuple(routine_arguments(o, b) for o in objects)
     return ir.Grant(
         b.whole, bool(f.get("is_grant")), b.object_kind(f.get("objtype")),
         tuple(b.dotted(b.object_parts(o)) for o in objects),
         tuple(privileges), b.roles(f.get("grantees")),
         f.get("targtype") == "ACL_TARGET_ALL_IN_SCHEMA", tuple(columns),
         arguments if any(a is not None for a in arguments) else ())
-
-
-def _routine_arguments(item: Any, b: Builder) -> tuple[ir.Argument, ...] | None:
-    """`f(int, text)`'s arguments as a GRANT or DROP names them; None when not given."""
-    routine = item.get("ObjectWithArgs") if isinstance(item, dict) else None
-    if routine is None or routine.get("args_unspecified"):
-        return None
-    return tuple(_argument(p, b) for p in routine.get("objfuncargs", ()))
 
 
 def _comment(f: Json, b: Builder) -> ir.Stmt:
@@ -383,8 +315,8 @@ _KINDS: dict[str, Callable[[Json, Builder], ir.Stmt | None]] = {
     "CreateDomainStmt": _domain,
     "CompositeTypeStmt": _composite,
     "ViewStmt": _view,
-    "CreateFunctionStmt": _function,
-    "AlterFunctionStmt": _alter_function,
+    "CreateFunctionStmt": create_function,
+    "AlterFunctionStmt": alter_function,
     "AlterDefaultPrivilegesStmt": _default_privileges,
     "CreateTrigStmt": _trigger,
     "GrantStmt": _grant,

@@ -1,5 +1,5 @@
 """The values the IR's statements are made of: spans, names, expressions, types, columns and
-constraints (the statements themselves are in `ir.py`)."""
+constraints (the statements themselves are in `ir.py` and `ir_access.py`)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 Row-type rules ask "is this field's type right for its column?", and quick fixes ask "what
 should I write?". Both answers live here so they can never disagree. Column types arrive as
 PostgreSQL's `format_type()` text (what the replay stores); TypeScript members are classified
-with tree-sitter, never by pattern matching. When something cannot be judged (an alias
-defined elsewhere, a generic), the answer is "compatible": a rule must not guess.
+with tree-sitter (`members.py`), never by pattern matching. When something cannot be judged
+(an alias defined elsewhere, a generic), the answer is "compatible": a rule must not guess.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tree_sitter import Node
-
 from lockstep.core.model import Schema
 from lockstep.core.ts.index import TypesFile
-from lockstep.core.ts.parse import FieldType, parse_source, string_literal
+from lockstep.core.ts.members import UnionMember, classify_member
+from lockstep.core.ts.parse import FieldType
 
 __all__ = [
     "aliases_of",
@@ -115,76 +114,12 @@ def ts_type_for(sql_type: str, enums: Enums) -> str:
     return f"({element})[]" if " | " in element else f"{element}[]"
 
 
-# --- classifying one union member with tree-sitter ---------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Member:
-    kind: str  # predefined, string, number, boolean, template, ref, generic, lookup, object, other
-    name: str = ""
-    args: tuple[str, ...] = ()
-
-
-@lru_cache(maxsize=4096)
-def _classify(text: str) -> _Member:
-    parsed = parse_source("member.ts", f"type __T = {text};")
-    alias = parsed.root.named_children[0] if parsed.root.named_children else None
-    value = alias.child_by_field_name("value") if alias is not None else None
-    if value is None or parsed.root.has_error:
-        return _Member("other")
-    kind = value.type
-    if kind == "predefined_type":
-        return _Member("predefined", parsed.text_of(value))
-    if kind == "literal_type" and value.named_children:
-        inner = value.named_children[0]
-        literal = string_literal(parsed, inner)
-        if literal is not None:
-            return _Member("string", literal.value)
-        if inner.type in ("number", "unary_expression"):
-            return _Member("number")
-        if inner.type in ("true", "false"):
-            return _Member("boolean")
-        return _Member("other")
-    if kind == "template_literal_type":
-        return _Member("template")
-    if kind == "type_identifier":
-        return _Member("ref", parsed.text_of(value))
-    if kind == "nested_type_identifier":
-        return _Member("ref", parsed.text_of(value).rsplit(".", 1)[-1])
-    if kind == "generic_type":
-        name = value.child_by_field_name("name")
-        arguments = value.child_by_field_name("type_arguments")
-        args = tuple(
-            found.value if (found := string_literal(parsed, _literal_of(arg))) else ""
-            for arg in (arguments.named_children if arguments is not None else ())
-        )
-        return _Member("generic", parsed.text_of(name) if name is not None else "", args)
-    if kind == "lookup_type":
-        keys: list[str] = []
-        node = value
-        while node.type == "lookup_type" and len(node.named_children) == 2:
-            found = string_literal(parsed, _literal_of(node.named_children[1]))
-            keys.insert(0, found.value if found else "")
-            node = node.named_children[0]
-        return _Member("lookup", parsed.text_of(node), tuple(keys))
-    if kind in ("object_type", "function_type", "constructor_type", "tuple_type"):
-        return _Member("object")
-    return _Member("other")
-
-
-def _literal_of(node: Node) -> Node:
-    """The string node inside a `literal_type` (or the node itself)."""
-    if node.type == "literal_type" and node.named_children:
-        return node.named_children[0]
-    return node
-
-
 # --- compatibility ------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
 class _Expanded:
-    members: list[_Member]
+    members: list[UnionMember]
     is_array: bool
     nullable: bool
     opaque: bool  # something that cannot be judged (unresolved alias, any, generic)
@@ -209,7 +144,7 @@ def _expand(field: FieldType, aliases: Aliases, depth: int = 0) -> _Expanded:
 def _expand_field(field: FieldType, aliases: Aliases, depth: int) -> _Expanded:
     out = _Expanded([], field.is_array, field.nullable, False)
     for text in field.base:
-        member = _classify(text)
+        member = classify_member(text)
         target = aliases.get(member.name) if member.kind == "ref" else None
         if (
             target is not None
@@ -240,7 +175,7 @@ def may_be_null(field: FieldType, aliases: Aliases | None = None) -> bool | None
     return None if expanded.opaque else False
 
 
-def _enum_ref(member: _Member) -> str | None:
+def _enum_ref(member: UnionMember) -> str | None:
     """`Enums<'mood'>` / `Database['public']['Enums']['mood']` → "mood"."""
     if member.kind == "generic" and member.name == "Enums" and member.args and member.args[0]:
         return member.args[0]
@@ -249,7 +184,7 @@ def _enum_ref(member: _Member) -> str | None:
     return None
 
 
-def _scalar_ok(member: _Member, kind: str, base: str) -> bool:
+def _scalar_ok(member: UnionMember, kind: str, base: str) -> bool:
     """One non-enum member against a number/string/boolean column."""
     if member.kind == "predefined":
         name = member.name
@@ -268,7 +203,7 @@ def _scalar_ok(member: _Member, kind: str, base: str) -> bool:
 
 
 def _enum_mismatch(
-    members: list[_Member], enum: str, values: Sequence[str], opaque: bool
+    members: list[UnionMember], enum: str, values: Sequence[str], opaque: bool
 ) -> str | None:
     literals = [m.name for m in members if m.kind == "string"]
     others = [m for m in members if m.kind != "string"]
