@@ -52,9 +52,10 @@ class DriftObserver:
         return ("mirror pairs", self.config.mirror_prefix, tuple(self.config.internal_tables))
 
     def observe(self, path: str, schema: Schema, events: list[Event], previous: object) -> object:
-        """`(path, pairs, how many tables the replay had removed)` after one migration."""
+        """`(path, pairs, how many tables the replay had removed, the keys looked at again)`
+        after one migration (None: every key, the first time)."""
         if not isinstance(previous, tuple):
-            return (path, self._all_pairs(schema), schema.removed_tables)
+            return (path, self._all_pairs(schema), schema.removed_tables, None)
         before: Pairs = previous[1]
         prefix = self.config.mirror_prefix
         # Only pairs a migration touched change; a pair whose table or twin is gone (a
@@ -70,7 +71,7 @@ class DriftObserver:
             again.update(key for key, pair in before.items()
                          if key not in tables or pair.twin_key not in tables)
         if not again:
-            return (path, before, previous[2])
+            return (path, before, previous[2], frozenset())
         pairs = dict(before)
         for key in again:
             pair = self._pair(schema, key)
@@ -78,7 +79,7 @@ class DriftObserver:
                 pairs.pop(key, None)
             else:
                 pairs[key] = pair
-        return (path, pairs, schema.removed_tables)
+        return (path, pairs, schema.removed_tables, frozenset(again))
 
     def _all_pairs(self, schema: Schema) -> Pairs:
         return {(table.schema, table.name): Pair(shape(table), shape(twin),
@@ -99,5 +100,12 @@ class DriftObserver:
 def observed_pairs(observations: dict[Hashable, list[object]],
                    config: Config) -> list[tuple[str, Pairs]]:
     """What a `DriftObserver` kept during the replay, typed again."""
+    return [(path, pairs) for path, pairs, _ in observed_changes(observations, config)]
+
+
+def observed_changes(observations: dict[Hashable, list[object]], config: Config,
+                     ) -> list[tuple[str, Pairs, frozenset[Key] | None]]:
+    """Each migration's pairs and the keys that may differ from the migration before (None:
+    any), so that a reader follows the changes, not every pair after every migration."""
     kept = observations.get(DriftObserver(config).key, [])
-    return [(item[0], item[1]) for item in kept if isinstance(item, tuple)]
+    return [(item[0], item[1], item[3]) for item in kept if isinstance(item, tuple)]

@@ -8,13 +8,14 @@ only be noise. The rule itself is declared with the rest of the mirror rules in 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from lockstep.core.analysis import MIGRATIONS
 from lockstep.core.diagnostics import Related
 from lockstep.core.model import Key, Location
 from lockstep.core.replay.engine import Event
-from lockstep.core.rules.drift_history import ColumnShape, Pair, Pairs, observed_pairs
+from lockstep.core.rules.drift_history import ColumnShape, Pair, Pairs, observed_changes
 from lockstep.core.rules.engine import Findings, check, file_start
 from lockstep.core.rules.facts import anchor, sql_name, statement_span
 from lockstep.core.rules.payloads import MirrorDrift
@@ -23,13 +24,15 @@ from lockstep.core.sql import ir
 from lockstep.core.sql.types import quote_ident
 from lockstep.core.workspace import Workspace
 
+Difference = tuple[Key, str, str]  # (X, column, kind) between X and sim_X
+
 
 @dataclass(slots=True)
 class _History:
     """Per migration: the mirrored pairs' columns; per open difference: where it started."""
 
     snapshots: list[tuple[str, Pairs]] = field(default_factory=list)
-    opened: dict[tuple[Key, str, str], int] = field(default_factory=dict)
+    opened: dict[Difference, int] = field(default_factory=dict)
 
 
 def _differences(
@@ -37,10 +40,10 @@ def _differences(
     pair: Pair,
     prior: Pair | None,
     events: list[Event],
-    still_open: set[tuple[Key, str, str]],
-) -> set[tuple[Key, str, str]]:
+    still_open: Collection[Difference],
+) -> set[Difference]:
     """(X, column, kind) for every difference between X and sim_X after one migration."""
-    found: set[tuple[Key, str, str]] = set()
+    found: set[Difference] = set()
     for name, (type_, nullable, _) in pair.table.items():
         twin = pair.twin.get(name)
         if twin is None:
@@ -61,24 +64,32 @@ def _differences(
 
 def _history(workspace: Workspace) -> tuple[_History, dict[str, list[Event]]]:
     """Where each difference still open at the last migration opened, from the pairs the
-    replay observed after every migration (rules/drift_history.py). A pair that a migration
-    did not touch is the same object as before, and its differences are not computed again."""
+    replay observed after every migration (rules/drift_history.py). Only the pairs a migration
+    touched are compared again: the cost follows the changes, not pairs × migrations."""
     result = workspace.replay
-    history = _History(observed_pairs(result.observations, workspace.config))
-    open_now: dict[tuple[Key, str, str], int] = {}
-    found_by_pair: dict[Key, set[tuple[Key, str, str]]] = {}
+    observed = observed_changes(result.observations, workspace.config)
+    history = _History([(path, pairs) for path, pairs, _ in observed])
+    open_now: dict[Difference, int] = {}  # open difference → the migration that opened it
+    found_by_pair: dict[Key, set[Difference]] = {}
     before: Pairs = {}
-    for index, (path, pairs) in enumerate(history.snapshots):
+    for index, (path, pairs, touched) in enumerate(observed):
+        if pairs is before:
+            continue
+        keys = pairs.keys() | before.keys() if touched is None else touched
         events = result.events.get(path, [])
-        still_open = set(open_now)
-        found_by_pair = {
-            key: found_by_pair[key]
-            if before.get(key) is pair and key in found_by_pair
-            else _differences(key, pair, before.get(key), events, still_open)
-            for key, pair in pairs.items()
-        }
-        found = set().union(*found_by_pair.values()) if found_by_pair else set()
-        open_now = {d: open_now.get(d, index) for d in found}
+        # Judged against what was open before this migration, then applied.
+        now = {key: _differences(key, pairs[key], before.get(key), events, open_now)
+               if key in pairs else set() for key in keys
+               if key not in pairs or before.get(key) is not pairs[key]
+               or key not in found_by_pair}
+        for key, found in now.items():
+            old = found_by_pair.pop(key, set())
+            for difference in old - found:
+                del open_now[difference]
+            for difference in found - old:
+                open_now[difference] = index
+            if key in pairs:
+                found_by_pair[key] = found
         before = pairs
     # A difference a baseline left open is not reported: no migration opened it.
     history.opened = {d: i for d, i in open_now.items()
@@ -103,7 +114,7 @@ def _renamed_from(workspace: Workspace, location: Location) -> str | None:
 
 def _drift_report(
     workspace: Workspace,
-    difference: tuple[Key, str, str],
+    difference: Difference,
     pair: Pair,
     events: list[Event],
     path: str,
