@@ -149,3 +149,23 @@ def test_a_consumer_edit_rejudges_only_that_file(workspace: Workspace,
     EDITS["migration"](migration_edit)
     run_rules(migration_edit)
     assert sorted(judged) == sorted(fork.consumer_files)  # the schema changed: every file
+
+
+def test_row_types_rejudge_only_the_tables_a_migration_edit_changed(
+        workspace: Workspace) -> None:
+    from lockstep.core.rules.checks.types import PAIRS
+
+    before = workspace.derived.peek(PAIRS)
+    assert isinstance(before, dict) and before
+    fork = workspace.fork()
+    append(fork, MIGRATION, "\nALTER TABLE wins ADD COLUMN memo text;\n")
+    diagnostics = run_rules(fork)
+    after = fork.derived.peek(PAIRS)
+    assert isinstance(after, dict)
+    reused = [key for key, value in after.items() if before.get(key) is value]
+    tables = {key[9] for key in after}
+    assert "wins" in tables and "profiles" in tables
+    assert {key[9] for key in reused} == tables - {"wins"}  # only `wins` judged again
+    assert diagnostics == fresh_rules(fork)
+    assert any(d.code == "type-missing-field" and "memo" in d.message
+               for items in diagnostics.values() for d in items)

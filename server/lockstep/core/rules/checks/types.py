@@ -13,7 +13,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import replace
 
-from lockstep.core.diagnostics import Related
+from lockstep.core.analysis import CONFIG, TYPES
+from lockstep.core.diagnostics import Diagnostic, Related
 from lockstep.core.model import Column, Location, Table
 from lockstep.core.rules.checks.generated_types import cached_staleness
 from lockstep.core.rules.engine import Findings, check
@@ -214,17 +215,51 @@ def _left_to_stale(workspace: Workspace, path: str) -> bool:
     return text is not None and cached_staleness(workspace, path, text) is not None
 
 
+# (view, table, context) → what `_compare` found, for the next run (`_compared`)
+PAIRS = "row types by pair"
+_Pairs = dict[tuple[object, ...], tuple[object, tuple[Diagnostic, ...]]]
+
+
+def _compared(ctx: TypesContext, view: RowView, table: Table, findings: Findings,
+              pairs: tuple[_Pairs, _Pairs], context: tuple[object, ...]) -> None:
+    """`_compare`, remembered by everything it reads: a migration edit re-judges only the
+    tables whose columns changed. A view with a field the table lacks is judged afresh (its
+    hint reads the migrations' history, and a generated one the functions)."""
+    columns = table.columns
+    if any(f.name not in columns for f in view.fields):
+        _compare(ctx, view, table, findings)
+        return
+    key = (id(view.fields), view.name, view.path, view.label, view.generated, view.complete,
+           view.range, view.name_range, table.schema, table.name, context,
+           tuple((c.name, c.type, c.nullable, c.has_default, c.primary_key, c.location)
+                 for c in columns.values()))
+    before, now = pairs
+    known = before.get(key)
+    if known is None or known[0] is not view.fields:  # the entry keeps its fields alive
+        local = Findings()
+        _compare(ctx, view, table, local)
+        known = (view.fields, tuple(local.items))
+    now[key] = known
+    findings.items += known[1]
+
+
 @check(TYPE_MISSING_FIELD, TYPE_UNKNOWN_FIELD, TYPE_NULLABILITY, TYPE_MISMATCH,
        TYPE_OPTIONALITY)
 def row_types(workspace: Workspace, findings: Findings) -> None:
     if not workspace.types_files:
         return
     ctx = TypesContext(workspace)
+    known = workspace.derived.peek(PAIRS)
+    pairs: tuple[_Pairs, _Pairs] = (known if isinstance(known, dict) else {}, {})
+    context = (ctx.style, id(ctx.aliases), tuple((k, tuple(v)) for k, v in ctx.enums.items()),
+               tuple(ctx.enum_names.items()))
     judged: dict[str, bool] = {}
     for table, view in ctx.views():
         if view.generated and judged.setdefault(view.path, _left_to_stale(workspace, view.path)):
             continue
-        _compare(ctx, view, table, findings)
+        _compared(ctx, view, table, findings, pairs, context)
+    # Only this run's pairs are kept; dropped with the types files' or config's next change.
+    workspace.derived.put(PAIRS, frozenset({TYPES, CONFIG}), pairs[1])
     for enum, database_enum, path in ctx.stale_database_enums():
         if judged.setdefault(path, _left_to_stale(workspace, path)):
             continue
