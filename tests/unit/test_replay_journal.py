@@ -232,3 +232,20 @@ def test_the_timeline_reuses_the_steps_of_unchanged_files(workspace: Workspace) 
     # the edit created one).
     assert not any(id(s) in old for s in second if s.doc.path > edited)
     assert_same(workspace)
+
+
+def test_step_checks_rejudge_only_the_edited_migration(workspace: Workspace) -> None:
+    key = ("by migration", "column changes")
+    run_rules(workspace)
+    before = workspace.derived.peek(key)
+    assert isinstance(before, dict) and before
+    edited = f"{MIGRATIONS}/{MIDDLE}"
+    edit(workspace, MIDDLE, "\nALTER TABLE profiles ADD COLUMN required_now text NOT NULL;\n")
+    diagnostics = run_rules(workspace)
+    after = workspace.derived.peek(key)
+    assert isinstance(after, dict)
+    assert {path for path, value in after.items() if before.get(path) is value} == \
+        set(after) - {edited}
+    assert any(d.code == "add-not-null-without-default" and "required_now" in d.message
+               for d in diagnostics.get(edited, []))
+    assert_same(workspace)

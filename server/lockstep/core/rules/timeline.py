@@ -9,12 +9,14 @@ a table created by an earlier file, or one of Supabase's own (`auth.users`), is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from lockstep.core.analysis import MIGRATIONS
+from lockstep.core.analysis import CONFIG, MIGRATIONS
+from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Key, Location
 from lockstep.core.replay.context import PLATFORM_SCHEMAS, Event
+from lockstep.core.rules.engine import Findings
 from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement
 from lockstep.core.workspace import MigrationDoc, Workspace
@@ -87,11 +89,37 @@ class _Segment:
 def steps(workspace: Workspace) -> list[Step]:
     """Every top-level statement of every migration, in replay order (walked once per
     revision of the migrations: three checks read it)."""
+    return _timeline_once(workspace)[0]
+
+
+def by_migration(workspace: Workspace, findings: Findings, name: str,
+                 judge: Callable[[Step, Findings], None]) -> None:
+    """`judge` every step, keeping a migration's findings while its steps are the same
+    objects (the timeline reuses an unchanged file's): an edit re-judges the edited
+    migration. For checks whose verdict on a step reads only that step and its file."""
+    key = ("by migration", name)
+    known = workspace.derived.peek(key)
+    before: dict[str, tuple[object, tuple[Diagnostic, ...]]] = \
+        known if isinstance(known, dict) else {}
+    kept: dict[str, tuple[object, tuple[Diagnostic, ...]]] = {}
+    for segment in _timeline_once(workspace)[1]:
+        hit = before.get(segment.doc.path)
+        if hit is None or hit[0] is not segment.steps:
+            local = Findings()
+            for step in segment.steps:
+                judge(step, local)
+            hit = (segment.steps, tuple(local.items))
+        kept[segment.doc.path] = hit
+        findings.items += hit[1]
+    workspace.derived.put(key, frozenset({CONFIG}), kept)
+
+
+def _timeline_once(workspace: Workspace) -> tuple[list[Step], list[_Segment]]:
     return workspace.derived.get("timeline", frozenset({MIGRATIONS}),
                                  lambda: _timeline(workspace))
 
 
-def _timeline(workspace: Workspace) -> list[Step]:
+def _timeline(workspace: Workspace) -> tuple[list[Step], list[_Segment]]:
     known = workspace.derived.peek(SEGMENTS)
     before: dict[str, _Segment] = known if isinstance(known, dict) else {}
     segments: dict[str, _Segment] = {}
@@ -110,7 +138,7 @@ def _timeline(workspace: Workspace) -> list[Step]:
         out += segment.steps
         existing = segment.after
     workspace.derived.put(SEGMENTS, frozenset(), segments)
-    return out
+    return out, list(segments.values())
 
 
 def _walk(doc: MigrationDoc, events: list[Event], existing: set[Key]) -> Iterator[Step]:

@@ -18,7 +18,7 @@ from lockstep.core.rules.registry.safety import (
     TRANSACTION_IN_MIGRATION,
     UNBOUNDED_DATA_CHANGE,
 )
-from lockstep.core.rules.timeline import Step, steps
+from lockstep.core.rules.timeline import Step, by_migration
 from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement
 from lockstep.core.workspace import MigrationDoc, Workspace
@@ -96,15 +96,18 @@ def _added_columns(step: Step) -> set[tuple[Key, str]]:
 
 @check(ADD_NOT_NULL_WITHOUT_DEFAULT, COLUMN_TYPE_CHANGE)
 def column_changes(workspace: Workspace, findings: Findings) -> None:
-    for step in steps(workspace):
-        node = step.statement.ir
-        if not isinstance(node, ir.AlterTable):
-            continue
-        key = step.key(node.name)
-        if not step.pre_existing(key):
-            continue
-        for command in node.commands:
-            _column_command(step, key, command, findings)
+    by_migration(workspace, findings, "column changes", _column_changes)
+
+
+def _column_changes(step: Step, findings: Findings) -> None:
+    node = step.statement.ir
+    if not isinstance(node, ir.AlterTable):
+        return
+    key = step.key(node.name)
+    if not step.pre_existing(key):
+        return
+    for command in node.commands:
+        _column_command(step, key, command, findings)
 
 
 def _column_command(step: Step, key: Key, command: ir.AlterCommand, findings: Findings) -> None:
@@ -175,33 +178,35 @@ def _truncates(step: Step, node: ir.Truncate, findings: Findings) -> None:
 
 @check(UNBOUNDED_DATA_CHANGE)
 def unbounded_data_changes(workspace: Workspace, findings: Findings) -> None:
-    for step in steps(workspace):
-        node = step.statement.ir
-        if isinstance(node, ir.Truncate):
-            _truncates(step, node, findings)
-            continue
-        if not isinstance(node, ir.DataChange) or node.verb == "insert" \
-                or node.where is not None:
-            continue
-        key = step.key(node.table)
-        if not step.pre_existing(key):
-            continue
-        verb = node.verb.upper()
-        columns: list[str] = []
-        if node.verb == "update":
-            columns = list(node.columns)
-            added = _added_columns(step)
-            if columns and all((key, c) in added for c in columns):
-                continue  # backfilling columns this migration added: every row is the point
-        statement = step.statement
-        end = _relation_end(statement, node.table)
-        where = Location(step.doc.path, step.doc.parsed.range(statement.start, end))
-        what = "changes" if verb == "UPDATE" else "deletes"
-        findings.add(
-            UNBOUNDED_DATA_CHANGE, where,
-            f"{verb} without WHERE {what} every row of `{sql_name(key)}` in production, in one "
-            "transaction that locks them all; say which rows",
-            data=TableChange(key[1], key[0], columns, verb.lower()))
+    by_migration(workspace, findings, "unbounded data changes", _unbounded)
+
+
+def _unbounded(step: Step, findings: Findings) -> None:
+    node = step.statement.ir
+    if isinstance(node, ir.Truncate):
+        _truncates(step, node, findings)
+        return
+    if not isinstance(node, ir.DataChange) or node.verb == "insert" or node.where is not None:
+        return
+    key = step.key(node.table)
+    if not step.pre_existing(key):
+        return
+    verb = node.verb.upper()
+    columns: list[str] = []
+    if node.verb == "update":
+        columns = list(node.columns)
+        added = _added_columns(step)
+        if columns and all((key, c) in added for c in columns):
+            return  # backfilling columns this migration added: every row is the point
+    statement = step.statement
+    end = _relation_end(statement, node.table)
+    where = Location(step.doc.path, step.doc.parsed.range(statement.start, end))
+    what = "changes" if verb == "UPDATE" else "deletes"
+    findings.add(
+        UNBOUNDED_DATA_CHANGE, where,
+        f"{verb} without WHERE {what} every row of `{sql_name(key)}` in production, in one "
+        "transaction that locks them all; say which rows",
+        data=TableChange(key[1], key[0], columns, verb.lower()))
 
 
 def _concurrent(node: ir.Stmt) -> bool:
