@@ -141,14 +141,17 @@ def test_a_failure_while_preparing_is_reported_and_the_loop_goes_on(
     server.log = lambda message, *kind: logged.append(message)
     server.own_process = False
 
-    def broken(snapshot: Workspace) -> None:
-        raise RuntimeError("prepare broke")
-
-    monkeypatch.setattr(scheduler_module, "prepare", broken)
-
     async def two_edits() -> None:
+        loop = asyncio.get_running_loop()
+        tried = asyncio.Event()
+
+        def broken(snapshot: Workspace) -> None:  # in the worker thread
+            loop.call_soon_threadsafe(tried.set)
+            raise RuntimeError("prepare broke")
+
+        monkeypatch.setattr(scheduler_module, "prepare", broken)
         server.scheduler.set_text(MIGRATION, original + "\n-- first\n")
-        await server.scheduler.diagnostics_for_now()
+        await tried.wait()  # no edit came for a moment: it prepared, and failed
         server.scheduler.set_text(MIGRATION, original + UNKNOWN)
         await asyncio.wait_for(server.scheduler.diagnostics_for_now(), 20)
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 DEBOUNCE_SECONDS = 0.005  # a burst of messages (a paste, a storm) starts one analysis
 WARM_AFTER_SECONDS = 0.3  # indexes for requests are built after a pause in typing
+PREPARE_AFTER_SECONDS = 0.01  # the next edit's checkpoint is copied if no edit came by then
 FIXES = "lockstep.codeactions.fixes.registry"  # imported in the warm-up, not at start
 
 
@@ -190,8 +191,12 @@ class Scheduler:
             self._finish(self.revision)
 
     async def _between_edits(self, workspace: Workspace) -> None:
-        """What the next edit would otherwise wait for (core/analysis.py, `prepare`)."""
-        await self._ahead("Preparing for the next edit", prepare, workspace)
+        """What the next edit would otherwise wait for (core/analysis.py, `prepare`), unless
+        it came already: then it does that work itself rather than wait behind it."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._edited.wait(), PREPARE_AFTER_SECONDS)
+        if not self.edits and self.state.index is workspace:
+            await self._ahead("Preparing for the next edit", prepare, workspace)
 
     async def _warm(self, workspace: Workspace) -> None:
         """Build what requests need next once edits pause (a typist's next keystroke must
