@@ -28,15 +28,21 @@ STEPS = [
 ]
 
 
-def test_pairs_after_every_migration_equal_the_whole_schemas(tmp_path: Path) -> None:
-    folder = tmp_path / "supabase" / "migrations"
+def loaded(root: Path, steps: list[str]) -> Workspace:
+    """A Supabase project whose migrations are `steps`, one file each, loaded."""
+    folder = root / "supabase" / "migrations"
     folder.mkdir(parents=True)
-    (tmp_path / "supabase" / "config.toml").write_text('project_id = "x"\n')
-    for number, sql in enumerate(STEPS, 1):
+    (root / "supabase" / "config.toml").write_text('project_id = "x"\n')
+    for number, sql in enumerate(steps, 1):
         (folder / f"2024010100000{number:02d}_step.sql").write_text(sql + "\n")
-    workspace = Workspace(tmp_path)
+    workspace = Workspace(root)
     workspace.cache = None
     workspace.load()
+    return workspace
+
+
+def test_pairs_after_every_migration_equal_the_whole_schemas(tmp_path: Path) -> None:
+    workspace = loaded(tmp_path, STEPS)
     files = workspace.replayed_files()
     observer = DriftObserver(workspace.config)
     result, _ = resume(None, files, (), [observer])
@@ -90,14 +96,7 @@ def _reference_opened(workspace: Workspace) -> dict[tuple[object, ...], int]:
 def test_the_history_follows_changes_as_a_full_comparison_would(tmp_path: Path) -> None:
     from lockstep.core.rules.checks.mirror_drift import _history
 
-    folder = tmp_path / "supabase" / "migrations"
-    folder.mkdir(parents=True)
-    (tmp_path / "supabase" / "config.toml").write_text('project_id = "x"\n')
-    for number, sql in enumerate(DRIFT_STEPS, 1):
-        (folder / f"2024010100000{number:02d}_step.sql").write_text(sql + "\n")
-    workspace = Workspace(tmp_path)
-    workspace.cache = None
-    workspace.load()
+    workspace = loaded(tmp_path, DRIFT_STEPS)
     history, _ = _history(workspace)
     expected = _reference_opened(workspace)
     assert history.opened == expected
