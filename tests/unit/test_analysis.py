@@ -99,14 +99,14 @@ def test_a_burst_of_edits_publishes_the_last_text_only(workspace: Workspace) -> 
 def test_an_edit_during_the_work_between_edits_is_analysed_at_once(
         workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """An edit that arrives while the scheduler prepares for the next one (scheduler.py,
-    `prepare`) must not wait for the warm-up's pause: a pause of an hour would hang here."""
+    `prepare_replay`) must not wait for the warm-up's pause: a pause of an hour would hang here."""
     from lockstep.protocol import scheduler as scheduler_module
 
     original = workspace.read(MIGRATION)
     assert original is not None
     server, published = _server(workspace)
     monkeypatch.setattr(scheduler_module, "WARM_AFTER_SECONDS", 3600)
-    real_prepare = scheduler_module.prepare
+    real_prepare = scheduler_module.prepare_replay
 
     async def two_edits() -> None:
         loop = asyncio.get_running_loop()
@@ -121,7 +121,7 @@ def test_an_edit_during_the_work_between_edits_is_analysed_at_once(
             if not edited.is_set():  # the typist's next keystroke lands meanwhile
                 loop.call_soon_threadsafe(edit)
 
-        monkeypatch.setattr(scheduler_module, "prepare", prepare_then_edit)
+        monkeypatch.setattr(scheduler_module, "prepare_replay", prepare_then_edit)
         server.scheduler.set_text(MIGRATION, original + "\n-- first\n")
         await edited.wait()
         await asyncio.wait_for(server.scheduler.diagnostics_for_now(), 20)
@@ -149,7 +149,7 @@ def test_a_failure_while_preparing_is_reported_and_the_loop_goes_on(
             loop.call_soon_threadsafe(tried.set)
             raise RuntimeError("prepare broke")
 
-        monkeypatch.setattr(scheduler_module, "prepare", broken)
+        monkeypatch.setattr(scheduler_module, "prepare_replay", broken)
         server.scheduler.set_text(MIGRATION, original + "\n-- first\n")
         await tried.wait()  # no edit came for a moment: it prepared, and failed
         server.scheduler.set_text(MIGRATION, original + UNKNOWN)

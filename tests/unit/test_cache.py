@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.core import cache
+from lockstep.core import cache, cachedir
 from lockstep.core.cache import MAGIC, TAG, DiskCache, default_cache
 from lockstep.core.rules.engine import run_rules
 from lockstep.core.sql.parse import ParsedSql, parse_migration_sql
@@ -178,7 +178,7 @@ def test_no_cache_inside_the_workspace_or_when_turned_off(
     assert default_cache(tmp_path / "other") is not None
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as XDG says
     assert cache.folder() == Path.home() / ".cache" / "lockstep"
-    monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
+    monkeypatch.setenv(cachedir.NO_CACHE_ENV, "1")
     assert default_cache(tmp_path / "other") is None
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.core.analysis import prepare
 from lockstep.core.replay import journal as journal_module
 from lockstep.core.replay.engine import ReplayResult, replay
 from lockstep.core.replay.journal import copy_state, resume
 from lockstep.core.rules.drift_history import DriftObserver
 from lockstep.core.rules.engine import run_rules
 from lockstep.core.rules.timeline import steps
+from lockstep.core.views import prepare_replay
 from lockstep.core.workspace import Workspace
 from tests.repos import REPO
 
@@ -117,8 +117,8 @@ def test_a_checkpoint_copied_ahead_is_used_once_and_replays_the_same(
     edit(workspace, name, "\nALTER TABLE profiles ADD COLUMN edited text;\n")
     _ = workspace.replay
     copies.clear()
-    prepare(workspace)  # between edits: the copy is made here …
-    prepare(workspace)  # … once for this journal
+    prepare_replay(workspace)  # between edits: the copy is made here …
+    prepare_replay(workspace)  # … once for this journal
     assert len(copies) == 1
     copies.clear()
     fork = workspace.fork()  # a superseded analysis takes it from the shared spares
@@ -235,7 +235,7 @@ def test_the_timeline_reuses_the_steps_of_unchanged_files(workspace: Workspace) 
 
 
 def test_step_checks_rejudge_only_the_edited_migration(workspace: Workspace) -> None:
-    key = ("by migration", "column changes")
+    key = ("by file", "column changes")
     run_rules(workspace)
     before = workspace.derived.peek(key)
     assert isinstance(before, dict) and before

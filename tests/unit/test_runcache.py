@@ -14,7 +14,7 @@ import pytest
 
 from lockstep.cli import quick
 from lockstep.cli.main import _parse, main
-from lockstep.core import cache, readset, stamp
+from lockstep.core import cache, cachedir, readset, stamp
 
 CHECK = ["check", ".", "--format", "json"]
 WINS = ("-- Wins.\nCREATE TABLE wins (id uuid PRIMARY KEY, note text);\n"
@@ -34,7 +34,7 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "apps" / "web" / "src").mkdir(parents=True)
     (root / "apps" / "web" / "src" / "wins.ts").write_text(CONSUMER)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv(quick.NO_CACHE_ENV, raising=False)
+    monkeypatch.delenv(cachedir.NO_CACHE_ENV, raising=False)
     monkeypatch.chdir(root)
     return root
 
@@ -262,14 +262,14 @@ def test_no_cache_neither_reads_nor_writes(ws: Path, capsys: pytest.CaptureFixtu
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     run(capsys, [*CHECK, "--no-cache"])
     assert records(ws) == []
-    monkeypatch.setenv(quick.NO_CACHE_ENV, "1")
+    monkeypatch.setenv(cachedir.NO_CACHE_ENV, "1")
     run(capsys, CHECK)
     assert records(ws) == []
-    monkeypatch.delenv(quick.NO_CACHE_ENV)
+    monkeypatch.delenv(cachedir.NO_CACHE_ENV)
     expected = run(capsys, CHECK)
     assert fast(capsys, CHECK) == expected
     assert fast(capsys, [*CHECK, "--no-cache"]) == (None, "")
-    monkeypatch.setenv(quick.NO_CACHE_ENV, "1")
+    monkeypatch.setenv(cachedir.NO_CACHE_ENV, "1")
     assert fast(capsys, CHECK) == (None, "")
 
 

@@ -14,7 +14,7 @@ from typing import Any, TextIO, cast
 
 from lockstep.cli import quick
 from lockstep.cli.common import USAGE_ERROR, add_command, add_root, shown_path, workspace_root
-from lockstep.core import readset
+from lockstep.core import cachedir, readset
 from lockstep.core.diagnostics import SEVERITY_ORDER, Diagnostic, at_least
 from lockstep.core.rules.registry.config import INVALID_CONFIG
 
@@ -76,7 +76,7 @@ def _allowed(root: str) -> tuple[str, ...]:
 
     places = {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p)}
     return (*(p for p in places if not related(p)), *lockstep.__path__,
-            os.path.realpath(quick.folder()))
+            os.path.realpath(cachedir.folder()))
 
 
 def _check(args: argparse.Namespace) -> tuple[int, str, str]:

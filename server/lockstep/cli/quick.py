@@ -26,8 +26,7 @@ import os
 import sys
 import zlib
 
-from lockstep.core import readset, stamp
-from lockstep.core.trust import trusted
+from lockstep.core import cachedir, readset, stamp
 
 TYPE_CHECKING = False  # importing typing costs more than a whole answer's work
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 MAGIC = b"LOCKSTEP-RUN-1\n"
 FORMAT_DEFAULT = "text"  # cli/check.py's defaults (tests/unit/test_runcache.py compares)
 FAIL_ON_DEFAULT = "error"
-NO_CACHE_ENV = "LOCKSTEP_NO_CACHE"  # core/cache.py's
 OUTPUT_ENV = ("LOCKSTEP_STRICT",)  # variables that change what `check` prints
 _VALUED = {"--format": "format", "--fail-on": "fail_on"}
 
@@ -81,15 +79,7 @@ def request(arguments: Sequence[str]) -> dict[str, str | None] | None:
 
 
 def enabled() -> bool:
-    return os.environ.get(NO_CACHE_ENV, "0") in ("", "0")
-
-
-def folder() -> str:
-    """core/cache.py's folder: `$XDG_CACHE_HOME/lockstep`, else `~/.cache/lockstep`."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = base if base and os.path.isabs(base) else os.path.join(os.path.expanduser("~"),
-                                                                   ".cache")
-    return os.path.join(root, "lockstep")
+    return not cachedir.turned_off()
 
 
 def code_stamp() -> list[str]:
@@ -108,7 +98,7 @@ def key(found: dict[str, str | None]) -> list[Any]:
 def record_path(key: list[Any]) -> str:
     data = repr(key).encode("utf-8", "surrogatepass")  # marshal's bytes vary with refcounts
     name = f"run-{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
-    return os.path.join(folder(), name)
+    return os.path.join(cachedir.folder(), name)
 
 
 def answer(arguments: Sequence[str]) -> int | None:
@@ -135,7 +125,7 @@ def load(path: str) -> dict[str, Any] | None:
     """The record, when it is ours, whole and of this format; else None."""
     try:
         with open(path, "rb") as handle:
-            if not trusted(os.fstat(handle.fileno())):
+            if not cachedir.trusted(os.fstat(handle.fileno())):
                 return None
             data = handle.read()
     except OSError:
@@ -149,7 +139,7 @@ def load(path: str) -> dict[str, Any] | None:
     if not isinstance(record, dict) or not isinstance(record.get("stdout"), str) or \
             record.get("exit") not in (0, 1) or not isinstance(record.get("root"), str):
         return None
-    if readset.within(os.path.realpath(folder()), record["root"]):
+    if readset.within(os.path.realpath(cachedir.folder()), record["root"]):
         return None  # never read from inside the workspace (core/cache.py)
     return record
 
@@ -160,7 +150,7 @@ def store(found: dict[str, str | None], root: str, code: int, output: str,
     could not be (the cache folder is inside the workspace, or not writable)."""
     import tempfile
 
-    where = folder()
+    where = cachedir.folder()
     if readset.within(os.path.realpath(where), root):
         return False
     try:

@@ -213,14 +213,6 @@ def _analyse(base: Workspace, edits: Edits, revision: int, current: Callable[[],
     return Analysis(revision, workspace, run_rules(workspace, checkpoint))
 
 
-def prepare(workspace: Workspace) -> None:
-    """What the next edit would otherwise wait for, made as soon as diagnostics are out: a
-    copy of the replay checkpoint it will likely resume from (views.prepare_replay)."""
-    from lockstep.core.views import prepare_replay
-
-    prepare_replay(workspace)
-
-
 def warm(workspace: Workspace) -> None:
     """What requests will need next, built ahead (after the diagnostics are out)."""
     from lockstep.core.sql.sites import sql_index

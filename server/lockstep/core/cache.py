@@ -34,14 +34,14 @@ from typing import Any, TypeVar
 
 import pglast
 
-from lockstep.core import stamp
-from lockstep.core.trust import trusted
+from lockstep.core import cachedir, stamp
+from lockstep.core.cachedir import trusted, turned_off
+from lockstep.core.readset import within
 from lockstep.core.version import VERSION
 
 LOG = logging.getLogger("lockstep.cache")
 T = TypeVar("T")
 
-NO_CACHE_ENV = "LOCKSTEP_NO_CACHE"
 MAGIC = b"LOCKSTEP-CACHE-1\n"
 MAX_BYTES = 256 * 1024 * 1024
 _ALLOWED = ("lockstep.", "pglast.")  # modules whose classes an entry may name
@@ -65,23 +65,20 @@ def disable() -> None:
 
 
 def folder() -> Path:
-    """`$XDG_CACHE_HOME/lockstep`; a relative XDG_CACHE_HOME is ignored, as the spec says."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "lockstep"
+    """The user's cache folder (core/cachedir.py)."""
+    return Path(cachedir.folder())
 
 
 def default_cache(outside: Path) -> DiskCache | None:
     """The cache, unless turned off (`disable()`, LOCKSTEP_NO_CACHE set and not 0) or inside
     the workspace `outside` (an odd XDG_CACHE_HOME): Lockstep never writes there."""
-    if _disabled or os.environ.get(NO_CACHE_ENV, "0") not in ("", "0"):
+    if _disabled or turned_off():
         return None
     where = folder()
-    real = Path(os.path.realpath(where))
-    root = Path(os.path.realpath(outside))
-    if real == root or root in real.parents:
+    root = os.path.realpath(outside)
+    if within(os.path.realpath(where), root):
         return None
-    return DiskCache(where, str(root))
+    return DiskCache(where, root)
 
 
 def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:

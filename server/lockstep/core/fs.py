@@ -21,6 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from lockstep.core import readset
+from lockstep.core.readset import within
 
 DEFAULT_MAX_KIB = 2048
 _OPEN_FLAGS = (
@@ -58,11 +59,6 @@ class Skipped:
 
 class OutsideWorkspace(ValueError):
     """A write whose target would land outside the workspace root."""
-
-
-def within(real: str, folder: str) -> bool:
-    """`real` is `folder` or lies below it (both already resolved)."""
-    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 class Boundary:

@@ -7,7 +7,7 @@ once the burst is over. Nested and concurrent pauses (one analysis per project, 
 own thread) resume it only when the last one ends, and only if it was running before.
 
 A server goes further (`collect_when_idle`): once indexed, automatic collections stay off
-and the scheduler collects after a pause in typing (`collect`), so the collection an edit's
+and the scheduler collects after a pause in typing (`gc.collect`), so the collection an edit's
 garbage would trigger (8–9 ms of a migration edit on 300 migrations) never sits between a
 keystroke and its diagnostics. Reference counting still frees everything acyclic at once;
 `overdue` bounds what waits for a pause that never comes.
@@ -45,7 +45,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def collect_when_idle() -> None:
-    """From now on the collector runs only when `collect` is called (a server, once it has
+    """From now on the collector runs only when `gc.collect` is called (a server, once it has
     indexed and frozen what it keeps)."""
     global _idle_only
     with _lock:
@@ -56,8 +56,3 @@ def collect_when_idle() -> None:
 def overdue() -> bool:
     """Whether enough may be waiting that a collection should not wait for a pause."""
     return _idle_only and gc.get_count()[0] > OVERDUE
-
-
-def collect() -> None:
-    """A full collection (of what is not frozen)."""
-    gc.collect()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import importlib
 import time
 from collections.abc import Callable
@@ -23,10 +24,10 @@ from lockstep.core.analysis import (
     Edits,
     Superseded,
     analyse,
-    prepare,
     warm,
 )
-from lockstep.core.gcpause import collect, overdue
+from lockstep.core.gcpause import overdue
+from lockstep.core.views import prepare_replay
 
 if TYPE_CHECKING:
     from lockstep.core.diagnostics import Diagnostic
@@ -185,18 +186,18 @@ class Scheduler:
                     await asyncio.to_thread(cache.save)
                 await self._between_edits(result.workspace)
                 if overdue():  # typing never paused long enough (core/gcpause.py)
-                    await asyncio.to_thread(collect)
+                    await asyncio.to_thread(gc.collect)
                 await self._warm(result.workspace)
         if self.state.index is None:
             self._finish(self.revision)
 
     async def _between_edits(self, workspace: Workspace) -> None:
-        """What the next edit would otherwise wait for (core/analysis.py, `prepare`), unless
+        """What the next edit would otherwise wait for (core/views.py, `prepare_replay`), unless
         it came already: then it does that work itself rather than wait behind it."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._edited.wait(), PREPARE_AFTER_SECONDS)
         if not self.edits and self.state.index is workspace:
-            await self._ahead("Preparing for the next edit", prepare, workspace)
+            await self._ahead("Preparing for the next edit", prepare_replay, workspace)
 
     async def _warm(self, workspace: Workspace) -> None:
         """Build what requests need next once edits pause (a typist's next keystroke must
@@ -206,7 +207,7 @@ class Scheduler:
         if not self.edits and not self._waiting and self.state.index is workspace:
             await self._ahead("The warm-up", warm, workspace)
             await self._ahead("The warm-up", importlib.import_module, FIXES)  # first quick fix
-            await asyncio.to_thread(collect)  # the edits' cyclic garbage (core/gcpause.py)
+            await asyncio.to_thread(gc.collect)  # the edits' cyclic garbage (core/gcpause.py)
 
     async def _ahead(self, what: str, work: Callable[[Any], object], argument: Any) -> None:
         """Work done ahead of need, in a thread: a failure is reported, and never stops the

@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lockstep.core.analysis import CONFIG, MIGRATIONS
-from lockstep.core.diagnostics import Diagnostic
 from lockstep.core.model import Key, Location
 from lockstep.core.replay.context import PLATFORM_SCHEMAS, Event
-from lockstep.core.rules.engine import Findings
+from lockstep.core.rules.engine import Findings, by_file
 from lockstep.core.sql import ir
 from lockstep.core.sql.parse import Statement
 from lockstep.core.workspace import MigrationDoc, Workspace
@@ -95,23 +94,16 @@ def steps(workspace: Workspace) -> list[Step]:
 def by_migration(workspace: Workspace, findings: Findings, name: str,
                  judge: Callable[[Step, Findings], None]) -> None:
     """`judge` every step, keeping a migration's findings while its steps are the same
-    objects (the timeline reuses an unchanged file's): an edit re-judges the edited
-    migration. For checks whose verdict on a step reads only that step and its file."""
-    key = ("by migration", name)
-    known = workspace.derived.peek(key)
-    before: dict[str, tuple[object, tuple[Diagnostic, ...]]] = \
-        known if isinstance(known, dict) else {}
-    kept: dict[str, tuple[object, tuple[Diagnostic, ...]]] = {}
-    for segment in _timeline_once(workspace)[1]:
-        hit = before.get(segment.doc.path)
-        if hit is None or hit[0] is not segment.steps:
-            local = Findings()
-            for step in segment.steps:
-                judge(step, local)
-            hit = (segment.steps, tuple(local.items))
-        kept[segment.doc.path] = hit
-        findings.items += hit[1]
-    workspace.derived.put(key, frozenset({CONFIG}), kept)
+    objects (the timeline reuses an unchanged file's; `engine.by_file`): an edit re-judges
+    the edited migration. For checks whose verdict on a step reads only that step and its
+    file."""
+    files = {segment.doc.path: segment.steps for segment in _timeline_once(workspace)[1]}
+
+    def judge_file(path: str, found: Findings) -> None:
+        for step in files[path]:
+            judge(step, found)
+
+    by_file(workspace, findings, name, frozenset({CONFIG}), files, judge_file)
 
 
 def _timeline_once(workspace: Workspace) -> tuple[list[Step], list[_Segment]]:
